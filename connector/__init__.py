@@ -1,0 +1,1 @@
+"""qbd-connector: the QuickBooks Desktop connector service, sync engine, API and agent."""

@@ -1,0 +1,45 @@
+"""The ``qbd-emulator`` command line: one argparse tree, one module per command group.
+
+Each command module exposes ``register(subparsers)`` and sets ``func`` on its parsers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMAND_MODULES = (
+    "qbd_emulator.commands.qbxml_cmd",
+    "qbd_emulator.commands.company_cmd",
+    "qbd_emulator.commands.webconnector_cmd",
+    "qbd_emulator.commands.serve_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qbd-emulator",
+        description="A fake QuickBooks Desktop and Web Connector.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

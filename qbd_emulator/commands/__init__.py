@@ -1,0 +1,1 @@
+"""qbd-emulator command groups."""
