@@ -1,0 +1,64 @@
+"""The seam between the Web Connector protocol and the sync engine.
+
+The SOAP service (``connector.qbwc``) knows *how* to talk to a Web Connector; a
+``WorkSource`` (``connector.sync``) knows *what* to ask QuickBooks. The service calls it
+request by request. Every method is keyed by connection and ticket and must keep its state
+in the store, never in process memory: two service instances may serve alternate calls of
+one session, and a restart between calls loses nothing.
+Must not: speak SOAP, hash passwords or look at HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SessionContext:
+    """What the protocol layer knows about the session when it asks for work."""
+
+    connection_id: str
+    company_id: str
+    ticket: str
+    qbxml_version: str
+    """Negotiated from HostQuery's SupportedQBXMLVersion and qbXMLMajorVers/MinorVers."""
+    country: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Answer to one receiveResponseXML: ``percent`` 0-100, or an error that ends the session."""
+
+    percent: int
+    error: str | None = None
+    """When set, receiveResponseXML returns a negative value and getLastError shows this."""
+
+
+class WorkSource(Protocol):
+    def has_work(self, connection_id: str, now: datetime) -> bool:
+        """Whether a session would have anything to do (authenticate answers ``none`` if not)."""
+        ...
+
+    def begin(self, ctx: SessionContext, host_company_preferences: str) -> None:
+        """A session started: plan its work. ``host_company_preferences`` is the first
+        sendRequestXML's ``strHCPResponse`` (HostQueryRs, CompanyQueryRs, PreferencesQueryRs)."""
+        ...
+
+    def next_request(self, ctx: SessionContext) -> str | None:
+        """The next qbXML request, or ``None`` when nothing is left for this session."""
+        ...
+
+    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+        """Store what QuickBooks answered to the last request; say how far the session is."""
+        ...
+
+    def apply_error(self, ctx: SessionContext, hresult: str, message: str) -> Progress:
+        """The request processor threw (receiveResponseXML carried hresult and message)."""
+        ...
+
+    def end(self, ctx: SessionContext, reason: str) -> str:
+        """The session closed (closeConnection or connectionError); returns a summary."""
+        ...
