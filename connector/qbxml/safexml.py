@@ -1,0 +1,215 @@
+"""The one safe door to the XML parser: every lxml parser in the code base is built here.
+
+Owns: turning untrusted bytes (qbXML responses, SOAP bodies, QWC files, requests reaching the
+fake QuickBooks) into lxml elements, with these guarantees:
+
+- no DOCTYPE at all (so no DTD, no entity declarations, no external entities): refused with
+  ``XmlSecurityError`` before libxml2 sees the declaration (and checked again on the tree);
+- no entity resolution, no network access, no DTD loading, ``huge_tree=False`` (libxml2's
+  default depth and text-size limits stay on);
+- a byte limit counted while reading: the source is read in chunks and parsing stops with
+  ``XmlTooLargeError`` as soon as the count crosses the limit, so a 200 MB body costs one chunk
+  of memory, not 200 MB;
+- only the encodings QuickBooks and the Web Connector use are accepted (UTF-8, UTF-16,
+  ISO-8859-1, US-ASCII, windows-1252; PROTOCOL.md 1.10); anything else, and any bytes that are
+  not well-formed XML, give ``XmlParseError`` with line and column.
+
+Two doors: ``parse_document`` (a whole, small document: SOAP bodies, QWC files, requests) and
+``iterparse`` (start/end events for streaming large responses; the caller clears elements).
+Comments are dropped; processing instructions are kept (``<?qbxml version="16.0"?>`` is a
+sibling before the root). Sources: ``bytes``, ``str`` (the declared encoding is then ignored,
+and the limit counts characters), or a binary file object (``read(n)``).
+
+Must not: know qbXML or SOAP, do any I/O of its own (file objects are passed in).
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from typing import Protocol
+
+from lxml import etree
+
+from connector.qbxml.errors import XmlParseError, XmlSecurityError, XmlTooLargeError
+
+__all__ = [
+    "ALLOWED_ENCODINGS",
+    "DEFAULT_MAX_BYTES",
+    "SupportsRead",
+    "XmlSource",
+    "iterparse",
+    "parse_document",
+]
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+"""Default byte limit, sized for a qbXML response page (a 64 MiB page is far above anything
+QuickBooks sends for a few hundred records)."""
+
+CHUNK_SIZE = 64 * 1024
+
+# Python's canonical codec names of the encodings we accept.
+ALLOWED_ENCODINGS = frozenset(
+    {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "iso8859-1", "ascii", "cp1252"}
+)
+
+_DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("ascii", "utf-16-le", "utf-16-be"))
+_MARKER_TAIL = max(len(marker) for marker in _DOCTYPE_MARKERS) - 1
+
+
+class _FeedParser(Protocol):
+    def feed(self, data: bytes | str, /) -> None: ...
+
+    def close(self) -> etree._Element: ...
+
+
+class SupportsRead(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+XmlSource = bytes | bytearray | str | SupportsRead
+
+
+def parse_document(source: XmlSource, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
+    """Parse a whole document and return its root element (PIs before it: ``getprevious()``)."""
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=False,
+    )
+    guard = _Guard(max_bytes)
+    etree.clear_error_log()
+    for chunk in _chunks(source):
+        guard.admit(chunk)
+        _feed(parser, chunk)
+    root = _close(parser)
+    _check_root(root)
+    return root
+
+
+def iterparse(
+    source: XmlSource, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[tuple[str, etree._Element]]:
+    """Yield ``("start" | "end", element)`` pairs while reading ``source`` chunk by chunk.
+
+    The tree grows as parsing goes: callers keep memory flat by clearing finished elements
+    (``elem.clear()`` and deleting preceding siblings).
+    """
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=False,
+    )
+    guard = _Guard(max_bytes)
+    etree.clear_error_log()
+    for chunk in _chunks(source):
+        guard.admit(chunk)
+        _feed(parser, chunk)
+        yield from guard.checked(parser.read_events())
+    _close(parser)
+    yield from guard.checked(parser.read_events())
+    if not guard.root_seen:  # pragma: no cover - close() raises on a document without root
+        raise XmlParseError("document has no root element")
+
+
+class _Guard:
+    """Counts what was read against the limit and looks for a DOCTYPE until the root starts."""
+
+    def __init__(self, max_bytes: int) -> None:
+        if max_bytes <= 0:
+            raise ValueError(f"max_bytes must be positive, got {max_bytes}")
+        self.max_bytes = max_bytes
+        self.count = 0
+        self.root_seen = False
+        self._bytes_tail = b""
+        self._text_tail = ""
+
+    def admit(self, chunk: bytes | str) -> None:
+        self.count += len(chunk)
+        if self.count > self.max_bytes:
+            raise XmlTooLargeError(self.max_bytes)
+        if not self.root_seen:
+            self._scan_for_doctype(chunk)
+
+    def _scan_for_doctype(self, chunk: bytes | str) -> None:
+        # A DOCTYPE can only come before the root element, so scanning stops once the root has
+        # started. The tail of the previous chunk is kept so a marker split across two chunks is
+        # still seen.
+        if isinstance(chunk, str):
+            text = self._text_tail + chunk
+            found = "<!DOCTYPE" in text
+            self._text_tail = text[-_MARKER_TAIL:]
+        else:
+            data = self._bytes_tail + chunk
+            found = any(marker in data for marker in _DOCTYPE_MARKERS)
+            self._bytes_tail = data[-_MARKER_TAIL:]
+        if found:
+            raise XmlSecurityError("DOCTYPE declarations are not allowed (no DTDs, no entities)")
+
+    def checked(self, events: Iterator[tuple[str, object]]) -> Iterator[tuple[str, etree._Element]]:
+        for event, elem in events:
+            assert isinstance(elem, etree._Element)  # only start/end events were asked for
+            if not self.root_seen and event == "start":
+                _check_root(elem)
+                self.root_seen = True
+            yield event, elem
+
+
+def _chunks(source: XmlSource) -> Iterator[bytes | str]:
+    if isinstance(source, str | bytes | bytearray):
+        for start in range(0, len(source), CHUNK_SIZE):
+            piece = source[start : start + CHUNK_SIZE]
+            yield bytes(piece) if isinstance(piece, bytearray) else piece
+        return
+    if not hasattr(source, "read"):
+        raise TypeError(f"XML source must be bytes, str or a binary file, not {type(source)!r}")
+    while chunk := source.read(CHUNK_SIZE):
+        if not isinstance(chunk, bytes | str):
+            raise TypeError(f"read() returned {type(chunk)!r}, expected bytes")
+        yield chunk
+
+
+def _feed(parser: _FeedParser, chunk: bytes | str) -> None:
+    try:
+        parser.feed(chunk)
+    except etree.XMLSyntaxError as exc:
+        raise _parse_error(exc) from None
+
+
+def _close(parser: _FeedParser) -> etree._Element:
+    try:
+        return parser.close()
+    except etree.XMLSyntaxError as exc:
+        raise _parse_error(exc) from None
+
+
+def _parse_error(exc: etree.XMLSyntaxError) -> XmlParseError:
+    """The first fatal/error entry of libxml2's log is the cause; the exception text may be a
+    later consequence (e.g. "no element found" after an undefined entity)."""
+    for entry in exc.error_log:  # type: ignore[attr-defined]  # iterable; missing from the stubs
+        if entry.level >= etree.ErrorLevels.ERROR:
+            return XmlParseError(entry.message, line=entry.line, column=entry.column)
+    line, column = exc.position
+    return XmlParseError(exc.msg or "not well-formed XML", line=line or None, column=column or None)
+
+
+def _check_root(root: etree._Element) -> None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.system_url:
+        raise XmlSecurityError("DOCTYPE declarations are not allowed (no DTDs, no entities)")
+    encoding = docinfo.encoding or "UTF-8"
+    try:
+        canonical = codecs.lookup(encoding).name
+    except LookupError:
+        canonical = encoding
+    if canonical not in ALLOWED_ENCODINGS:
+        raise XmlParseError(f"unsupported encoding {encoding!r}", line=1, column=1)
