@@ -1,0 +1,83 @@
+"""Secrets: argon2id hashing of passwords and API keys, and generation of random tokens.
+
+Owns: the hash parameters, the format of generated usernames, passwords, API keys and GUIDs.
+Must not: touch the store or know about HTTP.
+
+Every secret we hash is generated here with at least 128 bits of entropy, so the argon2id
+work factor only has to stop offline guessing of a *random* string; we use OWASP's minimum
+argon2id profile (m=19 MiB, t=2, p=1, about 60 ms) rather than argon2-cffi's 64 MiB default,
+which would make each Web Connector authenticate cost 64 MiB of server memory.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from functools import lru_cache
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+API_KEY_PREFIX = "qbdk"
+"""Every API key starts ``qbdk_``: easy to spot in logs and secret scanners."""
+
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.ID)
+
+
+def hash_secret(plaintext: str) -> str:
+    """The argon2id hash of ``plaintext`` (a PHC string, salt included)."""
+    return _HASHER.hash(plaintext)
+
+
+def verify_secret(stored_hash: str, plaintext: str) -> bool:
+    """Whether ``plaintext`` matches ``stored_hash``; False (never an error) on any mismatch."""
+    try:
+        return _HASHER.verify(stored_hash, plaintext)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_secret(secrets.token_urlsafe(16))
+
+
+def burn_verification(plaintext: str) -> None:
+    """Spend the time of one verification without a stored hash, so an unknown username
+    takes as long to refuse as a wrong password (never reveal that a username exists)."""
+    verify_secret(_dummy_hash(), plaintext)
+
+
+def new_password() -> str:
+    """A Web Connector password: 128 random bits, URL-safe base64 (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def new_token_hex(nbytes: int = 16) -> str:
+    """Random hex, ``nbytes`` bytes of entropy (tickets use 16 = 128 bits)."""
+    return secrets.token_hex(nbytes)
+
+
+def new_api_key() -> tuple[str, str]:
+    """A new API key ``qbdk_<prefix>_<secret>`` and its lookup prefix (8 hex characters).
+
+    The prefix is stored in clear to find the row; the whole key is verified by hash.
+    """
+    prefix = secrets.token_hex(4)
+    return f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}", prefix
+
+
+def api_key_prefix(key: str) -> str | None:
+    """The lookup prefix of a well-formed key, ``None`` for anything else."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX or len(parts[1]) != 8:
+        return None
+    if any(c not in "0123456789abcdef" for c in parts[1]) or not parts[2]:
+        return None
+    return parts[1]
+
+
+def new_guid() -> str:
+    """A GUID in the braced upper-case form QWC files use for OwnerID and FileID
+    (PROTOCOL.md 1.6; e.g. ``{57F3B9B1-86F1-4FCC-B1EE-566DE1813D20}``)."""
+    return "{" + str(uuid.uuid4()).upper() + "}"

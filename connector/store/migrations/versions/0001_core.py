@@ -1,0 +1,83 @@
+"""Core tables: companies, connections, api_keys.
+
+Revision ID: 0001_core
+Revises:
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001_core"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+METHODS = ("desktop_app", "enterprise_cloud", "rightworks")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "companies",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_companies")),
+        sa.UniqueConstraint("name", name=op.f("uq_companies_name")),
+    )
+    op.create_index("ix_companies_created_at_id", "companies", ["created_at", "id"])
+    op.create_table(
+        "connections",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum(
+                *METHODS,
+                name="connection_method",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("username", sa.String(64), nullable=False),
+        sa.Column("password_hash", sa.String(255), nullable=False),
+        sa.Column("owner_id", sa.String(38), nullable=False),
+        sa.Column("file_id", sa.String(38), nullable=False),
+        sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("schedule_every_minutes", sa.Integer(), nullable=False),
+        sa.Column("sync_window", sa.JSON(), nullable=True),
+        sa.Column("bound_company", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_connections_company_id_companies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_connections")),
+        sa.UniqueConstraint("username", name=op.f("uq_connections_username")),
+        sa.UniqueConstraint("file_id", name=op.f("uq_connections_file_id")),
+    )
+    op.create_index(op.f("ix_connections_company_id"), "connections", ["company_id"])
+    op.create_table(
+        "api_keys",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("prefix", sa.String(16), nullable=False),
+        sa.Column("key_hash", sa.String(255), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
+        sa.UniqueConstraint("prefix", name=op.f("uq_api_keys_prefix")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("api_keys")
+    op.drop_index(op.f("ix_connections_company_id"), table_name="connections")
+    op.drop_table("connections")
+    op.drop_index("ix_companies_created_at_id", table_name="companies")
+    op.drop_table("companies")

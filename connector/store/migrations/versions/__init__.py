@@ -1,0 +1,1 @@
+"""Alembic revisions, chained by area: ``0001_core`` -> ``0002_qbwc`` -> ``0003_sync``."""
