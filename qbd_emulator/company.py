@@ -1,0 +1,393 @@
+"""The fake QuickBooks company file: lists, transactions, deletions, host and company info.
+
+Owns: the in-memory model and its pure operations (add, modify, delete, look-ups) with
+QuickBooks' rules for IDs, TimeCreated/TimeModified, EditSequence, TxnNumber, unique names
+(3100), unknown IDs (3120), bad references (3140) and stale EditSequence (3200).
+Records are kept in exactly the shape of ``connector.qbxml.values`` (a dict keyed by the
+``*Ret`` element's child names in schema order), stored under the data-type keys of
+``connector.qbxml.datatypes`` and then by ListID/TxnID, in insertion order.
+Values inside a record are treated as immutable: every change replaces a top-level value,
+so ref dicts may be shared between records (the generator relies on it to save memory).
+``sales_tax_items`` is a view: ItemSalesTaxRet records live under ``items`` (ItemQuery
+returns them) and ``iter_records("sales_tax_items")`` filters them.
+Must not: read the clock (``now`` is passed in), do I/O, or know qbXML syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from functools import cache
+
+from connector.qbxml.datatypes import BY_KEY, Kind
+from connector.qbxml.schema import Schema
+from connector.qbxml.values import RecordData, Value
+from qbd_emulator.errors import (
+    DuplicateNameError,
+    InvalidReferenceError,
+    ObjectNotFoundError,
+    StaleEditSequenceError,
+)
+from qbd_emulator.ids import IdCounters, edit_sequence
+from qbd_emulator.refs import ENTITIES, REF_TARGETS
+
+VIEWS: dict[str, tuple[str, frozenset[str]]] = {
+    "sales_tax_items": ("items", frozenset({"ItemSalesTaxRet"})),
+}
+"""Keys whose records are stored under another key, filtered by ``*Ret`` name."""
+
+QBXML_VERSIONS = (
+    "1.0",
+    "1.1",
+    "2.0",
+    "2.1",
+    "3.0",
+    "4.0",
+    "4.1",
+    *(f"{v}.0" for v in range(5, 17)),
+)
+"""SupportedQBXMLVersion values of a QuickBooks 2023 product, in HostRet order."""
+
+
+@dataclass(slots=True)
+class StoredRecord:
+    ret: str
+    """The ``*Ret`` element name, e.g. ``CustomerRet``, ``ItemServiceRet``."""
+    data: RecordData
+
+
+class DeletedKind(Enum):
+    LIST = "list"
+    TXN = "txn"
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedEntry:
+    """One ListDeletedRet / TxnDeletedRet."""
+
+    kind: DeletedKind
+    del_type: str
+    """ListDelType / TxnDelType value, e.g. ``Customer``, ``ItemService``, ``Invoice``."""
+    id: str
+    name: str
+    """FullName (lists) or RefNumber (txns); ``""`` when the record had none."""
+    time_created: datetime
+    time_deleted: datetime
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    """What HostQuery reports (HostRet). MajorVersion 33 is QuickBooks 2023 (Pro 2014
+    reports 24 in reference/responses/qbwc-qbwc)."""
+
+    product_name: str = "QuickBooks Enterprise Solutions 23.0"
+    major_version: str = "33"
+    minor_version: str = "0"
+    country: str = "US"
+    supported_qbxml_versions: tuple[str, ...] = QBXML_VERSIONS
+    is_automatic_login: bool = False
+    qb_file_mode: str = "SingleUser"
+
+    def as_ret(self) -> RecordData:
+        return {
+            "ProductName": self.product_name,
+            "MajorVersion": self.major_version,
+            "MinorVersion": self.minor_version,
+            "Country": self.country,
+            "SupportedQBXMLVersion": list(self.supported_qbxml_versions),
+            "IsAutomaticLogin": self.is_automatic_login,
+            "QBFileMode": self.qb_file_mode,
+        }
+
+
+def storage_key(key: str) -> str:
+    return VIEWS[key][0] if key in VIEWS else key
+
+
+def name_of(data: RecordData) -> str:
+    """The name QuickBooks keeps unique: FullName where the list is hierarchical, else Name."""
+    value = data.get("FullName", data.get("Name", ""))
+    return value if isinstance(value, str) else ""
+
+
+@cache
+def field_order(ret: str) -> dict[str, int]:
+    """Position of each child of ``ret`` in schema order (qbXML 16.0, a superset of 13.0)."""
+    return {spec.name: i for i, spec in enumerate(Schema.for_version("16.0").children(ret))}
+
+
+def in_schema_order(ret: str, data: RecordData) -> RecordData:
+    """``data`` with its top-level keys in schema order (unknown keys last, as given)."""
+    order = field_order(ret)
+    last = len(order)
+    return dict(sorted(data.items(), key=lambda item: order.get(item[0], last)))
+
+
+def _namespace(key: str) -> str:
+    return "entities" if key in ENTITIES else storage_key(key)
+
+
+@dataclass(eq=False)
+class CompanyFile:
+    """One company file. ``records[key][id]``; ``deleted`` in deletion order."""
+
+    company_info: RecordData
+    preferences: RecordData
+    host: HostInfo = field(default_factory=HostInfo)
+    file_path: str = "C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Company.qbw"
+    data_ext: list[RecordData] = field(default_factory=list)
+    """Company-level DataExtRet dicts (e.g. QBWC's FileID under its OwnerID, PG p.36)."""
+    records: dict[str, dict[str, StoredRecord]] = field(default_factory=dict)
+    deleted: list[DeletedEntry] = field(default_factory=list)
+    counters: IdCounters = field(default_factory=IdCounters)
+    message_sets: dict[str, str] = field(default_factory=dict)
+    """Message-set error recovery (PROTOCOL.md 1.5): last response per newMessageSetID,
+    kept with the file so it survives sessions (the processor owns its content)."""
+    _names: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self._names:
+            self.rebuild_name_index()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CompanyFile):
+            return NotImplemented
+        return self.state() == other.state()
+
+    def state(self) -> tuple[object, ...]:
+        """Everything that defines the file (used for equality after save/load)."""
+        return (
+            self.company_info,
+            self.preferences,
+            self.host,
+            self.file_path,
+            self.data_ext,
+            {k: {i: (r.ret, r.data) for i, r in v.items()} for k, v in self.records.items()},
+            self.deleted,
+            self.counters,
+            self.message_sets,
+        )
+
+    # ---- ids --------------------------------------------------------------------------
+    def new_list_id(self, now: datetime) -> str:
+        return self.counters.list_id(now)
+
+    def new_txn_id(self, now: datetime) -> str:
+        return self.counters.txn_id(now)
+
+    def new_edit_sequence(self, now: datetime, previous: str | None = None) -> str:
+        return edit_sequence(now, previous)
+
+    # ---- reads ------------------------------------------------------------------------
+    def get(self, key: str, record_id: str) -> StoredRecord:
+        record = self.records.get(storage_key(key), {}).get(record_id)
+        if record is None or not self._in_view(key, record):
+            raise ObjectNotFoundError(
+                f'Object "{record_id}" specified in the request cannot be found.'
+            )
+        return record
+
+    def find_by_name(self, key: str, full_name: str) -> StoredRecord | None:
+        """Case-insensitive, as QuickBooks matches names (uncertain for every list)."""
+        hit = self._names.get(_namespace(key), {}).get(full_name.casefold())
+        if hit is None or hit[0] != storage_key(key):
+            return None
+        record = self.records[hit[0]][hit[1]]
+        return record if self._in_view(key, record) else None
+
+    def iter_records(self, key: str) -> Iterator[StoredRecord]:
+        for record in self.records.get(storage_key(key), {}).values():
+            if self._in_view(key, record):
+                yield record
+
+    def count(self, key: str) -> int:
+        if key in VIEWS:
+            return sum(1 for _ in self.iter_records(key))
+        return len(self.records.get(key, {}))
+
+    def counts(self) -> dict[str, int]:
+        keys = [*self.records, *VIEWS]
+        return {key: self.count(key) for key in keys}
+
+    def ref_to(self, key: str, record_id: str) -> RecordData:
+        """A ``{"ListID", "FullName"}`` ref (as QuickBooks returns refs) to a list record."""
+        data = self.get(key, record_id).data
+        return {"ListID": record_id, "FullName": name_of(data)}
+
+    def _in_view(self, key: str, record: StoredRecord) -> bool:
+        return key not in VIEWS or record.ret in VIEWS[key][1]
+
+    # ---- writes -----------------------------------------------------------------------
+    def add(
+        self, key: str, ret: str, data: RecordData, now: datetime, *, resolve: bool = True
+    ) -> StoredRecord:
+        """Store a new record: assigns ListID/TxnID, TimeCreated, TimeModified, EditSequence
+        (and TxnNumber for transactions); checks unique names (3100) and, when ``resolve``,
+        resolves every modelled ref to ``{ListID, FullName}`` (3140 when it names nothing)."""
+        dtype = BY_KEY[storage_key(key)]
+        if ret not in dtype.rets and ret not in VIEWS.get(key, ("", frozenset()))[1]:
+            raise ValueError(f"{ret} is not a record of {key}")
+        body = self.resolve_refs(key, data) if resolve else dict(data)
+        stamp: dict[str, Value] = {}
+        if dtype.kind is Kind.TXN:
+            stamp["TxnID"] = self.counters.txn_id(now)
+        else:
+            stamp["ListID"] = self.counters.list_id(now)
+            self._fill_full_name(key, ret, body)
+            self._check_unique(key, name_of(body), None)
+        stamp |= {"TimeCreated": now, "TimeModified": now, "EditSequence": edit_sequence(now)}
+        if dtype.kind is Kind.TXN:
+            stamp["TxnNumber"] = self.counters.txn_number()
+        for name in stamp:
+            body.pop(name, None)
+        record = StoredRecord(ret, in_schema_order(ret, stamp | body) if resolve else stamp | body)
+        record_id = str(stamp[dtype.id_field])
+        self.records.setdefault(dtype.key, {})[record_id] = record
+        if dtype.kind is Kind.LIST:
+            self._index(key, name_of(record.data), record_id)
+        return record
+
+    def modify(
+        self,
+        key: str,
+        record_id: str,
+        changes: RecordData,
+        edit_sequence_value: str,
+        now: datetime,
+        *,
+        resolve: bool = True,
+    ) -> StoredRecord:
+        """Apply ``changes`` (top-level values replaced in place, new ones appended: the
+        serializer orders by schema) if ``edit_sequence_value`` is current (else 3200)."""
+        record = self.get(key, record_id)
+        current = str(record.data.get("EditSequence", ""))
+        if edit_sequence_value != current:
+            raise StaleEditSequenceError(
+                f'The provided edit sequence "{edit_sequence_value}" is out-of-date.'
+            )
+        body = self.resolve_refs(key, changes) if resolve else dict(changes)
+        old_name = name_of(record.data)
+        renamed = ("Name" in body or "ParentRef" in body) and "ListID" in record.data
+        data = dict(record.data)
+        data.update(body)
+        if renamed:
+            self._fill_full_name(key, record.ret, data)
+            self._check_unique(key, name_of(data), record_id)
+        data["TimeModified"] = now
+        data["EditSequence"] = edit_sequence(now, current)
+        record.data = in_schema_order(record.ret, data) if body else data
+        if renamed and name_of(data) != old_name:
+            self._unindex(key, old_name)
+            self._index(key, name_of(data), record_id)
+            self._rename_children(key, record_id, now)
+        return record
+
+    def _rename_children(self, key: str, parent_id: str, now: datetime) -> None:
+        """Sub-records follow their parent's new FullName (QuickBooks shows the new path
+        at once; whether it bumps their TimeModified is uncertain: we do, so syncs see it)."""
+        for child_id, child in list(self.records.get(storage_key(key), {}).items()):
+            parent = child.data.get("ParentRef")
+            if isinstance(parent, dict) and parent.get("ListID") == parent_id:
+                edit = str(child.data["EditSequence"])
+                self.modify(key, child_id, {"ParentRef": {"ListID": parent_id}}, edit, now)
+
+    def touch(self, key: str, record_id: str, now: datetime) -> StoredRecord:
+        """A modification without field changes (QuickBooks bumps TimeModified and
+        EditSequence when, e.g., a payment is applied to an invoice)."""
+        record = self.get(key, record_id)
+        return self.modify(key, record_id, {}, str(record.data["EditSequence"]), now)
+
+    def delete(self, key: str, record_id: str, now: datetime) -> DeletedEntry:
+        record = self.get(key, record_id)
+        dtype = BY_KEY[storage_key(key)]
+        del self.records[dtype.key][record_id]
+        name = name_of(record.data)
+        if dtype.kind is Kind.LIST:
+            self._unindex(key, name)
+            kind = DeletedKind.LIST
+        else:
+            kind = DeletedKind.TXN
+            name = str(record.data.get("RefNumber", ""))
+        created = record.data["TimeCreated"]
+        assert isinstance(created, datetime)
+        entry = DeletedEntry(kind, record.ret.removesuffix("Ret"), record_id, name, created, now)
+        self.deleted.append(entry)
+        return entry
+
+    # ---- refs -------------------------------------------------------------------------
+    def resolve_refs(self, key: str, data: RecordData) -> RecordData:
+        """A copy of ``data`` whose modelled refs (top level and lines) are ``{ListID,
+        FullName}`` of existing records; 3140 names the first ref that resolves to nothing."""
+        out: RecordData = {}
+        for name, value in data.items():
+            out[name] = self._resolve_value(key, name, value)
+        return out
+
+    def _resolve_value(self, key: str, name: str, value: Value) -> Value:
+        if isinstance(value, list):
+            return [self._resolve_value(key, name, member) for member in value]
+        if not isinstance(value, dict):
+            return value
+        if name == "ParentRef":
+            return self.resolve_ref((storage_key(key),), value, name)
+        if name in REF_TARGETS:
+            return self.resolve_ref(REF_TARGETS[name], value, name)
+        return self.resolve_refs(key, value)
+
+    def resolve_ref(self, targets: tuple[str, ...], ref: RecordData, name: str) -> RecordData:
+        list_id, full_name = ref.get("ListID"), ref.get("FullName")
+        for target in targets:
+            record: StoredRecord | None = None
+            if isinstance(list_id, str):
+                record = self.records.get(storage_key(target), {}).get(list_id)
+            elif isinstance(full_name, str):
+                record = self.find_by_name(target, full_name)
+            if record is not None:
+                return {"ListID": str(record.data["ListID"]), "FullName": name_of(record.data)}
+        shown = list_id if isinstance(list_id, str) else full_name
+        raise InvalidReferenceError(
+            f'There is an invalid reference to QuickBooks {name.removesuffix("Ref")} "{shown}".'
+        )
+
+    # ---- names ------------------------------------------------------------------------
+    def rebuild_name_index(self) -> None:
+        self._names = {}
+        for key, table in self.records.items():
+            if BY_KEY[key].kind is Kind.LIST:
+                for record_id, record in table.items():
+                    self._index(key, name_of(record.data), record_id)
+
+    def _fill_full_name(self, key: str, ret: str, body: RecordData) -> None:
+        """FullName = parent's FullName + ":" + Name and Sublevel = depth, for the
+        hierarchical lists (their Ret has FullName/Sublevel; QuickBooks stops at 5 levels)."""
+        order = field_order(ret)
+        parent = body.get("ParentRef")
+        full_name, level = str(body.get("Name", "")), 0
+        if isinstance(parent, dict) and parent:
+            parent_data = self.get(key, str(parent["ListID"])).data
+            full_name = f"{name_of(parent_data)}:{full_name}"
+            parent_level = parent_data.get("Sublevel", 0)
+            level = (parent_level if isinstance(parent_level, int) else 0) + 1
+        if "FullName" in order:
+            body["FullName"] = full_name
+        if "Sublevel" in order:
+            body["Sublevel"] = level
+
+    def _check_unique(self, key: str, name: str, own_id: str | None) -> None:
+        if not name:
+            return
+        hit = self._names.get(_namespace(key), {}).get(name.casefold())
+        if hit is not None and hit[1] != own_id:
+            raise DuplicateNameError(f'The name "{name}" of the list element is already in use.')
+
+    def _index(self, key: str, name: str, record_id: str) -> None:
+        if name:
+            self._names.setdefault(_namespace(key), {})[name.casefold()] = (
+                storage_key(key),
+                record_id,
+            )
+
+    def _unindex(self, key: str, name: str) -> None:
+        self._names.get(_namespace(key), {}).pop(name.casefold(), None)
