@@ -1,0 +1,477 @@
+"""QWC files: the application descriptor a user adds to the Web Connector.
+
+Owns: the ``Qwc`` value, rendering it (``render_qwc`` / ``qwc_to_xml``), parsing a QWC file
+(``parse_qwc``) and the checks the real Web Connector makes when it loads one
+(``validate_qwc``, ``check_app_url``), with the QBWC error codes of the programmer's guide
+Appendix A. Must not: do I/O (callers read and write the files) or know about the store.
+
+Facts (PROTOCOL.md 1.6 and 1.7, programmer's guide ch.4 p.33-39, App. A):
+- root ``QBWCXML``; tag order does not matter except that the first of ``RunEveryNMinutes`` /
+  ``RunEveryNSeconds`` inside ``Scheduler`` wins;
+- AppURL must be ``https://`` except for ``localhost`` (QBWC1010, newer clients say QBWC1051),
+  must not be an IP address (QBWC1001); AppSupport must not be an IP address (QBWC1002) and
+  must be on the same domain as AppURL (QBWC1000);
+- a missing required element makes QBWC refuse the file (QBWC1039).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from connector.qbwc.envelopes import parse_xml_document
+from connector.qbxml.errors import XmlInputError
+
+__all__ = [
+    "PersonalDataPref",
+    "QbType",
+    "Qwc",
+    "QwcError",
+    "QwcProblem",
+    "Style",
+    "UnattendedModePref",
+    "check_app_url",
+    "parse_qwc",
+    "qwc_to_xml",
+    "render_qwc",
+    "validate_qwc",
+]
+
+E = TypeVar("E", bound=Enum)
+
+MAX_QWC_BYTES = 256 * 1024
+"""A QWC is a few hundred bytes; anything this large is not one."""
+
+
+class QbType(Enum):
+    QBFS = "QBFS"
+    QBPOS = "QBPOS"
+
+
+class Style(Enum):
+    DOCUMENT = "Document"
+    DOC_WRAPPED = "DocWrapped"
+    RPC = "RPC"
+
+
+class PersonalDataPref(Enum):
+    NOT_NEEDED = "pdpNotNeeded"
+    OPTIONAL = "pdpOptional"
+    REQUIRED = "pdpRequired"
+
+
+class UnattendedModePref(Enum):
+    REQUIRED = "umpRequired"
+    OPTIONAL = "umpOptional"
+
+
+@dataclass(frozen=True)
+class QwcProblem:
+    """One reason the Web Connector would refuse a QWC: ``code`` is QBWC's (``QBWC1001``)."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class QwcError(ValueError):
+    """A QWC file that cannot be read or that the Web Connector would refuse."""
+
+    def __init__(self, problems: tuple[QwcProblem, ...]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+    @property
+    def code(self) -> str:
+        return self.problems[0].code
+
+
+@dataclass(frozen=True)
+class Qwc:
+    """The elements of a QWC file (PROTOCOL.md 1.6). ``None`` = element absent."""
+
+    app_name: str
+    app_url: str
+    app_support: str
+    user_name: str
+    owner_id: str
+    file_id: str
+    app_id: str = ""
+    app_description: str = ""
+    qb_type: QbType = QbType.QBFS
+    style: Style | None = None
+    run_every_minutes: int | None = None
+    run_every_seconds: int | None = None
+    is_read_only: bool | None = None
+    auth_flags: int | None = None
+    personal_data_pref: PersonalDataPref | None = None
+    unattended_mode_pref: UnattendedModePref | None = None
+    cert_url: str | None = None
+    app_display_name: str | None = None
+    app_unique_name: str | None = None
+    notify: bool | None = None
+
+
+def render_qwc(
+    *,
+    app_name: str,
+    app_url: str,
+    app_support: str,
+    user_name: str,
+    owner_id: str,
+    file_id: str,
+    app_id: str = "",
+    app_description: str = "",
+    run_every_minutes: int | None = None,
+    is_read_only: bool = False,
+    auth_flags: int = 0xF,
+    personal_data_pref: PersonalDataPref = PersonalDataPref.NOT_NEEDED,
+    unattended_mode_pref: UnattendedModePref = UnattendedModePref.OPTIONAL,
+    style: Style = Style.DOCUMENT,
+    qb_type: QbType = QbType.QBFS,
+) -> str:
+    """The QWC file text for one connection; raises ``QwcError`` if QBWC would refuse it.
+
+    ``owner_id`` is one GUID per application, ``file_id`` one per connection; both are
+    written in braces (``{...}``) as Intuit's samples do, keeping the caller's letter case
+    (the FileID comes back verbatim in the company file's DataExt).
+    """
+    qwc = Qwc(
+        app_name=app_name,
+        app_url=app_url,
+        app_support=app_support,
+        user_name=user_name,
+        owner_id=_braced_guid(owner_id),
+        file_id=_braced_guid(file_id),
+        app_id=app_id,
+        app_description=app_description,
+        qb_type=qb_type,
+        style=style,
+        run_every_minutes=run_every_minutes,
+        is_read_only=is_read_only,
+        auth_flags=auth_flags,
+        personal_data_pref=personal_data_pref,
+        unattended_mode_pref=unattended_mode_pref,
+    )
+    problems = validate_qwc(qwc)
+    if problems:
+        raise QwcError(problems)
+    return qwc_to_xml(qwc)
+
+
+def _braced_guid(value: str) -> str:
+    text = value.strip()
+    inner = text[1:-1] if text.startswith("{") and text.endswith("}") else text
+    return "{" + inner + "}"
+
+
+# --- rendering -------------------------------------------------------------------------
+
+_TEXT_FIELDS = (
+    ("AppName", "app_name"),
+    ("AppID", "app_id"),
+    ("AppURL", "app_url"),
+    ("AppDescription", "app_description"),
+    ("AppSupport", "app_support"),
+    ("UserName", "user_name"),
+    ("OwnerID", "owner_id"),
+    ("FileID", "file_id"),
+)
+
+
+def qwc_to_xml(qwc: Qwc) -> str:
+    """Serialise ``qwc`` in the element order of Intuit's samples (order is free, PG p.38)."""
+    root = etree.Element("QBWCXML")
+    for tag, attr in _TEXT_FIELDS:
+        _sub(root, tag, getattr(qwc, attr))
+    _sub(root, "QBType", qwc.qb_type.value)
+    if qwc.cert_url is not None:
+        _sub(root, "CertURL", qwc.cert_url)
+    if qwc.style is not None:
+        _sub(root, "Style", qwc.style.value)
+    _render_scheduler(root, qwc)
+    _render_optional(root, qwc)
+    body = etree.tostring(root, pretty_print=True, encoding="unicode")
+    return '<?xml version="1.0"?>\n' + body
+
+
+def _sub(parent: etree._Element, tag: str, text: str) -> None:
+    etree.SubElement(parent, tag).text = text
+
+
+def _render_scheduler(root: etree._Element, qwc: Qwc) -> None:
+    if qwc.run_every_minutes is None and qwc.run_every_seconds is None:
+        return
+    scheduler = etree.SubElement(root, "Scheduler")
+    if qwc.run_every_minutes is not None:
+        _sub(scheduler, "RunEveryNMinutes", str(qwc.run_every_minutes))
+    if qwc.run_every_seconds is not None:
+        _sub(scheduler, "RunEveryNSeconds", str(qwc.run_every_seconds))
+
+
+def _render_optional(root: etree._Element, qwc: Qwc) -> None:
+    if qwc.is_read_only is not None:
+        _sub(root, "IsReadOnly", _bool_text(qwc.is_read_only))
+    if qwc.auth_flags is not None:
+        _sub(root, "AuthFlags", f"0x{qwc.auth_flags:X}")
+    if qwc.personal_data_pref is not None:
+        _sub(root, "PersonalDataPref", qwc.personal_data_pref.value)
+    if qwc.unattended_mode_pref is not None:
+        _sub(root, "UnattendedModePref", qwc.unattended_mode_pref.value)
+    if qwc.notify is not None:
+        _sub(root, "Notify", _bool_text(qwc.notify))
+    if qwc.app_display_name is not None:
+        _sub(root, "AppDisplayName", qwc.app_display_name)
+    if qwc.app_unique_name is not None:
+        _sub(root, "AppUniqueName", qwc.app_unique_name)
+
+
+def _bool_text(value: bool) -> str:
+    return "true" if value else "false"
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+_REQUIRED = ("AppName", "AppURL", "AppSupport", "UserName", "OwnerID", "FileID", "QBType")
+
+
+def parse_qwc(data: bytes | str) -> Qwc:
+    """Read a QWC file; raises ``QwcError`` (QBWC1039) when it is not one QBWC could add.
+
+    Unknown elements are ignored, as the real client ignores them. Validation of URLs and
+    IDs is separate (``validate_qwc``) so that real-world samples can be read and judged.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        root = parse_xml_document(raw, max_bytes=MAX_QWC_BYTES)
+    except XmlInputError as exc:
+        raise _refused(f"the QWC file is not well-formed XML: {exc}") from exc
+    if root.tag != "QBWCXML":
+        raise _refused(f"the root element is <{root.tag}>, not <QBWCXML>")
+    fields = _child_texts(root)
+    missing = [tag for tag in _REQUIRED if tag not in fields]
+    if missing:
+        raise _refused(f"missing required element(s): {', '.join(missing)}")
+    return _build(fields, root)
+
+
+def _refused(message: str) -> QwcError:
+    return QwcError(
+        (QwcProblem("QBWC1039", f"There was a problem adding the application: {message}"),)
+    )
+
+
+def _child_texts(root: etree._Element) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for child in root:
+        if isinstance(child.tag, str) and child.tag not in fields:
+            fields[child.tag] = (child.text or "").strip()
+    return fields
+
+
+def _build(fields: dict[str, str], root: etree._Element) -> Qwc:
+    minutes, seconds = _parse_scheduler(root)
+    return Qwc(
+        app_name=fields["AppName"],
+        app_url=fields["AppURL"],
+        app_support=fields["AppSupport"],
+        user_name=fields["UserName"],
+        owner_id=fields["OwnerID"],
+        file_id=fields["FileID"],
+        app_id=fields.get("AppID", ""),
+        app_description=fields.get("AppDescription", ""),
+        qb_type=_enum(QbType, "QBType", fields["QBType"]),
+        style=_opt_enum(Style, "Style", fields.get("Style")),
+        run_every_minutes=minutes,
+        run_every_seconds=seconds,
+        is_read_only=_opt_bool("IsReadOnly", fields.get("IsReadOnly")),
+        auth_flags=_opt_flags(fields.get("AuthFlags")),
+        personal_data_pref=_opt_enum(
+            PersonalDataPref, "PersonalDataPref", fields.get("PersonalDataPref")
+        ),
+        unattended_mode_pref=_opt_enum(
+            UnattendedModePref, "UnattendedModePref", fields.get("UnattendedModePref")
+        ),
+        cert_url=fields.get("CertURL"),
+        app_display_name=fields.get("AppDisplayName"),
+        app_unique_name=fields.get("AppUniqueName"),
+        notify=_opt_bool("Notify", fields.get("Notify")),
+    )
+
+
+def _parse_scheduler(root: etree._Element) -> tuple[int | None, int | None]:
+    """Scheduler: the first of RunEveryNMinutes/RunEveryNSeconds wins (PG p.38)."""
+    scheduler = root.find("Scheduler")
+    if scheduler is None:
+        return None, None
+    for child in scheduler:
+        if child.tag in ("RunEveryNMinutes", "RunEveryNSeconds"):
+            value = _int(str(child.tag), (child.text or "").strip())
+            return (value, None) if child.tag == "RunEveryNMinutes" else (None, value)
+    return None, None
+
+
+def _int(tag: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _refused(f"<{tag}> is not an integer: {text!r}") from None
+
+
+def _enum(kind: type[E], tag: str, text: str) -> E:
+    for member in kind:
+        if member.value == text:
+            return member
+    allowed = ", ".join(str(m.value) for m in kind)
+    raise _refused(f"<{tag}> must be one of {allowed}, not {text!r}")
+
+
+def _opt_enum(kind: type[E], tag: str, text: str | None) -> E | None:
+    return None if text is None else _enum(kind, tag, text)
+
+
+def _opt_bool(tag: str, text: str | None) -> bool | None:
+    if text is None:
+        return None
+    lowered = text.lower()
+    if lowered not in ("true", "false", "1", "0"):
+        raise _refused(f"<{tag}> must be true or false, not {text!r}")
+    return lowered in ("true", "1")
+
+
+def _opt_flags(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text, 16) if text.lower().startswith("0x") else int(text)
+    except ValueError:
+        raise _refused(f"<AuthFlags> is not a number: {text!r}") from None
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def check_app_url(app_name: str, url: str) -> tuple[QwcProblem, ...]:
+    """The checks QBWC makes on AppURL before calling it (QBWC1001, QBWC1010)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    problems: list[QwcProblem] = []
+    if parts.scheme not in ("http", "https") or not host:
+        problems.append(QwcProblem("QBWC1039", f"AppURL {url!r} is not an http(s) URL"))
+        return tuple(problems)
+    if _is_ip(host):
+        problems.append(
+            QwcProblem(
+                "QBWC1001",
+                f"The application {app_name}'s service URL is an IP Address, it will not be loaded.",
+            )
+        )
+    if parts.scheme != "https" and host != "localhost":
+        # PG App. A QBWC1010; QBWC 2.1+ words it "...not on a secure (https) server ...
+        # QBWC1051 The new application was not added" (RappidDevelopment/quickbooks-js#26).
+        problems.append(
+            QwcProblem(
+                "QBWC1010",
+                f"Application {app_name} cannot be loaded. For security reasons only SSL "
+                "(https) based applications are allowed (QBWC1051: the service URL is not "
+                "on a secure (https) server).",
+            )
+        )
+    return tuple(problems)
+
+
+def validate_qwc(qwc: Qwc) -> tuple[QwcProblem, ...]:
+    """Every reason the Web Connector would refuse ``qwc``; empty when it is acceptable."""
+    problems = list(check_app_url(qwc.app_name, qwc.app_url))
+    problems.extend(_support_problems(qwc))
+    problems.extend(_field_problems(qwc))
+    return tuple(problems)
+
+
+def _support_problems(qwc: Qwc) -> list[QwcProblem]:
+    support = urlsplit(qwc.app_support)
+    host = (support.hostname or "").lower()
+    if support.scheme not in ("http", "https") or not host:
+        return [QwcProblem("QBWC1039", f"AppSupport {qwc.app_support!r} is not an http(s) URL")]
+    if _is_ip(host):
+        return [
+            QwcProblem(
+                "QBWC1002",
+                f"The application {qwc.app_name}'s support URL is an IP Address, "
+                "it will not be loaded.",
+            )
+        ]
+    app_host = (urlsplit(qwc.app_url).hostname or "").lower()
+    if app_host and not _is_ip(app_host) and _domain(app_host) != _domain(host):
+        return [
+            QwcProblem(
+                "QBWC1000",
+                f"The domain names for {qwc.app_name}'s service and support URLs do not match.",
+            )
+        ]
+    return []
+
+
+def _field_problems(qwc: Qwc) -> list[QwcProblem]:
+    problems = []
+    for tag, value in (("AppName", qwc.app_name), ("UserName", qwc.user_name)):
+        if not value.strip():
+            problems.append(QwcProblem("QBWC1039", f"<{tag}> is empty"))
+    for tag, value in (("OwnerID", qwc.owner_id), ("FileID", qwc.file_id)):
+        if not _is_guid(value):
+            problems.append(QwcProblem("QBWC1039", f"<{tag}> is not a GUID: {value!r}"))
+    if qwc.run_every_minutes is not None and qwc.run_every_minutes < 1:
+        problems.append(QwcProblem("QBWC1039", "<RunEveryNMinutes> must be at least 1"))
+    if qwc.run_every_seconds is not None and qwc.run_every_seconds < 1:
+        problems.append(QwcProblem("QBWC1039", "<RunEveryNSeconds> must be at least 1"))
+    if qwc.auth_flags is not None and not 0 <= qwc.auth_flags <= 0xF:
+        problems.append(QwcProblem("QBWC1034", "<AuthFlags> must be between 0x0 and 0xF"))
+    return problems
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _domain(host: str) -> str:
+    """The registrable part of a host name, approximated as its last two labels.
+
+    Uncertain: PG says only "same domain name"; Intuit-era samples pair
+    ``secure.domain.com`` with ``www.domain.com`` (consolibyte example_app.qwc), so
+    sub-domains of one domain are accepted. Two-label public suffixes (``co.uk``) would
+    need a suffix list; the common ones (``co.uk``, ``com.au``) keep three labels here.
+    """
+    labels = host.rstrip(".").split(".")
+    two_label_suffix = len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL
+    keep = 3 if len(labels) >= 3 and two_label_suffix else 2
+    return ".".join(labels[-keep:])
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu"})
+
+
+def _is_guid(value: str) -> bool:
+    text = value.strip()
+    inner = text[1:-1] if text.startswith("{") and text.endswith("}") else text
+    try:
+        uuid.UUID(inner)
+    except ValueError:
+        return False
+    return True
+
+
+def with_file_id(qwc: Qwc, file_id: str) -> Qwc:
+    """A copy of ``qwc`` for another connection (one FileID per connection)."""
+    return replace(qwc, file_id=_braced_guid(file_id))
