@@ -1,0 +1,470 @@
+"""The QBWC session state machine: pure ``transition(state, event, now) -> Step``.
+
+Owns: the sequencing rules of one Web Connector session (PROTOCOL.md 1.2-1.5, programmer's
+guide ch. 10): which call is acceptable in which phase, what each call answers, when a session
+ends, expires or is superseded, and which WorkSource calls the shell must make. Also the
+pure decision of ``authenticate`` (``decide_authenticate``) since it creates sessions.
+Must not: do I/O, read the clock, generate randomness, parse XML or know about SOAP. The shell
+(``connector.qbwc.service``) passes tickets, the time and every outside fact in.
+
+A ``Step`` carries the new state, fire-and-forget ``effects`` for the shell to run in order
+(``BindCompany``, ``BeginWork``, ``EndWork``), and a ``reply``: either an ``Answer`` (the value
+the SOAP method returns) or an ``Await`` naming one WorkSource call whose result the shell
+feeds back as the next event (``NextRequestResult``, ``Applied``, ``WorkEnded``).
+
+Phases::
+
+    AUTHENTICATED --sendRequestXML(HCP ok)--> READY --(request)--> AWAITING_RESPONSE
+    AWAITING_RESPONSE --receiveResponseXML--> READY (0-99) | DONE (100) | ERROR (<0)
+    any live --closeConnection--> CLOSED ; any live past expires_at --> EXPIRED
+    AWAITING_RESPONSE --Superseded (authenticate again: lost response, PG p.53)--> CLOSED
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import TypeAlias
+
+from connector.qbwc.work import Progress
+
+
+class Phase(Enum):
+    AUTHENTICATED = "authenticated"
+    """Ticket issued with work to do; the first sendRequestXML (with strHCPResponse) is next."""
+    READY = "ready"
+    """The last response is stored (or the session just began): may send the next request."""
+    AWAITING_RESPONSE = "awaiting_response"
+    """A request was sent; receiveResponseXML is expected."""
+    DONE = "done"
+    """Nothing left (or authenticate answered none/busy); closeConnection is expected."""
+    ERROR = "error"
+    """The session must end; getLastError explains; closeConnection is expected."""
+    CLOSED = "closed"
+    EXPIRED = "expired"
+
+
+LIVE_PHASES = frozenset(
+    {Phase.AUTHENTICATED, Phase.READY, Phase.AWAITING_RESPONSE, Phase.DONE, Phase.ERROR}
+)
+BUSY_PHASES = frozenset({Phase.AUTHENTICATED, Phase.READY})
+"""A live session in these phases makes a new authenticate of its connection answer ``busy``."""
+
+NOOP = "NoOp"
+"""getLastError's special value: QBWC pauses ~5 s and calls sendRequestXML again (PG p.72)."""
+
+
+class CloseReason(Enum):
+    """Why a session ended; passed to ``WorkSource.end`` as its ``reason`` string."""
+
+    DONE = "done"
+    ERROR = "error"
+    CLOSED_EARLY = "closed_early"
+    CONNECTION_ERROR = "connection_error"
+    LOST_RESPONSE = "lost_response"
+    SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class SessionState:
+    ticket: str
+    connection_id: str
+    company_id: str
+    phase: Phase
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+    ttl_seconds: int
+    max_noops: int = 3
+    has_work: bool = True
+    """False for sessions whose authenticate answered none/busy: no WorkSource calls at all."""
+    auth_path: str = ""
+    """authenticate's [1] when it was a company file path (enables one connectionError retry)."""
+    qbxml_version: str | None = None
+    country: str = "US"
+    company_file: str = ""
+    began: bool = False
+    ended: bool = False
+    requests_sent: int = 0
+    responses_received: int = 0
+    last_percent: int = 0
+    last_response_digest: str | None = None
+    last_error: str = ""
+    noop_count: int = 0
+    connection_errors: int = 0
+    hresult: str | None = None
+    summary: str = ""
+
+
+# ----------------------------------------------------------------------------- events
+@dataclass(frozen=True)
+class CompanyVerdict:
+    """The shell's reading of the first strHCPResponse (see ``connector.qbwc.hcp``)."""
+
+    qbxml_version: str | None
+    error: str | None = None
+    """Set when the version cannot be agreed or the company file is not the bound one."""
+    bind: object | None = None
+    """An identity to record at first connect (``BindCompany``); opaque to this module."""
+
+
+@dataclass(frozen=True)
+class SendRequestXML:
+    hcp_response: str
+    company_file: str
+    country: str
+    verdict: CompanyVerdict | None = None
+    """Present when ``hcp_response`` was non-empty and the shell read it."""
+
+
+@dataclass(frozen=True)
+class ReceiveResponseXML:
+    response: str
+    hresult: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ConnectionErrorCall:
+    hresult: str
+    message: str
+
+
+@dataclass(frozen=True)
+class GetLastError:
+    pass
+
+
+@dataclass(frozen=True)
+class CloseConnection:
+    pass
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A new authenticate for the same connection arrived (PROTOCOL.md 1.5)."""
+
+
+@dataclass(frozen=True)
+class NextRequestResult:
+    request: str | None
+
+
+@dataclass(frozen=True)
+class Applied:
+    progress: Progress
+    digest: str
+
+
+@dataclass(frozen=True)
+class WorkEnded:
+    summary: str
+
+
+CallEvent: TypeAlias = (
+    SendRequestXML | ReceiveResponseXML | ConnectionErrorCall | GetLastError | CloseConnection
+)
+Event: TypeAlias = CallEvent | Superseded | NextRequestResult | Applied | WorkEnded
+
+
+# ---------------------------------------------------------------------------- effects
+@dataclass(frozen=True)
+class BindCompany:
+    identity: object
+
+
+@dataclass(frozen=True)
+class BeginWork:
+    hcp_response: str
+
+
+@dataclass(frozen=True)
+class EndWork:
+    reason: CloseReason
+
+
+@dataclass(frozen=True)
+class NextRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class ApplyResponse:
+    response: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class ApplyError:
+    hresult: str
+    message: str
+    digest: str
+
+
+Effect: TypeAlias = BindCompany | BeginWork | EndWork
+Query: TypeAlias = NextRequest | ApplyResponse | ApplyError | EndWork
+AnswerValue: TypeAlias = str | int | list[str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class Await:
+    query: Query
+
+
+@dataclass(frozen=True)
+class Step:
+    state: SessionState
+    reply: Answer | Await
+    effects: tuple[Effect, ...] = ()
+
+
+class ProtocolBug(Exception):
+    """A result event arrived in a phase that never asks for it: a bug in the shell."""
+
+
+def response_digest(response: str, hresult: str, message: str) -> str:
+    """Identity of one receiveResponseXML, to recognise the same response sent twice."""
+    return hashlib.sha256("\x00".join((response, hresult, message)).encode()).hexdigest()
+
+
+# ------------------------------------------------------------------------- transition
+def transition(state: SessionState, event: Event, now: datetime) -> Step:
+    """Apply one event to one session. Pure: same inputs, same ``Step``."""
+    if state.phase in LIVE_PHASES and now >= state.expires_at:
+        return _expire(state, event, now)
+    if state.phase is Phase.EXPIRED:
+        return Step(state, Answer(_dead_answer(event, state.last_error)))
+    if state.phase is Phase.CLOSED:
+        return _closed(state, event)
+    touched = replace(state, updated_at=now, expires_at=now + timedelta(seconds=state.ttl_seconds))
+    return _live(touched, event)
+
+
+def _live(state: SessionState, event: Event) -> Step:
+    if isinstance(event, SendRequestXML):
+        return _send_request(state, event)
+    if isinstance(event, NextRequestResult):
+        return _next_request_result(state, event)
+    if isinstance(event, ReceiveResponseXML):
+        return _receive_response(state, event)
+    if isinstance(event, Applied):
+        return _applied(state, event)
+    if isinstance(event, ConnectionErrorCall):
+        return _connection_error(state, event)
+    if isinstance(event, GetLastError):
+        return Step(state, Answer(state.last_error))
+    if isinstance(event, CloseConnection):
+        return _close(state)
+    if isinstance(event, WorkEnded):
+        return _work_ended(state, event)
+    return _superseded(state)
+
+
+def _fail(state: SessionState, message: str, answer: AnswerValue) -> Step:
+    """End the session's useful life: getLastError explains, closeConnection follows."""
+    return Step(replace(state, phase=Phase.ERROR, last_error=message), Answer(answer))
+
+
+def _send_request(state: SessionState, event: SendRequestXML) -> Step:
+    if state.phase is Phase.AUTHENTICATED:
+        return _first_send_request(state, event)
+    if state.phase is Phase.READY:
+        return Step(replace(state, last_error=""), Await(NextRequest()))
+    if state.phase is Phase.AWAITING_RESPONSE:
+        return _fail(
+            state,
+            "sendRequestXML arrived while the response to the previous request was still "
+            "expected; ending the session so no request is lost or repeated.",
+            "",
+        )
+    return Step(state, Answer(""))  # DONE / ERROR: getLastError repeats why
+
+
+def _first_send_request(state: SessionState, event: SendRequestXML) -> Step:
+    if not event.hcp_response.strip() or event.verdict is None:
+        return _fail(
+            state,
+            "The Web Connector sent no company information (strHCPResponse) on the first "
+            "sendRequestXML, so the company file cannot be verified (PG p.80).",
+            "",
+        )
+    verdict = event.verdict
+    if verdict.error is not None or verdict.qbxml_version is None:
+        return _fail(state, verdict.error or "No qbXML version could be agreed.", "")
+    began = replace(
+        state,
+        phase=Phase.READY,
+        began=True,
+        qbxml_version=verdict.qbxml_version,
+        country=event.country or state.country,
+        company_file=event.company_file,
+    )
+    effects: tuple[Effect, ...] = (BeginWork(event.hcp_response),)
+    if verdict.bind is not None:
+        effects = (BindCompany(verdict.bind), *effects)
+    return Step(began, Await(NextRequest()), effects)
+
+
+def _next_request_result(state: SessionState, event: NextRequestResult) -> Step:
+    if state.phase is not Phase.READY:
+        raise ProtocolBug(f"NextRequestResult in phase {state.phase.value}")
+    if event.request is not None:
+        sent = replace(
+            state,
+            phase=Phase.AWAITING_RESPONSE,
+            requests_sent=state.requests_sent + 1,
+            noop_count=0,
+            last_error="",
+        )
+        return Step(sent, Answer(event.request))
+    if state.noop_count < state.max_noops:
+        # PROTOCOL.md 1.4: "" then getLastError "NoOp" -> QBWC waits ~5 s and asks again.
+        return Step(replace(state, noop_count=state.noop_count + 1, last_error=NOOP), Answer(""))
+    return _fail(state, "No more data to exchange in this session.", "")
+
+
+def _receive_response(state: SessionState, event: ReceiveResponseXML) -> Step:
+    digest = response_digest(event.response, event.hresult, event.message)
+    if state.phase is Phase.AWAITING_RESPONSE:
+        if event.hresult.strip() or not event.response.strip():
+            message = event.message if event.hresult.strip() else "empty response"
+            return Step(state, Await(ApplyError(event.hresult.strip(), message, digest)))
+        return Step(state, Await(ApplyResponse(event.response, digest)))
+    if digest == state.last_response_digest:
+        return Step(state, Answer(_percent_answer(state)))  # duplicate: answered already
+    if state.phase is Phase.ERROR:
+        return Step(state, Answer(-1))
+    return _fail(state, "receiveResponseXML arrived without a pending request.", -1)
+
+
+def _percent_answer(state: SessionState) -> int:
+    if state.phase is Phase.ERROR:
+        return -1
+    return state.last_percent
+
+
+def _applied(state: SessionState, event: Applied) -> Step:
+    if state.phase is not Phase.AWAITING_RESPONSE:
+        raise ProtocolBug(f"Applied in phase {state.phase.value}")
+    stored = replace(
+        state, responses_received=state.responses_received + 1, last_response_digest=event.digest
+    )
+    progress = event.progress
+    if progress.error is not None:
+        return _fail(replace(stored, last_percent=-1), progress.error, -1)
+    if progress.percent >= 100:
+        return Step(replace(stored, phase=Phase.DONE, last_percent=100), Answer(100))
+    percent = max(0, min(99, progress.percent))
+    return Step(replace(stored, phase=Phase.READY, last_percent=percent), Answer(percent))
+
+
+def _connection_error(state: SessionState, event: ConnectionErrorCall) -> Step:
+    noted = replace(
+        state,
+        hresult=event.hresult,
+        connection_errors=state.connection_errors + 1,
+        last_error=f"QuickBooks connection error {event.hresult}: {event.message}".strip(),
+    )
+    if state.phase is Phase.AUTHENTICATED and state.auth_path and state.connection_errors == 0:
+        # PG p.69: "" = retry with the company file currently open; the FileID check on the
+        # first sendRequestXML still guards against a wrong file.
+        return Step(noted, Answer(""))
+    ended = replace(noted, phase=Phase.ERROR, ended=True)
+    return Step(ended, Answer("done"), _end_effects(state, CloseReason.CONNECTION_ERROR))
+
+
+def _end_effects(state: SessionState, reason: CloseReason) -> tuple[Effect, ...]:
+    """Tell the WorkSource exactly once, and only for sessions that had work."""
+    if not state.has_work or state.ended:
+        return ()
+    return (EndWork(reason),)
+
+
+def _close_reason(state: SessionState) -> CloseReason:
+    return {
+        Phase.DONE: CloseReason.DONE,
+        Phase.ERROR: CloseReason.ERROR,
+        Phase.AWAITING_RESPONSE: CloseReason.LOST_RESPONSE,
+    }.get(state.phase, CloseReason.CLOSED_EARLY)
+
+
+def _close(state: SessionState) -> Step:
+    if not state.has_work or state.ended:
+        closed = replace(state, phase=Phase.CLOSED)
+        return Step(closed, Answer(state.summary or state.last_error or "Session closed."))
+    return Step(state, Await(EndWork(_close_reason(state))))
+
+
+def _work_ended(state: SessionState, event: WorkEnded) -> Step:
+    if state.ended or not state.has_work:
+        raise ProtocolBug("WorkEnded for a session already ended")
+    summary = event.summary or _default_summary(state)
+    closed = replace(state, phase=Phase.CLOSED, ended=True, summary=summary)
+    return Step(closed, Answer(summary))
+
+
+def _default_summary(state: SessionState) -> str:
+    text = f"{state.responses_received} of {state.requests_sent} requests processed."
+    if state.phase is Phase.ERROR and state.last_error:
+        return f"{text} Error: {state.last_error}"
+    return text
+
+
+def _superseded(state: SessionState) -> Step:
+    reason = (
+        CloseReason.LOST_RESPONSE
+        if state.phase is Phase.AWAITING_RESPONSE
+        else CloseReason.SUPERSEDED
+    )
+    message = (
+        "A newer session started while this one still expected a response: the response "
+        "was lost (PG p.53); the sync engine recovers it."
+        if reason is CloseReason.LOST_RESPONSE
+        else "A newer session of this connection replaced this one."
+    )
+    closed = replace(state, phase=Phase.CLOSED, ended=True, last_error=message)
+    return Step(closed, Answer(message), _end_effects(state, reason))
+
+
+def _expire(state: SessionState, event: Event, now: datetime) -> Step:
+    message = "The session ticket expired; the Web Connector will start a new session."
+    expired = replace(state, phase=Phase.EXPIRED, ended=True, updated_at=now, last_error=message)
+    return Step(
+        expired, Answer(_dead_answer(event, message)), _end_effects(state, CloseReason.EXPIRED)
+    )
+
+
+def _closed(state: SessionState, event: Event) -> Step:
+    message = state.last_error or "This session is closed."
+    if isinstance(event, CloseConnection):
+        return Step(state, Answer(state.summary or message))
+    return Step(state, Answer(_dead_answer(event, message)))
+
+
+def _dead_answer(event: Event, message: str) -> AnswerValue:
+    """What a closed, expired or unknown ticket answers to each call."""
+    if isinstance(event, SendRequestXML):
+        return ""  # QBWC then calls getLastError (PG p.72)
+    if isinstance(event, ReceiveResponseXML):
+        return -1
+    if isinstance(event, ConnectionErrorCall):
+        return "done"
+    if isinstance(event, GetLastError | CloseConnection | Superseded):
+        return message
+    raise ProtocolBug(f"{type(event).__name__} for a session that is not live")
+
+
+UNKNOWN_TICKET = "Unknown or expired session ticket; the Web Connector will start a new session."
+
+
+def unknown_ticket_answer(event: CallEvent) -> AnswerValue:
+    """The answer for a ticket the store does not know (never a fault: QBWC logs the text)."""
+    return _dead_answer(event, UNKNOWN_TICKET)

@@ -1,0 +1,91 @@
+"""Web Connector area: sessions by ticket, auth failures (lockout), connection locks.
+
+Revision ID: 0002_qbwc
+Revises: 0001_core
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_qbwc"
+down_revision = "0001_core"
+branch_labels = None
+depends_on = None
+
+
+def _tz() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def _connection_fk(name: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["connection_id"], ["connections.id"], name=op.f(name), ondelete="CASCADE"
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "qbwc_sessions",
+        sa.Column("ticket", sa.String(64), nullable=False),
+        sa.Column("connection_id", sa.String(36), nullable=False),
+        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.Column("phase", sa.String(32), nullable=False),
+        sa.Column("created_at", _tz(), nullable=False),
+        sa.Column("updated_at", _tz(), nullable=False),
+        sa.Column("expires_at", _tz(), nullable=False),
+        sa.Column("ttl_seconds", sa.Integer(), nullable=False),
+        sa.Column("max_noops", sa.Integer(), nullable=False),
+        sa.Column("has_work", sa.Boolean(), nullable=False),
+        sa.Column("auth_path", sa.Text(), nullable=False),
+        sa.Column("qbxml_version", sa.String(16), nullable=True),
+        sa.Column("country", sa.String(8), nullable=False),
+        sa.Column("company_file", sa.Text(), nullable=False),
+        sa.Column("began", sa.Boolean(), nullable=False),
+        sa.Column("ended", sa.Boolean(), nullable=False),
+        sa.Column("requests_sent", sa.Integer(), nullable=False),
+        sa.Column("responses_received", sa.Integer(), nullable=False),
+        sa.Column("last_percent", sa.Integer(), nullable=False),
+        sa.Column("last_response_digest", sa.String(64), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("noop_count", sa.Integer(), nullable=False),
+        sa.Column("connection_errors", sa.Integer(), nullable=False),
+        sa.Column("hresult", sa.String(32), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("lock_seq", sa.Integer(), nullable=False),
+        sa.Column("claim_token", sa.String(64), nullable=True),
+        sa.Column("claim_expires_at", _tz(), nullable=True),
+        _connection_fk("fk_qbwc_sessions_connection_id_connections"),
+        sa.PrimaryKeyConstraint("ticket", name=op.f("pk_qbwc_sessions")),
+    )
+    op.create_index(
+        "ix_qbwc_sessions_connection_phase", "qbwc_sessions", ["connection_id", "phase"]
+    )
+    op.create_index("ix_qbwc_sessions_expires_at", "qbwc_sessions", ["expires_at"])
+    op.create_table(
+        "qbwc_auth_failures",
+        sa.Column("username", sa.String(255), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("first_failure_at", _tz(), nullable=False),
+        sa.Column("last_failure_at", _tz(), nullable=False),
+        sa.Column("next_attempt_at", _tz(), nullable=True),
+        sa.Column("locked_until", _tz(), nullable=True),
+        sa.PrimaryKeyConstraint("username", name=op.f("pk_qbwc_auth_failures")),
+    )
+    op.create_table(
+        "qbwc_connection_locks",
+        sa.Column("connection_id", sa.String(36), nullable=False),
+        sa.Column("lock_seq", sa.Integer(), nullable=False),
+        sa.Column("last_ticket", sa.String(64), nullable=True),
+        _connection_fk("fk_qbwc_connection_locks_connection_id_connections"),
+        sa.PrimaryKeyConstraint("connection_id", name=op.f("pk_qbwc_connection_locks")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("qbwc_connection_locks")
+    op.drop_table("qbwc_auth_failures")
+    op.drop_index("ix_qbwc_sessions_expires_at", table_name="qbwc_sessions")
+    op.drop_index("ix_qbwc_sessions_connection_phase", table_name="qbwc_sessions")
+    op.drop_table("qbwc_sessions")

@@ -1,0 +1,198 @@
+"""Reading and writing Web Connector session rows, auth-failure rows and connection locks.
+
+Owns: the SQL for ``connector.store.tables_qbwc``: session state by ticket (with row locking:
+``SELECT ... FOR UPDATE`` on PostgreSQL, a write lock taken first on SQLite, so two calls for
+one ticket serialize across threads, processes and service instances), the per-connection
+lock used while authenticate decides, the lease (``claim``) held while the WorkSource works,
+and the lockout records.
+Must not: decide anything (``connector.qbwc.session`` and ``lockout`` decide).
+Every datetime goes in and comes out timezone-aware UTC (SQLite drops the offset).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from connector.qbwc.lockout import FailureRecord
+from connector.qbwc.session import LIVE_PHASES, Phase, SessionState
+from connector.store.tables_qbwc import qbwc_auth_failures, qbwc_connection_locks, qbwc_sessions
+
+_STATE_FIELDS = tuple(f.name for f in fields(SessionState))
+_TIME_FIELDS = ("created_at", "updated_at", "expires_at")
+
+
+def utc(value: datetime) -> datetime:
+    """Aware UTC (naive values are taken as UTC, which is how they were stored)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    state: SessionState
+    claim_token: str | None
+    claim_expires_at: datetime | None
+
+
+def _to_row(state: SessionState) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(state, name) for name in _STATE_FIELDS}
+    row["phase"] = state.phase.value
+    for name in _TIME_FIELDS:
+        row[name] = utc(row[name])
+    return row
+
+
+def _from_row(row: Any) -> StoredSession:
+    data = {name: getattr(row, name) for name in _STATE_FIELDS}
+    data["phase"] = Phase(data["phase"])
+    for name in _TIME_FIELDS:
+        data[name] = utc(data[name])
+    claim_expires = row.claim_expires_at
+    return StoredSession(
+        SessionState(**data),
+        row.claim_token,
+        None if claim_expires is None else utc(claim_expires),
+    )
+
+
+def insert_session(conn: Connection, state: SessionState) -> None:
+    conn.execute(insert(qbwc_sessions).values(**_to_row(state), lock_seq=0))
+
+
+def load_session(conn: Connection, ticket: str, *, lock: bool = False) -> StoredSession | None:
+    """The row of ``ticket``; with ``lock`` the row stays locked until the transaction ends."""
+    if lock:
+        # The UPDATE takes the row lock on PostgreSQL and the database write lock on SQLite
+        # *before* anything is read, so no stale read can be upgraded later (SQLite WAL).
+        bump = qbwc_sessions.c.lock_seq + 1
+        conn.execute(
+            update(qbwc_sessions).where(qbwc_sessions.c.ticket == ticket).values(lock_seq=bump)
+        )
+    query = select(qbwc_sessions).where(qbwc_sessions.c.ticket == ticket)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return None if row is None else _from_row(row)
+
+
+def save_session(
+    conn: Connection,
+    state: SessionState,
+    *,
+    claim_token: str | None = None,
+    claim_expires_at: datetime | None = None,
+) -> None:
+    """Write ``state`` back (and set or clear the lease)."""
+    values = _to_row(state)
+    values["claim_token"] = claim_token
+    values["claim_expires_at"] = None if claim_expires_at is None else utc(claim_expires_at)
+    conn.execute(
+        update(qbwc_sessions).where(qbwc_sessions.c.ticket == state.ticket).values(**values)
+    )
+
+
+def live_sessions(conn: Connection, connection_id: str) -> list[SessionState]:
+    """The connection's sessions in a live phase (maybe past expiry: the caller decides)."""
+    query = select(qbwc_sessions).where(
+        and_(
+            qbwc_sessions.c.connection_id == connection_id,
+            qbwc_sessions.c.phase.in_([p.value for p in LIVE_PHASES]),
+        )
+    )
+    return [_from_row(row).state for row in conn.execute(query)]
+
+
+def lock_connection(conn: Connection, connection_id: str) -> None:
+    """Serialize authenticate decisions of one connection until the transaction ends."""
+    table = qbwc_connection_locks
+    stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+    conn.execute(stmt.values(connection_id=connection_id, lock_seq=0).on_conflict_do_nothing())
+    conn.execute(
+        update(table)
+        .where(table.c.connection_id == connection_id)
+        .values(lock_seq=table.c.lock_seq + 1)
+    )
+    conn.execute(
+        select(table.c.lock_seq).where(table.c.connection_id == connection_id).with_for_update()
+    )
+
+
+def note_last_ticket(conn: Connection, connection_id: str, ticket: str) -> None:
+    table = qbwc_connection_locks
+    conn.execute(
+        update(table).where(table.c.connection_id == connection_id).values(last_ticket=ticket)
+    )
+
+
+def purge_sessions(conn: Connection, before: datetime) -> int:
+    """Delete closed or expired session rows last touched before ``before``; returns count."""
+    dead = [Phase.CLOSED.value, Phase.EXPIRED.value]
+    result = conn.execute(
+        delete(qbwc_sessions).where(
+            and_(qbwc_sessions.c.phase.in_(dead), qbwc_sessions.c.updated_at < utc(before))
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+# ------------------------------------------------------------------------------ lockout
+def load_auth_failure(
+    conn: Connection, username: str, *, lock: bool = False
+) -> FailureRecord | None:
+    table = qbwc_auth_failures
+    query = select(table).where(table.c.username == username)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return FailureRecord(
+        failures=row.failures,
+        first_failure_at=utc(row.first_failure_at),
+        last_failure_at=utc(row.last_failure_at),
+        next_attempt_at=None if row.next_attempt_at is None else utc(row.next_attempt_at),
+        locked_until=None if row.locked_until is None else utc(row.locked_until),
+    )
+
+
+def store_auth_failure(conn: Connection, username: str, record: FailureRecord) -> None:
+    table = qbwc_auth_failures
+    values = {
+        "failures": record.failures,
+        "first_failure_at": utc(record.first_failure_at),
+        "last_failure_at": utc(record.last_failure_at),
+        "next_attempt_at": None if record.next_attempt_at is None else utc(record.next_attempt_at),
+        "locked_until": None if record.locked_until is None else utc(record.locked_until),
+    }
+    stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+    conn.execute(
+        stmt.values(username=username, **values).on_conflict_do_update(
+            index_elements=[table.c.username], set_=values
+        )
+    )
+
+
+def clear_auth_failures(conn: Connection, username: str) -> None:
+    conn.execute(delete(qbwc_auth_failures).where(qbwc_auth_failures.c.username == username))
+
+
+def purge_auth_failures(conn: Connection, before: datetime) -> int:
+    """Forget failure streaks whose last failure is older than ``before`` and not locked."""
+    table = qbwc_auth_failures
+    cutoff = utc(before)
+    result = conn.execute(
+        delete(table).where(
+            and_(
+                table.c.last_failure_at < cutoff,
+                (table.c.locked_until.is_(None)) | (table.c.locked_until < cutoff),
+            )
+        )
+    )
+    return int(result.rowcount or 0)

@@ -1,0 +1,89 @@
+"""Tables of the Web Connector protocol: sessions by ticket, auth failures, connection locks.
+
+Owns: ``qbwc_sessions`` (one row per ticket: the persisted ``SessionState`` of
+``connector.qbwc.session`` plus a short lease so two calls for one ticket serialize),
+``qbwc_auth_failures`` (lockout counters per username, also for unknown usernames) and
+``qbwc_connection_locks`` (one row per connection, locked while authenticate decides).
+Must not: hold logic; ``connector.store.qbwc_sessions`` reads and writes these rows.
+Migration: ``migrations/versions/0002_qbwc.py`` (keep the two in step).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from connector.store.base import metadata
+from connector.store.tables_core import UTCDateTime
+
+qbwc_sessions = Table(
+    "qbwc_sessions",
+    metadata,
+    Column("ticket", String(64), primary_key=True),
+    Column(
+        "connection_id",
+        String(36),
+        ForeignKey("connections.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("company_id", String(36), nullable=False),
+    Column("phase", String(32), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("ttl_seconds", Integer, nullable=False),
+    Column("max_noops", Integer, nullable=False),
+    Column("has_work", Boolean, nullable=False),
+    Column("auth_path", Text, nullable=False),
+    Column("qbxml_version", String(16), nullable=True),
+    Column("country", String(8), nullable=False),
+    Column("company_file", Text, nullable=False),
+    Column("began", Boolean, nullable=False),
+    Column("ended", Boolean, nullable=False),
+    Column("requests_sent", Integer, nullable=False),
+    Column("responses_received", Integer, nullable=False),
+    Column("last_percent", Integer, nullable=False),
+    Column("last_response_digest", String(64), nullable=True),
+    Column("last_error", Text, nullable=False),
+    Column("noop_count", Integer, nullable=False),
+    Column("connection_errors", Integer, nullable=False),
+    Column("hresult", String(32), nullable=True),
+    Column("summary", Text, nullable=False),
+    Column("lock_seq", Integer, nullable=False, default=0),
+    Column("claim_token", String(64), nullable=True),
+    Column("claim_expires_at", UTCDateTime(), nullable=True),
+    Index("ix_qbwc_sessions_connection_phase", "connection_id", "phase"),
+    Index("ix_qbwc_sessions_expires_at", "expires_at"),
+)
+
+qbwc_auth_failures = Table(
+    "qbwc_auth_failures",
+    metadata,
+    Column("username", String(255), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first_failure_at", UTCDateTime(), nullable=False),
+    Column("last_failure_at", UTCDateTime(), nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=True),
+    Column("locked_until", UTCDateTime(), nullable=True),
+)
+
+qbwc_connection_locks = Table(
+    "qbwc_connection_locks",
+    metadata,
+    Column(
+        "connection_id",
+        String(36),
+        ForeignKey("connections.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("lock_seq", Integer, nullable=False, default=0),
+    Column("last_ticket", String(64), nullable=True),
+)
