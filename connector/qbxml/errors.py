@@ -9,10 +9,22 @@ QbxmlError                      base of everything connector.qbxml raises
  │    ├── XmlParseError         not well-formed, not XML at all, wrong or unsupported encoding
  │    └── XmlSecurityError      DOCTYPE/DTD, entity declarations or expansion
  │         └── XmlTooLargeError the source is bigger than the byte limit
- └── QbxmlResponseError         well-formed XML that is not a qbXML response we can read
-                                (e.g. a non-integer statusCode, an AMTTYPE leaf that is not a number)
+ ├── QbxmlResponseError         well-formed XML that is not a qbXML response we can read
+ │                              (e.g. a non-integer statusCode, an AMTTYPE leaf that is not a number)
+ └── QbxmlVersionError          no qbXML version both sides support; an unreadable version text
 ```
-(Request building errors are appended below by the builders' author.)
+Request building and encoding (``schema``, ``encode``, ``build``):
+```
+QbxmlError
+ ├── QbxmlSchemaError           unknown qbXML version or element name in the schema tables
+ └── QbxmlBuildError            a value cannot become valid qbXML for the version asked for
+      ├── UnknownElementError   element/field not in the schema here (or not in this version)
+      ├── MissingElementError   a required element is absent
+      ├── ChoiceConflictError   children from two alternatives of one xsd:choice
+      ├── BadValueError         wrong Python type, bad number/date, not an enum value
+      ├── TextError             text outside ISO-8859-1 (PROTOCOL.md 1.10) or over maxLength
+      └── UnsupportedError      the request type or version lacks a feature (iterator, filter)
+```
 """
 
 from __future__ import annotations
@@ -56,3 +68,48 @@ class QbxmlResponseError(QbxmlError):
         self.message = message
         self.line = line
         super().__init__(f"{message} (line {line})" if line is not None else message)
+
+
+class QbxmlSchemaError(QbxmlError):
+    """An unknown qbXML version, or an element name the schema tables do not know."""
+
+
+class QbxmlBuildError(QbxmlError, ValueError):
+    """A value cannot be encoded as valid qbXML. ``path`` names the element (``CustomerAdd/Name``)
+    and ``version`` the qbXML version asked for."""
+
+    def __init__(self, message: str, *, path: str = "", version: str = "") -> None:
+        self.message = message
+        self.path = path
+        self.version = version
+        where = f"{path}: " if path else ""
+        suffix = f" (qbXML {version})" if version else ""
+        super().__init__(f"{where}{message}{suffix}")
+
+
+class UnknownElementError(QbxmlBuildError):
+    """The element is not allowed here by the schema of this version."""
+
+
+class MissingElementError(QbxmlBuildError):
+    """A required element (or one alternative of a required choice) is absent."""
+
+
+class ChoiceConflictError(QbxmlBuildError):
+    """Children from two alternatives of one ``xsd:choice`` were given together."""
+
+
+class BadValueError(QbxmlBuildError):
+    """The value does not fit the element's type (wrong Python type, format, enum value)."""
+
+
+class TextError(QbxmlBuildError):
+    """Text QuickBooks cannot take: outside ISO-8859-1 (PROTOCOL.md 1.10) or over maxLength."""
+
+
+class UnsupportedError(QbxmlBuildError):
+    """The request type or qbXML version lacks the feature (iterator, filter, field)."""
+
+
+class QbxmlVersionError(QbxmlError, ValueError):
+    """No qbXML version both QuickBooks and we support, or a version text we cannot read."""

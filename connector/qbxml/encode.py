@@ -1,0 +1,302 @@
+"""Record values to qbXML elements and documents, in schema order for a version.
+
+Owns: serializing values of the ``values.py`` shape (dict of element name -> value, lists
+for repeated elements, nested dicts for aggregates, ``None`` = absent) into lxml elements
+whose children follow the schema's sequence for the qbXML version asked for (qbXML is
+order-sensitive, PROTOCOL.md 1.10), and wrapping ``*Rq``/``*Rs`` elements into a document
+with the ``<?xml?>`` and ``<?qbxml version="X.Y"?>`` prolog. Every check is against the
+schema tables: unknown elements, missing required children, two alternatives of one
+``xsd:choice``, value types, ISO-8859-1 text and maxLength (see ``leaves``).
+Must not: do I/O, parse XML, or decide what to ask QuickBooks (see ``build``).
+
+API::
+
+    encode_element(schema, "CustomerRet", record)                 -> etree._Element
+    encode_element(schema, "CustomerQueryRq", {...}, attrs={"requestID": "7"})
+    encode_element(schema, "Name", "Acme", parent="CustomerAdd")  # a child in its parent's context
+    document("16.0", [elem, ...], response=False, on_error=OnError.STOP,
+             new_message_set_id=None, old_message_set_id=None)  -> bytes
+    document("16.0", [rs, ...], response=True, new_message_set_id=..., message_set_status=...)
+    document_text(...)                                            -> str (same, decoded)
+
+Repeated elements take a list (a single value is accepted too); an aggregate given for a
+repeated ``*Line`` choice (``InvoiceLineAdd``/``InvoiceLineGroupAdd``) is emitted branch
+by branch, which the schema allows because such choices are unbounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import Enum
+
+from lxml import etree
+
+from connector.qbxml.errors import (
+    BadValueError,
+    ChoiceConflictError,
+    MissingElementError,
+    QbxmlSchemaError,
+    UnknownElementError,
+    UnsupportedError,
+)
+from connector.qbxml.leaves import check_text, format_leaf
+from connector.qbxml.schema import SUPPORTED_VERSIONS, ChildSpec, ContentModel, Leaf, Schema
+
+MAX_MESSAGE_SET_ID = 24
+"""QuickBooks refuses longer message-set IDs with 9004 (PROTOCOL.md 1.5)."""
+
+
+class OnError(Enum):
+    """``QBXMLMsgsRq onError``. rollbackOnError is in the schema but QuickBooks does not
+    support it (PROTOCOL.md 1.5, QbSync README), so it is not offered."""
+
+    STOP = "stopOnError"
+    CONTINUE = "continueOnError"
+
+
+def encode_element(
+    schema: Schema,
+    name: str,
+    value: object,
+    parent: str | ContentModel | None = None,
+    *,
+    attrs: Mapping[str, object] | None = None,
+) -> etree._Element:
+    """``name`` with ``value`` as an element (top-level, or a child of ``parent``)."""
+    if parent is None:
+        try:
+            content = schema.element(name)
+        except QbxmlSchemaError as exc:
+            raise UnknownElementError(str(exc), path=name, version=schema.version) from None
+    else:
+        spec = schema.content(parent).child(name)
+        if spec is None:
+            where = parent if isinstance(parent, str) else "its parent"
+            raise UnknownElementError(f"not a child of {where}", path=name, version=schema.version)
+        content = spec.content
+    elem = etree.Element(name)
+    _Encoder(schema, name).fill(elem, content, value, name)
+    if attrs:
+        set_attributes(schema, elem, content, attrs, name)
+    return elem
+
+
+def set_attributes(
+    schema: Schema,
+    elem: etree._Element,
+    content: Leaf | ContentModel,
+    attrs: Mapping[str, object],
+    path: str,
+) -> None:
+    """Set ``attrs`` on ``elem`` after checking each against the schema's attributes."""
+    for attr_name, raw in attrs.items():
+        spec = content.attribute(attr_name) if isinstance(content, ContentModel) else None
+        if spec is None:
+            raise UnsupportedError(
+                f"attribute {attr_name!r} is not allowed on {elem.tag}",
+                path=path,
+                version=schema.version,
+            )
+        elem.set(
+            attr_name,
+            format_leaf(spec.leaf, raw, path=f"{path}@{attr_name}", version=schema.version),
+        )
+
+
+class _Encoder:
+    """Recursive fill of one element tree; ``top`` names the root for error messages."""
+
+    def __init__(self, schema: Schema, top: str) -> None:
+        self.schema = schema
+        self.version = schema.version
+        self.top = top
+
+    def fill(
+        self, elem: etree._Element, content: Leaf | ContentModel, value: object, path: str
+    ) -> None:
+        if isinstance(content, Leaf):
+            elem.text = format_leaf(content, value, path=path, version=self.version)
+        elif content.text is not None and not isinstance(value, Mapping):
+            elem.text = format_leaf(content.text, value, path=path, version=self.version)
+        else:
+            self._aggregate(elem, content, value, path)
+
+    def _aggregate(
+        self, elem: etree._Element, model: ContentModel, value: object, path: str
+    ) -> None:
+        if not isinstance(value, Mapping):
+            raise BadValueError(
+                f"is an aggregate: expected a dict of child elements, got {type(value).__name__}",
+                path=path,
+                version=self.version,
+            )
+        present = {k for k, v in value.items() if v is not None and v != []}
+        for key in present:
+            if not isinstance(key, str) or model.child(key) is None:
+                raise UnknownElementError(
+                    self._unknown_message(path, str(key)),
+                    path=f"{path}/{key}",
+                    version=self.version,
+                )
+        check_structure(model, present, path, self.version)
+        for spec in model.children:
+            if spec.name in present:
+                for item in self._items(spec, value[spec.name], path):
+                    child = etree.SubElement(elem, spec.name)
+                    self.fill(child, spec.content, item, f"{path}/{spec.name}")
+
+    def _items(self, spec: ChildSpec, raw: object, path: str) -> Sequence[object]:
+        is_list = isinstance(raw, list | tuple)
+        if is_list and not spec.repeated:
+            raise BadValueError(
+                "occurs at most once here; got a list",
+                path=f"{path}/{spec.name}",
+                version=self.version,
+            )
+        items: Sequence[object] = raw if isinstance(raw, list | tuple) else [raw]
+        if spec.max is not None and len(items) > spec.max:
+            raise BadValueError(
+                f"occurs at most {spec.max} times; got {len(items)}",
+                path=f"{path}/{spec.name}",
+                version=self.version,
+            )
+        return items
+
+    def _unknown_message(self, path: str, key: str) -> str:
+        """Says which versions know the element when this one does not."""
+        names = [*path.split("/"), key]
+        others = [v for v in SUPPORTED_VERSIONS if v != self.version and _has_path(v, names)]
+        hint = f"; it exists in qbXML {', '.join(others)}" if others else ""
+        return f"{key!r} is not a child of {names[-2]} in qbXML {self.version}{hint}"
+
+
+def _has_path(version: str, names: list[str]) -> bool:
+    schema = Schema.for_version(version)
+    if not schema.has_element(names[0]):
+        return False
+    content = schema.element(names[0])
+    for name in names[1:]:
+        if not isinstance(content, ContentModel):
+            return False
+        spec = content.child(name)
+        if spec is None:
+            return False
+        content = spec.content
+    return True
+
+
+def check_structure(model: ContentModel, present: set[str], path: str, version: str) -> None:
+    """Choice conflicts and required children of ``model`` given the present child names."""
+    specs = [spec for spec in model.children if spec.name in present]
+    active = {step for spec in specs for step in spec.choice}
+    for choice_id, choice in enumerate(model.choices):
+        branches = sorted(b for c, b in active if c == choice_id)
+        if len(branches) > 1 and choice.max == 1:
+            names = [
+                next(
+                    s.name
+                    for s in model.children
+                    if s.name in present and (choice_id, b) in s.choice
+                )
+                for b in branches
+            ]
+            raise ChoiceConflictError(
+                f"{' and '.join(names)} are alternatives of one choice; give only one",
+                path=path,
+                version=version,
+            )
+    for spec in model.children:
+        if spec.min and spec.name not in present and all(step in active for step in spec.choice):
+            raise MissingElementError(
+                f"required child {spec.name!r} is missing", path=path, version=version
+            )
+    for choice_id, choice in enumerate(model.choices):
+        if choice.min and not any(c == choice_id for c, _ in active):
+            _check_required_choice(model, choice_id, active, path, version)
+
+
+def _check_required_choice(
+    model: ContentModel, choice_id: int, active: set[tuple[int, int]], path: str, version: str
+) -> None:
+    members = [s for s in model.children if any(c == choice_id for c, _ in s.choice)]
+    prefix = members[0].choice[: [c for c, _ in members[0].choice].index(choice_id)]
+    if not all(step in active for step in prefix):
+        return  # the enclosing branch is not chosen
+    branches: dict[int, list[ChildSpec]] = {}
+    for spec in members:
+        branch = dict(spec.choice)[choice_id]
+        branches.setdefault(branch, []).append(spec)
+    if any(_nullable(model, choice_id, b, specs) for b, specs in branches.items()):
+        return
+    firsts = ", ".join(specs[0].name for specs in branches.values())
+    raise MissingElementError(f"one of {firsts} is required", path=path, version=version)
+
+
+def _nullable(model: ContentModel, choice_id: int, branch: int, specs: list[ChildSpec]) -> bool:
+    """Whether a choice branch may be empty: every member optional or in an optional choice."""
+    for spec in specs:
+        depth = [c for c, _ in spec.choice].index(choice_id)
+        inner = spec.choice[depth + 1 :]
+        if spec.min and not any(model.choices[c].min == 0 for c, _ in inner):
+            return False
+    return True
+
+
+def document(
+    version: str,
+    msgs: Sequence[etree._Element],
+    *,
+    response: bool,
+    on_error: OnError = OnError.STOP,
+    new_message_set_id: str | None = None,
+    old_message_set_id: str | None = None,
+    message_set_status: int | None = None,
+) -> bytes:
+    """A full qbXML document: prolog, ``QBXML``, ``QBXMLMsgsRq``/``QBXMLMsgsRs`` and ``msgs``."""
+    schema = Schema.for_version(version)
+    wrapper = "QBXMLMsgsRs" if response else "QBXMLMsgsRq"
+    allowed = {spec.name for spec in schema.children(wrapper)}
+    root = etree.Element("QBXML")
+    msgs_elem = etree.SubElement(root, wrapper)
+    attrs = _message_set_attrs(
+        response, on_error, new_message_set_id, old_message_set_id, message_set_status, version
+    )
+    set_attributes(schema, msgs_elem, schema.content(wrapper), attrs, wrapper)
+    for msg in msgs:
+        if msg.tag not in allowed:
+            raise UnknownElementError(
+                f"{msg.tag!r} cannot appear in {wrapper}", path=wrapper, version=version
+            )
+        msgs_elem.append(msg)
+    body = etree.tostring(root, encoding="utf-8", xml_declaration=False)
+    prolog = f'<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{version}"?>\n'
+    return prolog.encode("ascii") + body
+
+
+def document_text(version: str, msgs: Sequence[etree._Element], **kwargs: object) -> str:
+    """``document`` decoded to ``str`` (what sendRequestXML returns)."""
+    return document(version, msgs, **kwargs).decode("utf-8")  # type: ignore[arg-type]
+
+
+def _message_set_attrs(
+    response: bool,
+    on_error: OnError,
+    new_id: str | None,
+    old_id: str | None,
+    status: int | None,
+    version: str,
+) -> dict[str, object]:
+    attrs: dict[str, object] = {}
+    if response and old_id is not None:
+        raise UnsupportedError("oldMessageSetID belongs on requests", version=version)
+    if not response and status is not None:
+        raise UnsupportedError("messageSetStatusCode belongs on responses", version=version)
+    if not response:
+        attrs["onError"] = OnError(on_error).value
+    for attr, msid in (("newMessageSetID", new_id), ("oldMessageSetID", old_id)):
+        if msid is not None:
+            check_text(msid, max_length=MAX_MESSAGE_SET_ID, path=f"@{attr}", version=version)
+            attrs[attr] = msid
+    if status is not None:
+        attrs["messageSetStatusCode"] = status
+    return attrs

@@ -1,0 +1,196 @@
+"""Leaf values to qbXML text: the formats QuickBooks expects, and the text checks.
+
+Owns: turning one typed value (values.py shapes) into the text of a leaf element of a given
+``Leaf`` type, refusing what QuickBooks would reject or silently mangle. Must not: know about
+element order or documents (see ``encode``).
+
+Formats: AMTTYPE exactly two decimals (``1234.50``); PRICE/QUAN/PERCENTTYPE fixed-point
+with the value's own scale, never rounded (more than 5 decimals is refused); BOOLTYPE
+``true``/``false``; DATETYPE ``YYYY-MM-DD``; DATETIMETYPE ``YYYY-MM-DDTHH:MM:SS`` plus the
+value's own UTC offset (``-08:00``) when it has one: the offset is kept as given, never
+converted (QuickBooks' DST quirk, PROTOCOL.md 1.10); TIMEINTERVALTYPE ``PT1H30M0S``.
+Text must be ISO-8859-1 (PROTOCOL.md 1.10: QuickBooks turns anything else into ``?`` or
+fails to parse) and within the schema's maxLength (counted in characters).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from connector.qbxml.errors import BadValueError, QbxmlBuildError, TextError
+from connector.qbxml.schema import Leaf, LeafType
+
+_TEXT_TYPES = frozenset(
+    {LeafType.STR, LeafType.ID, LeafType.ENUM, LeafType.GUID, LeafType.UUID, LeafType.MACRO}
+)
+# Characters XML 1.0 cannot carry at all (C0 controls other than tab, LF, CR).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_GUID = re.compile(r"0|\{[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}")
+_INTERVAL = re.compile(r"[+\-]?PT([0-9]+H)?([0-9]+M)?([0-9]+S)?")
+# Integer digits allowed by the XSD patterns (qbxmltypes*.xsd).
+_INT_DIGITS = {LeafType.AMT: 13, LeafType.PRICE: 10, LeafType.QUAN: 10, LeafType.PERCENT: 10}
+_MAX_DECIMALS = 5
+
+
+def format_leaf(leaf: Leaf, value: object, *, path: str = "", version: str = "") -> str:
+    """The qbXML text of ``value`` for ``leaf``; ``BadValueError``/``TextError`` otherwise."""
+    kind = leaf.type
+    try:
+        if kind in _TEXT_TYPES:
+            return _text(leaf, value)
+        if kind in _INT_DIGITS:
+            return _decimal(kind, value)
+        if kind is LeafType.BOOL:
+            return _bool(value)
+        if kind is LeafType.INT:
+            return _int(leaf, value)
+        if kind is LeafType.DATE:
+            return _date(value)
+        if kind is LeafType.DATETIME:
+            return format_datetime(value)
+        if kind is LeafType.TIMEINTERVAL:
+            return _interval(value)
+        return _float(value)
+    except QbxmlBuildError as exc:  # re-raised with the element path and version
+        raise type(exc)(exc.message, path=path, version=version) from None
+
+
+def check_text(
+    value: str, *, max_length: int | None = None, path: str = "", version: str = ""
+) -> str:
+    """``value`` if QuickBooks can store it: ISO-8859-1, XML-legal, within ``max_length``."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        bad = value[exc.start]
+        raise TextError(
+            f"character {bad!r} (U+{ord(bad):04X}) at position {exc.start} is outside "
+            "ISO-8859-1, which QuickBooks cannot store (PROTOCOL.md 1.10)",
+            path=path,
+            version=version,
+        ) from None
+    illegal = _XML_ILLEGAL.search(value)
+    if illegal:
+        raise TextError(
+            f"control character U+{ord(illegal.group()):04X} at position {illegal.start()} "
+            "cannot be sent in XML",
+            path=path,
+            version=version,
+        )
+    if max_length is not None and len(value) > max_length:
+        raise TextError(
+            f"text is {len(value)} characters long; the schema allows at most {max_length}",
+            path=path,
+            version=version,
+        )
+    return value
+
+
+def _text(leaf: Leaf, value: object) -> str:
+    if not isinstance(value, str):
+        raise BadValueError(f"expected str for {leaf.type.value}, got {type(value).__name__}")
+    if leaf.enum is not None and value not in leaf.enum:
+        raise BadValueError(f"{value!r} is not one of {', '.join(leaf.enum)}")
+    if leaf.type is LeafType.GUID and not _GUID.fullmatch(value):
+        raise BadValueError(f"{value!r} is not a GUID like {{8-4-4-4-12 hex digits}} or 0")
+    return check_text(value, max_length=leaf.max_length)
+
+
+def _decimal(kind: LeafType, value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise BadValueError(f"expected Decimal for {kind.value}, got {type(value).__name__}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise BadValueError(f"{number} is not a finite number")
+    if kind is LeafType.AMT:
+        text = _fixed(number, 2, exact=True)
+    else:
+        text = _fixed(number, _MAX_DECIMALS, exact=False)
+    digits = text.lstrip("+-").split(".")[0]
+    if len(digits) > _INT_DIGITS[kind]:
+        raise BadValueError(f"{text} has more than {_INT_DIGITS[kind]} integer digits")
+    return text
+
+
+def _fixed(number: Decimal, places: int, *, exact: bool) -> str:
+    """Fixed-point text; AMTTYPE always shows ``places`` decimals, others keep their scale."""
+    exponent = number.as_tuple().exponent
+    scale = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if scale > places:
+        trimmed = number.normalize()
+        t_exp = trimmed.as_tuple().exponent
+        if isinstance(t_exp, int) and -t_exp > places:
+            raise BadValueError(
+                f"{number} has more than {places} decimal places (no silent rounding)"
+            )
+        number = trimmed
+    if exact:
+        return f"{number.quantize(Decimal(1).scaleb(-places)):f}"
+    return f"{number:f}"
+
+
+def _bool(value: object) -> str:
+    if not isinstance(value, bool):
+        raise BadValueError(f"expected bool, got {type(value).__name__}")
+    return "true" if value else "false"
+
+
+def _int(leaf: Leaf, value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadValueError(f"expected int, got {type(value).__name__}")
+    if leaf.min_value is not None and value < leaf.min_value:
+        raise BadValueError(f"{value} is below the minimum {leaf.min_value}")
+    if leaf.max_value is not None and value > leaf.max_value:
+        raise BadValueError(f"{value} is above the maximum {leaf.max_value}")
+    return str(value)
+
+
+def _date(value: object) -> str:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise BadValueError(f"expected date, got {type(value).__name__}")
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def format_datetime(value: object) -> str:
+    """``YYYY-MM-DDTHH:MM:SS[+HH:MM]`` keeping the value's own offset (a plain date is allowed)."""
+    if not isinstance(value, datetime):
+        if isinstance(value, date):
+            return _date(value)
+        raise BadValueError(f"expected datetime, got {type(value).__name__}")
+    if value.microsecond:
+        raise BadValueError(
+            f"{value.isoformat()} has fractions of a second, which qbXML cannot carry"
+        )
+    text = f"{_date(value.date())}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    offset = value.utcoffset()
+    if offset is None:
+        return text  # local time of the QuickBooks workstation (PROTOCOL.md 1.10)
+    seconds = int(offset.total_seconds())
+    if seconds % 60:
+        raise BadValueError(f"UTC offset {offset} is not a whole number of minutes")
+    sign = "-" if seconds < 0 else "+"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{text}{sign}{hours:02d}:{minutes:02d}"
+
+
+def _interval(value: object) -> str:
+    if isinstance(value, str):
+        if not _INTERVAL.fullmatch(value):
+            raise BadValueError(f"{value!r} is not a qbXML time interval like PT1H30M0S")
+        return value
+    if not isinstance(value, timedelta):
+        raise BadValueError(f"expected timedelta or str, got {type(value).__name__}")
+    total = int(value.total_seconds())
+    if value != timedelta(seconds=total):
+        raise BadValueError(f"{value} has fractions of a second")
+    sign = "-" if total < 0 else ""
+    hours, rest = divmod(abs(total), 3600)
+    return f"{sign}PT{hours}H{rest // 60}M{rest % 60}S"
+
+
+def _float(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise BadValueError(f"expected a number, got {type(value).__name__}")
+    return f"{Decimal(str(value)) if isinstance(value, float) else Decimal(value):f}"

@@ -1,0 +1,1 @@
+"""Generated qbXML content-model tables (see ci/gen_qbxml_tables.py); data only."""
