@@ -1,0 +1,79 @@
+"""The fake QuickBooks' qbXML handlers: one function per request type, and the dispatcher.
+
+Owns: the registry ``HANDLERS`` (request element name -> handler) and ``run_message_set``,
+which runs a validated message set against a company file: error recovery first, then the
+requests in order with ``onError`` (stopOnError: the requests after the first error are
+not processed and get no response, as QuickBooks does; continueOnError: all run;
+rollbackOnError is in the schema but QuickBooks does not support it (PROTOCOL.md 1.5), so
+it behaves as stopOnError here: uncertain).
+
+Request types the fake does not model: a ``*QueryRq`` answers status 1 (the fake company
+file has none of those objects: sales reps, payroll items, ...), any other request answers
+status 1030 (an honest "not supported", never a fake success).
+
+Modules: ``envelope`` (parse + validate), ``validate``, ``reading``, ``filters``,
+``selection``, ``query``, ``iterators``, ``host``, ``writes_*``, ``recovery``, ``render``.
+Must not: do I/O.
+"""
+
+from __future__ import annotations
+
+from connector.qbxml.values import Status
+
+from ..errors import QBStatusError
+from ..qbxml_errors import StatusError, no_match, not_supported
+from . import recovery
+from .context import Answer, Context, Handler, Request
+from .envelope import MessageSet
+from .host import host_handlers
+from .query import query_handlers
+from .render import answer_element, response_document
+
+
+def _registry() -> dict[str, Handler]:
+    table: dict[str, Handler] = {}
+    table.update(query_handlers())
+    table.update(host_handlers())
+    try:
+        from .writes import write_handlers
+    except ImportError:  # pragma: no cover - during bring-up only
+        return table
+    table.update(write_handlers())
+    return table
+
+
+HANDLERS: dict[str, Handler] = _registry()
+
+
+def dispatch(ctx: Context, request: Request) -> Answer:
+    handler = HANDLERS.get(request.name)
+    try:
+        if handler is None:
+            raise no_match() if request.name.endswith("QueryRq") else not_supported(request.name)
+        return handler(ctx, request)
+    except StatusError as exc:
+        return Answer(request.response_name, exc.status())
+    except QBStatusError as exc:
+        return Answer(request.response_name, Status(exc.code, exc.severity, exc.message))
+
+
+def run_message_set(ctx: Context, msgset: MessageSet) -> str:
+    """The response document for ``msgset`` (requests run against ``ctx.company``)."""
+    recovered = recovery.before(ctx.company, msgset)
+    if recovered is not None:
+        return recovered.response
+    elements = []
+    for request in msgset.requests:
+        answer = dispatch(ctx, request)
+        elements.append(answer_element(ctx.schema, answer, request.request_id))
+        if answer.status.severity == "Error" and msgset.on_error != "continueOnError":
+            break
+    new_id = msgset.new_message_set_id
+    response = response_document(elements, new_message_set_id=new_id)
+    if new_id is not None:
+        again = response_document(elements, new_message_set_id=new_id, message_set_status=0)
+        recovery.after(ctx.company, msgset, response, again)
+    return response
+
+
+__all__ = ["HANDLERS", "Context", "Request", "dispatch", "run_message_set"]

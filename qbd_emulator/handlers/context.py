@@ -1,0 +1,70 @@
+"""The values every handler receives and returns.
+
+Owns: ``Context`` (the company file, the schema of the negotiated version, the injected
+clock reading, the seeded RNG, the session's iterators), ``Request`` (one validated ``*Rq``
+read into raw values) and ``Answer`` (one ``*Rs``: status, records, iterator fields).
+Handlers are functions ``(Context, Request) -> Answer``; they raise ``StatusError`` (or the
+company model's ``QBStatusError``) for an error status. Must not: build XML.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from connector.qbxml.schema import Schema
+from connector.qbxml.values import RecordData, Status, Value
+
+from ..company import CompanyFile
+from ..qbxml_errors import OK_MESSAGE
+from .iterators import IteratorTable
+
+
+@dataclass
+class Context:
+    company: CompanyFile
+    schema: Schema
+    """The schema the response must be valid for (the request's version, or 13.0 below it)."""
+    now: datetime
+    rng: random.Random
+    iterators: IteratorTable
+    app_name: str = ""
+
+
+@dataclass(frozen=True)
+class Request:
+    name: str
+    """e.g. ``CustomerQueryRq``."""
+    request_id: str | None
+    attrs: Mapping[str, str]
+    body: RecordData
+    """Children as raw values: text leaves, nested dicts, lists for repeated elements."""
+
+    @property
+    def base(self) -> str:
+        """``CustomerQuery`` for ``CustomerQueryRq``."""
+        return self.name.removesuffix("Rq")
+
+    @property
+    def response_name(self) -> str:
+        return f"{self.base}Rs"
+
+
+@dataclass(frozen=True)
+class Answer:
+    name: str
+    status: Status
+    rets: tuple[tuple[str, Value], ...] = ()
+    """Children in order: ``*Ret`` records, or the leaves of ``TxnDelRs``/``ListDelRs``."""
+    ret_count: int | None = None
+    iterator_remaining: int | None = None
+    iterator_id: str | None = None
+
+
+Handler = Callable[[Context, Request], Answer]
+
+
+def ok(request: Request, rets: tuple[tuple[str, Value], ...] = (), **fields: object) -> Answer:
+    return Answer(request.response_name, Status(0, "Info", OK_MESSAGE), rets, **fields)  # type: ignore[arg-type]

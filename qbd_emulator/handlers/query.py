@@ -1,0 +1,159 @@
+"""The list and transaction query handler: select, page, shape.
+
+Owns: one handler for every ``*QueryRq`` of ``selection.SOURCES``: ``MaxReturned``, the
+``metaData`` attribute (retCount), iterators (``Start``/``Continue``/``Stop``, pages of
+``MaxReturned``, ``iteratorRemainingCount``; PROTOCOL.md 1.10) and the shaping QuickBooks
+applies to each record: transaction lines only with ``IncludeLineItems`` true, LinkedTxn
+only with ``IncludeLinkedTxns`` true, DataExtRet only for the ``OwnerID``s asked for,
+``IncludeRetElement`` keeps only the named top-level elements. No match gives status 1.
+Must not: serialise (see ``render``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, tzinfo
+
+from connector.qbxml.datatypes import Kind
+from connector.qbxml.schema import Schema
+from connector.qbxml.values import RecordData, Status, Value
+
+from ..errors import QBStatusError
+from ..qbxml_errors import OK_MESSAGE, StatusError, no_match
+from .context import Answer, Context, Handler, Request
+from .filters import as_list, owner_data_ext, text
+from .iterators import QueryIterator, RecordKey
+from .selection import SOURCES, PartialMatch, Source, select
+
+LINE_SUFFIXES = ("LineRet", "LineGroupRet")
+JOURNAL_LINES = ("JournalDebitLine", "JournalCreditLine")
+
+
+def query_handler(source: Source) -> Handler:
+    def handle(ctx: Context, request: Request) -> Answer:
+        mode = request.attrs.get("iterator")
+        if mode in ("Continue", "Stop"):
+            return _continue(ctx, request, source, mode)
+        warning: Status | None = None
+        try:
+            keys = select(ctx.company, source, request.body, _tz(ctx))
+        except PartialMatch as partial:
+            keys, warning = partial.found, partial.warning.status()
+        limit = _max_returned(request.body)
+        if mode == "Start":
+            it = ctx.iterators.start(request.name, tuple(keys), request.body)
+            return _page(ctx, request, source, it, limit if limit is not None else len(keys))
+        if limit is not None:
+            keys = keys[:limit]
+        return _answer(ctx, request, source, keys, request.body, warning)
+
+    return handle
+
+
+def _tz(ctx: Context) -> tzinfo:
+    return ctx.now.tzinfo or UTC
+
+
+def _max_returned(body: Mapping[str, Value]) -> int | None:
+    raw = text(body, "MaxReturned")
+    return int(raw) if raw else None
+
+
+def _continue(ctx: Context, request: Request, source: Source, mode: str) -> Answer:
+    iterator_id = request.attrs.get("iteratorID", "")
+    it = ctx.iterators.resume(request.name, iterator_id)
+    if mode == "Stop":
+        ctx.iterators.stop(iterator_id)
+        return Answer(
+            request.response_name,
+            Status(0, "Info", OK_MESSAGE),
+            iterator_remaining=0,
+            iterator_id=iterator_id,
+        )
+    limit = _max_returned(request.body) or _max_returned(it.options) or it.remaining
+    return _page(ctx, request, source, it, limit)
+
+
+def _page(ctx: Context, request: Request, source: Source, it: QueryIterator, size: int) -> Answer:
+    keys = list(it.next_page(max(size, 0)))
+    answer = _answer(ctx, request, source, keys, it.options, None)
+    return Answer(
+        answer.name,
+        answer.status,
+        answer.rets,
+        answer.ret_count,
+        iterator_remaining=it.remaining,
+        iterator_id=it.iterator_id,
+    )
+
+
+def _answer(
+    ctx: Context,
+    request: Request,
+    source: Source,
+    keys: list[RecordKey],
+    options: Mapping[str, Value],
+    warning: Status | None,
+) -> Answer:
+    records = [_fetch(ctx, key) for key in keys]
+    present = [r for r in records if r is not None]
+    meta = request.attrs.get("metaData", "NoMetaData")
+    ret_count = len(present) if meta != "NoMetaData" else None
+    rets: tuple[tuple[str, Value], ...] = ()
+    if meta != "MetaDataOnly":
+        rets = tuple(
+            (ret, shape(data, source.kind, options, _required(ctx.schema, ret)))
+            for ret, data in present
+        )
+    if warning is not None:
+        status = warning
+    elif not present:
+        status = no_match().status()
+    else:
+        status = Status(0, "Info", OK_MESSAGE)
+    return Answer(request.response_name, status, rets, ret_count)
+
+
+def _fetch(ctx: Context, key: RecordKey) -> tuple[str, RecordData] | None:
+    """The record now (it may have changed or gone since an iterator's Start)."""
+    try:
+        record = ctx.company.get(key.data_type, key.record_id)
+    except QBStatusError:  # deleted since the iterator's snapshot: skipped
+        return None
+    return record.ret, record.data
+
+
+def _required(schema: Schema, ret: str) -> frozenset[str]:
+    return frozenset(s.name for s in schema.children(ret) if s.min and not s.choice)
+
+
+def shape(
+    data: RecordData,
+    kind: Kind,
+    options: Mapping[str, Value],
+    required: frozenset[str] = frozenset(),
+) -> RecordData:
+    """What QuickBooks returns of ``data`` for these query options. ``IncludeRetElement``
+    keeps the named elements plus ``required`` (the ``*Ret``'s mandatory children, so the
+    answer stays schema-valid; QuickBooks itself may omit them: uncertain)."""
+    out = dict(data)
+    if kind is Kind.TXN and text(options, "IncludeLineItems") not in ("true", "1"):
+        out = {k: v for k, v in out.items() if not _is_line(k)}
+    if text(options, "IncludeLinkedTxns") not in ("true", "1"):
+        out.pop("LinkedTxn", None)
+    out = owner_data_ext(as_list(options.get("OwnerID")))(out)
+    wanted = {str(v) for v in as_list(options.get("IncludeRetElement"))}
+    if wanted:
+        out = {k: v for k, v in out.items() if k in wanted or k in required}
+    return out
+
+
+def _is_line(name: str) -> bool:
+    return name.endswith(LINE_SUFFIXES) or name in JOURNAL_LINES
+
+
+def query_handlers() -> dict[str, Handler]:
+    return {name: query_handler(source) for name, source in SOURCES.items()}
+
+
+__all__ = ["StatusError", "query_handler", "query_handlers", "shape"]

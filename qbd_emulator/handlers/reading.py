@@ -1,0 +1,87 @@
+"""Read request elements into values, and type values by a ``*Ret`` content model.
+
+Owns: two pure conversions. ``raw_values`` turns a validated request element into a dict
+with text leaves (lists for the elements the schema repeats), which filters and handlers
+read. ``typed_record`` turns such a dict (an ``*Add``'s fields, say) into a record in the
+shape of ``connector.qbxml.values`` for a given ``*Ret``: only the children that ``*Ret``
+has, in its schema order, leaves typed (Decimal, date, datetime with offset, bool, int).
+Must not: look at the company file.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from connector.qbxml.schema import ContentModel, Leaf, LeafType, Schema
+from connector.qbxml.values import RecordData, Value
+
+from ..qbxml_errors import StatusError
+
+_DECIMALS = {LeafType.AMT, LeafType.PRICE, LeafType.QUAN, LeafType.PERCENT, LeafType.FLOAT}
+
+
+def raw_values(model: ContentModel, element: etree._Element) -> RecordData:
+    """A validated element's children as a dict of text / nested dicts / lists."""
+    out: RecordData = {}
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        name = str(child.tag)
+        spec = model.child(name)
+        value: Value
+        if spec is not None and isinstance(spec.content, ContentModel) and len(child):
+            value = raw_values(spec.content, child)
+        else:
+            value = (child.text or "").strip()
+        if spec is not None and spec.repeated:
+            existing = out.setdefault(name, [])
+            assert isinstance(existing, list)
+            existing.append(value)
+        else:
+            out[name] = value
+    return out
+
+
+def typed_record(schema: Schema, ret: str | ContentModel, raw: RecordData) -> RecordData:
+    """``raw`` restricted to the children of ``ret``, typed and in schema order."""
+    model = schema.content(ret)
+    out: RecordData = {}
+    for spec in model.children:
+        if spec.name not in raw:
+            continue
+        value = raw[spec.name]
+        items = value if isinstance(value, list) else [value]
+        converted = [_convert(schema, spec.content, item, spec.name) for item in items]
+        out[spec.name] = converted if spec.repeated else converted[0]
+    return out
+
+
+def _convert(schema: Schema, content: Leaf | ContentModel, value: Value, name: str) -> Value:
+    if isinstance(content, ContentModel):
+        if isinstance(value, dict):
+            return typed_record(schema, content, value)
+        raise StatusError(3000, f'The element "{name}" must be an aggregate.')
+    if not isinstance(value, str):
+        return value
+    return typed_leaf(content.type, value, name)
+
+
+def typed_leaf(kind: LeafType, text: str, name: str) -> Value:
+    """One leaf's text as the Python value ``values.py`` prescribes."""
+    try:
+        if kind in _DECIMALS:
+            return Decimal(text)
+        if kind is LeafType.BOOL:
+            return text in ("true", "1")
+        if kind is LeafType.INT:
+            return int(text)
+        if kind is LeafType.DATE:
+            return date.fromisoformat(text)
+        if kind is LeafType.DATETIME:
+            return datetime.fromisoformat(text)
+    except (InvalidOperation, ValueError):
+        raise StatusError(3000, f'The value "{text}" of "{name}" is not valid.') from None
+    return text
