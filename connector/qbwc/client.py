@@ -1,0 +1,525 @@
+"""The QBWC client: one update session, call for call as Intuit's Web Connector runs it.
+
+Owns: the order of web-method calls and what the client does with each answer
+(``run_session``), the Host/Company/Preferences query QBWC runs first, and the
+``SessionSummary`` it returns. The web service is reached through the ``QbwcService`` seam
+(``transport``), QuickBooks through ``RequestProcessor``; waiting is an injected ``sleep``.
+Must not: speak HTTP or XML envelopes itself, import the emulator, or raise on anything the
+service or QuickBooks answers (every failure ends up in the summary).
+
+The sequence (PROTOCOL.md 1.1-1.4, PG ch.2 p.20-24, ch.10):
+serverVersion() with no parameters -> clientVersion(strVersion): ``E:``/``O:`` stop, ``W:``
+warns and goes on -> authenticate: ``nvu``/``none``/``busy`` stop (with [2] postpone and
+[3] minimum-run seconds), anything else is the company file (``""`` = the open one) ->
+OpenConnection + BeginSession; on failure connectionError(ticket, hresult hex, message),
+``done`` stops, any other answer is a path to retry with (once: QBWC tries twice,
+PG App. A QBWC1007/1008) -> Host/Company/Preferences queries -> sendRequestXML (first call
+carries strHCPResponse) / receiveResponseXML loop: 100 = done, negative = getLastError then
+stop; ``""`` from sendRequestXML -> getLastError: ``NoOp`` waits (~5 s) and asks again,
+``Interactive mode`` is not supported here, anything else stops -> EndSession,
+CloseConnection on QuickBooks -> closeConnection(ticket).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from functools import partial
+from typing import TypeVar
+
+from connector.processors.base import FileMode, ProcessorError, RequestProcessor
+from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError, parse_xml_document
+from connector.qbwc.qwc import Qwc, check_app_url
+from connector.qbwc.transport import QbwcService
+from connector.qbxml.errors import XmlInputError
+
+T = TypeVar("T")
+
+__all__ = ["ClientConfig", "SessionResult", "SessionSummary", "build_hcp_request", "run_session"]
+
+
+class SessionResult(Enum):
+    DONE = "done"
+    """receiveResponseXML reached 100."""
+    NO_WORK = "none"
+    INVALID_USER = "nvu"
+    BUSY = "busy"
+    CLIENT_VERSION_REJECTED = "client_version_rejected"
+    """clientVersion answered ``E:`` or ``O:`` (QBWC1037)."""
+    CONNECTION_ERROR = "connection_error"
+    """QuickBooks could not be opened; connectionError was called (QBWC1013)."""
+    HCP_FAILED = "hcp_failed"
+    """QuickBooks did not answer the Host/Company/Preferences queries (QBWC1014)."""
+    SERVICE_ERROR = "service_error"
+    """The service ended the session: a negative percentage, or ``""`` plus an error text."""
+    NO_REQUEST = "no_request"
+    """sendRequestXML answered ``""`` and getLastError gave no text: nothing to report."""
+    INTERACTIVE_NOT_SUPPORTED = "interactive_not_supported"
+    NOOP_LIMIT = "noop_limit"
+    REQUEST_LIMIT = "request_limit"
+    URL_REFUSED = "url_refused"
+    """AppURL failed QBWC's checks (QBWC1001/QBWC1010); nothing was called."""
+    SOAP_ERROR = "soap_error"
+    """A web-method call failed (QBWC1012/1036/1041-1046/1048)."""
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    qbwc_version: str = "2.3.0.215"
+    """Sent to clientVersion; a real QBWC 2.3 build (jsgoupil/quickbooks-sync#62)."""
+    file_mode: FileMode = FileMode.DO_NOT_CARE
+    noop_wait_seconds: float = 5.0
+    """QBWC pauses "currently 5 seconds" after NoOp (PG p.72)."""
+    max_noops: int = 12
+    max_requests: int = 100_000
+    """A guard a real QBWC lacks, so a looping service cannot hang a test or the agent."""
+    hcp_qbxml_version: str = "13.0"
+    """qbXML version of the Host/Company/Preferences request. Uncertain: QBWC's own choice is
+    not documented; 13.0 is the lowest version this project speaks."""
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    result: SessionResult
+    calls: tuple[str, ...]
+    """Web-method names in the order they were called."""
+    requests_processed: int = 0
+    """qbXML requests QuickBooks answered."""
+    processor_errors: int = 0
+    """qbXML requests on which the request processor threw (passed on as hresult)."""
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    ticket: str = ""
+    server_version: str = ""
+    postpone_seconds: int | None = None
+    min_run_seconds: int | None = None
+    last_error: str = ""
+    """The last getLastError text."""
+    close_message: str = ""
+    company_file: str = ""
+    qbxml_version: str = ""
+    percent: int | None = None
+    noops: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["result"] = self.result.value
+        data["calls"] = list(self.calls)
+        data["errors"] = list(self.errors)
+        data["warnings"] = list(self.warnings)
+        return data
+
+
+# PG App. A: the error QBWC reports when a web-method call throws.
+_CALL_ERRORS = {
+    QbwcMethod.SERVER_VERSION: ("QBWC1036", "Error countered during version check"),
+    QbwcMethod.CLIENT_VERSION: ("QBWC1036", "Error countered during version check"),
+    QbwcMethod.AUTHENTICATE: ("QBWC1012", "Authentication failed due to error message"),
+    QbwcMethod.SEND_REQUEST_XML: ("QBWC1041", "SendRequestXML failed due to error message"),
+    QbwcMethod.RECEIVE_RESPONSE_XML: ("QBWC1042", "ReceiveResponseXML failed due to error message"),
+    QbwcMethod.GET_LAST_ERROR: ("QBWC1043", "getLastError failed due to error message"),
+    QbwcMethod.CLOSE_CONNECTION: ("QBWC1044", "CloseConnection failed due to error message"),
+    QbwcMethod.CONNECTION_ERROR: ("QBWC1045", "ConnectionError failed due to error message"),
+}
+
+
+def call_error_text(exc: SoapCallError) -> str:
+    """The QBWC10xx line for a failed call, e.g. ``QBWC1042: ReceiveResponseXML failed ...``."""
+    if exc.kind is FailureKind.CERTIFICATE:
+        return f"QBWC1048: QuickBooks Web Connector could not verify the web application server certificate. {exc.detail}"
+    code, text = _CALL_ERRORS[exc.method]
+    return f"{code}: {text}: {exc.detail}"
+
+
+class _Stop(Exception):
+    def __init__(self, result: SessionResult) -> None:
+        self.result = result
+
+
+@dataclass
+class _State:
+    """What one run has gathered so far (mutable; frozen into ``SessionSummary`` at the end)."""
+
+    calls: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    processed: int = 0
+    failed: int = 0
+    noops: int = 0
+    server_version: str = ""
+    postpone_seconds: int | None = None
+    min_run_seconds: int | None = None
+    last_error: str = ""
+    close_message: str = ""
+    company_file: str = ""
+    qbxml_version: str = ""
+    percent: int | None = None
+
+
+class _Run:
+    def __init__(
+        self,
+        qwc: Qwc,
+        service: QbwcService,
+        processor: RequestProcessor,
+        config: ClientConfig,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.qwc, self.service, self.qb = qwc, service, processor
+        self.config, self.sleep = config, sleep
+        self.state = _State()
+        self.ticket = ""
+        self.qb_connected = False
+        self.qb_ticket: str | None = None
+
+    # -- calling the service -----------------------------------------------------------
+
+    def call(self, method: QbwcMethod, fn: Callable[[], T]) -> T:
+        self.state.calls.append(method.value)
+        try:
+            return fn()
+        except SoapCallError as exc:
+            self.state.errors.append(call_error_text(exc))
+            raise _Stop(SessionResult.SOAP_ERROR) from None
+
+    def stop(self, result: SessionResult, error: str | None = None) -> _Stop:
+        if error:
+            self.state.errors.append(error)
+        return _Stop(result)
+
+    # -- the phases ---------------------------------------------------------------------
+
+    def execute(self, password: str) -> SessionResult:
+        try:
+            self.versions()
+            status = self.authenticate(password)
+        except _Stop as stop:
+            return stop.result
+        try:
+            self.open_quickbooks(status)
+            return self.exchange()
+        except _Stop as stop:
+            return stop.result
+        finally:
+            self.close_quickbooks()
+            self.close_connection()
+
+    def versions(self) -> None:
+        try:
+            self.state.server_version = self.call(
+                QbwcMethod.SERVER_VERSION, self.service.server_version
+            )
+        except _Stop:  # optional method: QBWC logs the failure and goes on (uncertain)
+            self.state.warnings.append(self.state.errors.pop())
+        try:
+            reply = self.call(
+                QbwcMethod.CLIENT_VERSION,
+                lambda: self.service.client_version(self.config.qbwc_version),
+            )
+        except _Stop:
+            # PG p.21: without a clientVersion callback QBWC proceeds to authenticate.
+            self.state.warnings.append(self.state.errors.pop())
+            return
+        self.judge_client_version(reply)
+
+    def judge_client_version(self, reply: str) -> None:
+        prefix, text = reply[:2].upper(), reply[2:]
+        if prefix == "W:":
+            self.state.warnings.append(f"clientVersion warning: {text}")
+        elif prefix == "E:":
+            raise self.stop(
+                SessionResult.CLIENT_VERSION_REJECTED,
+                f"QBWC1037: Application sent following error message when checking version "
+                f"of QB web connector. Update aborted. {text}",
+            )
+        elif prefix == "O:":
+            raise self.stop(
+                SessionResult.CLIENT_VERSION_REJECTED,
+                f"QBWC1037: The web service requires QuickBooks Web Connector version {text} "
+                f"or later (this is {self.config.qbwc_version}).",
+            )
+
+    def authenticate(self, password: str) -> str:
+        answer = self.call(
+            QbwcMethod.AUTHENTICATE,
+            lambda: self.service.authenticate(self.qwc.user_name, password),
+        )
+        if len(answer) < 2:
+            raise self.stop(
+                SessionResult.SOAP_ERROR,
+                f"QBWC1012: Authentication failed due to error message: authenticate "
+                f"returned {len(answer)} element(s), expected at least 2",
+            )
+        self.ticket = answer[0]
+        self.state.postpone_seconds = self.seconds(answer, 2)
+        self.state.min_run_seconds = self.seconds(answer, 3)
+        status = answer[1]
+        verdicts = {
+            "nvu": SessionResult.INVALID_USER,
+            "none": SessionResult.NO_WORK,
+            "busy": SessionResult.BUSY,
+        }
+        verdict = verdicts.get(status.strip().lower())
+        if verdict is not None:
+            # PG p.21: "none"/"nvu" -> message, closeConnection, stop (busy alike, PG p.63).
+            if verdict is SessionResult.INVALID_USER:
+                self.state.errors.append(
+                    "QBWC1040: Web connector did not provide a valid username and/or password."
+                )
+            self.close_connection()
+            raise _Stop(verdict)
+        return status
+
+    def seconds(self, answer: tuple[str, ...], index: int) -> int | None:
+        if len(answer) <= index or not answer[index].strip():
+            return None
+        try:
+            return int(answer[index].strip())
+        except ValueError:
+            self.state.warnings.append(f"authenticate[{index}] is not a number: {answer[index]!r}")
+            return None
+
+    def open_quickbooks(self, company_file: str) -> None:
+        """OpenConnection + BeginSession, tried twice at most (PG App. A QBWC1007/1008);
+        each failure is reported through connectionError, whose answer is ``done`` or the
+        company file to retry with (``""`` = the open one, PG p.22, p.69)."""
+        failure = self.try_open(company_file)
+        if failure is None:
+            return
+        retry_with = self.connection_error(failure)
+        if retry_with is not None:
+            failure = self.try_open(retry_with)
+            if failure is None:
+                return
+            self.connection_error(failure)  # told again; no third try whatever it says
+        raise self.stop(
+            SessionResult.CONNECTION_ERROR,
+            f"QBWC1013: Error connecting to QuickBooks. Returning error message to "
+            f"application. {failure.hresult_text}: {failure.message}",
+        )
+
+    def try_open(self, company_file: str) -> ProcessorError | None:
+        try:
+            if not self.qb_connected:
+                self.qb.open_connection(self.qwc.app_id, self.qwc.app_name)
+                self.qb_connected = True
+            self.qb_ticket = self.qb.begin_session(company_file, self.config.file_mode)
+        except ProcessorError as exc:
+            return exc
+        self.state.company_file = company_file
+        return None
+
+    def connection_error(self, failure: ProcessorError) -> str | None:
+        """connectionError; ``None`` when the service said ``done`` (any case, PG p.69)."""
+        reply = self.call(
+            QbwcMethod.CONNECTION_ERROR,
+            lambda: self.service.connection_error(
+                self.ticket, failure.hresult_text, failure.message
+            ),
+        )
+        return None if reply.strip().lower() == "done" else reply
+
+    def exchange(self) -> SessionResult:
+        hcp, country, major, minor = self.host_company_preferences()
+        company = self.company_file_name()
+        while True:
+            # strHCPResponse only on the first call of the session (PG p.22, p.80).
+            hcp_now, hcp = hcp, ""
+            request = self.call(
+                QbwcMethod.SEND_REQUEST_XML,
+                partial(
+                    self.service.send_request_xml,
+                    self.ticket,
+                    hcp_now,
+                    company,
+                    country,
+                    major,
+                    minor,
+                ),
+            )
+            if request == "":
+                self.after_empty_request()
+                continue
+            percent = self.process(request)
+            self.state.percent = percent
+            if percent < 0:
+                self.last_error()
+                return SessionResult.SERVICE_ERROR
+            if percent >= 100:
+                return SessionResult.DONE
+            if self.state.processed + self.state.failed >= self.config.max_requests:
+                raise self.stop(SessionResult.REQUEST_LIMIT, "stopped after max_requests")
+
+    def after_empty_request(self) -> None:
+        """``""`` from sendRequestXML: getLastError says NoOp, interactive, or an error."""
+        text = self.last_error()
+        word = text.strip().lower()
+        if word == "noop":
+            self.state.noops += 1
+            if self.state.noops > self.config.max_noops:
+                raise self.stop(
+                    SessionResult.NOOP_LIMIT, f"gave up after {self.config.max_noops} NoOp"
+                )
+            self.sleep(self.config.noop_wait_seconds)
+            return
+        if word == "interactive mode":
+            raise self.stop(
+                SessionResult.INTERACTIVE_NOT_SUPPORTED,
+                "the service asked for interactive mode, which this client does not support",
+            )
+        raise _Stop(SessionResult.SERVICE_ERROR if word else SessionResult.NO_REQUEST)
+
+    def last_error(self) -> str:
+        text = self.call(
+            QbwcMethod.GET_LAST_ERROR, lambda: self.service.get_last_error(self.ticket)
+        )
+        self.state.last_error = text
+        return text
+
+    def process(self, request: str) -> int:
+        assert self.qb_ticket is not None
+        response, hresult, message = "", "", ""
+        try:
+            response = self.qb.process_request(self.qb_ticket, request)
+            self.state.processed += 1
+        except ProcessorError as exc:
+            # PG p.77: the processor threw -> empty response, hresult and message.
+            hresult, message = exc.hresult_text, exc.message
+            self.state.failed += 1
+            self.state.warnings.append(f"request processor: {hresult}: {message}")
+        return self.call(
+            QbwcMethod.RECEIVE_RESPONSE_XML,
+            lambda: self.service.receive_response_xml(self.ticket, response, hresult, message),
+        )
+
+    def host_company_preferences(self) -> tuple[str, str, int, int]:
+        assert self.qb_ticket is not None
+        request = build_hcp_request(self.config.hcp_qbxml_version, self.qwc.owner_id)
+        try:
+            hcp = self.qb.process_request(self.qb_ticket, request)
+            country, (major, minor) = read_host(hcp)
+        except (ProcessorError, ValueError, XmlInputError) as exc:
+            raise self.stop(
+                SessionResult.HCP_FAILED,
+                "QBWC1014: Could not get Host/Company/Preference Query response from "
+                f"QuickBooks. Job ending. {exc}",
+            ) from None
+        self.state.qbxml_version = f"{major}.{minor}"
+        return hcp, country, major, minor
+
+    def company_file_name(self) -> str:
+        assert self.qb_ticket is not None
+        try:
+            return self.qb.get_current_company_file_name(self.qb_ticket)
+        except ProcessorError as exc:
+            self.state.warnings.append(f"GetCurrentCompanyFileName: {exc}")
+            return self.state.company_file
+
+    # -- ending -------------------------------------------------------------------------
+
+    def close_quickbooks(self) -> None:
+        try:
+            if self.qb_ticket is not None:
+                self.qb.end_session(self.qb_ticket)
+            if self.qb_connected:
+                self.qb.close_connection()
+        except ProcessorError as exc:
+            self.state.warnings.append(f"QBWC1015: {exc}")
+        self.qb_ticket, self.qb_connected = None, False
+
+    def close_connection(self) -> None:
+        if "closeConnection" in self.state.calls:
+            return
+        try:
+            message = self.call(
+                QbwcMethod.CLOSE_CONNECTION, lambda: self.service.close_connection(self.ticket)
+            )
+        except _Stop:
+            return
+        self.state.close_message = message
+
+    def summary(self, result: SessionResult) -> SessionSummary:
+        s = self.state
+        return SessionSummary(
+            result=result,
+            calls=tuple(s.calls),
+            requests_processed=s.processed,
+            processor_errors=s.failed,
+            errors=tuple(s.errors),
+            warnings=tuple(s.warnings),
+            ticket=self.ticket,
+            noops=s.noops,
+            server_version=s.server_version,
+            postpone_seconds=s.postpone_seconds,
+            min_run_seconds=s.min_run_seconds,
+            last_error=s.last_error,
+            close_message=s.close_message,
+            company_file=s.company_file,
+            qbxml_version=s.qbxml_version,
+            percent=s.percent,
+        )
+
+
+def run_session(
+    qwc: Qwc,
+    password: str,
+    service: QbwcService,
+    processor: RequestProcessor,
+    *,
+    config: ClientConfig | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SessionSummary:
+    """Run one update session for ``qwc``; never raises for what the other side does."""
+    problems = check_app_url(qwc.app_name, qwc.app_url)
+    if problems:
+        return SessionSummary(
+            result=SessionResult.URL_REFUSED, calls=(), errors=tuple(map(str, problems))
+        )
+    run = _Run(qwc, service, processor, config or ClientConfig(), sleep)
+    return run.summary(run.execute(password))
+
+
+# --- the Host/Company/Preferences queries ---------------------------------------------
+
+
+def build_hcp_request(qbxml_version: str, owner_id: str) -> str:
+    """The three queries QBWC runs before the first sendRequestXML, in one message set.
+
+    The CompanyQuery asks for the application's private data extensions (OwnerID), so the
+    service sees the FileID that QBWC registered (the recorded strHCPResponse files show
+    ``DataExtRet`` under the application's OwnerID, PG p.36).
+    """
+    owner = f"<OwnerID>{owner_id}</OwnerID>" if owner_id else ""
+    return (
+        '<?xml version="1.0" ?>\n'
+        f'<?qbxml version="{qbxml_version}"?>\n'
+        '<QBXML><QBXMLMsgsRq onError="continueOnError">'
+        '<HostQueryRq requestID="0"/>'
+        f'<CompanyQueryRq requestID="1">{owner}</CompanyQueryRq>'
+        '<PreferencesQueryRq requestID="2"/>'
+        "</QBXMLMsgsRq></QBXML>"
+    )
+
+
+def read_host(hcp_response: str) -> tuple[str, tuple[int, int]]:
+    """Country and highest SupportedQBXMLVersion from HostRet (-> qbXMLMajorVers/MinorVers)."""
+    root = parse_xml_document(hcp_response.encode("utf-8"))
+    host = root.find(".//HostRet")
+    if host is None:
+        raise ValueError("no HostRet in the HostQuery response")
+    versions = [_version(v.text or "") for v in host.findall("SupportedQBXMLVersion")]
+    known = [v for v in versions if v is not None]
+    if not known:
+        raise ValueError("HostRet lists no SupportedQBXMLVersion")
+    return (host.findtext("Country") or "US").strip(), max(known)
+
+
+def _version(text: str) -> tuple[int, int] | None:
+    """``13.0`` -> (13, 0); ``CA3.0``/``UK2.0`` (non-US prefixes, PROTOCOL.md 1.10) too."""
+    digits = text.strip().lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    major, _, minor = digits.partition(".")
+    if not major.isdigit() or not (minor or "0").isdigit():
+        return None
+    return int(major), int(minor or "0")
