@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["conftest_db"]  # database fixtures (db, backend, ...) for every package
+
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = Path(
     __import__("os").environ.get("QBD_REFERENCE_DIR", REPO.parent / "shared" / "reference")

@@ -15,6 +15,7 @@ never blocks nor is blocked by a writer.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Any constant works; it only has to be the same for every instance sharing one database.
 PG_MIGRATION_LOCK_KEY = 0x71626463  # "qbdc"
+# Alembic keeps its running context in module globals: one migration at a time per process.
+_MIGRATE_LOCK = threading.Lock()
 
 
 def default_database_url(environ: Mapping[str, str] | None = None) -> str:
@@ -140,7 +143,7 @@ class Database:
         from alembic import command
 
         config = alembic_config()
-        with self.begin() as conn:
+        with _MIGRATE_LOCK, self.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
 

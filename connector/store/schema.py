@@ -8,7 +8,7 @@ Must not: declare tables itself.
 
 from __future__ import annotations
 
-from connector.store import tables_core
+from connector.store import tables_core, tables_qbwc
 from connector.store.base import metadata
 
-__all__ = ["metadata", "tables_core"]
+__all__ = ["metadata", "tables_core", "tables_qbwc"]

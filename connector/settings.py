@@ -1,0 +1,131 @@
+"""The service's settings: one frozen ``Settings`` read once at start-up and passed down.
+
+Owns: every tunable of the service, its ``QBD_*`` environment variable and its default.
+Must not: be read at import time anywhere (call ``Settings.from_env()`` in the shell: the CLI
+or a test) or do I/O beyond reading the environment mapping it is given.
+
+Environment: ``QBD_<FIELD>`` for each field (``QBD_DATABASE_URL``, ``QBD_PORT``,
+``QBD_PUBLIC_URL``, ...), except ``bootstrap_api_key`` which is ``QBD_API_KEY`` (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from connector.store.db import default_database_url
+
+DEFAULT_OWNER_ID = "{9A8A4DFA-9D97-4AAF-A36D-5923707DF5B6}"
+"""The QWC OwnerID: one GUID per application, never per connection or version (PROTOCOL.md
+1.6: it keys our private DataExt, e.g. the FileID, in every company file)."""
+
+APP_NAME = "qbd-connector"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the service cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+    """Base URL in QWC AppURL/AppSupport and API links; default ``http(s)://localhost:<port>``."""
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    app_name: str = APP_NAME
+    owner_id: str = DEFAULT_OWNER_ID
+    min_qbwc_version: str = "2.1.0.30"
+    """clientVersion below this gets ``O:<version>``. Uncertain: 2.1.0.30 is the oldest version
+    PROTOCOL.md 1.2 quotes from real logs, not an Intuit-documented floor."""
+    ticket_ttl_seconds: int = 1800
+    """A QBWC ticket expires this long after its last call."""
+    lockout_threshold: int = 5
+    """Wrong passwords for one username (within ``lockout_seconds``) before it locks."""
+    lockout_seconds: int = 900
+    lockout_base_delay_seconds: float = 0.5
+    """Slow-down before the lock: this delay, doubled per further failure."""
+    soap_max_body_bytes: int = 64 * 1024 * 1024
+    """Largest SOAP request accepted (a receiveResponseXML with a big page of records)."""
+    default_every_minutes: int = 60
+    bootstrap_api_key: str | None = None
+    """``QBD_API_KEY``: an API key accepted besides the stored ones (first-run convenience)."""
+
+    def __post_init__(self) -> None:
+        if not self.public_url:
+            scheme = "https" if self.ssl_certfile else "http"
+            object.__setattr__(self, "public_url", f"{scheme}://localhost:{self.port}")
+        object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        _validate(self)
+
+    @property
+    def ssl_enabled(self) -> bool:
+        return self.ssl_certfile is not None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``QBD_*`` variables; keyword overrides (e.g. command-line flags) win,
+        except those that are ``None`` (a flag not given)."""
+        env = os.environ if environ is None else environ
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(overrides) - names
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
+        values: dict[str, Any] = {"database_url": default_database_url(env)}
+        for name in names:
+            raw = env.get(_env_name(name), "").strip()
+            if raw:
+                values[name] = _parse(name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _env_name(field_name: str) -> str:
+    return "QBD_API_KEY" if field_name == "bootstrap_api_key" else f"QBD_{field_name.upper()}"
+
+
+_INT_FIELDS = {
+    "port",
+    "ticket_ttl_seconds",
+    "lockout_threshold",
+    "lockout_seconds",
+    "soap_max_body_bytes",
+    "default_every_minutes",
+}
+_FLOAT_FIELDS = {"lockout_base_delay_seconds"}
+
+
+def _parse(name: str, raw: str) -> Any:
+    parser: Callable[[str], Any] = (
+        int if name in _INT_FIELDS else float if name in _FLOAT_FIELDS else str
+    )
+    try:
+        return parser(raw)
+    except ValueError:
+        raise SettingsError(f"{_env_name(name)}={raw!r} is not a valid {parser.__name__}") from None
+
+
+def _validate(s: Settings) -> None:
+    if not 0 <= s.port <= 65535:
+        raise SettingsError(f"port {s.port} is outside 0-65535")
+    if (s.ssl_certfile is None) != (s.ssl_keyfile is None):
+        raise SettingsError("give both an SSL certificate file and a key file, or neither")
+    parts = urlsplit(s.public_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"public URL {s.public_url!r} must be an http(s) URL with a host")
+    if not re.fullmatch(r"\d+(\.\d+){0,3}", s.min_qbwc_version):
+        raise SettingsError(f"minimum Web Connector version {s.min_qbwc_version!r} is not N.N.N.N")
+    if not re.fullmatch(r"\{[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}", s.owner_id):
+        raise SettingsError(f"owner id {s.owner_id!r} is not a braced GUID")
+    for name in _INT_FIELDS - {"port"}:
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{name} must be positive")
+    if s.lockout_base_delay_seconds < 0:
+        raise SettingsError("lockout_base_delay_seconds must not be negative")

@@ -1,0 +1,128 @@
+"""Database: URLs, SQLite settings, transactions, concurrency across threads and processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from connector.store.companies import create_company, list_companies
+from connector.store.db import Database, default_database_url, normalise_url, transaction
+
+
+def test_default_url_is_a_sqlite_file_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert default_database_url({}) == f"sqlite:///{tmp_path / 'qbd-connector.db'}"
+
+
+def test_default_url_follows_the_environment() -> None:
+    url = "postgresql+psycopg://u@h/db"
+    assert default_database_url({"QBD_DATABASE_URL": f" {url} "}) == url
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        pytest.param("postgresql://u@h/db", "postgresql+psycopg", id="plain-postgresql"),
+        pytest.param("postgres://u@h/db", "postgresql+psycopg", id="heroku-postgres"),
+        pytest.param("sqlite:///x.db", "sqlite", id="sqlite"),
+    ],
+)
+def test_urls_are_normalised_to_the_drivers_we_ship(url: str, driver: str) -> None:
+    assert normalise_url(url).drivername == driver
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "not a url", ""])
+def test_unsupported_urls_are_refused_clearly(url: str) -> None:
+    with pytest.raises(ValueError, match="database"):
+        normalise_url(url)
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(sqlite_db: Database) -> None:
+    with sqlite_db.begin() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+def test_begin_commits_on_success_and_rolls_back_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.begin() as conn:
+        create_company(conn, "Rolled Back")
+        raise RuntimeError("boom")
+    with db.begin() as conn:
+        create_company(conn, "Kept")
+    assert [c.name for c in list_companies(db)] == ["Kept"]
+
+
+def test_transaction_reuses_the_callers_connection(db: Database) -> None:
+    with db.begin() as conn, transaction(conn) as inner:
+        assert inner is conn
+    with transaction(db) as own:
+        assert own.in_transaction()
+
+
+def test_foreign_keys_are_enforced(db: Database) -> None:
+    from connector.store.tables_core import connections
+
+    row = {
+        "id": "x",
+        "company_id": "missing",
+        "method": "desktop_app",
+        "username": "u",
+        "password_hash": "h",
+        "owner_id": "o",
+        "file_id": "f",
+        "paused": False,
+        "schedule_every_minutes": 60,
+        "created_at": datetime.now(UTC),
+    }
+    with pytest.raises(sa.exc.IntegrityError, match=r"(?i)foreign key"), db.begin() as conn:
+        conn.execute(sa.insert(connections).values(**row))
+
+
+def test_writers_in_many_threads_all_commit(db: Database) -> None:
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(5):
+                with db.begin() as conn:
+                    list_companies(conn)  # read first: the classic SQLite upgrade deadlock
+                    create_company(conn, f"Thread {n} company {i}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(list_companies(db, limit=1000)) == 30
+
+
+WRITER = """
+import sys
+from connector.store.db import Database
+from connector.store.companies import create_company
+db = Database.from_url(sys.argv[1])
+for i in range(10):
+    with db.begin() as conn:
+        create_company(conn, f"{sys.argv[2]} {i}")
+db.dispose()
+"""
+
+
+def test_writers_in_several_processes_all_commit(db: Database, database_url: str) -> None:
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, database_url, f"proc{n}"]) for n in range(3)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    assert len(list_companies(db, limit=1000)) == 30
