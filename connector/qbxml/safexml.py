@@ -26,7 +26,7 @@ Must not: know qbXML or SOAP, do any I/O of its own (file objects are passed in)
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from lxml import etree
@@ -57,12 +57,6 @@ _DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("ascii", "utf-1
 _MARKER_TAIL = max(len(marker) for marker in _DOCTYPE_MARKERS) - 1
 
 
-class _FeedParser(Protocol):
-    def feed(self, data: bytes | str, /) -> None: ...
-
-    def close(self) -> etree._Element: ...
-
-
 class SupportsRead(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
@@ -85,8 +79,13 @@ def parse_document(source: XmlSource, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     etree.clear_error_log()
     for chunk in _chunks(source):
         guard.admit(chunk)
-        _feed(parser, chunk)
-    root = _close(parser)
+        error = _try(parser.feed, chunk)
+        if error is not None:
+            raise error
+    try:
+        root = parser.close()
+    except etree.XMLSyntaxError as exc:
+        raise _parse_error(exc) from None
     _check_root(root)
     return root
 
@@ -113,12 +112,16 @@ def iterparse(
     etree.clear_error_log()
     for chunk in _chunks(source):
         guard.admit(chunk)
-        _feed(parser, chunk)
+        error = _try(parser.feed, chunk)
+        # Events parsed before an error are still handed out, then the error is raised: a
+        # streaming reader sees everything that was well-formed up to the fault.
         yield from guard.checked(parser.read_events())
-    _close(parser)
+        if error is not None:
+            raise error
+    error = _try(parser.close)
     yield from guard.checked(parser.read_events())
-    if not guard.root_seen:  # pragma: no cover - close() raises on a document without root
-        raise XmlParseError("document has no root element")
+    if error is not None:
+        raise error
 
 
 class _Guard:
@@ -178,18 +181,12 @@ def _chunks(source: XmlSource) -> Iterator[bytes | str]:
         yield chunk
 
 
-def _feed(parser: _FeedParser, chunk: bytes | str) -> None:
+def _try(call: Callable[..., object], *args: object) -> XmlParseError | None:
     try:
-        parser.feed(chunk)
+        call(*args)
     except etree.XMLSyntaxError as exc:
-        raise _parse_error(exc) from None
-
-
-def _close(parser: _FeedParser) -> etree._Element:
-    try:
-        return parser.close()
-    except etree.XMLSyntaxError as exc:
-        raise _parse_error(exc) from None
+        return _parse_error(exc)
+    return None
 
 
 def _parse_error(exc: etree.XMLSyntaxError) -> XmlParseError:
