@@ -30,10 +30,11 @@ from functools import partial
 from typing import TypeVar
 
 from connector.processors.base import FileMode, ProcessorError, RequestProcessor
-from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError, parse_xml_document
+from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
 from connector.qbwc.qwc import Qwc, check_app_url
 from connector.qbwc.transport import QbwcService
 from connector.qbxml.errors import XmlInputError
+from connector.qbxml.safexml import parse_document
 
 T = TypeVar("T")
 
@@ -505,7 +506,7 @@ def build_hcp_request(qbxml_version: str, owner_id: str) -> str:
 
 def read_host(hcp_response: str) -> tuple[str, tuple[int, int]]:
     """Country and highest SupportedQBXMLVersion from HostRet (-> qbXMLMajorVers/MinorVers)."""
-    root = parse_xml_document(hcp_response.encode("utf-8"))
+    root = parse_document(hcp_response)
     host = root.find(".//HostRet")
     if host is None:
         raise ValueError("no HostRet in the HostQuery response")

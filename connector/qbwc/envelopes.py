@@ -20,7 +20,8 @@ from enum import Enum
 
 from lxml import etree
 
-from connector.qbxml.errors import XmlInputError, XmlParseError, XmlSecurityError, XmlTooLargeError
+from connector.qbxml.errors import XmlInputError
+from connector.qbxml.safexml import parse_document
 
 TNS = "http://developer.intuit.com/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -99,39 +100,6 @@ def _param(name: str, value: str | int) -> str:
     return f"<{name}>{escape_text(text)}</{name}>"
 
 
-# --- the safe parsing door -------------------------------------------------------------
-
-
-def parse_xml_document(data: bytes, *, max_bytes: int = MAX_REPLY_BYTES) -> etree._Element:
-    """Parse a small whole document safely: no DTD, no entities, no network, size-capped.
-
-    Raises only ``connector.qbxml.errors.XmlInputError`` subclasses.
-    """
-    if len(data) > max_bytes:
-        raise XmlTooLargeError(max_bytes)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise XmlSecurityError("DOCTYPE and entity declarations are not accepted")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        raise XmlParseError(str(exc.msg), line=line, column=column) from None
-    except ValueError as exc:
-        raise XmlParseError(str(exc)) from None
-    if root is None:
-        raise XmlParseError("empty document")
-    return root
-
-
 # --- replies ---------------------------------------------------------------------------
 
 
@@ -147,7 +115,7 @@ class HttpReply:
 def _result(method: QbwcMethod, reply: HttpReply) -> etree._Element | None:
     """The ``<methodResult>`` element (``None`` = absent, i.e. a null result)."""
     try:
-        root = parse_xml_document(reply.body)
+        root = parse_document(reply.body, max_bytes=MAX_REPLY_BYTES)
     except XmlInputError as exc:
         if reply.status >= 400:
             raise SoapCallError(method, FailureKind.HTTP, f"HTTP {reply.status}") from None

@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from connector.qbwc.envelopes import parse_xml_document
 from connector.qbxml.errors import XmlInputError
+from connector.qbxml.safexml import parse_document
 
 __all__ = [
     "PersonalDataPref",
@@ -251,7 +251,7 @@ def parse_qwc(data: bytes | str) -> Qwc:
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        root = parse_xml_document(raw, max_bytes=MAX_QWC_BYTES)
+        root = parse_document(raw, max_bytes=MAX_QWC_BYTES)
     except XmlInputError as exc:
         raise _refused(f"the QWC file is not well-formed XML: {exc}") from exc
     if root.tag != "QBWCXML":

@@ -20,13 +20,14 @@ from connector.qbwc.envelopes import (
     read_string_result,
 )
 from connector.qbwc.transport import HttpxTransport, SoapQbwcService
+from connector.qbxml.safexml import parse_document
 from tests.conftest import reference_path
 
 LOG = ("soap", "consolibyte-log-2008")
 
 
 def _params(raw: bytes) -> tuple[QbwcMethod, tuple[tuple[str, str], ...]]:
-    root = etree.fromstring(raw)
+    root = parse_document(raw)
     call = root.find(f"{{{SOAP_ENV}}}Body")[0]  # type: ignore[index]
     method = QbwcMethod(etree.QName(call).localname)
     return method, tuple((etree.QName(c).localname, c.text or "") for c in call)
