@@ -1,0 +1,293 @@
+"""The synced records of each company: bulk upserts, deletion marks, reads.
+
+Owns: the ``records`` table's queries and the lossless JSON form of a parsed record
+(``connector.qbxml.values``: ``Decimal``, ``date`` and ``datetime`` with its offset survive a
+round trip through the store). One response's records are written with one SELECT of the
+known ids plus one ``INSERT ... ON CONFLICT DO UPDATE`` executemany per batch, whatever the
+page size. Must not: decide what to fetch (``connector.sync``) or commit (callers pass the
+connection of their transaction).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from connector.qbxml.values import RecordData
+from connector.store.tables_sync import records
+
+_TAGS: dict[str, Callable[[str], object]] = {
+    "$decimal": Decimal,
+    "$date": date.fromisoformat,
+    "$datetime": datetime.fromisoformat,
+}
+
+
+def _tag(value: object) -> dict[str, str]:
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, datetime):  # before date: datetime is a date
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError(f"cannot store a {type(value).__name__} in a record: {value!r}")
+
+
+def _untag(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        key = next(iter(obj))
+        if key in _TAGS:
+            return _TAGS[key](obj[key])
+    return obj
+
+
+def encode_data(data: RecordData) -> str:
+    """A record value as JSON text; qbXML element names never start with ``$``."""
+    return json.dumps(data, default=_tag, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_data(text: str) -> RecordData:
+    value: RecordData = json.loads(text, object_hook=_untag)
+    return value
+
+
+@dataclass(frozen=True)
+class IncomingRecord:
+    """One record as a response delivered it, ready to store."""
+
+    data_type: str
+    qb_id: str
+    ret: str
+    data: RecordData
+    normalised: dict[str, Any]
+    time_modified: str | None = None
+    time_modified_utc: datetime | None = None
+    edit_sequence: str | None = None
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    id: int
+    company_id: str
+    data_type: str
+    qb_id: str
+    ret: str
+    data: RecordData
+    normalised: dict[str, Any]
+    time_modified: str | None
+    edit_sequence: str | None
+    deleted_at: datetime | None
+    updated_at: datetime
+
+
+def _insert(conn: Connection) -> Any:
+    name = conn.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(records)
+    if name == "sqlite":
+        return sqlite.insert(records)
+    raise NotImplementedError(f"bulk upsert is not written for the {name} dialect")
+
+
+def _known(conn: Connection, company_id: str, data_type: str, ids: Sequence[str]) -> dict[str, Any]:
+    rows = conn.execute(
+        select(records.c.qb_id, records.c.edit_sequence, records.c.deleted_at).where(
+            records.c.company_id == company_id,
+            records.c.data_type == data_type,
+            records.c.qb_id.in_(ids),
+        )
+    )
+    return {row.qb_id: row for row in rows}
+
+
+def _is_unchanged(known: Any, item: IncomingRecord) -> bool:
+    # QuickBooks changes EditSequence on every modification; records without one
+    # (host, company, preferences) are always rewritten.
+    return (
+        known.deleted_at is None
+        and item.edit_sequence is not None
+        and known.edit_sequence == item.edit_sequence
+    )
+
+
+def upsert_records(
+    conn: Connection, company_id: str, items: Sequence[IncomingRecord], now: datetime
+) -> UpsertCounts:
+    """Insert or update ``items`` (all of one data type): two statements for the batch."""
+    if not items:
+        return UpsertCounts()
+    data_types = {item.data_type for item in items}
+    if len(data_types) != 1:
+        raise ValueError(f"one data type per batch, got {sorted(data_types)}")
+    latest = {item.qb_id: item for item in items}  # a repeated id: the last one wins
+    known = _known(conn, company_id, items[0].data_type, list(latest))
+    rows = [
+        _row(company_id, item, now)
+        for item in latest.values()
+        if item.qb_id not in known or not _is_unchanged(known[item.qb_id], item)
+    ]
+    if rows:
+        stmt = _insert(conn)
+        excluded = stmt.excluded
+        changing = (
+            "ret",
+            "time_modified",
+            "time_modified_utc",
+            "edit_sequence",
+            "data",
+            "normalised",
+            "deleted_at",
+            "updated_at",
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["company_id", "data_type", "qb_id"],
+            set_={name: excluded[name] for name in changing},
+        )
+        conn.execute(stmt, rows)
+    created = sum(1 for qb_id in latest if qb_id not in known)
+    return UpsertCounts(created, len(rows) - created, len(latest) - len(rows))
+
+
+def _row(company_id: str, item: IncomingRecord, now: datetime) -> dict[str, Any]:
+    return {
+        "company_id": company_id,
+        "data_type": item.data_type,
+        "qb_id": item.qb_id,
+        "ret": item.ret,
+        "time_modified": item.time_modified,
+        "time_modified_utc": item.time_modified_utc,
+        "edit_sequence": item.edit_sequence,
+        "data": encode_data(item.data),
+        "normalised": json.dumps(item.normalised, separators=(",", ":"), ensure_ascii=False),
+        "deleted_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def mark_deleted(
+    conn: Connection, company_id: str, data_type: str, qb_ids: Sequence[str], deleted_at: datetime
+) -> int:
+    """Mark records deleted in QuickBooks; returns how many were live before."""
+    if not qb_ids:
+        return 0
+    result = conn.execute(
+        update(records)
+        .where(
+            records.c.company_id == company_id,
+            records.c.data_type == data_type,
+            records.c.qb_id.in_(list(qb_ids)),
+            records.c.deleted_at.is_(None),
+        )
+        .values(deleted_at=deleted_at, updated_at=deleted_at)
+    )
+    return int(result.rowcount)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)  # SQLite drops the zone; we only ever store UTC
+
+
+def _stored(row: Any) -> StoredRow:
+    updated = _utc(row.updated_at)
+    assert updated is not None
+    return StoredRow(
+        id=int(row.id),
+        company_id=row.company_id,
+        data_type=row.data_type,
+        qb_id=row.qb_id,
+        ret=row.ret,
+        data=decode_data(row.data),
+        normalised=json.loads(row.normalised),
+        time_modified=row.time_modified,
+        edit_sequence=row.edit_sequence,
+        deleted_at=_utc(row.deleted_at),
+        updated_at=updated,
+    )
+
+
+def get_record(conn: Connection, company_id: str, data_type: str, qb_id: str) -> StoredRow | None:
+    row = conn.execute(
+        select(records).where(
+            records.c.company_id == company_id,
+            records.c.data_type == data_type,
+            records.c.qb_id == qb_id,
+        )
+    ).first()
+    return None if row is None else _stored(row)
+
+
+def page_records(
+    conn: Connection,
+    company_id: str,
+    data_type: str,
+    *,
+    after_id: int = 0,
+    limit: int = 100,
+    modified_since: datetime | None = None,
+    include_deleted: bool = False,
+) -> list[StoredRow]:
+    """One page in id order (``after_id`` is the REST API's cursor)."""
+    query = (
+        select(records)
+        .where(
+            records.c.company_id == company_id,
+            records.c.data_type == data_type,
+            records.c.id > after_id,
+        )
+        .order_by(records.c.id)
+        .limit(limit)
+    )
+    if modified_since is not None:
+        query = query.where(records.c.updated_at >= modified_since)
+    if not include_deleted:
+        query = query.where(records.c.deleted_at.is_(None))
+    return [_stored(row) for row in conn.execute(query)]
+
+
+def iter_records(
+    conn: Connection, company_id: str, data_type: str, *, include_deleted: bool = False
+) -> Iterator[StoredRow]:
+    """Every record of one type, paged so memory stays flat."""
+    after = 0
+    while True:
+        page = page_records(
+            conn, company_id, data_type, after_id=after, limit=1000, include_deleted=include_deleted
+        )
+        yield from page
+        if len(page) < 1000:
+            return
+        after = page[-1].id
+
+
+def count_records(conn: Connection, company_id: str) -> dict[str, int]:
+    """Live (not deleted) records per data type."""
+    rows = conn.execute(
+        select(records.c.data_type, func.count())
+        .where(records.c.company_id == company_id, records.c.deleted_at.is_(None))
+        .group_by(records.c.data_type)
+    )
+    return {row[0]: int(row[1]) for row in rows}

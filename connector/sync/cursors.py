@@ -1,0 +1,241 @@
+"""How a data type's cursor moves: pure transitions over ``CursorRow`` values.
+
+Owns: the rules of issue 5 for one data type: a run starts from the watermark; pages
+advance the iterator and the run's high-water mark; the watermark moves only when a run
+completes; an invalid or abandoned iterator restarts the run from the watermark (from zero
+only while the first full sync is unfinished, and said so), at most ``Policy.max_restarts``
+times per session; retry-later answers are retried a bounded number of times; any other
+error stops that type for this session and is reported. Must not: do I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from connector.qbxml.status import StatusClass
+from connector.store.sync_runs import CursorRow
+from connector.sync.plan import CursorState, Policy
+
+_OK = (StatusClass.OK, StatusClass.NO_MATCH, StatusClass.WARNING)
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What one stored response said, reduced to what moves the cursor."""
+
+    status_code: int
+    status_class: StatusClass
+    message: str = ""
+    iterator_id: str | None = None
+    remaining: int | None = None
+    count: int = 0
+    max_time: datetime | None = None
+    """Latest TimeModified (or TimeDeleted) in the page, with QuickBooks' offset."""
+    min_offset: int | None = None
+    max_offset: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the sync history must show (an error, a retry, a restart)."""
+
+    status_class: str
+    message: str
+    status_code: int | None = None
+    hresult: str | None = None
+    is_error: bool = False
+    """True when the data type stopped for this session because of it."""
+
+
+def begin(
+    cursor: CursorRow | None, company_id: str, key: str, run_id: str
+) -> tuple[CursorRow, Note | None]:
+    """A new session plans ``key``: iterators of earlier sessions are dead (PROTOCOL.md 1.10)."""
+    base = cursor or CursorRow(company_id=company_id, data_type=key)
+    note = None
+    if base.iterator_id is not None or base.state in (
+        CursorState.ACTIVE.value,
+        CursorState.DEFERRED.value,
+    ):
+        note = _restart_note(base, "the previous session ended mid-run")
+    fresh = replace(
+        base,
+        run_id=run_id,
+        state=CursorState.PENDING.value,
+        iterator_id=None,
+        iterator_ticket=None,
+        remaining=None,
+        fetched=0,
+        in_flight_request_id=None,
+        in_flight_ticket=None,
+        in_flight_request=None,
+        attempts=0,
+        restarts=0,
+    )
+    return fresh, note
+
+
+def _restart_note(cursor: CursorRow, why: str) -> Note:
+    where = (
+        f"from its watermark {cursor.watermark}"
+        if cursor.watermark
+        else "from the start (its first full sync had not finished)"
+    )
+    return Note("RESTARTED", f"{cursor.data_type}: {why}; restarting {where}")
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return a if _instant(a) >= _instant(b) else b
+
+
+def _instant(value: datetime) -> datetime:
+    # An offset-less time from QuickBooks is its local time; compare it as if UTC (it is
+    # only ever compared with other offset-less times of the same company file).
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _merge_offset(a: int | None, b: int | None, pick: Callable[[int, int], int]) -> int | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return pick(a, b)
+
+
+def page_applied(
+    cursor: CursorRow, page: PageResult, policy: Policy, ticket: str, now: datetime
+) -> tuple[CursorRow, Note | None]:
+    """The response to the in-flight request was stored: where the type stands now."""
+    landed = replace(
+        cursor, in_flight_request_id=None, in_flight_ticket=None, in_flight_request=None
+    )
+    if page.status_class in _OK:
+        return _advance(landed, page, ticket, now), _warning(cursor, page)
+    if page.status_class is StatusClass.INVALID_ITERATOR:
+        return restart(
+            landed, policy, f"QuickBooks said {page.status_code} ({page.message})", page.status_code
+        )
+    if page.status_class is StatusClass.RETRY_LATER:
+        return retry_later(landed, policy, page.status_code, None, page.message)
+    return failed(landed, page.status_class.name, page.message, page.status_code, None)
+
+
+def _warning(cursor: CursorRow, page: PageResult) -> Note | None:
+    if page.status_class is not StatusClass.WARNING:
+        return None
+    return Note("WARNING", f"{cursor.data_type}: {page.message}", page.status_code)
+
+
+def _advance(cursor: CursorRow, page: PageResult, ticket: str, now: datetime) -> CursorRow:
+    high = _later(_parse(cursor.high_water), page.max_time)
+    moved = replace(
+        cursor,
+        fetched=cursor.fetched + page.count,
+        high_water=None if high is None else high.isoformat(),
+        min_offset=_merge_offset(cursor.min_offset, page.min_offset, min),
+        max_offset=_merge_offset(cursor.max_offset, page.max_offset, max),
+        attempts=0,
+    )
+    more = (
+        page.status_class is not StatusClass.NO_MATCH
+        and page.iterator_id is not None
+        and (page.remaining or 0) > 0
+    )
+    if more:
+        return replace(
+            moved,
+            state=CursorState.ACTIVE.value,
+            iterator_id=page.iterator_id,
+            iterator_ticket=ticket,
+            remaining=page.remaining,
+        )
+    return complete(moved, now)
+
+
+def complete(cursor: CursorRow, now: datetime) -> CursorRow:
+    """The run of this type finished: the watermark moves to the highest time seen."""
+    swept = cursor.last_swept_at
+    if cursor.data_type.startswith("deleted_"):
+        swept = now
+    return replace(
+        cursor,
+        state=CursorState.DONE.value,
+        watermark=cursor.high_water or cursor.watermark,
+        full_done=True,
+        iterator_id=None,
+        iterator_ticket=None,
+        remaining=0,
+        min_offset=None,
+        max_offset=None,
+        last_swept_at=swept,
+    )
+
+
+def _parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def restart(
+    cursor: CursorRow, policy: Policy, why: str, status_code: int | None = None
+) -> tuple[CursorRow, Note]:
+    """Drop the iterator and run again from the watermark, or give up after max_restarts."""
+    if cursor.restarts >= policy.max_restarts:
+        stopped, note = failed(
+            cursor,
+            "INVALID_ITERATOR",
+            f"{why}; restarted {cursor.restarts} time(s) already, giving up for this session",
+            status_code,
+            None,
+        )
+        return stopped, note
+    note = _restart_note(cursor, why)
+    again = replace(
+        cursor,
+        state=CursorState.PENDING.value,
+        iterator_id=None,
+        iterator_ticket=None,
+        remaining=None,
+        fetched=0,
+        restarts=cursor.restarts + 1,
+    )
+    return again, Note(note.status_class, note.message, status_code)
+
+
+def retry_later(
+    cursor: CursorRow, policy: Policy, status_code: int | None, hresult: str | None, message: str
+) -> tuple[CursorRow, Note]:
+    attempts = cursor.attempts + 1
+    if attempts >= policy.max_attempts:
+        return failed(
+            cursor,
+            "RETRY_LATER",
+            f"{message} (gave up after {attempts} tries)",
+            status_code,
+            hresult,
+        )
+    deferred = replace(cursor, state=CursorState.DEFERRED.value, attempts=attempts)
+    return deferred, Note(
+        "RETRY_LATER",
+        f"{cursor.data_type}: {message} (try {attempts}, will retry)",
+        status_code,
+        hresult,
+    )
+
+
+def failed(
+    cursor: CursorRow, status_class: str, message: str, status_code: int | None, hresult: str | None
+) -> tuple[CursorRow, Note]:
+    """This type stops for the session; the watermark stays, so nothing is skipped."""
+    stopped = replace(
+        cursor,
+        state=CursorState.ERROR.value,
+        iterator_id=None,
+        iterator_ticket=None,
+        in_flight_request_id=None,
+        in_flight_ticket=None,
+        in_flight_request=None,
+    )
+    note = Note(status_class, f"{cursor.data_type}: {message}", status_code, hresult, True)
+    return stopped, note

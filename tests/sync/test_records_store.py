@@ -1,0 +1,95 @@
+"""The records store: lossless JSON, bulk upserts (created/updated/unchanged), deletions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from connector.store import records as store
+from connector.store.companies import create_company
+from connector.store.db import Database
+from connector.store.records import IncomingRecord, decode_data, encode_data
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+PST = timezone(timedelta(hours=-8))
+
+
+def _rec(qb_id: str, edit: str, name: str = "Acme", data_type: str = "customers") -> IncomingRecord:
+    data = {
+        "ListID": qb_id,
+        "TimeModified": datetime(2026, 2, 1, 9, 30, tzinfo=PST),
+        "EditSequence": edit,
+        "Name": name,
+        "Balance": Decimal("1234.50"),
+        "ShipAddress": [{"Addr1": "1 Main St"}],
+    }
+    return IncomingRecord(data_type, qb_id, "CustomerRet", data, {"id": qb_id}, edit_sequence=edit)
+
+
+def test_json_round_trip_keeps_types_and_offsets() -> None:
+    value = {
+        "Amount": Decimal("-0.10"),
+        "TxnDate": date(2026, 1, 31),
+        "TimeModified": datetime(2026, 7, 1, 10, 11, 12, tzinfo=PST),
+        "IsActive": True,
+        "Count": 3,
+        "Lines": [{"Rate": Decimal("1.23456")}, {"Memo": "$decimal"}],
+    }
+    back = decode_data(encode_data(value))
+    assert back == value
+    assert back["TimeModified"].utcoffset() == timedelta(hours=-8)  # type: ignore[union-attr]
+    assert str(back["Amount"]) == "-0.10"
+
+
+def test_encode_refuses_unknown_types() -> None:
+    with pytest.raises(TypeError, match="set"):
+        encode_data({"Amount": {1, 2}})  # type: ignore[dict-item]
+
+
+def test_upsert_counts_created_updated_unchanged(db: Database) -> None:
+    company = create_company(db, "Acme").id
+    with db.begin() as conn:
+        first = store.upsert_records(conn, company, [_rec("1", "a"), _rec("2", "a")], NOW)
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+    with db.begin() as conn:
+        again = store.upsert_records(
+            conn, company, [_rec("1", "a"), _rec("2", "b", "Renamed"), _rec("3", "a")], NOW
+        )
+    assert (again.created, again.updated, again.unchanged) == (1, 1, 1)
+    with db.begin() as conn:
+        row = store.get_record(conn, company, "customers", "2")
+        assert row is not None and row.data["Name"] == "Renamed"
+        assert row.data["Balance"] == Decimal("1234.50")
+        assert store.count_records(conn, company) == {"customers": 3}
+
+
+def test_mark_deleted_then_reappearing_record_is_live_again(db: Database) -> None:
+    company = create_company(db, "Acme").id
+    with db.begin() as conn:
+        store.upsert_records(conn, company, [_rec("1", "a"), _rec("2", "a")], NOW)
+        assert store.mark_deleted(conn, company, "customers", ["1", "9"], NOW) == 1
+        assert store.mark_deleted(conn, company, "customers", ["1"], NOW) == 0
+        assert [r.qb_id for r in store.iter_records(conn, company, "customers")] == ["2"]
+        back = store.upsert_records(conn, company, [_rec("1", "a")], NOW)
+        assert back.updated == 1
+        assert store.count_records(conn, company) == {"customers": 2}
+
+
+def test_one_data_type_per_batch(db: Database) -> None:
+    company = create_company(db, "Acme").id
+    with db.begin() as conn, pytest.raises(ValueError, match="one data type"):
+        store.upsert_records(
+            conn, company, [_rec("1", "a"), _rec("2", "a", data_type="vendors")], NOW
+        )
+
+
+def test_pages_follow_id_order(db: Database) -> None:
+    company = create_company(db, "Acme").id
+    with db.begin() as conn:
+        store.upsert_records(conn, company, [_rec(str(i), "a") for i in range(25)], NOW)
+        first = store.page_records(conn, company, "customers", limit=10)
+        second = store.page_records(conn, company, "customers", after_id=first[-1].id, limit=10)
+    assert len(first) == 10 and len(second) == 10
+    assert {r.qb_id for r in first}.isdisjoint({r.qb_id for r in second})
