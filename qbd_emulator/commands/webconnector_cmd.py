@@ -1,0 +1,144 @@
+"""``qbd-emulator webconnector``: run one Web Connector update against a service.
+
+``qbd-emulator webconnector --qwc FILE --password P [--seed N --size S | --company FILE]
+[--json]`` reads the QWC, opens a fake QuickBooks company (generated from a seed, or loaded
+from a file), registers the QWC's FileID in it as QBWC does when an application is added,
+and runs one session against AppURL, printing the session summary.
+Exit codes: 0 when the session ended normally (done, nothing to do, no request), 1 when it
+ended with an error, 2 for bad arguments or an unreadable QWC/company file.
+Must not: hold session logic (``connector.qbwc.client`` and ``qbd_emulator.webconnector``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
+from connector.qbwc.qwc import QwcError, parse_qwc
+from qbd_emulator.company import CompanyFile
+
+OK_RESULTS = frozenset({SessionResult.DONE, SessionResult.NO_WORK, SessionResult.NO_REQUEST})
+
+
+class UsageError(Exception):
+    """Bad arguments or input files: message to stderr, exit code 2."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "webconnector",
+        help="run one Web Connector update against a QBWC service with a fake QuickBooks",
+        description=(
+            "Act as Intuit's Web Connector for one update: read the QWC file, open a fake "
+            "QuickBooks company, and run serverVersion, clientVersion, authenticate, "
+            "sendRequestXML/receiveResponseXML... against the QWC's AppURL."
+        ),
+    )
+    parser.add_argument("--qwc", required=True, type=Path, help="the QWC file to use")
+    parser.add_argument("--password", required=True, help="the password QBWC would send")
+    parser.add_argument("--company", type=Path, help="a company file to open (else generated)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of a generated company")
+    parser.add_argument(
+        "--size", default="tiny", help="tiny|small|medium|large|N for a generated company"
+    )
+    parser.add_argument("--scenario", type=Path, help="a fault scenario (not supported yet)")
+    cassette = parser.add_mutually_exclusive_group()
+    cassette.add_argument("--record", type=Path, help="record the session (not supported yet)")
+    cassette.add_argument("--replay", type=Path, help="replay a cassette (not supported yet)")
+    parser.add_argument("--ca-file", help="CA certificate to verify an https AppURL with")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per SOAP call")
+    parser.add_argument("--noop-wait", type=float, default=5.0, help="seconds to wait after a NoOp")
+    parser.add_argument("--max-noops", type=int, default=12, help="NoOps before giving up")
+    parser.add_argument(
+        "--quickbooks-not-running",
+        action="store_true",
+        help="simulate QuickBooks that cannot start (BeginSession fails with 0x80040408)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        summary = _session(args)
+    except UsageError as exc:
+        print(f"qbd-emulator webconnector: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary.to_dict(), indent=2) if args.json else _text(summary))
+    return 0 if summary.result in OK_RESULTS else 1
+
+
+def _session(args: argparse.Namespace) -> SessionSummary:
+    from qbd_emulator.processor import FakeQuickBooks
+    from qbd_emulator.webconnector import register_file_id, run_webconnector
+
+    for option in ("scenario", "record", "replay"):
+        if getattr(args, option) is not None:
+            raise UsageError(f"--{option} is not supported yet")
+    try:
+        qwc = parse_qwc(args.qwc.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.qwc}: {exc.strerror}") from None
+    except QwcError as exc:
+        raise UsageError(f"{args.qwc}: {exc}") from None
+    company = _company(args)
+    register_file_id(company, qwc)
+    processor = FakeQuickBooks(company, seed=args.seed, running=not args.quickbooks_not_running)
+    config = ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops)
+    verify: bool | str = args.ca_file if args.ca_file else True
+    return run_webconnector(
+        qwc, args.password, processor, verify=verify, timeout=args.timeout, config=config
+    )
+
+
+def _company(args: argparse.Namespace) -> CompanyFile:
+    if args.company is not None:
+        return _load_company(args.company)
+    size: str | int = int(args.size) if str(args.size).isdigit() else str(args.size)
+    try:
+        from qbd_emulator.generate import generate
+    except ImportError:
+        raise UsageError("the company generator is not available in this build") from None
+    try:
+        company: CompanyFile = generate(args.seed, size)
+    except ValueError as exc:
+        raise UsageError(f"--size {args.size}: {exc}") from None
+    return company
+
+
+def _load_company(path: Path) -> CompanyFile:
+    try:
+        from qbd_emulator.companyfile import load
+    except ImportError:
+        raise UsageError("loading company files is not available in this build") from None
+    try:
+        company: CompanyFile = load(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise UsageError(f"{path} is not a company file: {exc}") from None
+    return company
+
+
+def _text(summary: SessionSummary) -> str:
+    lines = [
+        f"result: {summary.result.value}",
+        f"calls: {' '.join(summary.calls)}",
+        f"requests processed: {summary.requests_processed} "
+        f"(request processor errors: {summary.processor_errors})",
+    ]
+    if summary.postpone_seconds is not None or summary.min_run_seconds is not None:
+        lines.append(
+            f"postpone: {summary.postpone_seconds} s, minimum run interval: "
+            f"{summary.min_run_seconds} s"
+        )
+    if summary.last_error:
+        lines.append(f"last error: {summary.last_error}")
+    if summary.close_message:
+        lines.append(f"closeConnection: {summary.close_message}")
+    lines.extend(f"warning: {w}" for w in summary.warnings)
+    lines.extend(f"error: {e}" for e in summary.errors)
+    return "\n".join(lines)
