@@ -1,18 +1,18 @@
-"""The pure decision behind the ``authenticate`` call (PROTOCOL.md 1.3, 1.5; PG p.21-22, p.62-64).
+"""The pure decisions made before a session exists: clientVersion and authenticate.
 
-Owns: the authenticate return array (``[ticket, ""|path|"none"|"nvu"|"busy", postpone?,
+Owns: clientVersion's answer by the minimum Web Connector version (PG p.66: ``""``, ``W:``,
+``E:``, ``O:``); the authenticate return array (PROTOCOL.md 1.3, 1.5; PG p.21-22, p.62-64) (``[ticket, ""|path|"none"|"nvu"|"busy", postpone?,
 min_run_every?]``), the busy / lost-response / superseded rules against the other sessions of
-the connection, and the sync-window arithmetic (seconds until the window opens).
+the connection.
 Must not: do I/O, read the clock, hash passwords or generate tickets; the shell passes all in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta
 from enum import Enum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connector.qbwc.session import (
     BUSY_PHASES,
@@ -51,6 +51,8 @@ class AuthFacts:
     ttl_seconds: int = 1800
     max_noops: int = 3
     busy_postpone_seconds: int = 60
+    other_call_running: bool = False
+    """A call of another session of this connection is being worked on right now."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def decide_authenticate(
     """Decide authenticate given the connection's other live sessions."""
     if not facts.credentials_ok:
         return AuthDecision(auth_result(facts.ticket, AuthStatus.NVU.value), None)
-    if any(_is_busy(other, now) for other in others):
+    if facts.other_call_running or any(_is_busy(other, now) for other in others):
         return _no_work_session(facts, now, AuthStatus.BUSY, facts.busy_postpone_seconds, ())
     superseded = tuple(transition(other, Superseded(), now) for other in others)
     lost = any(other.phase is Phase.AWAITING_RESPONSE for other in others)
@@ -139,72 +141,29 @@ def _new_session(facts: AuthFacts, now: datetime, phase: Phase, *, has_work: boo
     )
 
 
-# ------------------------------------------------------------------------ sync window
-_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# ---------------------------------------------------------------------- clientVersion
+def _version_tuple(text: str) -> tuple[int, ...] | None:
+    parts = text.strip().split(".")
+    if not 1 <= len(parts) <= 4 or not all(p.isdigit() and len(p) <= 6 for p in parts):
+        return None
+    return tuple(int(p) for p in parts) + (0,) * (4 - len(parts))
 
 
-class WindowError(ValueError):
-    """A stored sync window that cannot be read (bad time, day or time zone)."""
-
-
-@dataclass(frozen=True)
-class SyncWindow:
-    """Daily window ``start``-``end`` (may cross midnight) on ``days`` (0=Monday), local time."""
-
-    start: time
-    end: time
-    days: frozenset[int]
-    zone: tzinfo
-
-    @classmethod
-    def from_mapping(cls, raw: Mapping[str, object]) -> SyncWindow:
-        try:
-            zone: tzinfo = ZoneInfo(str(raw.get("timezone") or "UTC"))
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise WindowError(f"unknown time zone {raw.get('timezone')!r}") from exc
-        days_raw = raw.get("days") or list(range(7))
-        if not isinstance(days_raw, list | tuple):
-            raise WindowError("window days must be a list")
-        return cls(
-            _parse_time(raw.get("start")),
-            _parse_time(raw.get("end")),
-            frozenset(_parse_day(d) for d in days_raw),
-            zone,
-        )
-
-    def seconds_until_open(self, now: datetime) -> int | None:
-        """``None`` when ``now`` is inside the window, else whole seconds until it opens."""
-        local = now.astimezone(self.zone)
-        for offset in (-1, 0):  # a window that crossed midnight started yesterday
-            if self._contains(local, local.date() + timedelta(days=offset)):
-                return None
-        for offset in range(8):
-            day = local.date() + timedelta(days=offset)
-            opens = datetime.combine(day, self.start, tzinfo=self.zone)
-            if day.weekday() in self.days and opens > local:
-                return max(1, int((opens - local).total_seconds()))
-        return None  # no day selected: treat as "no window" rather than never syncing
-
-    def _contains(self, local: datetime, day: date) -> bool:
-        if day.weekday() not in self.days:
-            return False
-        opens = datetime.combine(day, self.start, tzinfo=self.zone)
-        closes_day = day if self.end > self.start else day + timedelta(days=1)
-        closes = datetime.combine(closes_day, self.end, tzinfo=self.zone)
-        return opens <= local < closes
-
-
-def _parse_time(raw: object) -> time:
-    try:
-        return time.fromisoformat(str(raw))
-    except ValueError as exc:
-        raise WindowError(f"bad window time {raw!r} (expected HH:MM)") from exc
-
-
-def _parse_day(raw: object) -> int:
-    if isinstance(raw, int) and 0 <= raw <= 6:
-        return raw
-    name = str(raw).strip().lower()[:3]
-    if name in _DAY_NAMES:
-        return _DAY_NAMES.index(name)
-    raise WindowError(f"bad window day {raw!r}")
+def client_version_reply(version: str | None, minimum: str) -> str:
+    """clientVersion's answer (PG p.66): ``""`` proceed; ``O:<minimum>`` when older than the
+    minimum (tells the user which version the service expects); ``E:`` when even the major
+    version is older (cannot work); ``W:`` when the version cannot be read (let the user
+    decide). No version at all (the call is optional) proceeds."""
+    if version is None or not version.strip():
+        return ""
+    wanted = _version_tuple(minimum)
+    given = _version_tuple(version)
+    if wanted is None:
+        raise ValueError(f"minimum Web Connector version {minimum!r} is not N.N.N.N")
+    if given is None:
+        return f"W:Unrecognised Web Connector version {version.strip()[:40]!r}; continue at your own risk."
+    if given[0] < wanted[0]:
+        return f"E:This service needs QuickBooks Web Connector {minimum} or later."
+    if given < wanted:
+        return f"O:{minimum}"
+    return ""

@@ -8,7 +8,7 @@ Must not: do I/O, read the clock, generate randomness, parse XML or know about S
 (``connector.qbwc.service``) passes tickets, the time and every outside fact in.
 
 A ``Step`` carries the new state, fire-and-forget ``effects`` for the shell to run in order
-(``BindCompany``, ``BeginWork``, ``EndWork``), and a ``reply``: either an ``Answer`` (the value
+(``BeginWork``, ``EndWork``), and a ``reply``: either an ``Answer`` (the value
 the SOAP method returns) or an ``Await`` naming one WorkSource call whose result the shell
 feeds back as the next event (``NextRequestResult``, ``Applied``, ``WorkEnded``).
 
@@ -107,8 +107,6 @@ class CompanyVerdict:
     qbxml_version: str | None
     error: str | None = None
     """Set when the version cannot be agreed or the company file is not the bound one."""
-    bind: object | None = None
-    """An identity to record at first connect (``BindCompany``); opaque to this module."""
 
 
 @dataclass(frozen=True)
@@ -172,11 +170,6 @@ Event: TypeAlias = CallEvent | Superseded | NextRequestResult | Applied | WorkEn
 
 # ---------------------------------------------------------------------------- effects
 @dataclass(frozen=True)
-class BindCompany:
-    identity: object
-
-
-@dataclass(frozen=True)
 class BeginWork:
     hcp_response: str
 
@@ -204,7 +197,7 @@ class ApplyError:
     digest: str
 
 
-Effect: TypeAlias = BindCompany | BeginWork | EndWork
+Effect: TypeAlias = BeginWork | EndWork
 Query: TypeAlias = NextRequest | ApplyResponse | ApplyError | EndWork
 AnswerValue: TypeAlias = str | int | list[str]
 
@@ -307,10 +300,7 @@ def _first_send_request(state: SessionState, event: SendRequestXML) -> Step:
         country=event.country or state.country,
         company_file=event.company_file,
     )
-    effects: tuple[Effect, ...] = (BeginWork(event.hcp_response),)
-    if verdict.bind is not None:
-        effects = (BindCompany(verdict.bind), *effects)
-    return Step(began, Await(NextRequest()), effects)
+    return Step(began, Await(NextRequest()), (BeginWork(event.hcp_response),))
 
 
 def _next_request_result(state: SessionState, event: NextRequestResult) -> Step:
@@ -468,3 +458,21 @@ UNKNOWN_TICKET = "Unknown or expired session ticket; the Web Connector will star
 def unknown_ticket_answer(event: CallEvent) -> AnswerValue:
     """The answer for a ticket the store does not know (never a fault: QBWC logs the text)."""
     return _dead_answer(event, UNKNOWN_TICKET)
+
+
+SERVICE_FAILURE = "The service failed while handling this call; the session ends. Try again later."
+
+
+def internal_failure(state: SessionState, event: Event) -> Step:
+    """The shell's WorkSource call raised: end the session cleanly on the wire (PG p.72)."""
+    if isinstance(event, CloseConnection):
+        closed = replace(
+            state,
+            phase=Phase.CLOSED,
+            ended=True,
+            summary=SERVICE_FAILURE,
+            last_error=SERVICE_FAILURE,
+        )
+        return Step(closed, Answer(SERVICE_FAILURE))
+    failed = replace(state, phase=Phase.ERROR, last_error=SERVICE_FAILURE)
+    return Step(failed, Answer(_dead_answer(event, SERVICE_FAILURE)))

@@ -98,7 +98,7 @@ def save_session(
     )
 
 
-def live_sessions(conn: Connection, connection_id: str) -> list[SessionState]:
+def live_sessions(conn: Connection, connection_id: str) -> list[StoredSession]:
     """The connection's sessions in a live phase (maybe past expiry: the caller decides)."""
     query = select(qbwc_sessions).where(
         and_(
@@ -106,7 +106,7 @@ def live_sessions(conn: Connection, connection_id: str) -> list[SessionState]:
             qbwc_sessions.c.phase.in_([p.value for p in LIVE_PHASES]),
         )
     )
-    return [_from_row(row).state for row in conn.execute(query)]
+    return [_from_row(row) for row in conn.execute(query)]
 
 
 def lock_connection(conn: Connection, connection_id: str) -> None:

@@ -1,0 +1,121 @@
+"""Test doubles for the QBWC service tests: a scripted WorkSource and store set-up helpers.
+
+``ScriptedWork`` implements ``connector.qbwc.work.WorkSource`` with a few canned qbXML requests
+per connection and records every call, so tests can assert what the service asked for.
+Not a test module (no tests here); imported by ``test_service*``, ``test_soap*`` and friends.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from connector import secrets
+from connector.qbwc.work import Progress, SessionContext
+from connector.store.companies import create_company
+from connector.store.connections import ConnectionRow, create_connection, get_connection
+from connector.store.db import Database
+from connector.store.tables_core import connections
+
+REQUEST = (
+    '<?xml version="1.0" encoding="utf-8"?><?qbxml version="{version}"?>'
+    '<QBXML><QBXMLMsgsRq onError="stopOnError"><CustomerQueryRq requestID="{n}">'
+    "<MaxReturned>100</MaxReturned></CustomerQueryRq></QBXMLMsgsRq></QBXML>"
+)
+
+
+@dataclass
+class Script:
+    requests: list[str]
+    index: int = 0
+    responses: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+class ScriptedWork:
+    """Serves ``per_connection`` requests to every connection; records every call."""
+
+    def __init__(self, per_connection: int = 2, *, has_work: bool = True) -> None:
+        self.per_connection = per_connection
+        self.work_available = has_work
+        self.error_after: int | None = None
+        self.scripts: dict[str, Script] = {}
+        self.calls: list[tuple[str, str, str]] = []
+        self.summary = ""
+        self._lock = threading.Lock()
+
+    def _script(self, connection_id: str) -> Script:
+        if connection_id not in self.scripts:
+            self.scripts[connection_id] = Script(
+                [
+                    REQUEST.format(version="13.0", n=f"{connection_id[:8]}-{n}")
+                    for n in range(self.per_connection)
+                ]
+            )
+        return self.scripts[connection_id]
+
+    def _note(self, name: str, ctx: SessionContext, detail: str = "") -> None:
+        self.calls.append((name, ctx.ticket, detail))
+
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self.calls]
+
+    def has_work(self, connection_id: str, now: datetime) -> bool:
+        with self._lock:
+            return self.work_available
+
+    def begin(self, ctx: SessionContext, host_company_preferences: str) -> None:
+        with self._lock:
+            self._note("begin", ctx, ctx.qbxml_version)
+
+    def next_request(self, ctx: SessionContext) -> str | None:
+        with self._lock:
+            script = self._script(ctx.connection_id)
+            self._note("next_request", ctx)
+            if script.index >= len(script.requests):
+                return None
+            return script.requests[script.index]
+
+    def _progress(self, script: Script) -> Progress:
+        if self.error_after is not None and len(script.responses) >= self.error_after:
+            return Progress(len(script.responses), error="scripted failure")
+        return Progress(min(100, script.index * 100 // max(1, len(script.requests))))
+
+    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+        with self._lock:
+            script = self._script(ctx.connection_id)
+            self._note("apply_response", ctx, response)
+            script.responses.append(response)
+            script.index += 1
+            return self._progress(script)
+
+    def apply_error(self, ctx: SessionContext, hresult: str, message: str) -> Progress:
+        with self._lock:
+            self._note("apply_error", ctx, hresult)
+            self._script(ctx.connection_id).errors.append((hresult, message))
+            return Progress(0, error=f"QuickBooks could not process the request ({hresult})")
+
+    def end(self, ctx: SessionContext, reason: str) -> str:
+        with self._lock:
+            self._note("end", ctx, reason)
+            return self.summary
+
+
+def make_connection(
+    db: Database, company: str, *, username: str | None = None, password: str | None = None
+) -> tuple[ConnectionRow, str]:
+    """A company with one connection; optionally with a chosen username/password."""
+    row, generated = create_connection(db, create_company(db, company).id, "enterprise_cloud")
+    if username is None and password is None:
+        return row, generated
+    secret = password or generated
+    with db.begin() as conn:
+        conn.execute(
+            sa.update(connections)
+            .where(connections.c.id == row.id)
+            .values(username=username or row.username, password_hash=secrets.hash_secret(secret))
+        )
+    return get_connection(db, row.id), secret
