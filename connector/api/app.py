@@ -1,0 +1,138 @@
+"""The web application, assembled in one factory: ``create_app(settings)``.
+
+Owns: wiring the REST API (``/api/v1``, OpenAPI at ``/api/v1/openapi.json``), the error
+handlers, the Web Connector SOAP endpoint at ``/qbwc`` (``connector.qbwc.soap``'s WSGI app
+behind a2wsgi), the AppSupport page and the routers of the other API modules.
+Must not: read the environment (``Settings`` arrives built) or hold route logic.
+
+``/qbwc`` is routed exactly (and ``/qbwc/``), not mounted: a mount would answer the bare
+``/qbwc`` with a redirect, and the Web Connector posts to the AppURL as written (PROTOCOL.md
+section 2 item 1: a wrong SOAP route is the commonest "won't connect").
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from connector.api import routes_core
+from connector.api.deps import KeyCache
+from connector.api.errors import install_error_handlers
+from connector.qbwc.work import WorkSource
+from connector.settings import Settings
+from connector.store.db import Database
+
+try:
+    __version__ = version("qbd-connector")
+except PackageNotFoundError:  # running from a checkout that was not pip-installed
+    __version__ = "0+unknown"
+
+API_PREFIX = "/api/v1"
+QBWC_PATH = "/qbwc"
+
+WorkSourceFactory = Callable[[Database, Settings], WorkSource]
+
+# Routers of other API modules, included when present. Each module exposes ``router``
+# (an APIRouter) and may set ``prefix`` (default ``/api/v1``; ``""`` for web pages).
+ROUTER_MODULES = (
+    "connector.api.routes_sync",
+    "connector.api.routes_data",
+    "connector.api.routes_push",
+    "connector.api.routes_webhooks",
+    "connector.api.metrics",
+    "connector.api.portal",
+)
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+def default_work_source(database: Database, settings: Settings) -> WorkSource:
+    """The sync engine (``connector.sync.engine.SyncEngine``) over the store."""
+    from connector.sync.engine import SyncEngine
+
+    return SyncEngine(database)
+
+
+def _qbwc_asgi(
+    database: Database, settings: Settings, factory: WorkSourceFactory
+) -> ASGIApp | None:
+    soap = _optional_module("connector.qbwc.soap")
+    if soap is None:
+        return None
+    from a2wsgi import WSGIMiddleware
+
+    wsgi = soap.create_wsgi_app(database, settings, factory(database, settings))
+    asgi: ASGIApp = WSGIMiddleware(wsgi)  # type: ignore[assignment]  # a2wsgi's looser types
+    return asgi
+
+
+def _support_page(settings: Settings) -> HTMLResponse:
+    # The QWC's AppSupport URL: the Web Connector checks it answers (QBWC1003/1004, PG App. A).
+    html = (
+        f"<!doctype html><title>{settings.app_name}</title>"
+        f"<h1>{settings.app_name}</h1><p>This service syncs QuickBooks Desktop through the "
+        "QuickBooks Web Connector. Ask the platform that gave you the QWC file for help.</p>"
+    )
+    return HTMLResponse(html)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    work_source_factory: WorkSourceFactory | None = None,
+) -> FastAPI:
+    """The whole web application. Without ``database`` one is opened from
+    ``settings.database_url`` (and disposed at shutdown); the schema must already be migrated
+    (``qbd-connector serve`` migrates before it starts)."""
+    owned = database is None
+    db = database or Database.from_url(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            db.dispose()
+
+    app = FastAPI(
+        title="qbd-connector",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.database, app.state.key_cache = settings, db, KeyCache()
+    install_error_handlers(app)
+    app.include_router(routes_core.router, prefix=API_PREFIX)
+    _include_optional_routers(app)
+    app.add_api_route("/support", lambda: _support_page(settings), include_in_schema=False)
+    qbwc = _qbwc_asgi(db, settings, work_source_factory or default_work_source)
+    if qbwc is not None:
+        for path in (QBWC_PATH, QBWC_PATH + "/"):
+            app.router.routes.append(Route(path, qbwc, methods=["GET", "POST"]))
+    return app
+
+
+def _include_optional_routers(app: FastAPI) -> None:
+    for name in ROUTER_MODULES:
+        module = _optional_module(name)
+        if module is None:
+            continue
+        router: APIRouter = module.router
+        app.include_router(router, prefix=getattr(module, "prefix", API_PREFIX))

@@ -1,0 +1,307 @@
+"""Core REST routes under ``/api/v1``: health, companies, connections (DESIGN.md API list).
+
+Owns: the JSON shapes of companies and connections, keyset cursors, and the per-connection
+QWC file and links (``connection_qwc``, ``connection_links``; the CLI uses them too).
+Must not: write SQL (the store's repository functions do) or know the SOAP protocol.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
+from connector.api.errors import ApiError, BadRequest, error_response
+from connector.settings import Settings
+from connector.store import companies as company_store
+from connector.store import connections as connection_store
+from connector.store.companies import CompanyKey, CompanyRow
+from connector.store.connections import ConnectionRow, SyncWindow
+from connector.store.tables_core import ConnectionMethod
+
+router = APIRouter()
+PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
+Cursor = Annotated[str | None, Query(description="`nextCursor` of the previous page")]
+
+
+class CompanyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CompanyOut(BaseModel):
+    id: str
+    name: str
+    createdAt: datetime
+
+
+class CompanyPage(BaseModel):
+    data: list[CompanyOut]
+    nextCursor: str | None
+
+
+class ConnectionIn(BaseModel):
+    method: ConnectionMethod
+
+
+class WindowModel(BaseModel):
+    start: str = Field(examples=["19:00"])
+    end: str = Field(examples=["07:00"])
+    days: list[str] = Field(examples=[["mon", "tue", "wed", "thu", "fri"]])
+    timezone: str = Field(examples=["America/New_York"])
+
+
+class ScheduleModel(BaseModel):
+    everyMinutes: int = Field(ge=1, le=connection_store.MAX_EVERY_MINUTES)
+    window: WindowModel | None = None
+
+
+class BoundCompanyOut(BaseModel):
+    filePath: str
+    companyName: str
+    fileId: str | None
+
+
+class ConnectionOut(BaseModel):
+    id: str
+    companyId: str
+    method: ConnectionMethod
+    username: str
+    paused: bool
+    schedule: ScheduleModel
+    boundCompany: BoundCompanyOut | None
+    createdAt: datetime
+    qwcUrl: str
+    linkUrl: str
+
+
+class ConnectionCreated(ConnectionOut):
+    password: str = Field(description="Shown once; stored only as an argon2id hash.")
+
+
+class ConnectionPage(BaseModel):
+    data: list[ConnectionOut]
+    nextCursor: str | None
+
+
+def encode_cursor(key: CompanyKey) -> str:
+    raw = json.dumps({"t": key.created_at.isoformat(), "i": key.id}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> CompanyKey:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        return CompanyKey(datetime.fromisoformat(data["t"]), str(data["i"]))
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise BadRequest("the cursor is not one this API issued", {"cursor": cursor}) from None
+
+
+def connection_links(settings: Settings, connection: ConnectionRow) -> tuple[str, str]:
+    """The connection's QWC download URL and its link-flow page URL."""
+    base = f"{settings.public_url}/api/v1/companies/{connection.company_id}"
+    return f"{base}/connections/{connection.id}/qwc", f"{settings.public_url}/link/{connection.id}"
+
+
+def connection_qwc(settings: Settings, company: CompanyRow, connection: ConnectionRow) -> str:
+    """The QWC file the user adds to the Web Connector for this connection (PROTOCOL.md 1.6).
+
+    AppName carries the company name: the Web Connector keys applications by name, so two
+    connections of one PC must differ there (PROTOCOL.md 1.6, RB README).
+    """
+    from connector.qbwc.qwc import render_qwc
+
+    return render_qwc(
+        app_name=f"{settings.app_name} ({company.name})",
+        app_url=f"{settings.public_url}/qbwc",
+        app_support=f"{settings.public_url}/support",
+        app_description=f"Shares {company.name}'s QuickBooks data through {settings.app_name}",
+        user_name=connection.username,
+        owner_id=connection.owner_id,
+        file_id=connection.file_id,
+        run_every_minutes=connection.schedule_every_minutes,
+    )
+
+
+def _company_out(row: CompanyRow) -> CompanyOut:
+    return CompanyOut(id=row.id, name=row.name, createdAt=row.created_at)
+
+
+def _connection_fields(settings: Settings, row: ConnectionRow) -> dict[str, Any]:
+    qwc_url, link_url = connection_links(settings, row)
+    window = row.sync_window
+    bound = row.bound_company
+    return {
+        "id": row.id,
+        "companyId": row.company_id,
+        "method": row.method,
+        "username": row.username,
+        "paused": row.paused,
+        "schedule": ScheduleModel(
+            everyMinutes=row.schedule_every_minutes,
+            window=WindowModel(**window.to_json()) if window else None,
+        ),
+        "boundCompany": BoundCompanyOut(**bound.to_json()) if bound else None,
+        "createdAt": row.created_at,
+        "qwcUrl": qwc_url,
+        "linkUrl": link_url,
+    }
+
+
+@router.get("/health", tags=["service"])
+def health(database: DatabaseDep) -> Response:
+    """Liveness and database reachability; needs no API key."""
+    try:
+        database.ping()
+    except Exception as exc:  # any driver error means "not healthy", never a 500 page
+        return error_response(
+            503, "unavailable", "the database does not answer", {"error": str(exc)}
+        )
+    return Response('{"status":"ok","database":"ok"}', media_type="application/json")
+
+
+@router.post("/companies", status_code=201, tags=["companies"])
+def create_company(body: CompanyIn, database: DatabaseDep, _key: ApiKeyDep) -> CompanyOut:
+    return _company_out(company_store.create_company(database, body.name))
+
+
+@router.get("/companies", tags=["companies"])
+def list_companies(
+    database: DatabaseDep, _key: ApiKeyDep, pageSize: PageSize = 100, cursor: Cursor = None
+) -> CompanyPage:
+    after = decode_cursor(cursor) if cursor else None
+    rows = company_store.list_companies(database, limit=pageSize + 1, after=after)
+    page, more = rows[:pageSize], len(rows) > pageSize
+    return CompanyPage(
+        data=[_company_out(r) for r in page],
+        nextCursor=encode_cursor(page[-1].key) if more else None,
+    )
+
+
+@router.get("/companies/{companyId}", tags=["companies"])
+def get_company(companyId: str, database: DatabaseDep, _key: ApiKeyDep) -> CompanyOut:
+    return _company_out(company_store.get_company(database, companyId))
+
+
+@router.post("/companies/{companyId}/connections", status_code=201, tags=["connections"])
+def create_connection(
+    companyId: str,
+    body: ConnectionIn,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    _key: ApiKeyDep,
+) -> ConnectionCreated:
+    company = company_store.get_company(database, companyId)
+    row, password = connection_store.create_connection(
+        database,
+        company.id,
+        body.method,
+        owner_id=settings.owner_id,
+        every_minutes=settings.default_every_minutes,
+    )
+    return ConnectionCreated(**_connection_fields(settings, row), password=password)
+
+
+@router.get("/companies/{companyId}/connections", tags=["connections"])
+def list_connections(
+    companyId: str,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    _key: ApiKeyDep,
+    pageSize: PageSize = 100,
+    cursor: Cursor = None,
+) -> ConnectionPage:
+    company = company_store.get_company(database, companyId)
+    rows = connection_store.list_connections(database, company.id)
+    if cursor:
+        after = decode_cursor(cursor)
+        rows = [r for r in rows if (r.created_at, r.id) > (after.created_at, after.id)]
+    page, more = rows[:pageSize], len(rows) > pageSize
+    last = CompanyKey(page[-1].created_at, page[-1].id) if more else None
+    return ConnectionPage(
+        data=[ConnectionOut(**_connection_fields(settings, r)) for r in page],
+        nextCursor=encode_cursor(last) if last else None,
+    )
+
+
+def _owned_connection(database: DatabaseDep, company_id: str, connection_id: str) -> ConnectionRow:
+    company = company_store.get_company(database, company_id)
+    return connection_store.get_connection(database, connection_id, company_id=company.id)
+
+
+@router.get("/companies/{companyId}/connections/{connectionId}", tags=["connections"])
+def get_connection(
+    companyId: str, connectionId: str, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
+) -> ConnectionOut:
+    row = _owned_connection(database, companyId, connectionId)
+    return ConnectionOut(**_connection_fields(settings, row))
+
+
+@router.get(
+    "/companies/{companyId}/connections/{connectionId}/qwc",
+    tags=["connections"],
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}, "description": "The QWC file"}},
+)
+def get_qwc(
+    companyId: str, connectionId: str, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
+) -> Response:
+    from connector.qbwc.qwc import QwcError
+
+    row = _owned_connection(database, companyId, connectionId)
+    company = company_store.get_company(database, row.company_id)
+    try:
+        text = connection_qwc(settings, company, row)
+    except QwcError as exc:  # e.g. a public URL the Web Connector refuses (an IP address)
+        raise ApiError(409, "qwc_refused", str(exc), {"qbwcCode": exc.code}) from exc
+    filename = f"{row.username}.qwc"
+    return Response(
+        text,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _set_paused(
+    database: Any, settings: Settings, company_id: str, connection_id: str, paused: bool
+) -> ConnectionOut:
+    row = _owned_connection(database, company_id, connection_id)
+    updated = connection_store.set_paused(database, row.id, paused)
+    return ConnectionOut(**_connection_fields(settings, updated))
+
+
+@router.post("/companies/{companyId}/connections/{connectionId}/pause", tags=["connections"])
+def pause(
+    companyId: str, connectionId: str, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
+) -> ConnectionOut:
+    """Pause syncing: the Web Connector is told there is nothing to do until resumed."""
+    return _set_paused(database, settings, companyId, connectionId, True)
+
+
+@router.post("/companies/{companyId}/connections/{connectionId}/resume", tags=["connections"])
+def resume(
+    companyId: str, connectionId: str, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
+) -> ConnectionOut:
+    return _set_paused(database, settings, companyId, connectionId, False)
+
+
+@router.put("/companies/{companyId}/connections/{connectionId}/schedule", tags=["connections"])
+def put_schedule(
+    companyId: str,
+    connectionId: str,
+    body: ScheduleModel,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    _key: ApiKeyDep,
+) -> ConnectionOut:
+    """How often to sync, and optionally the hours syncs may run (``window: null`` = any time)."""
+    row = _owned_connection(database, companyId, connectionId)
+    window = SyncWindow.from_json(body.window.model_dump()) if body.window else None
+    updated = connection_store.set_schedule(database, row.id, body.everyMinutes, window)
+    return ConnectionOut(**_connection_fields(settings, updated))

@@ -1,0 +1,70 @@
+"""``qbd-connector serve``: migrate the store, then serve the API and ``/qbwc`` with uvicorn.
+
+Must not: hold service logic (``connector.api.app.create_app`` assembles everything).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from connector.settings import Settings, SettingsError
+from connector.store.db import Database
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "serve",
+        help="run the service: REST API under /api/v1 and the Web Connector endpoint /qbwc",
+        description="Migrate the database, then serve the REST API and the QBWC SOAP endpoint.",
+    )
+    parser.add_argument("--host", help="interface to listen on (default 127.0.0.1, QBD_HOST)")
+    parser.add_argument("--port", type=int, help="port (default 8080, QBD_PORT)")
+    parser.add_argument(
+        "--database-url", help="SQLAlchemy URL (default QBD_DATABASE_URL or ./qbd-connector.db)"
+    )
+    parser.add_argument("--public-url", help="base URL written in QWC files (QBD_PUBLIC_URL)")
+    parser.add_argument("--ssl-certfile", help="PEM certificate: serve HTTPS")
+    parser.add_argument("--ssl-keyfile", help="PEM private key of --ssl-certfile")
+    parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    parser.set_defaults(func=run)
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        host=args.host,
+        port=args.port,
+        database_url=args.database_url,
+        public_url=args.public_url,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from connector.api.app import create_app
+
+    try:
+        settings = settings_from_args(args)
+        database = Database.from_url(settings.database_url)
+    except (SettingsError, ValueError) as exc:
+        print(f"qbd-connector serve: {exc}", file=sys.stderr)
+        return 2
+    try:
+        database.migrate()
+        app = create_app(settings, database=database)
+        print(f"qbd-connector: serving {settings.public_url} (database {database.url})", flush=True)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            ssl_certfile=settings.ssl_certfile,
+            ssl_keyfile=settings.ssl_keyfile,
+            log_level=args.log_level,
+        )
+    finally:
+        database.dispose()
+    return 0
