@@ -242,7 +242,7 @@ class CompanyFile:
             stamp["TxnNumber"] = self.counters.txn_number()
         for name in stamp:
             body.pop(name, None)
-        record = StoredRecord(ret, in_schema_order(ret, stamp | body) if resolve else stamp | body)
+        record = StoredRecord(ret, in_schema_order(ret, stamp | body))
         record_id = str(stamp[dtype.id_field])
         self.records.setdefault(dtype.key, {})[record_id] = record
         if dtype.kind is Kind.LIST:

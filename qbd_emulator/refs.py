@@ -46,6 +46,7 @@ REF_TARGETS: dict[str, tuple[str, ...]] = {
     "ShipToEntityRef": ENTITIES,
     "ItemRef": ("items",),
     "ItemGroupRef": ("items",),
+    "ItemInventoryRef": ("items",),
     "ItemSalesTaxRef": ("items",),
     "ItemPurchaseTaxRef": ("items",),
     "ClassRef": ("classes",),

@@ -1,0 +1,103 @@
+"""The last steps of generation: later modifications, recent deletions, final balances.
+
+Owns: TimeModified/EditSequence changes after creation, the deleted lists and
+transactions of the last 90 days (ListDeletedQuery/TxnDeletedQuery look back that far,
+PROTOCOL.md 1.10), account balances from the ledger, customer and vendor balances from
+the open documents. Must not: create the living records (the other modules do).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from connector.qbxml.datatypes import DATA_TYPES, Kind
+from connector.qbxml.values import RecordData
+from qbd_emulator.balances import recompute_balances
+from qbd_emulator.generate.context import ZERO, Gen
+from qbd_emulator.generate.names import address, unique_name
+
+DEBIT_NORMAL = frozenset(
+    {
+        "Bank",
+        "AccountsReceivable",
+        "OtherCurrentAsset",
+        "FixedAsset",
+        "OtherAsset",
+        "CostOfGoodsSold",
+        "Expense",
+        "OtherExpense",
+    }
+)
+"""Account types whose Balance is debits minus credits; the others show credits minus
+debits (QuickBooks shows liabilities, equity and income as positive numbers)."""
+
+
+def modify_some(gen: Gen, share: float = 0.15) -> None:
+    """About ``share`` of the records get a later modification (TimeModified > TimeCreated,
+    new EditSequence), as edits do in a real file."""
+    for dtype in DATA_TYPES:
+        if dtype.kind not in (Kind.LIST, Kind.TXN) or dtype.key == "sales_tax_items":
+            continue
+        for record in list(gen.company.iter_records(dtype.key)):
+            modified = record.data["TimeModified"]
+            assert isinstance(modified, datetime)
+            when = gen.later(modified, share)
+            if when is not None:
+                record_id = str(record.data[dtype.id_field])
+                gen.company.touch(dtype.key, record_id, when)
+
+
+def delete_some(gen: Gen, count: int) -> None:
+    """``count`` records created and deleted within the last 90 days, half lists and half
+    transactions; nothing refers to them, so every remaining ref still resolves."""
+    window = timedelta(days=89)
+    used = {
+        str(r.data.get("FullName", r.data["Name"])).casefold()
+        for key in ("customers", "vendors", "employees", "other_names")
+        for r in gen.company.iter_records(key)
+    }
+    for index in range(count):
+        created = gen.now - window + timedelta(minutes=gen.rng.randint(0, 60 * 24 * 80))
+        deleted = created + timedelta(minutes=gen.rng.randint(1, 60 * 24 * 5))
+        deleted = min(deleted, gen.now - timedelta(minutes=1))
+        if index % 2 == 0:
+            data: RecordData = {"Name": unique_name(gen, f"Prospect {gen.fake.last_name()}", used)}
+            data |= {"IsActive": True, "BillAddress": address(gen), "Balance": ZERO}
+            data["TotalBalance"] = ZERO
+            record = gen.add("customers", "CustomerRet", data, created)
+            gen.company.delete("customers", str(record.data["ListID"]), deleted)
+        else:
+            data = {"AccountRef": gen.account["checking"], "PayeeEntityRef": gen.pick("vendors")}
+            data |= {"RefNumber": f"V{index}", "TxnDate": created.date()}
+            data |= {"Amount": Decimal("10.00"), "Memo": "Entered in error"}
+            line: RecordData = {"TxnLineID": gen.line_id(created)}
+            line |= {"AccountRef": gen.account["office"], "Amount": Decimal("10.00")}
+            data["ExpenseLineRet"] = [line]
+            record = gen.add("checks", "CheckRet", data, created)
+            gen.company.delete("checks", str(record.data["TxnID"]), deleted)
+
+
+def account_balances(gen: Gen) -> None:
+    """Balance from the ledger; TotalBalance adds the subaccounts'."""
+    totals: dict[str, Decimal] = {}
+    records = list(gen.company.iter_records("accounts"))
+    for record in records:
+        list_id = str(record.data["ListID"])
+        debit = gen.gl.get(list_id, ZERO)
+        balance = debit if record.data["AccountType"] in DEBIT_NORMAL else -debit
+        record.data = dict(record.data) | {"Balance": balance}
+        totals[list_id] = totals.get(list_id, ZERO) + balance
+        parent = record.data.get("ParentRef")
+        if isinstance(parent, dict):
+            parent_id = str(parent["ListID"])
+            totals[parent_id] = totals.get(parent_id, ZERO) + balance
+    for record in records:
+        record.data["TotalBalance"] = totals[str(record.data["ListID"])]
+
+
+def finish(gen: Gen, deletions: int) -> None:
+    modify_some(gen)
+    delete_some(gen, deletions)
+    account_balances(gen)
+    recompute_balances(gen.company)

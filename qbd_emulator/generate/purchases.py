@@ -1,0 +1,169 @@
+"""Generated purchase transactions: purchase orders, bills, vendor credits, and bill
+payments by check and by credit card (applied to bills).
+
+Owns: their records, expense/item lines and ledger postings. Must not: decide counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from connector.qbxml.values import RecordData
+from qbd_emulator.balances import application, apply_payment
+from qbd_emulator.generate.context import CENT, ZERO, Gen, vals
+from qbd_emulator.generate.state import OpenSet, TxnState
+
+MEMOS = ("Monthly service", "Supplies", "Parts order", "Maintenance", "Quarterly fee", "Repairs")
+
+
+def expense_lines(
+    gen: Gen, created: datetime, count: int, low: int = 20, high: int = 900
+) -> tuple[list[RecordData], list[tuple[RecordData, Decimal]]]:
+    """ExpenseLineRet dicts and their debit postings."""
+    lines: list[RecordData] = []
+    postings: list[tuple[RecordData, Decimal]] = []
+    for _ in range(count):
+        account, amount = gen.pick("expense"), gen.money(low, high)
+        line: RecordData = {"TxnLineID": gen.line_id(created), "AccountRef": account}
+        line |= {"Amount": amount, "Memo": gen.choice(MEMOS)}
+        if gen.chance(0.1):
+            line |= {"CustomerRef": gen.pick("customers"), "BillableStatus": "Billable"}
+        lines.append(line)
+        postings.append((account, amount))
+    return lines, postings
+
+
+def item_lines(
+    gen: Gen, state: TxnState, created: datetime, count: int
+) -> tuple[list[RecordData], list[tuple[RecordData, Decimal]]]:
+    """ItemLineRet dicts for items that are bought (they post to COGS/expense/inventory)."""
+    bought = [i for i in state.items.values() if i.expense is not None]
+    lines: list[RecordData] = []
+    postings: list[tuple[RecordData, Decimal]] = []
+    for item in gen.rng.sample(bought, k=min(count, len(bought))):
+        assert item.expense is not None
+        quantity = Decimal(gen.rng.randint(1, 20))
+        cost = item.cost if item.cost else item.price
+        amount = (cost * quantity).quantize(CENT)
+        line: RecordData = {"TxnLineID": gen.line_id(created), "ItemRef": item.ref}
+        line |= {"Desc": str(item.ref["FullName"]), "Quantity": quantity, "Cost": cost}
+        line["Amount"] = amount
+        lines.append(line)
+        postings.append((item.expense, amount))
+    return lines, postings
+
+
+def _vendor(gen: Gen) -> RecordData:
+    return gen.company.get("vendors", str(gen.pick("vendors")["ListID"])).data
+
+
+def make_purchase_order(gen: Gen, state: TxnState, day: date) -> None:
+    created, vendor = gen.stamp(day), _vendor(gen)
+    lines, postings = item_lines(gen, state, created, gen.rng.randint(1, 3))
+    for line in lines:
+        line |= {"ReceivedQuantity": Decimal(0), "IsBilled": False, "IsManuallyClosed": False}
+    data: RecordData = {"VendorRef": gen.ref(gen.company.get("vendors", str(vendor["ListID"])))}
+    data |= {"TxnDate": day, "RefNumber": state.next_number("purchase_order", 7001)}
+    data |= {"VendorAddress": vendor["VendorAddress"], "DueDate": state.due(None, day)}
+    data |= {"ExpectedDate": state.due(None, day), "TotalAmount": _sum(postings)}
+    data |= {"IsManuallyClosed": False, "IsFullyReceived": False, "IsToBePrinted": False}
+    data |= {"IsToBeEmailed": False, "PurchaseOrderLineRet": vals(lines)}
+    gen.add("purchase_orders", "PurchaseOrderRet", data, created)
+
+
+def _sum(postings: list[tuple[RecordData, Decimal]]) -> Decimal:
+    return sum((amount for _, amount in postings), ZERO)
+
+
+def make_bill(gen: Gen, state: TxnState, day: date) -> None:
+    created, vendor = gen.stamp(day), _vendor(gen)
+    expenses, postings = expense_lines(gen, created, gen.rng.randint(1, 3))
+    items: list[RecordData] = []
+    if gen.chance(0.4):
+        items, more = item_lines(gen, state, created, gen.rng.randint(1, 2))
+        postings += more
+    total = _sum(postings)
+    ref = gen.ref(gen.company.get("vendors", str(vendor["ListID"])))
+    terms = vendor.get("TermsRef")
+    data: RecordData = {"VendorRef": ref, "VendorAddress": vendor["VendorAddress"]}
+    data |= {"APAccountRef": gen.account["ap"], "TxnDate": day}
+    data |= {"DueDate": state.due(terms if isinstance(terms, dict) else None, day)}
+    data |= {"AmountDue": total, "RefNumber": f"B{gen.rng.randint(10000, 9999999)}"}
+    if isinstance(terms, dict):
+        data["TermsRef"] = terms
+    data |= {"Memo": gen.choice(MEMOS), "IsPaid": total == 0}
+    if expenses:
+        data["ExpenseLineRet"] = vals(expenses)
+    if items:
+        data["ItemLineRet"] = vals(items)
+    data["OpenAmount"] = total
+    record = gen.add("bills", "BillRet", data, created)
+    for account, amount in postings:
+        gen.post(account, amount)
+    gen.post(gen.account["ap"], -total)
+    if total > 0:
+        txn_id = str(record.data["TxnID"])
+        state.open_bills.add(txn_id)
+        state.open_bills_by_vendor.setdefault(str(ref["ListID"]), OpenSet()).add(txn_id)
+
+
+def make_vendor_credit(gen: Gen, state: TxnState, day: date) -> None:
+    created, vendor = gen.stamp(day), _vendor(gen)
+    expenses, postings = expense_lines(gen, created, 1, 10, 200)
+    total = _sum(postings)
+    data: RecordData = {"VendorRef": gen.ref(gen.company.get("vendors", str(vendor["ListID"])))}
+    data |= {"APAccountRef": gen.account["ap"], "TxnDate": day, "CreditAmount": total}
+    data |= {"RefNumber": f"C{gen.rng.randint(1000, 99999)}", "Memo": "Credit for return"}
+    data |= {"ExpenseLineRet": vals(expenses), "OpenAmount": total}
+    gen.add("vendor_credits", "VendorCreditRet", data, created)
+    gen.post(gen.account["ap"], total)
+    for account, amount in postings:
+        gen.post(account, -amount)
+
+
+def make_bill_payment(gen: Gen, state: TxnState, day: date, by_card: bool) -> None:
+    """Pays one or two open bills of one vendor, by check or by credit card."""
+    if not state.open_bills:
+        return
+    created = gen.stamp(day)
+    bill = gen.company.get("bills", state.open_bills.choice(gen.rng))
+    vendor = bill.data["VendorRef"]
+    assert isinstance(vendor, dict)
+    targets = [str(bill.data["TxnID"])]
+    others = state.open_bills_by_vendor.get(str(vendor["ListID"]))
+    if others is not None and len(others) > 1 and gen.chance(0.3):
+        extra = others.choice(gen.rng)
+        if extra not in targets:
+            targets.append(extra)
+    applied = [_apply(gen, txn_id) for txn_id in targets]
+    total = sum((a["Amount"] for a in applied if isinstance(a["Amount"], Decimal)), ZERO)
+    data: RecordData = {"PayeeEntityRef": vendor, "APAccountRef": gen.account["ap"]}
+    data["TxnDate"] = day
+    if by_card:
+        account = gen.pick("credit_card")
+        data |= {"CreditCardAccountRef": account, "Amount": total}
+        data |= {"RefNumber": str(gen.rng.randint(100, 9999)), "AppliedToTxnRet": vals(applied)}
+        key, ret = "bill_payment_credit_cards", "BillPaymentCreditCardRet"
+    else:
+        account = gen.account["checking"]
+        data |= {"BankAccountRef": account, "Amount": total}
+        data |= {"RefNumber": state.next_number("check", 3001), "IsToBePrinted": False}
+        data["AppliedToTxnRet"] = vals(applied)
+        key, ret = "bill_payment_checks", "BillPaymentCheckRet"
+    record = gen.add(key, ret, data, created)
+    apply_payment(gen.company, record, created)
+    for txn_id in targets:
+        if gen.company.get("bills", txn_id).data["OpenAmount"] == ZERO:
+            state.open_bills.discard(txn_id)
+            state.open_bills_by_vendor[str(vendor["ListID"])].discard(txn_id)
+    gen.post(gen.account["ap"], total)
+    gen.post(account, -total)
+
+
+def _apply(gen: Gen, txn_id: str) -> RecordData:
+    bill = gen.company.get("bills", txn_id)
+    due = bill.data["OpenAmount"]
+    assert isinstance(due, Decimal)
+    amount = due if gen.chance(0.85) else max((due / 2).quantize(CENT), CENT)
+    return application(bill, amount)
