@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import Enum
 from functools import cache
 
-from connector.qbxml.datatypes import BY_KEY, Kind
+from connector.qbxml.datatypes import BY_KEY, DATA_TYPES, Kind
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Value
 from qbd_emulator.errors import (
@@ -208,7 +208,8 @@ class CompanyFile:
         return len(self.records.get(key, {}))
 
     def counts(self) -> dict[str, int]:
-        keys = [*self.records, *VIEWS]
+        """Records per data type, in the registry's order (views included)."""
+        keys = [d.key for d in DATA_TYPES if d.key in self.records or d.key in VIEWS]
         return {key: self.count(key) for key in keys}
 
     def ref_to(self, key: str, record_id: str) -> RecordData:
@@ -297,7 +298,8 @@ class CompanyFile:
         """A modification without field changes (QuickBooks bumps TimeModified and
         EditSequence when, e.g., a payment is applied to an invoice)."""
         record = self.get(key, record_id)
-        return self.modify(key, record_id, {}, str(record.data["EditSequence"]), now)
+        edit = str(record.data["EditSequence"])
+        return self.modify(key, record_id, {}, edit, now, resolve=False)
 
     def delete(self, key: str, record_id: str, now: datetime) -> DeletedEntry:
         record = self.get(key, record_id)
