@@ -28,16 +28,13 @@ from .envelope import MessageSet
 from .host import host_handlers
 from .query import query_handlers
 from .render import answer_element, response_document
+from .writes import write_handlers
 
 
 def _registry() -> dict[str, Handler]:
     table: dict[str, Handler] = {}
     table.update(query_handlers())
     table.update(host_handlers())
-    try:
-        from .writes import write_handlers
-    except ImportError:  # pragma: no cover - during bring-up only
-        return table
     table.update(write_handlers())
     return table
 

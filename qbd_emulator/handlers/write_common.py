@@ -1,0 +1,118 @@
+"""Shared steps of the write handlers: request fields to ``*Ret`` fields, lines, balances.
+
+Owns: renaming an ``*Add``/``*Mod`` body to its ``*Ret`` shape (``InvoiceLineAdd`` ->
+``InvoiceLineRet``, ``AppliedToTxnAdd`` -> ``AppliedToTxnRet``), typing it by the 16.0
+``*Ret`` model (the company file keeps the newest shape; answers are pruned per version),
+QuickBooks' line arithmetic (Amount = Quantity x Rate/Cost, rounded to cents), and the
+customer/vendor balance bookkeeping that Adds, payments and deletes share.
+Must not: build XML.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from connector.qbxml.schema import Schema
+from connector.qbxml.values import RecordData, Value
+
+from ..company import CompanyFile
+from ..qbxml_errors import StatusError, invalid_field
+from .context import Request
+from .reading import typed_record
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+STORE_VERSION = "16.0"
+
+
+def store_schema() -> Schema:
+    return Schema.for_version(STORE_VERSION)
+
+
+def body_of(request: Request) -> RecordData:
+    """The ``CustomerAdd`` (etc.) aggregate inside ``CustomerAddRq``."""
+    inner = request.body.get(request.base)
+    if not isinstance(inner, dict):
+        raise StatusError(3150, f'There is a missing element: "{request.base}".')
+    return inner
+
+
+def ret_names(raw: RecordData) -> RecordData:
+    """``*Add``/``*Mod`` children renamed to their ``*Ret`` names, recursively."""
+    out: RecordData = {}
+    for name, value in raw.items():
+        new = name
+        for suffix in ("Add", "Mod"):
+            if name.endswith(suffix) and name not in ("LinkToTxnID",):
+                new = name.removesuffix(suffix) + "Ret"
+        out[new] = _rename_value(value)
+    return out
+
+
+def _rename_value(value: Value) -> Value:
+    if isinstance(value, list):
+        return [_rename_value(v) for v in value]
+    if isinstance(value, dict):
+        return ret_names(value)
+    return value
+
+
+def to_ret(ret: str, raw: RecordData) -> RecordData:
+    """``raw`` (renamed) typed and restricted to ``ret``'s children."""
+    return typed_record(store_schema(), ret, ret_names(raw))
+
+
+def money(value: Value | None) -> Decimal:
+    if value is None:
+        return ZERO
+    return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+
+
+def fill_line(company: CompanyFile, line: RecordData, now: datetime, price: str) -> RecordData:
+    """A new line: TxnLineID, and Amount from Quantity x ``price`` (Rate or Cost) if absent."""
+    out = dict(line)
+    if str(out.get("TxnLineID", "-1")) == "-1":
+        out["TxnLineID"] = company.new_txn_id(now)
+    if "Amount" not in out and price in out:
+        quantity = Decimal(str(out.get("Quantity", 1)))
+        out["Amount"] = money(quantity * Decimal(str(out[price])))
+    return out
+
+
+def line_total(lines: Value | None) -> Decimal:
+    total = ZERO
+    for line in lines if isinstance(lines, list) else []:
+        if isinstance(line, dict):
+            total += money(line.get("Amount"))
+    return total
+
+
+def default_account(company: CompanyFile, account_type: str) -> RecordData:
+    """The first active account of ``account_type`` (QuickBooks' default AR/AP account)."""
+    for record in company.iter_records("accounts"):
+        if record.data.get("AccountType") == account_type:
+            return {"ListID": record.data["ListID"], "FullName": record.data.get("FullName", "")}
+    raise invalid_field(f"There is no {account_type} account in this company file.")
+
+
+def adjust_balance(
+    company: CompanyFile, key: str, ref: Value | None, delta: Decimal, now: datetime
+) -> None:
+    """Add ``delta`` to a customer's/vendor's Balance, and to TotalBalance up the job tree."""
+    if not isinstance(ref, dict) or delta == 0:
+        return
+    record_id = str(ref.get("ListID", ""))
+    first = True
+    while record_id:
+        record = company.get(key, record_id)
+        changes: RecordData = {"TotalBalance": money(record.data.get("TotalBalance")) + delta}
+        if first:
+            changes["Balance"] = money(record.data.get("Balance")) + delta
+        if key == "vendors":
+            changes.pop("TotalBalance")
+        edit = str(record.data.get("EditSequence", ""))
+        company.modify(key, record_id, changes, edit, now, resolve=False)
+        parent = record.data.get("ParentRef")
+        record_id = str(parent.get("ListID", "")) if isinstance(parent, dict) else ""
+        first = False
