@@ -129,9 +129,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: Any, **ssl: str) -> Iterator[int]:
+def serve(app: Any, port: int | None = None, **ssl: str) -> Iterator[int]:
     """Run ``app`` under uvicorn on 127.0.0.1 in a thread; yields the port."""
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **ssl)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
