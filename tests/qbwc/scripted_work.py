@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from connector import secrets
 from connector.qbwc.work import Progress, SessionContext
@@ -102,6 +104,14 @@ class ScriptedWork:
         with self._lock:
             self._note("end", ctx, reason)
             return self.summary
+
+
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Swap the argon2id work factor for the cheapest one (tests only: speed, same code path)."""
+    monkeypatch.setattr(
+        secrets, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    secrets._dummy_hash.cache_clear()
 
 
 def make_connection(

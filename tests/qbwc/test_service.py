@@ -1,0 +1,282 @@
+"""The QBWC service against a real store (SQLite and PostgreSQL) and a scripted WorkSource."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from scripted_work import ScriptedWork, cheap_hashing, make_connection
+
+from connector.qbwc.lockout import LockoutPolicy
+from connector.qbwc.service import QbwcConfig, QbwcService
+from connector.qbwc.session import NOOP, SERVICE_FAILURE, UNKNOWN_TICKET, Phase
+from connector.store import qbwc_sessions as store
+from connector.store.connections import ConnectionRow, get_connection, set_paused
+from connector.store.db import Database
+
+OWNER = "{9A8A4DFA-9D97-4AAF-A36D-5923707DF5B6}"
+
+
+def hcp(company: str = "Acme Ltd", file_id: str | None = None, owner: str = OWNER) -> str:
+    ext = (
+        f"<DataExtRet><OwnerID>{owner}</OwnerID><DataExtName>FileID</DataExtName>"
+        f"<DataExtType>STR255TYPE</DataExtType><DataExtValue>{file_id}</DataExtValue></DataExtRet>"
+        if file_id
+        else ""
+    )
+    return (
+        '<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>'
+        '<HostQueryRs requestID="0" statusCode="0" statusSeverity="Info"><HostRet>'
+        "<ProductName>QuickBooks Enterprise 24.0</ProductName><MajorVersion>34</MajorVersion>"
+        "<SupportedQBXMLVersion>13.0</SupportedQBXMLVersion>"
+        "<SupportedQBXMLVersion>16.0</SupportedQBXMLVersion></HostRet></HostQueryRs>"
+        '<CompanyQueryRs requestID="1" statusCode="0" statusSeverity="Info"><CompanyRet>'
+        f"<CompanyName>{company}</CompanyName>{ext}</CompanyRet></CompanyQueryRs>"
+        "</QBXMLMsgsRs></QBXML>"
+    )
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class World:
+    db: Database
+    work: ScriptedWork
+    clock: Clock
+    service: QbwcService
+    row: ConnectionRow
+    password: str
+
+    def login(self, password: str | None = None) -> list[str]:
+        return self.service.authenticate(self.row.username, password or self.password)
+
+    def first_send(self, ticket: str, company: str = "Acme Ltd", path: str = r"C:\Acme.qbw") -> str:
+        return self.service.send_request_xml(ticket, hcp(company), path, "US", 16, 0)
+
+    def another(self) -> QbwcService:
+        """A second service instance on the same store (another process or server)."""
+        return QbwcService(self.db, self.work, self.service.config, clock=self.clock)
+
+    def session(self, ticket: str) -> store.StoredSession:
+        with self.db.begin() as conn:
+            stored = store.load_session(conn, ticket)
+        assert stored is not None
+        return stored
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap_hashing(monkeypatch)
+
+
+@pytest.fixture
+def make_world(db: Database) -> Callable[..., World]:
+    counter = iter(range(100))
+
+    def make(per_connection: int = 2, **config: object) -> World:
+        row, password = make_connection(db, f"Company {next(counter)}")
+        work, clock = ScriptedWork(per_connection), Clock()
+        cfg = QbwcConfig(**config)  # type: ignore[arg-type]
+        return World(db, work, clock, QbwcService(db, work, cfg, clock=clock), row, password)
+
+    return make
+
+
+@pytest.fixture
+def world(make_world: Callable[..., World]) -> World:
+    return make_world()
+
+
+def test_a_whole_session_across_two_instances(world: World) -> None:
+    ticket, path, *_ = world.login()
+    assert len(ticket) == 32 and path == ""
+    request = world.first_send(ticket)
+    assert "CustomerQueryRq" in request
+    other = world.another()  # any instance answers any call
+    assert other.receive_response_xml(ticket, "<QBXML>r1</QBXML>", "", "") == 50
+    assert "CustomerQueryRq" in world.service.send_request_xml(ticket, "", "", "US", 16, 0)
+    assert other.receive_response_xml(ticket, "<QBXML>r2</QBXML>", "", "") == 100
+    assert world.service.close_connection(ticket) == "2 of 2 requests processed."
+    assert world.work.names() == [
+        "begin", "next_request", "apply_response", "next_request", "apply_response", "end",
+    ]  # fmt: skip
+    assert world.session(ticket).state.phase is Phase.CLOSED
+    assert world.session(ticket).state.qbxml_version == "16.0"
+
+
+def test_first_connect_binds_the_company_and_a_different_file_is_refused(world: World) -> None:
+    ticket = world.login()[0]
+    world.first_send(ticket)
+    world.service.close_connection(ticket)
+    bound = get_connection(world.db, world.row.id).bound_company
+    assert bound is not None and (bound.company_name, bound.file_path) == (
+        "Acme Ltd",
+        r"C:\Acme.qbw",
+    )
+    ticket2, path, *_ = world.login()
+    assert path == r"C:\Acme.qbw"  # the bound file, for QBWC to open
+    assert world.first_send(ticket2, company="Other Corp", path=r"C:\Other.qbw") == ""
+    message = world.service.get_last_error(ticket2)
+    assert "Acme Ltd" in message and "Other Corp" in message
+    assert world.session(ticket2).state.phase is Phase.ERROR
+
+
+def test_file_id_decides_when_present(world: World) -> None:
+    ticket = world.login()[0]
+    mine = world.service.send_request_xml(
+        ticket, hcp(file_id=world.row.file_id), r"C:\moved\Acme.qbw", "US", 16, 0
+    )
+    assert "CustomerQueryRq" in mine
+    world.service.close_connection(ticket)
+    bound = get_connection(world.db, world.row.id).bound_company
+    assert bound is not None and bound.file_id == world.row.file_id
+    ticket2 = world.login()[0]
+    foreign = "{00000000-0000-0000-0000-000000000001}"
+    assert world.service.send_request_xml(ticket2, hcp(file_id=foreign), "x", "US", 16, 0) == ""
+    assert "another connection" in world.service.get_last_error(ticket2)
+
+
+def test_bad_credentials_and_unknown_users_look_the_same(world: World) -> None:
+    wrong = world.login("not-the-password")
+    unknown = world.service.authenticate("nobody-here", "whatever")
+    assert [len(wrong), wrong[1], len(wrong[0])] == [2, "nvu", 32]
+    assert [len(unknown), unknown[1], len(unknown[0])] == [2, "nvu", 32]
+    assert world.service.get_last_error(wrong[0]) == UNKNOWN_TICKET  # nothing was stored
+
+
+def test_lockout_refuses_even_the_right_password(make_world: Callable[..., World]) -> None:
+    policy = LockoutPolicy(free_attempts=1, base_delay_seconds=1, lock_after=3, lock_seconds=60)
+    world = make_world(lockout=policy)
+    for _ in range(3):
+        assert world.login("wrong")[1] == "nvu"
+        world.clock.now += timedelta(seconds=5)  # past each throttle delay
+    assert world.login()[1] == "nvu"  # locked
+    world.clock.now += timedelta(seconds=61)
+    assert world.login()[1] == ""
+
+
+def test_throttle_applies_to_unknown_usernames_too(make_world: Callable[..., World]) -> None:
+    policy = LockoutPolicy(free_attempts=0, base_delay_seconds=30, max_delay_seconds=30)
+    world = make_world(lockout=policy)
+    assert world.login("wrong")[1] == "nvu"
+    assert world.login()[1] == "nvu"  # throttled: the right password is not even checked
+    world.clock.now += timedelta(seconds=31)
+    assert world.login()[1] == ""
+    with world.db.begin() as conn:
+        assert store.load_auth_failure(conn, world.row.username) is None  # reset on success
+    world.service.authenticate("ghost", "x")
+    with world.db.begin() as conn:
+        ghost = store.load_auth_failure(conn, "ghost")
+    assert ghost is not None and ghost.failures == 1
+
+
+def test_paused_connection_gets_none(world: World) -> None:
+    set_paused(world.db, world.row.id, True)
+    ticket, status, *rest = world.login()
+    assert status == "none" and rest[-1] == "3600"
+    assert world.service.close_connection(ticket) == "No data to exchange now."
+    assert world.work.names() == []
+
+
+def test_no_work_gets_none(world: World) -> None:
+    world.work.work_available = False
+    assert world.login()[1] == "none"
+
+
+def test_busy_while_another_session_is_live(world: World) -> None:
+    first = world.login()[0]
+    world.first_send(first)
+    world.service.receive_response_xml(first, "<QBXML>r1</QBXML>", "", "")  # READY
+    second, status, *_ = world.login()
+    assert status == "busy"
+    world.service.close_connection(second)
+    assert world.session(first).state.phase is Phase.READY  # untouched
+
+
+def test_lost_response_is_detected_and_reported_to_the_work_source(world: World) -> None:
+    first = world.login()[0]
+    world.first_send(first)  # a request is out; its response never comes
+    second, status, *_ = world.login()
+    assert status == r"C:\Acme.qbw"  # a normal session, not busy
+    assert ("end", first, "lost_response") in world.work.calls
+    assert world.session(first).state.phase is Phase.CLOSED
+    assert world.service.receive_response_xml(first, "<QBXML>late</QBXML>", "", "") == -1
+    assert "lost" in world.service.get_last_error(first)
+    assert "CustomerQueryRq" in world.first_send(second)
+
+
+def test_duplicate_receive_is_not_stored_twice(world: World) -> None:
+    ticket = world.login()[0]
+    world.first_send(ticket)
+    assert world.service.receive_response_xml(ticket, "<QBXML>r1</QBXML>", "", "") == 50
+    assert world.another().receive_response_xml(ticket, "<QBXML>r1</QBXML>", "", "") == 50
+    assert world.work.names().count("apply_response") == 1
+
+
+def test_processor_error_ends_with_a_negative_value(world: World) -> None:
+    ticket = world.login()[0]
+    world.first_send(ticket)
+    assert world.service.receive_response_xml(ticket, "", "0x80040400", "parse error") < 0
+    assert "0x80040400" in world.service.get_last_error(ticket)
+    assert world.service.close_connection(ticket).endswith("(0x80040400)")
+
+
+def test_connection_error_answers_done_and_records_the_hresult(world: World) -> None:
+    ticket = world.login()[0]
+    assert (
+        world.service.connection_error(ticket, "0x80040408", "Could not start QuickBooks.")
+        == "done"
+    )
+    assert world.session(ticket).state.hresult == "0x80040408"
+    assert ("end", ticket, "connection_error") in world.work.calls
+    assert "0x80040408" in world.service.close_connection(ticket)
+
+
+def test_noop_when_work_may_arrive(make_world: Callable[..., World]) -> None:
+    world = make_world(per_connection=0)
+    ticket = world.login()[0]
+    assert world.first_send(ticket) == ""
+    assert world.service.get_last_error(ticket) == NOOP
+
+
+def test_expired_ticket(world: World) -> None:
+    ticket = world.login()[0]
+    world.clock.now += timedelta(seconds=world.service.config.ttl_seconds + 1)
+    assert world.first_send(ticket) == ""
+    assert "expired" in world.service.get_last_error(ticket)
+    assert ("end", ticket, "expired") in world.work.calls
+
+
+def test_unknown_ticket(world: World) -> None:
+    assert world.service.send_request_xml("f" * 32, "", "", "US", 16, 0) == ""
+    assert world.service.receive_response_xml("f" * 32, "<x/>", "", "") == -1
+    assert world.service.get_last_error("") == UNKNOWN_TICKET
+    assert world.service.close_connection("x" * 500) == UNKNOWN_TICKET
+
+
+def test_a_failing_work_source_ends_the_session_cleanly(world: World) -> None:
+    def boom(*_: object) -> None:
+        raise RuntimeError("database on fire")
+
+    world.work.next_request = boom  # type: ignore[assignment,method-assign]
+    ticket = world.login()[0]
+    assert world.first_send(ticket) == ""
+    assert world.service.get_last_error(ticket) == SERVICE_FAILURE
+    assert world.session(ticket).claim_token is None  # the lease was released
+
+
+def test_calls_after_close(world: World) -> None:
+    ticket = world.login()[0]
+    world.service.close_connection(ticket)
+    assert world.first_send(ticket) == ""
+    assert world.service.receive_response_xml(ticket, "<x/>", "", "") == -1
+    assert world.service.connection_error(ticket, "0x1", "x") == "done"
+    assert world.work.names().count("end") == 1
