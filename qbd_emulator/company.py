@@ -76,6 +76,19 @@ class DeletedEntry:
     time_created: datetime
     time_deleted: datetime
 
+    def as_ret(self) -> tuple[str, RecordData]:
+        """The ``ListDeletedRet``/``TxnDeletedRet`` element name and value."""
+        if self.kind is DeletedKind.LIST:
+            data: RecordData = {"ListDelType": self.del_type, "ListID": self.id}
+            name_field, ret = "FullName", "ListDeletedRet"
+        else:
+            data = {"TxnDelType": self.del_type, "TxnID": self.id}
+            name_field, ret = "RefNumber", "TxnDeletedRet"
+        data |= {"TimeCreated": self.time_created, "TimeDeleted": self.time_deleted}
+        if self.name:
+            data[name_field] = self.name
+        return ret, data
+
 
 @dataclass(frozen=True)
 class HostInfo:

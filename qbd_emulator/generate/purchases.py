@@ -60,9 +60,11 @@ def _vendor(gen: Gen) -> RecordData:
 
 def make_purchase_order(gen: Gen, state: TxnState, day: date) -> None:
     created, vendor = gen.stamp(day), _vendor(gen)
-    lines, postings = item_lines(gen, state, created, gen.rng.randint(1, 3))
-    for line in lines:
-        line |= {"ReceivedQuantity": Decimal(0), "IsBilled": False, "IsManuallyClosed": False}
+    bought, postings = item_lines(gen, state, created, gen.rng.randint(1, 3))
+    status: RecordData = {"ReceivedQuantity": Decimal(0), "IsBilled": False}
+    status["IsManuallyClosed"] = False
+    # PurchaseOrderLineRet calls the unit cost Rate (ItemLineRet calls it Cost).
+    lines = [{("Rate" if k == "Cost" else k): v for k, v in x.items()} | status for x in bought]
     data: RecordData = {"VendorRef": gen.ref(gen.company.get("vendors", str(vendor["ListID"])))}
     data |= {"TxnDate": day, "RefNumber": state.next_number("purchase_order", 7001)}
     data |= {"VendorAddress": vendor["VendorAddress"], "DueDate": state.due(None, day)}
