@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import pytest
+from conftest import reference_path
 from lxml import etree
 
 from connector.qbxml.encode import encode_element
@@ -14,7 +15,6 @@ from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
-from conftest import reference_path
 
 VERSIONS = ("13.0", "16.0")
 PER_RET = 6
