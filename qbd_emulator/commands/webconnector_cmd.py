@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -67,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"qbd-emulator webconnector: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(summary.to_dict(), indent=2) if args.json else _text(summary))
-    return 0 if summary.result in OK_RESULTS else 1
+    code = 0 if summary.result in OK_RESULTS else 1
+    try:
+        print(json.dumps(summary.to_dict(), indent=2) if args.json else _text(summary))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head: the reader is gone, the result stands
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+    return code
 
 
 def _session(args: argparse.Namespace) -> SessionSummary:
@@ -97,44 +103,35 @@ def _session(args: argparse.Namespace) -> SessionSummary:
 def _company(args: argparse.Namespace) -> CompanyFile:
     if args.company is not None:
         return _load_company(args.company)
-    size: str | int = int(args.size) if str(args.size).isdigit() else str(args.size)
+    from qbd_emulator.generate import generate
+
     try:
-        from qbd_emulator.generate import generate
-    except ImportError:
-        raise UsageError("the company generator is not available in this build") from None
-    try:
-        company: CompanyFile = generate(args.seed, size)
+        return generate(args.seed, str(args.size))
     except ValueError as exc:
         raise UsageError(f"--size {args.size}: {exc}") from None
-    return company
 
 
 def _load_company(path: Path) -> CompanyFile:
+    from qbd_emulator.companyfile import load
+    from qbd_emulator.errors import CompanyFileError
+
     try:
-        from qbd_emulator.companyfile import load
-    except ImportError:
-        raise UsageError("loading company files is not available in this build") from None
-    try:
-        company: CompanyFile = load(path)
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise UsageError(f"{path} is not a company file: {exc}") from None
-    return company
+        return load(path)
+    except CompanyFileError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _text(summary: SessionSummary) -> str:
     lines = [
         f"result: {summary.result.value}",
-        f"calls: {' '.join(summary.calls)}",
+        f"calls: {_calls_text(summary.calls)}",
         f"requests processed: {summary.requests_processed} "
         f"(request processor errors: {summary.processor_errors})",
     ]
-    if summary.postpone_seconds is not None or summary.min_run_seconds is not None:
-        lines.append(
-            f"postpone: {summary.postpone_seconds} s, minimum run interval: "
-            f"{summary.min_run_seconds} s"
-        )
+    if summary.postpone_seconds is not None:
+        lines.append(f"update postponed by the application: {summary.postpone_seconds} s")
+    if summary.min_run_seconds is not None:
+        lines.append(f"minimum run interval: {summary.min_run_seconds} s")
     if summary.last_error:
         lines.append(f"last error: {summary.last_error}")
     if summary.close_message:
@@ -142,3 +139,23 @@ def _text(summary: SessionSummary) -> str:
     lines.extend(f"warning: {w}" for w in summary.warnings)
     lines.extend(f"error: {e}" for e in summary.errors)
     return "\n".join(lines)
+
+
+_PAIR = ("sendRequestXML", "receiveResponseXML")
+
+
+def _calls_text(calls: tuple[str, ...]) -> str:
+    """Calls in order, runs of sendRequestXML/receiveResponseXML pairs folded: ``(...) x31``."""
+    words: list[str] = []
+    i = 0
+    while i < len(calls):
+        run = 0
+        while tuple(calls[i + 2 * run : i + 2 * run + 2]) == _PAIR:
+            run += 1
+        if run > 1:
+            words.append(f"({' '.join(_PAIR)}) x{run}")
+            i += 2 * run
+        else:
+            words.append(calls[i])
+            i += 1
+    return " ".join(words)
