@@ -1,0 +1,299 @@
+"""Core REST API: auth, error shape, companies, connections, QWC, pause/resume, schedule.
+
+Requests go through httpx's ASGI transport (Starlette's TestClient warns about httpx, and
+warnings are errors here); one smoke test in ``test_core_live.py`` uses real uvicorn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from connector.api.app import create_app
+from connector.api.deps import get_database
+from connector.qbwc.qwc import parse_qwc
+from connector.qbwc.work import Progress, SessionContext, WorkSource
+from connector.settings import Settings
+from connector.store.api_keys import create_api_key, revoke_api_key
+from connector.store.connections import verify_connection_password
+from connector.store.db import Database
+
+# spyne's bundled six warns on every later import once spyne is loaded (harmless).
+pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
+
+BOOTSTRAP = "bootstrap-key-for-tests"
+
+
+class NoWork:
+    """A WorkSource with nothing to do (the API tests do not sync)."""
+
+    def has_work(self, connection_id: str, now: datetime) -> bool:
+        return False
+
+    def begin(self, ctx: SessionContext, host_company_preferences: str) -> None: ...
+
+    def next_request(self, ctx: SessionContext) -> str | None:
+        return None
+
+    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+        return Progress(100)
+
+    def apply_error(self, ctx: SessionContext, hresult: str, message: str) -> Progress:
+        return Progress(100)
+
+    def end(self, ctx: SessionContext, reason: str) -> str:
+        return "nothing to do"
+
+
+def no_work(_database: Database, _settings: Settings) -> WorkSource:
+    return NoWork()
+
+
+class Client:
+    """A synchronous face over httpx's ASGI transport."""
+
+    def __init__(self, app: FastAPI, token: str | None = BOOTSTRAP) -> None:
+        self.app, self.token = app, token
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if self.token is not None:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                return await c.request(method, url, headers=headers, **kwargs)
+
+        return asyncio.run(go())
+
+    def get(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", url, **kw)
+
+    def put(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("PUT", url, **kw)
+
+
+@pytest.fixture
+def settings(sqlite_db: Database) -> Settings:
+    return Settings(
+        database_url=sqlite_db.url,
+        port=8080,
+        public_url="https://qbd.example.com",
+        bootstrap_api_key=BOOTSTRAP,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, sqlite_db: Database) -> FastAPI:
+    return create_app(settings, database=sqlite_db, work_source_factory=no_work)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Client:
+    return Client(app)
+
+
+@pytest.fixture
+def company(client: Client) -> dict[str, Any]:
+    response = client.post("/api/v1/companies", json={"name": "Acme Plumbing"})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.fixture
+def connection(client: Client, company: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    response = client.post(
+        f"/api/v1/companies/{company['id']}/connections", json={"method": "enterprise_cloud"}
+    )
+    assert response.status_code == 201, response.text
+    yield response.json()
+
+
+def _error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code and body["error"]["message"]
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+def test_health_needs_no_key_and_reports_the_database(app: FastAPI) -> None:
+    response = Client(app, token=None).get("/api/v1/health")
+    assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_health_is_503_when_the_database_is_gone(app: FastAPI, tmp_path: Any) -> None:
+    broken = Database.from_url(f"sqlite:///{tmp_path}/missing/dir/x.db")
+    app.dependency_overrides[get_database] = lambda: broken
+    _error(Client(app, token=None).get("/api/v1/health"), 503, "unavailable")
+    broken.dispose()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-header"),
+        pytest.param({"Authorization": "Bearer wrong"}, id="wrong-key"),
+        pytest.param({"Authorization": "Basic dXNlcjpwYXNz"}, id="basic-auth"),
+    ],
+)
+def test_requests_without_a_valid_key_are_401(app: FastAPI, headers: dict[str, str]) -> None:
+    response = Client(app, token=None).get("/api/v1/companies", headers=headers)
+    _error(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_stored_key_works_until_revoked(app: FastAPI, sqlite_db: Database) -> None:
+    row, key = create_api_key(sqlite_db, "test")
+    keyed = Client(app, token=key)
+    assert keyed.get("/api/v1/companies").status_code == 200
+    assert keyed.get("/api/v1/companies").status_code == 200  # second time from the cache
+    revoke_api_key(sqlite_db, row.id)
+    _error(keyed.get("/api/v1/companies"), 401, "unauthorized")
+
+
+def test_companies_create_get_and_errors(client: Client, company: dict[str, Any]) -> None:
+    assert set(company) == {"id", "name", "createdAt"} and company["name"] == "Acme Plumbing"
+    assert client.get(f"/api/v1/companies/{company['id']}").json() == company
+    _error(client.post("/api/v1/companies", json={"name": "Acme Plumbing"}), 409, "conflict")
+    _error(client.post("/api/v1/companies", json={"name": ""}), 422, "validation_error")
+    _error(client.post("/api/v1/companies", json={"name": "   "}), 422, "invalid_value")
+    _error(client.post("/api/v1/companies", content=b"{"), 422, "validation_error")
+    _error(client.get("/api/v1/companies/nope"), 404, "not_found")
+
+
+def test_company_list_pages_with_a_cursor(client: Client) -> None:
+    names = [f"Company {i}" for i in range(5)]
+    for name in names:
+        assert client.post("/api/v1/companies", json={"name": name}).status_code == 201
+    seen: list[str] = []
+    params: dict[str, Any] = {"pageSize": 2}
+    while True:
+        body = client.get("/api/v1/companies", params=params).json()
+        seen.extend(c["name"] for c in body["data"])
+        if body["nextCursor"] is None:
+            break
+        params["cursor"] = body["nextCursor"]
+    assert seen == names
+    _error(client.get("/api/v1/companies", params={"cursor": "garbage!"}), 400, "bad_request")
+    _error(client.get("/api/v1/companies", params={"pageSize": 0}), 422, "validation_error")
+
+
+def test_a_new_connection_shows_its_password_once(
+    client: Client, company: dict[str, Any], connection: dict[str, Any], sqlite_db: Database
+) -> None:
+    assert connection["companyId"] == company["id"]
+    assert connection["method"] == "enterprise_cloud"
+    assert verify_connection_password(sqlite_db, connection["username"], connection["password"])
+    base = f"https://qbd.example.com/api/v1/companies/{company['id']}/connections"
+    assert connection["qwcUrl"] == f"{base}/{connection['id']}/qwc"
+    assert connection["linkUrl"] == f"https://qbd.example.com/link/{connection['id']}"
+    again = client.get(f"/api/v1/companies/{company['id']}/connections/{connection['id']}")
+    assert "password" not in again.json()
+    listed = client.get(f"/api/v1/companies/{company['id']}/connections").json()
+    assert [c["id"] for c in listed["data"]] == [connection["id"]]
+
+
+def test_connection_errors(client: Client, company: dict[str, Any]) -> None:
+    url = f"/api/v1/companies/{company['id']}/connections"
+    _error(client.post(url, json={"method": "fax"}), 422, "validation_error")
+    _error(
+        client.post("/api/v1/companies/nope/connections", json={"method": "rightworks"}),
+        404,
+        "not_found",
+    )
+    _error(client.get(f"{url}/missing"), 404, "not_found")
+
+
+def test_a_connection_is_not_reachable_through_another_company(
+    client: Client, connection: dict[str, Any]
+) -> None:
+    other = client.post("/api/v1/companies", json={"name": "Other"}).json()
+    url = f"/api/v1/companies/{other['id']}/connections/{connection['id']}"
+    _error(client.get(url), 404, "not_found")
+    _error(client.get(f"{url}/qwc"), 404, "not_found")
+    _error(client.post(f"{url}/pause"), 404, "not_found")
+
+
+def test_the_qwc_file_describes_the_connection(client: Client, connection: dict[str, Any]) -> None:
+    response = client.get(connection["qwcUrl"].removeprefix("https://qbd.example.com"))
+    assert response.status_code == 200 and response.headers["content-type"] == "application/xml"
+    assert response.headers["content-disposition"].endswith(f'{connection["username"]}.qwc"')
+    qwc = parse_qwc(response.content)
+    assert qwc.user_name == connection["username"]
+    assert qwc.app_url == "https://qbd.example.com/qbwc"
+    assert qwc.app_support == "https://qbd.example.com/support"
+    assert qwc.run_every_minutes == 60 and "Acme Plumbing" in qwc.app_name
+
+
+def test_pause_resume_and_schedule(client: Client, connection: dict[str, Any]) -> None:
+    url = f"/api/v1/companies/{connection['companyId']}/connections/{connection['id']}"
+    assert client.post(f"{url}/pause").json()["paused"] is True
+    assert client.post(f"{url}/resume").json()["paused"] is False
+    window = {"start": "19:00", "end": "07:00", "days": ["mon", "fri"], "timezone": "Europe/Paris"}
+    body = client.put(f"{url}/schedule", json={"everyMinutes": 30, "window": window}).json()
+    assert body["schedule"] == {"everyMinutes": 30, "window": window}
+    body = client.put(f"{url}/schedule", json={"everyMinutes": 15, "window": None}).json()
+    assert body["schedule"] == {"everyMinutes": 15, "window": None}
+    qwc = parse_qwc(client.get(f"{url}/qwc").content)
+    assert qwc.run_every_minutes == 15
+    bad_tz = {**window, "timezone": "Mars/Olympus"}
+    _error(
+        client.put(f"{url}/schedule", json={"everyMinutes": 5, "window": bad_tz}),
+        422,
+        "invalid_value",
+    )
+    _error(client.put(f"{url}/schedule", json={"everyMinutes": 0}), 422, "validation_error")
+
+
+def test_openapi_lists_the_core_routes(app: FastAPI) -> None:
+    spec = Client(app, token=None).get("/api/v1/openapi.json").json()
+    assert {
+        "/api/v1/health",
+        "/api/v1/companies",
+        "/api/v1/companies/{companyId}/connections/{connectionId}/qwc",
+        "/api/v1/companies/{companyId}/connections/{connectionId}/schedule",
+    } <= set(spec["paths"])
+
+
+def test_unknown_routes_get_the_json_error_shape(client: Client) -> None:
+    _error(client.get("/api/v1/nope"), 404, "not_found")
+    _error(client.put("/api/v1/companies"), 405, "method_not_allowed")
+
+
+SERVER_VERSION = (
+    b'<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+    b'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    b'<serverVersion xmlns="http://developer.intuit.com/" /></soap:Body></soap:Envelope>'
+)
+
+
+@pytest.mark.parametrize("path", ["/qbwc", "/qbwc/"])
+def test_the_soap_endpoint_answers_get_wsdl_and_post(app: FastAPI, path: str) -> None:
+    client = Client(app, token=None)
+    assert client.get(path).status_code == 200
+    wsdl = client.get(path, params="wsdl")
+    assert wsdl.status_code == 200 and b"definitions" in wsdl.content
+    headers = {
+        "Content-Type": "text/xml; charset=utf-8",
+        "SOAPAction": '"http://developer.intuit.com/serverVersion"',
+    }
+    response = client.post(path, content=SERVER_VERSION, headers=headers)
+    assert response.status_code == 200, response.text
+    assert b"serverVersionResult" in response.content
+
+
+def test_the_support_page_answers(client: Client) -> None:
+    assert client.get("/support").status_code == 200

@@ -1,0 +1,144 @@
+"""``qbd-connector serve``: a real process that migrates, serves ``/api/v1`` and ``/qbwc``,
+over HTTP and HTTPS; and its argument errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connector.cli import build_parser, main
+from connector.cli.serve_cmd import settings_from_args
+from connector.store.db import Database
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_healthy(
+    proc: subprocess.Popen[bytes], url: str, verify: bool | ssl.SSLContext = True
+) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "serve exited early"
+        try:
+            if httpx.get(f"{url}/api/v1/health", verify=verify, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("serve did not become healthy")
+
+
+Start = Callable[..., "subprocess.Popen[bytes]"]
+
+
+@pytest.fixture
+def start_serve(tmp_path: Path) -> Iterator[Start]:
+    """Start ``serve`` with extra arguments; stopped (by its own pid) at teardown."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*extra: str) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "connector", "serve", *extra, "--log-level", "warning"],
+            cwd=tmp_path,
+            env={**os.environ, "QBD_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"},
+        )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_serve_migrates_and_answers_the_api_and_the_web_connector(
+    tmp_path: Path, start_serve: Start
+) -> None:
+    port = _free_port()
+    proc = start_serve("--port", str(port))
+    url = f"http://127.0.0.1:{port}"
+    _wait_healthy(proc, url)
+    assert httpx.get(f"{url}/qbwc").status_code == 200
+    assert httpx.get(f"{url}/qbwc?wsdl").status_code == 200
+    assert httpx.get(f"{url}/api/v1/openapi.json").status_code == 200
+    assert httpx.get(f"{url}/api/v1/companies").status_code == 401
+    database = Database.from_url(f"sqlite:///{tmp_path / 'serve.db'}")
+    try:
+        assert database.current_revisions()
+    finally:
+        database.dispose()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_serve_over_https(tmp_path: Path, start_serve: Start) -> None:
+    cert, key = _self_signed(tmp_path)
+    port = _free_port()
+    proc = start_serve("--port", str(port), "--ssl-certfile", str(cert), "--ssl-keyfile", str(key))
+    url = f"https://localhost:{port}"
+    trust = ssl.create_default_context(cafile=str(cert))
+    _wait_healthy(proc, url, verify=trust)
+    assert httpx.get(f"{url}/qbwc", verify=trust).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--ssl-certfile", "c.pem"], "both an SSL certificate", id="cert-no-key"),
+        pytest.param(["--port", "70000"], "outside 0-65535", id="bad-port"),
+        pytest.param(["--database-url", "mysql://x/y"], "unsupported database", id="bad-db"),
+        pytest.param(["--public-url", "ftp://x"], "public URL", id="bad-public-url"),
+    ],
+)
+def test_bad_arguments_are_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_flags_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QBD_PORT", "9000")
+    monkeypatch.setenv("QBD_HOST", "0.0.0.0")
+    args = build_parser().parse_args(["serve", "--port", "9100"])
+    settings = settings_from_args(args)
+    assert (settings.host, settings.port, settings.public_url) == (
+        "0.0.0.0",
+        9100,
+        "http://localhost:9100",
+    )
