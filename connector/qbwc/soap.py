@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from lxml import etree
-from spyne import Application, ComplexModel, Integer32, ServiceBase, Unicode, rpc
-from spyne.protocol.soap import Soap11
-from spyne.server.wsgi import WsgiApplication
 
 from connector.qbwc.errors import BodyTooLarge, ForbiddenXml, MalformedSoap, SoapRequestError
 from connector.qbwc.service import QbwcConfig, QbwcService, new_ticket, utcnow
@@ -31,6 +29,15 @@ from connector.qbwc.work import WorkSource
 from connector.qbxml import safexml
 from connector.qbxml.errors import QbxmlError, XmlSecurityError
 from connector.store.db import Database
+
+with warnings.catch_warnings():
+    # spyne 2.14 bundles an old ``six`` and imports deprecated stdlib modules at import time;
+    # harmless, but they must not turn into errors where warnings are errors (pytest).
+    warnings.simplefilter("ignore", ImportWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from spyne import Application, ComplexModel, Integer32, ServiceBase, Unicode, rpc
+    from spyne.protocol.soap import Soap11
+    from spyne.server.wsgi import WsgiApplication
 
 log = logging.getLogger(__name__)
 

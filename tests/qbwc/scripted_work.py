@@ -7,12 +7,18 @@ Not a test module (no tests here); imported by ``test_service*``, ``test_soap*``
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import uvicorn
 from argon2 import PasswordHasher
 
 from connector import secrets
@@ -129,3 +135,49 @@ def make_connection(
             .values(username=username or row.username, password_hash=secrets.hash_secret(secret))
         )
     return get_connection(db, row.id), secret
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@contextmanager
+def serve_wsgi(wsgi_app: Any, path: str = "/qbwc") -> Iterator[str]:
+    """Serve a WSGI app (through a2wsgi, as the real app mounts it) under uvicorn on
+    127.0.0.1 in a thread; yields the endpoint URL."""
+    from a2wsgi import WSGIMiddleware
+
+    port = free_port()
+    config = uvicorn.Config(
+        WSGIMiddleware(wsgi_app, workers=8), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        time.sleep(0.01)
+    else:
+        raise RuntimeError("uvicorn did not start")
+    try:
+        yield f"http://127.0.0.1:{port}{path}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def soap_envelope(operation: str, **params: str) -> bytes:
+    """A request envelope as the Web Connector sends it (document/literal, default ns)."""
+    from xml.sax.saxutils import escape
+
+    inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in params.items())
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+        'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        f'<{operation} xmlns="http://developer.intuit.com/">{inner}</{operation}>'
+        "</soap:Body></soap:Envelope>"
+    ).encode()
