@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from connector.store.tables_core import companies
 from connector.store.tables_sync import sync_cursors, sync_run_errors, sync_run_types, sync_runs
@@ -68,19 +68,24 @@ def load_cursors(conn: Connection, company_id: str) -> dict[str, CursorRow]:
     return result
 
 
+_UPDATE_CURSOR = (
+    update(sync_cursors)
+    .where(
+        sync_cursors.c.company_id == bindparam("key_company"),
+        sync_cursors.c.data_type == bindparam("key_type"),
+    )
+    .values({name: bindparam(name) for name in (*_CURSOR_FIELDS, "updated_at")})
+)
+"""One compiled statement for every cursor write (the hot path: twice per request)."""
+
+
 def save_cursor(conn: Connection, cursor: CursorRow, now: datetime) -> None:
     """Insert or replace one cursor row."""
     values = dataclasses.asdict(cursor) | {"updated_at": now}
-    done = conn.execute(
-        update(sync_cursors)
-        .where(
-            sync_cursors.c.company_id == cursor.company_id,
-            sync_cursors.c.data_type == cursor.data_type,
-        )
-        .values(values)
-    )
+    keys = {"key_company": cursor.company_id, "key_type": cursor.data_type}
+    done = conn.execute(_UPDATE_CURSOR, values | keys)
     if done.rowcount == 0:
-        conn.execute(sync_cursors.insert().values(values))
+        conn.execute(sync_cursors.insert(), values)
 
 
 def lock_company(conn: Connection, company_id: str) -> None:

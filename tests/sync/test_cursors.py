@@ -1,0 +1,144 @@
+"""Cursor rules: pages advance, the watermark moves only on completion, restarts and retries
+are bounded, errors stop one type without moving its watermark."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from connector.qbxml.status import StatusClass
+from connector.store.sync_runs import CursorRow
+from connector.sync import cursors as rules
+from connector.sync.cursors import PageResult
+from connector.sync.plan import CursorState, Policy, next_query
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+PST = timezone(timedelta(hours=-8))
+PDT = timezone(timedelta(hours=-7))
+POLICY = Policy(page_size=2, max_attempts=3, max_restarts=1)
+
+
+def _flying(**kw: object) -> CursorRow:
+    base = CursorRow(company_id="c", data_type="customers", **kw)  # type: ignore[arg-type]
+    started, _ = rules.begin(base, "c", "customers", "run")
+    _, flying = next_query(started, POLICY, "T")
+    return flying
+
+
+def _page(code: int = 0, cls: StatusClass = StatusClass.OK, **kw: object) -> PageResult:
+    return PageResult(code, cls, **kw)  # type: ignore[arg-type]
+
+
+def test_pages_move_the_iterator_and_completion_moves_the_watermark() -> None:
+    cursor = _flying(watermark="2026-01-01T00:00:00-08:00")
+    t1 = datetime(2026, 2, 1, 9, 0, tzinfo=PST)
+    mid, note = rules.page_applied(
+        cursor,
+        _page(
+            iterator_id="{i}", remaining=3, count=2, max_time=t1, min_offset=-480, max_offset=-480
+        ),
+        POLICY,
+        "T",
+        NOW,
+    )
+    assert note is None
+    assert mid.state == CursorState.ACTIVE.value and mid.iterator_id == "{i}"
+    assert mid.watermark == "2026-01-01T00:00:00-08:00"  # not yet: the run is unfinished
+    assert mid.high_water == t1.isoformat() and mid.in_flight_request_id is None
+    _, flying = next_query(mid, POLICY, "T")
+    t2 = datetime(2026, 1, 15, tzinfo=PST)  # older than t1: the high-water mark stays
+    done, _ = rules.page_applied(
+        flying, _page(iterator_id="{i}", remaining=0, count=3, max_time=t2), POLICY, "T", NOW
+    )
+    assert done.state == CursorState.DONE.value and done.full_done
+    assert done.watermark == t1.isoformat() and done.iterator_id is None
+    assert done.fetched == 5
+
+
+def test_high_water_compares_instants_across_offsets() -> None:
+    cursor = _flying()
+    a = datetime(2026, 3, 8, 10, 30, tzinfo=PDT)  # 17:30 UTC
+    b = datetime(
+        2026, 3, 8, 10, 0, tzinfo=PST
+    )  # 18:00 UTC: later although its wall time is earlier
+    mid, _ = rules.page_applied(
+        cursor, _page(iterator_id="{i}", remaining=1, count=1, max_time=b), POLICY, "T", NOW
+    )
+    _, flying = next_query(mid, POLICY, "T")
+    done, _ = rules.page_applied(
+        flying, _page(remaining=0, count=1, max_time=a, iterator_id="{i}"), POLICY, "T", NOW
+    )
+    assert done.watermark == b.isoformat()
+
+
+def test_no_match_is_success() -> None:
+    done, note = rules.page_applied(_flying(), _page(1, StatusClass.NO_MATCH), POLICY, "T", NOW)
+    assert done.state == CursorState.DONE.value and note is None
+
+
+def test_invalid_iterator_restarts_from_watermark_once_then_gives_up() -> None:
+    cursor = replace(
+        _flying(watermark="2026-01-01T00:00:00+00:00"), iterator_id="{i}", iterator_ticket="T"
+    )
+    again, note = rules.page_applied(
+        cursor, _page(3391, StatusClass.INVALID_ITERATOR, message="bad"), POLICY, "T", NOW
+    )
+    assert again.state == CursorState.PENDING.value and again.iterator_id is None
+    assert note is not None and "watermark 2026-01-01" in note.message and not note.is_error
+    _, flying = next_query(again, POLICY, "T")
+    stopped, note2 = rules.page_applied(
+        flying, _page(3391, StatusClass.INVALID_ITERATOR), POLICY, "T", NOW
+    )
+    assert stopped.state == CursorState.ERROR.value
+    assert note2 is not None and note2.is_error and note2.status_code == 3391
+    assert stopped.watermark == "2026-01-01T00:00:00+00:00"
+
+
+def test_restart_without_watermark_says_it_starts_over() -> None:
+    _, note = rules.restart(_flying(), POLICY, "lost")
+    assert "from the start" in note.message
+
+
+def test_retry_later_is_bounded() -> None:
+    cursor = _flying()
+    for attempt in (1, 2):
+        cursor, note = rules.page_applied(
+            cursor, _page(3180, StatusClass.RETRY_LATER, message="locked"), POLICY, "T", NOW
+        )
+        assert cursor.state == CursorState.DEFERRED.value and cursor.attempts == attempt
+        assert not note.is_error  # type: ignore[union-attr]
+        _, cursor = next_query(cursor, POLICY, "T")
+    cursor, note = rules.page_applied(
+        cursor, _page(3180, StatusClass.RETRY_LATER), POLICY, "T", NOW
+    )
+    assert cursor.state == CursorState.ERROR.value and note is not None and note.is_error
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [StatusClass.FATAL, StatusClass.PERMISSION, StatusClass.UNSUPPORTED],
+    ids=lambda c: c.name,
+)
+def test_errors_stop_the_type_and_keep_the_watermark(cls: StatusClass) -> None:
+    cursor = _flying(watermark="2026-01-01T00:00:00+00:00")
+    stopped, note = rules.page_applied(cursor, _page(3000, cls, message="no"), POLICY, "T", NOW)
+    assert stopped.state == CursorState.ERROR.value
+    assert stopped.watermark == cursor.watermark
+    assert note is not None and note.status_code == 3000 and note.is_error
+
+
+def test_a_new_session_drops_old_iterators_and_reports_it() -> None:
+    mid = replace(_flying(), iterator_id="{i}", iterator_ticket="OLD", state="active")
+    fresh, note = rules.begin(mid, "c", "customers", "run2")
+    assert fresh.iterator_id is None and fresh.state == "pending" and fresh.run_id == "run2"
+    assert note is not None and note.status_class == "RESTARTED"
+    clean, none = rules.begin(None, "c", "customers", "run3")
+    assert none is None and clean.state == "pending"
+
+
+def test_sweep_completion_stamps_the_sweep_time() -> None:
+    cursor = CursorRow(company_id="c", data_type="deleted_lists")
+    done = rules.complete(cursor, NOW)
+    assert done.last_swept_at == NOW
