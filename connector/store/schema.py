@@ -8,7 +8,7 @@ Must not: declare tables itself.
 
 from __future__ import annotations
 
-from connector.store import tables_core, tables_qbwc
+from connector.store import tables_core, tables_qbwc, tables_sync
 from connector.store.base import metadata
 
-__all__ = ["metadata", "tables_core", "tables_qbwc"]
+__all__ = ["metadata", "tables_core", "tables_qbwc", "tables_sync"]
