@@ -1,9 +1,11 @@
 """The QBWC client: one update session, call for call as Intuit's Web Connector runs it.
 
 Owns: the order of web-method calls and what the client does with each answer
-(``run_session``), the Host/Company/Preferences query QBWC runs first, and the
-``SessionSummary`` it returns. The web service is reached through the ``QbwcService`` seam
-(``transport``), QuickBooks through ``RequestProcessor``; waiting is an injected ``sleep``.
+(``run_session``). Its values (``SessionSummary``, ``SessionResult``, ``ClientConfig``) are
+in ``client_summary``, the Host/Company/Preferences queries in ``client_hcp``. The web
+service is reached through the ``QbwcService`` seam (``transport``), QuickBooks through
+``RequestProcessor``; waiting is an injected ``sleep``. ``_Run`` is one long sequence (about
+250 lines) kept in one class on purpose: split up, the call order would be scattered.
 Must not: speak HTTP or XML envelopes itself, import the emulator, or raise on anything the
 service or QuickBooks answers (every failure ends up in the summary).
 
@@ -24,114 +26,33 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from enum import Enum
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
-from connector.processors.base import FileMode, ProcessorError, RequestProcessor
-from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
+from connector.processors.base import ProcessorError, RequestProcessor
+from connector.qbwc.client_hcp import build_hcp_request, read_host
+from connector.qbwc.client_summary import (
+    ClientConfig,
+    SessionResult,
+    SessionSummary,
+    call_error_text,
+)
+from connector.qbwc.envelopes import QbwcMethod, SoapCallError
 from connector.qbwc.qwc import Qwc, check_app_url
 from connector.qbwc.transport import QbwcService
 from connector.qbxml.errors import XmlInputError
-from connector.qbxml.safexml import parse_document
 
 T = TypeVar("T")
 
-__all__ = ["ClientConfig", "SessionResult", "SessionSummary", "build_hcp_request", "run_session"]
-
-
-class SessionResult(Enum):
-    DONE = "done"
-    """receiveResponseXML reached 100."""
-    NO_WORK = "none"
-    INVALID_USER = "nvu"
-    BUSY = "busy"
-    CLIENT_VERSION_REJECTED = "client_version_rejected"
-    """clientVersion answered ``E:`` or ``O:`` (QBWC1037)."""
-    CONNECTION_ERROR = "connection_error"
-    """QuickBooks could not be opened; connectionError was called (QBWC1013)."""
-    HCP_FAILED = "hcp_failed"
-    """QuickBooks did not answer the Host/Company/Preferences queries (QBWC1014)."""
-    SERVICE_ERROR = "service_error"
-    """The service ended the session: a negative percentage, or ``""`` plus an error text."""
-    NO_REQUEST = "no_request"
-    """sendRequestXML answered ``""`` and getLastError gave no text: nothing to report."""
-    INTERACTIVE_NOT_SUPPORTED = "interactive_not_supported"
-    NOOP_LIMIT = "noop_limit"
-    REQUEST_LIMIT = "request_limit"
-    URL_REFUSED = "url_refused"
-    """AppURL failed QBWC's checks (QBWC1001/QBWC1010); nothing was called."""
-    SOAP_ERROR = "soap_error"
-    """A web-method call failed (QBWC1012/1036/1041-1046/1048)."""
-
-
-@dataclass(frozen=True)
-class ClientConfig:
-    qbwc_version: str = "2.3.0.215"
-    """Sent to clientVersion; a real QBWC 2.3 build (jsgoupil/quickbooks-sync#62)."""
-    file_mode: FileMode = FileMode.DO_NOT_CARE
-    noop_wait_seconds: float = 5.0
-    """QBWC pauses "currently 5 seconds" after NoOp (PG p.72)."""
-    max_noops: int = 12
-    max_requests: int = 100_000
-    """A guard a real QBWC lacks, so a looping service cannot hang a test or the agent."""
-    hcp_qbxml_version: str = "13.0"
-    """qbXML version of the Host/Company/Preferences request. Uncertain: QBWC's own choice is
-    not documented; 13.0 is the lowest version this project speaks."""
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    result: SessionResult
-    calls: tuple[str, ...]
-    """Web-method names in the order they were called."""
-    requests_processed: int = 0
-    """qbXML requests QuickBooks answered."""
-    processor_errors: int = 0
-    """qbXML requests on which the request processor threw (passed on as hresult)."""
-    errors: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    ticket: str = ""
-    server_version: str = ""
-    postpone_seconds: int | None = None
-    min_run_seconds: int | None = None
-    last_error: str = ""
-    """The last getLastError text."""
-    close_message: str = ""
-    company_file: str = ""
-    qbxml_version: str = ""
-    percent: int | None = None
-    noops: int = 0
-
-    def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["result"] = self.result.value
-        data["calls"] = list(self.calls)
-        data["errors"] = list(self.errors)
-        data["warnings"] = list(self.warnings)
-        return data
-
-
-# PG App. A: the error QBWC reports when a web-method call throws.
-_CALL_ERRORS = {
-    QbwcMethod.SERVER_VERSION: ("QBWC1036", "Error countered during version check"),
-    QbwcMethod.CLIENT_VERSION: ("QBWC1036", "Error countered during version check"),
-    QbwcMethod.AUTHENTICATE: ("QBWC1012", "Authentication failed due to error message"),
-    QbwcMethod.SEND_REQUEST_XML: ("QBWC1041", "SendRequestXML failed due to error message"),
-    QbwcMethod.RECEIVE_RESPONSE_XML: ("QBWC1042", "ReceiveResponseXML failed due to error message"),
-    QbwcMethod.GET_LAST_ERROR: ("QBWC1043", "getLastError failed due to error message"),
-    QbwcMethod.CLOSE_CONNECTION: ("QBWC1044", "CloseConnection failed due to error message"),
-    QbwcMethod.CONNECTION_ERROR: ("QBWC1045", "ConnectionError failed due to error message"),
-}
-
-
-def call_error_text(exc: SoapCallError) -> str:
-    """The QBWC10xx line for a failed call, e.g. ``QBWC1042: ReceiveResponseXML failed ...``."""
-    if exc.kind is FailureKind.CERTIFICATE:
-        return f"QBWC1048: QuickBooks Web Connector could not verify the web application server certificate. {exc.detail}"
-    code, text = _CALL_ERRORS[exc.method]
-    return f"{code}: {text}: {exc.detail}"
+__all__ = [
+    "ClientConfig",
+    "SessionResult",
+    "SessionSummary",
+    "build_hcp_request",
+    "read_host",
+    "run_session",
+]
 
 
 class _Stop(Exception):
@@ -480,47 +401,3 @@ def run_session(
         )
     run = _Run(qwc, service, processor, config or ClientConfig(), sleep)
     return run.summary(run.execute(password))
-
-
-# --- the Host/Company/Preferences queries ---------------------------------------------
-
-
-def build_hcp_request(qbxml_version: str, owner_id: str) -> str:
-    """The three queries QBWC runs before the first sendRequestXML, in one message set.
-
-    The CompanyQuery asks for the application's private data extensions (OwnerID), so the
-    service sees the FileID that QBWC registered (the recorded strHCPResponse files show
-    ``DataExtRet`` under the application's OwnerID, PG p.36).
-    """
-    owner = f"<OwnerID>{owner_id}</OwnerID>" if owner_id else ""
-    return (
-        '<?xml version="1.0" ?>\n'
-        f'<?qbxml version="{qbxml_version}"?>\n'
-        '<QBXML><QBXMLMsgsRq onError="continueOnError">'
-        '<HostQueryRq requestID="0"/>'
-        f'<CompanyQueryRq requestID="1">{owner}</CompanyQueryRq>'
-        '<PreferencesQueryRq requestID="2"/>'
-        "</QBXMLMsgsRq></QBXML>"
-    )
-
-
-def read_host(hcp_response: str) -> tuple[str, tuple[int, int]]:
-    """Country and highest SupportedQBXMLVersion from HostRet (-> qbXMLMajorVers/MinorVers)."""
-    root = parse_document(hcp_response)
-    host = root.find(".//HostRet")
-    if host is None:
-        raise ValueError("no HostRet in the HostQuery response")
-    versions = [_version(v.text or "") for v in host.findall("SupportedQBXMLVersion")]
-    known = [v for v in versions if v is not None]
-    if not known:
-        raise ValueError("HostRet lists no SupportedQBXMLVersion")
-    return (host.findtext("Country") or "US").strip(), max(known)
-
-
-def _version(text: str) -> tuple[int, int] | None:
-    """``13.0`` -> (13, 0); ``CA3.0``/``UK2.0`` (non-US prefixes, PROTOCOL.md 1.10) too."""
-    digits = text.strip().lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    major, _, minor = digits.partition(".")
-    if not major.isdigit() or not (minor or "0").isdigit():
-        return None
-    return int(major), int(minor or "0")

@@ -1,9 +1,10 @@
 """QWC files: the application descriptor a user adds to the Web Connector.
 
-Owns: the ``Qwc`` value, rendering it (``render_qwc`` / ``qwc_to_xml``), parsing a QWC file
-(``parse_qwc``) and the checks the real Web Connector makes when it loads one
-(``validate_qwc``, ``check_app_url``), with the QBWC error codes of the programmer's guide
-Appendix A. Must not: do I/O (callers read and write the files) or know about the store.
+Owns: the ``Qwc`` value, rendering it (``render_qwc`` / ``qwc_to_xml``) and parsing a QWC
+file (``parse_qwc``). The checks the real Web Connector makes when it loads one
+(``validate_qwc``, ``check_app_url``, with the QBWC codes of PG App. A) live in
+``qwc_checks`` and are re-exported here. Must not: do I/O (callers read and write the
+files) or know about the store.
 
 Facts (PROTOCOL.md 1.6 and 1.7, programmer's guide ch.4 p.33-39, App. A):
 - root ``QBWCXML``; tag order does not matter except that the first of ``RunEveryNMinutes`` /
@@ -16,15 +17,13 @@ Facts (PROTOCOL.md 1.6 and 1.7, programmer's guide ch.4 p.33-39, App. A):
 
 from __future__ import annotations
 
-import ipaddress
-import uuid
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from lxml import etree
 
+from connector.qbwc.qwc_checks import QwcProblem, check_app_url, validate_qwc
 from connector.qbxml.errors import XmlInputError
 from connector.qbxml.safexml import parse_document
 
@@ -69,17 +68,6 @@ class PersonalDataPref(Enum):
 class UnattendedModePref(Enum):
     REQUIRED = "umpRequired"
     OPTIONAL = "umpOptional"
-
-
-@dataclass(frozen=True)
-class QwcProblem:
-    """One reason the Web Connector would refuse a QWC: ``code`` is QBWC's (``QBWC1001``)."""
-
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
 
 
 class QwcError(ValueError):
@@ -354,122 +342,6 @@ def _opt_flags(text: str | None) -> int | None:
         return int(text, 16) if text.lower().startswith("0x") else int(text)
     except ValueError:
         raise _refused(f"<AuthFlags> is not a number: {text!r}") from None
-
-
-# --- validation ------------------------------------------------------------------------
-
-
-def check_app_url(app_name: str, url: str) -> tuple[QwcProblem, ...]:
-    """The checks QBWC makes on AppURL before calling it (QBWC1001, QBWC1010)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    problems: list[QwcProblem] = []
-    if parts.scheme not in ("http", "https") or not host:
-        problems.append(QwcProblem("QBWC1039", f"AppURL {url!r} is not an http(s) URL"))
-        return tuple(problems)
-    if _is_ip(host):
-        problems.append(
-            QwcProblem(
-                "QBWC1001",
-                f"The application {app_name}'s service URL is an IP Address, it will not be loaded.",
-            )
-        )
-    if parts.scheme != "https" and host != "localhost":
-        # PG App. A QBWC1010; QBWC 2.1+ words it "...not on a secure (https) server ...
-        # QBWC1051 The new application was not added" (RappidDevelopment/quickbooks-js#26).
-        problems.append(
-            QwcProblem(
-                "QBWC1010",
-                f"Application {app_name} cannot be loaded. For security reasons only SSL "
-                "(https) based applications are allowed (QBWC1051: the service URL is not "
-                "on a secure (https) server).",
-            )
-        )
-    return tuple(problems)
-
-
-def validate_qwc(qwc: Qwc) -> tuple[QwcProblem, ...]:
-    """Every reason the Web Connector would refuse ``qwc``; empty when it is acceptable."""
-    problems = list(check_app_url(qwc.app_name, qwc.app_url))
-    problems.extend(_support_problems(qwc))
-    problems.extend(_field_problems(qwc))
-    return tuple(problems)
-
-
-def _support_problems(qwc: Qwc) -> list[QwcProblem]:
-    support = urlsplit(qwc.app_support)
-    host = (support.hostname or "").lower()
-    if support.scheme not in ("http", "https") or not host:
-        return [QwcProblem("QBWC1039", f"AppSupport {qwc.app_support!r} is not an http(s) URL")]
-    if _is_ip(host):
-        return [
-            QwcProblem(
-                "QBWC1002",
-                f"The application {qwc.app_name}'s support URL is an IP Address, "
-                "it will not be loaded.",
-            )
-        ]
-    app_host = (urlsplit(qwc.app_url).hostname or "").lower()
-    if app_host and not _is_ip(app_host) and _domain(app_host) != _domain(host):
-        return [
-            QwcProblem(
-                "QBWC1000",
-                f"The domain names for {qwc.app_name}'s service and support URLs do not match.",
-            )
-        ]
-    return []
-
-
-def _field_problems(qwc: Qwc) -> list[QwcProblem]:
-    problems = []
-    for tag, value in (("AppName", qwc.app_name), ("UserName", qwc.user_name)):
-        if not value.strip():
-            problems.append(QwcProblem("QBWC1039", f"<{tag}> is empty"))
-    for tag, value in (("OwnerID", qwc.owner_id), ("FileID", qwc.file_id)):
-        if not _is_guid(value):
-            problems.append(QwcProblem("QBWC1039", f"<{tag}> is not a GUID: {value!r}"))
-    if qwc.run_every_minutes is not None and qwc.run_every_minutes < 1:
-        problems.append(QwcProblem("QBWC1039", "<RunEveryNMinutes> must be at least 1"))
-    if qwc.run_every_seconds is not None and qwc.run_every_seconds < 1:
-        problems.append(QwcProblem("QBWC1039", "<RunEveryNSeconds> must be at least 1"))
-    if qwc.auth_flags is not None and not 0 <= qwc.auth_flags <= 0xF:
-        problems.append(QwcProblem("QBWC1034", "<AuthFlags> must be between 0x0 and 0xF"))
-    return problems
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-def _domain(host: str) -> str:
-    """The registrable part of a host name, approximated as its last two labels.
-
-    Uncertain: PG says only "same domain name"; Intuit-era samples pair
-    ``secure.domain.com`` with ``www.domain.com`` (consolibyte example_app.qwc), so
-    sub-domains of one domain are accepted. Two-label public suffixes (``co.uk``) would
-    need a suffix list; the common ones (``co.uk``, ``com.au``) keep three labels here.
-    """
-    labels = host.rstrip(".").split(".")
-    two_label_suffix = len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL
-    keep = 3 if len(labels) >= 3 and two_label_suffix else 2
-    return ".".join(labels[-keep:])
-
-
-_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu"})
-
-
-def _is_guid(value: str) -> bool:
-    text = value.strip()
-    inner = text[1:-1] if text.startswith("{") and text.endswith("}") else text
-    try:
-        uuid.UUID(inner)
-    except ValueError:
-        return False
-    return True
 
 
 def with_file_id(qwc: Qwc, file_id: str) -> Qwc:
