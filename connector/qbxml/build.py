@@ -23,6 +23,7 @@ API::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from enum import Enum
 
 from lxml import etree
 
@@ -88,51 +89,10 @@ def query(
 def _query_value(schema: Schema, rq: str, f: QueryFilter) -> dict[str, object]:
     """Filter fields -> element values, each checked to exist on ``rq`` in this version."""
     model = schema.content(rq)
-    wanted: list[tuple[str, str, object]] = [
-        ("list_ids", "ListID", list(f.list_ids)),
-        ("full_names", "FullName", list(f.full_names)),
-        ("txn_ids", "TxnID", list(f.txn_ids)),
-        ("ref_numbers", "RefNumber", list(f.ref_numbers)),
-        ("max_returned", "MaxReturned", f.max_returned),
-        ("active_status", "ActiveStatus", f.active_status and f.active_status.value),
-        (
-            "name",
-            "NameFilter",
-            f.name and {"MatchCriterion": f.name.match.value, "Name": f.name.name},
-        ),
-        ("txn_date", "TxnDateRangeFilter", f.txn_date and _txn_date(f)),
-        ("entity", "EntityFilter", f.entity and f.entity.value()),
-        ("account", "AccountFilter", f.account and f.account.value()),
-        (
-            "ref_number",
-            "RefNumberFilter",
-            f.ref_number
-            and {"MatchCriterion": f.ref_number.match.value, "RefNumber": f.ref_number.ref_number},
-        ),
-        (
-            "ref_number_range",
-            "RefNumberRangeFilter",
-            f.ref_number_range
-            and {
-                "FromRefNumber": f.ref_number_range.from_ref_number,
-                "ToRefNumber": f.ref_number_range.to_ref_number,
-            },
-        ),
-        ("paid_status", "PaidStatus", f.paid_status and f.paid_status.value),
-        ("include_line_items", "IncludeLineItems", f.include_line_items),
-        ("include_linked_txns", "IncludeLinkedTxns", f.include_linked_txns),
-        ("deleted_types", _deleted_type_element(rq), list(f.deleted_types)),
-        (
-            "deleted",
-            "DeletedDateRangeFilter",
-            f.deleted
-            and {"FromDeletedDate": f.deleted.from_deleted, "ToDeletedDate": f.deleted.to_deleted},
-        ),
-        ("include_ret", "IncludeRetElement", list(f.include_ret)),
-        ("owner_ids", "OwnerID", list(f.owner_ids)),
-    ]
     value: dict[str, object] = {}
-    for field_name, element, raw in wanted:
+    fields = (*_FILTER_ELEMENTS, ("deleted_types", _deleted_type_element(rq)))
+    for field_name, element in fields:
+        raw = _plain(getattr(f, field_name))
         if raw is None or raw == []:
             continue
         if model.child(element) is None:
@@ -141,6 +101,17 @@ def _query_value(schema: Schema, rq: str, f: QueryFilter) -> dict[str, object]:
     if f.modified is not None:
         value.update(_modified(schema, rq, f))
     return value
+
+
+def _plain(raw: object) -> object:
+    """A filter field as an element value: tuples -> lists, Enums -> their wire value,
+    filter objects -> their ``value()`` dict."""
+    if isinstance(raw, tuple):
+        return list(raw)
+    if isinstance(raw, Enum):
+        return raw.value
+    value = getattr(raw, "value", None)
+    return value() if callable(value) else raw
 
 
 def supported_filters(data_type: DataType | str, version: str) -> frozenset[str]:
@@ -181,15 +152,6 @@ _FILTER_ELEMENTS: tuple[tuple[str, str], ...] = (
 
 def _deleted_type_element(rq: str) -> str:
     return "ListDelType" if rq == "ListDeletedQueryRq" else "TxnDelType"
-
-
-def _txn_date(f: QueryFilter) -> dict[str, object]:
-    assert f.txn_date is not None
-    return {
-        "FromTxnDate": f.txn_date.from_date,
-        "ToTxnDate": f.txn_date.to_date,
-        "DateMacro": f.txn_date.date_macro,
-    }
 
 
 def _modified(schema: Schema, rq: str, f: QueryFilter) -> dict[str, object]:

@@ -112,6 +112,13 @@ class TxnDateRange:
                 raise BadValueError("TxnDateRange takes dates, not datetimes")
         _check_order(self, self.from_date, self.to_date)
 
+    def value(self) -> dict[str, object]:
+        return {
+            "FromTxnDate": self.from_date,
+            "ToTxnDate": self.to_date,
+            "DateMacro": self.date_macro,
+        }
+
 
 @dataclass(frozen=True)
 class DeletedDateRange:
@@ -124,6 +131,9 @@ class DeletedDateRange:
         if self.from_deleted is None and self.to_deleted is None:
             raise BadValueError("DeletedDateRange needs from_deleted or to_deleted")
         _check_order(self, self.from_deleted, self.to_deleted)
+
+    def value(self) -> dict[str, object]:
+        return {"FromDeletedDate": self.from_deleted, "ToDeletedDate": self.to_deleted}
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,9 @@ class RefNumberFilter:
     match: MatchCriterion
     ref_number: str
 
+    def value(self) -> dict[str, object]:
+        return {"MatchCriterion": self.match.value, "RefNumber": self.ref_number}
+
 
 @dataclass(frozen=True)
 class RefNumberRange:
@@ -179,11 +192,17 @@ class RefNumberRange:
         if self.from_ref_number is None and self.to_ref_number is None:
             raise BadValueError("RefNumberRange needs from_ref_number or to_ref_number")
 
+    def value(self) -> dict[str, object]:
+        return {"FromRefNumber": self.from_ref_number, "ToRefNumber": self.to_ref_number}
+
 
 @dataclass(frozen=True)
 class NameFilter:
     match: MatchCriterion
     name: str
+
+    def value(self) -> dict[str, object]:
+        return {"MatchCriterion": self.match.value, "Name": self.name}
 
 
 @dataclass(frozen=True)
