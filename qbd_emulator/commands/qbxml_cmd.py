@@ -1,0 +1,92 @@
+"""``qbd-emulator qbxml``: one qbXML request on stdin, the fake QuickBooks' response on stdout.
+
+    qbd-emulator qbxml [--seed N] [--size S | --company FILE [--save]] [--qbxml-version V]
+
+The company file is generated from ``--seed``/``--size`` (default seed 1, size tiny) or
+loaded from ``--company`` (``--save`` writes it back, so writes and error-recovery state
+persist between runs). ``--qbxml-version`` makes the fake product support qbXML only up to
+V (HostQuery's SupportedQBXMLVersion list, and requests for a higher version are refused as
+QuickBooks refuses them). A refused request (the COM error QBWC would report) prints
+``0x80040400: <message>`` on stderr and exits 1. Must not: hold processor logic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from typing import Any
+
+from connector.processors.base import ProcessorError
+from qbd_emulator import companyfile
+from qbd_emulator.company import CompanyFile
+from qbd_emulator.errors import CompanyFileError
+from qbd_emulator.generate import generate, parse_size
+from qbd_emulator.processor import FakeQuickBooks
+
+APP_NAME = "qbd-emulator qbxml"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "qbxml",
+        help="answer one qbXML request (stdin) from a fake company file (stdout)",
+        description="Read a qbXML request on stdin and print the fake QuickBooks' response.",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--size", default="tiny", help="tiny|small|medium|large or a number")
+    source.add_argument("--company", metavar="FILE", help="a company file to load instead")
+    parser.add_argument("--save", action="store_true", help="write --company FILE back after")
+    parser.add_argument(
+        "--qbxml-version", metavar="V", help="highest qbXML version the product supports"
+    )
+    parser.set_defaults(func=run)
+
+
+def _company(args: argparse.Namespace) -> CompanyFile:
+    if args.company:
+        return companyfile.load(args.company)
+    parse_size(args.size)
+    return generate(args.seed, args.size)
+
+
+def _cap(company: CompanyFile, version: str | None) -> None:
+    if version is None:
+        return
+    try:
+        top = float(version)
+    except ValueError:
+        raise ValueError(f"--qbxml-version {version!r} is not a version like 13.0") from None
+    kept = tuple(v for v in company.host.supported_qbxml_versions if float(v) <= top)
+    if not kept:
+        raise ValueError(f"--qbxml-version {version} is below every version QuickBooks supports")
+    company.host = dataclasses.replace(company.host, supported_qbxml_versions=kept)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.save and not args.company:
+        print("qbd-emulator qbxml: --save needs --company FILE", file=sys.stderr)
+        return 2
+    try:
+        company = _company(args)
+        _cap(company, args.qbxml_version)
+    except (ValueError, CompanyFileError, OSError) as exc:
+        print(f"qbd-emulator qbxml: {exc}", file=sys.stderr)
+        return 2
+    request = sys.stdin.read()
+    qb = FakeQuickBooks(company, seed=args.seed)
+    qb.open_connection("", APP_NAME)
+    ticket = qb.begin_session("")
+    try:
+        response = qb.process_request(ticket, request)
+    except ProcessorError as exc:
+        print(f"{exc.hresult_text}: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        qb.end_session(ticket)
+        qb.close_connection()
+    sys.stdout.write(response + "\n")
+    if args.save:
+        companyfile.save(company, args.company)
+    return 0

@@ -1,0 +1,71 @@
+"""``qbd-emulator qbxml``: request on stdin, response on stdout."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from test_processor_support import one, rq, status
+
+from qbd_emulator import companyfile
+from qbd_emulator.cli import main
+from qbd_emulator.generate import generate
+
+
+def _run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], request: str, *argv: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(request))
+    code = main(["qbxml", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_query_on_a_generated_company(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(
+        monkeypatch,
+        capsys,
+        rq('<CustomerQueryRq requestID="5"><MaxReturned>2</MaxReturned></CustomerQueryRq>'),
+        "--seed",
+        "2",
+        "--size",
+        "tiny",
+    )
+    assert code == 0 and err == ""
+    rs = one(out)
+    assert status(rs) == 0 and len(rs) == 2 and rs.get("requestID") == "5"
+
+
+def test_refused_request_prints_the_hresult(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(
+        monkeypatch, capsys, rq("<HostQueryRq/>", version="14.0"), "--qbxml-version", "13.0"
+    )
+    assert code == 1 and out == ""
+    assert err.startswith(
+        "0x80040400: QuickBooks found an error when parsing the provided XML text stream."
+    )
+
+
+def test_company_file_and_save(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "acme.qbd.gz"
+    companyfile.save(generate(4, "tiny"), path)
+    add = rq(
+        "<CustomerAddRq><CustomerAdd><Name>Saved Customer</Name></CustomerAdd></CustomerAddRq>"
+    )
+    code, out, _ = _run(monkeypatch, capsys, add, "--company", str(path), "--save")
+    assert code == 0 and status(one(out)) == 0
+    assert companyfile.load(path).find_by_name("customers", "Saved Customer") is not None
+
+
+def test_bad_arguments(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(monkeypatch, capsys, "", "--size", "enormous")
+    assert code == 2 and "enormous" in err
+    code, _, err = _run(monkeypatch, capsys, "", "--save")
+    assert code == 2 and "--company" in err
