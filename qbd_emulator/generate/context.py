@@ -30,6 +30,7 @@ NOW = datetime(2024, 6, 28, 17, 0, 0, tzinfo=TZ)
 """The generated file's "now": fixed so that a seed always gives the same file."""
 
 HISTORY_DAYS = 730
+FAKE_POOL = 400
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -52,6 +53,7 @@ class Gen:
     gl: dict[str, Decimal] = field(default_factory=dict)
     """Running debit-positive balance per account ListID."""
     _ref_cache: dict[str, RecordData] = field(default_factory=dict)
+    _fakes: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def create(cls, seed: int, company: CompanyFile, progress: Progress | None = None) -> Gen:
@@ -97,6 +99,21 @@ class Gen:
         return self.company.new_txn_id(created)
 
     # ---- values -----------------------------------------------------------------------
+    def fk(self, kind: str, cap: int = FAKE_POOL) -> str:
+        """A Faker value of ``kind`` (a Faker method name). Faker is slow (~100 us a call),
+        so each kind draws fresh values until ``cap`` are known, then reuses them: names
+        stay varied and ``large`` stays fast. Deterministic: the draw order is fixed."""
+        pool = self._fakes.setdefault(kind, [])
+        if len(pool) < cap:
+            value = str(getattr(self.fake, kind)())
+            pool.append(value)
+            return value
+        return pool[self.rng.randrange(cap)]
+
+    def day(self) -> date:
+        """A day in the file's history."""
+        return self.start.date() + timedelta(days=self.rng.randrange(HISTORY_DAYS))
+
     def money(self, low: int, high: int) -> Decimal:
         """A dollar amount with cents between ``low`` and ``high`` dollars."""
         return Decimal(self.rng.randint(low * 100, high * 100)).scaleb(-2)

@@ -62,7 +62,7 @@ def delete_some(gen: Gen, count: int) -> None:
         deleted = created + timedelta(minutes=gen.rng.randint(1, 60 * 24 * 5))
         deleted = min(deleted, gen.now - timedelta(minutes=1))
         if index % 2 == 0:
-            data: RecordData = {"Name": unique_name(gen, f"Prospect {gen.fake.last_name()}", used)}
+            data: RecordData = {"Name": unique_name(gen, f"Prospect {gen.fk('last_name')}", used)}
             data |= {"IsActive": True, "BillAddress": address(gen), "Balance": ZERO}
             data["TotalBalance"] = ZERO
             record = gen.add("customers", "CustomerRet", data, created)

@@ -62,7 +62,7 @@ def items(gen: Gen, count: int, used: set[str]) -> dict[str, ItemInfo]:
 
 
 def _name(gen: Gen, words: tuple[str, ...], used: set[str]) -> str:
-    base = f"{gen.choice(words)} {gen.fake.color_name()}"
+    base = f"{gen.choice(words)} {gen.fk('color_name')}"
     return unique_name(gen, short(base, ITEM_NAME_MAX - 3), used)
 
 

@@ -30,12 +30,11 @@ def unique_name(gen: Gen, base: str, used: set[str]) -> str:
 
 
 def address(gen: Gen, country: bool = True) -> RecordData:
-    fake = gen.fake
     data: RecordData = {
-        "Addr1": short(fake.street_address(), 41),
-        "City": short(fake.city(), 31),
-        "State": fake.state_abbr(),
-        "PostalCode": fake.postcode(),
+        "Addr1": short(gen.fk("street_address"), 41),
+        "City": short(gen.fk("city"), 31),
+        "State": gen.fk("state_abbr"),
+        "PostalCode": gen.fk("postcode"),
     }
     if country:
         data["Country"] = "US"
@@ -51,10 +50,9 @@ def customers(gen: Gen, count: int, used: set[str]) -> None:
 
 
 def _customer(gen: Gen, used: set[str]) -> RecordData:
-    fake = gen.fake
-    first, last = fake.first_name(), fake.last_name()
+    first, last = gen.fk("first_name"), gen.fk("last_name")
     is_company = gen.chance(0.6)
-    company = short(fake.company(), NAME_MAX) if is_company else None
+    company = short(gen.fk("company", 2000), NAME_MAX) if is_company else None
     name = unique_name(gen, company or f"{last}, {first}", used)
     bill = address(gen)
     data: RecordData = {"Name": name, "FullName": name, "IsActive": gen.chance(0.95)}
@@ -64,7 +62,7 @@ def _customer(gen: Gen, used: set[str]) -> RecordData:
     data |= {"FirstName": short(first, 25), "LastName": short(last, 25), "BillAddress": bill}
     if gen.chance(0.5):
         data["ShipAddress"] = bill
-    data |= {"Phone": short(fake.phone_number(), 21), "Email": fake.email()}
+    data |= {"Phone": short(gen.fk("phone_number"), 21), "Email": gen.fk("email")}
     data["Contact"] = short(f"{first} {last}", 41)
     data["TermsRef"] = gen.pick("terms")
     data |= {"Balance": ZERO, "TotalBalance": ZERO}
@@ -82,7 +80,7 @@ def _customer(gen: Gen, used: set[str]) -> RecordData:
 
 def _job(gen: Gen, parent: RecordData, used: set[str]) -> None:
     kind = gen.choice(JOB_KINDS)
-    base = f"{kind} {gen.fake.street_name()}"
+    base = f"{kind} {gen.fk('street_name')}"
     name = short(base, NAME_MAX)
     full = f"{parent['FullName']}:{name}"
     if full.casefold() in used:
@@ -95,7 +93,7 @@ def _job(gen: Gen, parent: RecordData, used: set[str]) -> None:
     data["SalesTaxCodeRef"] = customer["SalesTaxCodeRef"]
     data["ItemSalesTaxRef"] = customer["ItemSalesTaxRef"]
     data["JobStatus"] = gen.choice(("Awarded", "InProgress", "Closed", "Pending"))
-    start = gen.fake.date_between_dates(gen.start.date(), gen.now.date())
+    start = gen.day()
     data["JobStartDate"] = start
     data["JobDesc"] = short(f"{kind} job", 99)
     created = customer["TimeCreated"]
@@ -115,13 +113,15 @@ def tax_agency(gen: Gen, used: set[str]) -> None:
 
 def vendors(gen: Gen, count: int, used: set[str]) -> None:
     for _ in range(count):
-        fake = gen.fake
-        company = short(fake.company(), NAME_MAX)
+        company = short(gen.fk("company", 2000), NAME_MAX)
         name = unique_name(gen, company, used)
         data: RecordData = {"Name": name, "IsActive": gen.chance(0.95), "CompanyName": company}
-        data |= {"FirstName": short(fake.first_name(), 25), "LastName": short(fake.last_name(), 25)}
-        data |= {"VendorAddress": address(gen), "Phone": short(fake.phone_number(), 21)}
-        data |= {"Email": fake.company_email(), "NameOnCheck": company}
+        data |= {
+            "FirstName": short(gen.fk("first_name"), 25),
+            "LastName": short(gen.fk("last_name"), 25),
+        }
+        data |= {"VendorAddress": address(gen), "Phone": short(gen.fk("phone_number"), 21)}
+        data |= {"Email": gen.fk("company_email"), "NameOnCheck": company}
         data |= {"AccountNumber": str(gen.rng.randint(100000, 999999))}
         data |= {"TermsRef": gen.pick("terms"), "IsVendorEligibleFor1099": gen.chance(0.2)}
         data["Balance"] = ZERO
@@ -130,26 +130,24 @@ def vendors(gen: Gen, count: int, used: set[str]) -> None:
 
 def employees(gen: Gen, count: int, used: set[str]) -> None:
     for _ in range(count):
-        fake = gen.fake
-        first, last = fake.first_name(), fake.last_name()
+        first, last = gen.fk("first_name"), gen.fk("last_name")
         name = unique_name(gen, f"{first} {last}", used)
         data: RecordData = {"Name": name, "IsActive": True, "FirstName": short(first, 25)}
-        data |= {"LastName": short(last, 25), "JobTitle": short(fake.job(), 41)}
+        data |= {"LastName": short(last, 25), "JobTitle": short(gen.fk("job"), 41)}
         data |= {"EmployeeAddress": address(gen), "PrintAs": name}
-        data |= {"Phone": short(fake.phone_number(), 21), "Email": fake.email()}
+        data |= {"Phone": short(gen.fk("phone_number"), 21), "Email": gen.fk("email")}
         data |= {"EmployeeType": "Regular", "Gender": gen.choice(("Male", "Female"))}
-        data["HiredDate"] = fake.date_between_dates(gen.start.date(), gen.now.date())
+        data["HiredDate"] = gen.day()
         gen.pool("employees", gen.add("employees", "EmployeeRet", data, gen.list_created()))
 
 
 def other_names(gen: Gen, count: int, used: set[str]) -> None:
     for _ in range(count):
-        fake = gen.fake
-        first, last = fake.first_name(), fake.last_name()
+        first, last = gen.fk("first_name"), gen.fk("last_name")
         name = unique_name(
-            gen, f"{first} {last} (owner)" if gen.chance(0.3) else fake.company(), used
+            gen, f"{first} {last} (owner)" if gen.chance(0.3) else gen.fk("company", 2000), used
         )
         data: RecordData = {"Name": name, "IsActive": True}
         data |= {"FirstName": short(first, 25), "LastName": short(last, 25)}
-        data |= {"OtherNameAddress": address(gen), "Phone": short(fake.phone_number(), 21)}
+        data |= {"OtherNameAddress": address(gen), "Phone": short(gen.fk("phone_number"), 21)}
         gen.pool("other_names", gen.add("other_names", "OtherNameRet", data, gen.list_created()))
