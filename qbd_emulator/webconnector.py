@@ -1,8 +1,8 @@
 """The fake Web Connector: the QBWC client wired to the fake QuickBooks over real HTTP(S).
 
 Owns: what Intuit's Web Connector does around one update of one application: registering
-the QWC's FileID in the company file when the application is added (PG p.36, App. A
-QBWC1022-1027), then one session (``connector.qbwc.client.run_session``) against the
+the QWC's FileID in the company file through QuickBooks when the application is added
+(PG p.36, App. A QBWC1022-1027), then one session (``connector.qbwc.client.run_session``) against the
 AppURL through the httpx transport. Must not: know the service's internals (it only speaks
 SOAP to AppURL), or print (the command does).
 """
@@ -11,38 +11,87 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from enum import Enum
 
-from connector.processors.base import RequestProcessor
+from lxml import etree
+
+from connector.processors.base import FileMode, RequestProcessor
 from connector.qbwc.client import ClientConfig, SessionSummary, run_session
+from connector.qbwc.envelopes import escape_text
 from connector.qbwc.qwc import Qwc
 from connector.qbwc.transport import HttpxTransport, SoapQbwcService
-from qbd_emulator.company import CompanyFile
+from connector.qbxml.safexml import parse_document
 
-__all__ = ["register_file_id", "run_webconnector"]
+__all__ = ["AddApplicationError", "FileIdOutcome", "add_application", "run_webconnector"]
 
 
-def register_file_id(company: CompanyFile, qwc: Qwc) -> bool:
-    """Write the QWC's FileID into ``company`` as a private DataExt under its OwnerID, as
-    QBWC does when the application is added; ``False`` when it is already there.
+class FileIdOutcome(Enum):
+    ADDED = "added"
+    UPDATED = "updated"
+    PRESENT = "present"
 
-    QuickBooks keeps one value per (OwnerID, DataExtName); OwnerIDs compare without case.
+
+class AddApplicationError(Exception):
+    """QuickBooks refused to store the FileID (QBWC1026: problem registering FileID)."""
+
+
+def add_application(
+    qwc: Qwc, processor: RequestProcessor, *, qbxml_version: str = "13.0", company_file: str = ""
+) -> FileIdOutcome:
+    """What QBWC does when a QWC is added (PG p.36, App. A QBWC1022-1027): connect to
+    QuickBooks, look for the ``FileID`` data extension under the QWC's OwnerID, and write
+    the QWC's FileID there (DataExtAdd, or DataExtMod when another value is stored;
+    uncertain: what QBWC does with a different stored value is not documented).
+
+    Raises ``ProcessorError`` when QuickBooks cannot be reached, ``AddApplicationError``
+    when it refuses the write.
     """
-    owner = qwc.owner_id.lower()
-    for ext in company.data_ext:
-        if str(ext.get("OwnerID", "")).lower() == owner and ext.get("DataExtName") == "FileID":
-            if ext.get("DataExtValue") == qwc.file_id:
-                return False
-            ext["DataExtValue"] = qwc.file_id
-            return True
-    company.data_ext.append(
-        {
-            "OwnerID": qwc.owner_id,
-            "DataExtName": "FileID",
-            "DataExtType": "STR255TYPE",
-            "DataExtValue": qwc.file_id,
-        }
+    processor.open_connection(qwc.app_id, qwc.app_name)
+    try:
+        ticket = processor.begin_session(company_file, FileMode.DO_NOT_CARE)
+        try:
+            return _register(qwc, processor, ticket, qbxml_version)
+        finally:
+            processor.end_session(ticket)
+    finally:
+        processor.close_connection()
+
+
+def _register(qwc: Qwc, processor: RequestProcessor, ticket: str, version: str) -> FileIdOutcome:
+    query = _message_set(
+        version, f'<CompanyQueryRq requestID="1"><OwnerID>{qwc.owner_id}</OwnerID></CompanyQueryRq>'
     )
-    return True
+    stored = _stored_file_id(parse_document(processor.process_request(ticket, query)), qwc)
+    if stored == qwc.file_id:
+        return FileIdOutcome.PRESENT
+    verb = "Add" if stored is None else "Mod"
+    write = _message_set(
+        version,
+        f'<DataExt{verb}Rq requestID="2"><DataExt{verb}><OwnerID>{qwc.owner_id}</OwnerID>'
+        "<DataExtName>FileID</DataExtName><OtherDataExtType>Company</OtherDataExtType>"
+        f"<DataExtValue>{escape_text(qwc.file_id)}</DataExtValue></DataExt{verb}>"
+        f"</DataExt{verb}Rq>",
+    )
+    answer = parse_document(processor.process_request(ticket, write)).find(f".//DataExt{verb}Rs")
+    if answer is None or answer.get("statusCode") != "0":
+        message = "no answer" if answer is None else answer.get("statusMessage", "")
+        raise AddApplicationError(f"QBWC1026: problem registering the FileID: {message}")
+    return FileIdOutcome.ADDED if stored is None else FileIdOutcome.UPDATED
+
+
+def _message_set(version: str, body: str) -> str:
+    return (
+        f'<?xml version="1.0" ?><?qbxml version="{version}"?><QBXML>'
+        f'<QBXMLMsgsRq onError="stopOnError">{body}</QBXMLMsgsRq></QBXML>'
+    )
+
+
+def _stored_file_id(root: etree._Element, qwc: Qwc) -> str | None:
+    for ext in root.iter("DataExtRet"):
+        owner = (ext.findtext("OwnerID") or "").strip().lower()
+        if owner == qwc.owner_id.lower() and ext.findtext("DataExtName") == "FileID":
+            return (ext.findtext("DataExtValue") or "").strip()
+    return None
 
 
 def run_webconnector(

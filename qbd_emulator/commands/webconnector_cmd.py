@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _session(args: argparse.Namespace) -> SessionSummary:
     from qbd_emulator.processor import FakeQuickBooks
-    from qbd_emulator.webconnector import register_file_id, run_webconnector
+    from qbd_emulator.webconnector import AddApplicationError, add_application, run_webconnector
 
     for option in ("scenario", "record", "replay"):
         if getattr(args, option) is not None:
@@ -91,7 +91,10 @@ def _session(args: argparse.Namespace) -> SessionSummary:
     except QwcError as exc:
         raise UsageError(f"{args.qwc}: {exc}") from None
     company = _company(args)
-    register_file_id(company, qwc)
+    try:  # the application was added to QBWC while QuickBooks ran: FileID registered then
+        add_application(qwc, FakeQuickBooks(company, seed=args.seed))
+    except AddApplicationError as exc:
+        raise UsageError(str(exc)) from None
     processor = FakeQuickBooks(company, seed=args.seed, running=not args.quickbooks_not_running)
     config = ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops)
     verify: bool | str = args.ca_file if args.ca_file else True

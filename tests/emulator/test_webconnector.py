@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from connector.processors.base import ProcessorError
 from connector.qbwc.client import ClientConfig, SessionResult
 from connector.qbwc.qwc import parse_qwc, render_qwc
 from qbd_emulator.cli import main
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.processor import FakeQuickBooks
-from qbd_emulator.webconnector import register_file_id, run_webconnector
+from qbd_emulator.webconnector import FileIdOutcome, add_application, run_webconnector
 from tests.qbwc.client_doubles import ScriptedService
 from tests.qbwc.client_server import ScriptedSoapApp, serve
 
@@ -49,19 +51,27 @@ def _fake(company: CompanyFile, **kw: object) -> FakeQuickBooks:
     return FakeQuickBooks(company, clock=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC), **kw)  # type: ignore[arg-type]
 
 
-def test_register_file_id_is_idempotent() -> None:
+def test_adding_the_application_registers_the_file_id_through_quickbooks() -> None:
     company = _company()
     qwc = parse_qwc(_qwc_text(1))
-    assert register_file_id(company, qwc) is True
-    assert register_file_id(company, qwc) is False
-    assert company.data_ext == [
-        {
-            "OwnerID": OWNER,
-            "DataExtName": "FileID",
-            "DataExtType": "STR255TYPE",
-            "DataExtValue": qwc.file_id,
-        }
-    ]
+    assert add_application(qwc, _fake(company)) is FileIdOutcome.ADDED
+    assert add_application(qwc, _fake(company)) is FileIdOutcome.PRESENT
+    expected = {
+        "OwnerID": OWNER,
+        "DataExtName": "FileID",
+        "DataExtType": "STR255TYPE",
+        "DataExtValue": qwc.file_id,
+    }
+    assert company.data_ext == [expected]
+    other = replace(qwc, file_id="{" + str(uuid.UUID(int=8)) + "}")
+    assert add_application(other, _fake(company)) is FileIdOutcome.UPDATED
+    assert company.data_ext == [{**expected, "DataExtValue": other.file_id}]
+
+
+def test_adding_the_application_needs_quickbooks() -> None:
+    with pytest.raises(ProcessorError) as info:
+        add_application(parse_qwc(_qwc_text(1)), _fake(_company(), running=False))
+    assert info.value.hresult == 0x80040408
 
 
 def test_session_with_the_fake_quickbooks() -> None:
@@ -69,7 +79,7 @@ def test_session_with_the_fake_quickbooks() -> None:
     service = ScriptedService(requests=deque([CUSTOMER_QUERY]), percents=deque([100]))
     with serve(ScriptedSoapApp(service)) as port:
         qwc = parse_qwc(_qwc_text(port))
-        register_file_id(company, qwc)
+        add_application(qwc, FakeQuickBooks(company))
         summary = run_webconnector(qwc, "pw", _fake(company), timeout=10)
     assert summary.result is SessionResult.DONE, summary.errors
     (first,) = service.args("sendRequestXML")

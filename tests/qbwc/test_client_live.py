@@ -26,7 +26,7 @@ from connector.store.connections import WEEKDAYS, SyncWindow, set_schedule
 from connector.store.db import Database
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.processor import FakeQuickBooks
-from qbd_emulator.webconnector import register_file_id
+from qbd_emulator.webconnector import add_application
 from tests.qbwc.client_server import free_port, self_signed_cert, serve
 from tests.qbwc.scripted_work import REQUEST, ScriptedWork, make_connection
 
@@ -85,7 +85,7 @@ def _start(
     company = CompanyFile(
         company_info={"IsSampleCompany": False, "CompanyName": "Acme"}, preferences={}
     )
-    register_file_id(company, qwc)
+    add_application(qwc, FakeQuickBooks(company))
     with serve(app, port, **ssl):
         yield Live(db, work, port, qwc, password, row.id, company)
 
