@@ -152,7 +152,7 @@ def build_spyne_application(service: QbwcService) -> Application:
     return Application(
         [QBWebConnectorSvc],
         tns=TNS,
-        name="QBWebConnectorSvc",
+        name="QBWebConnectorSvcSoap",
         in_protocol=Soap11(validator="lxml"),
         out_protocol=Soap11(),
     )
@@ -227,8 +227,7 @@ class SoapGuard:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         query = str(environ.get("QUERY_STRING", ""))
         if method == "GET" and query.split("=")[0].lower() in ("wsdl", "singlewsdl"):
-            environ = {**environ, "QUERY_STRING": "wsdl"}
-            return self.spyne_app(environ, start_response)
+            return self._wsdl({**environ, "QUERY_STRING": "wsdl"}, start_response)
         if method in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
             return [b"" if method == "HEAD" else INFO_PAGE]
@@ -241,31 +240,46 @@ class SoapGuard:
             return self._fault(start_response, exc.faultcode, exc.message, 500)
         return self._dispatch(environ, body, start_response)
 
-    def _dispatch(
-        self, environ: dict[str, Any], body: bytes, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        inner = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+    def _run_spyne(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             captured[:] = [status, headers]
             return lambda _data: None
 
+        payload = b"".join(self.spyne_app(environ, capture))
+        status, headers = captured
+        return status, headers, payload
+
+    @staticmethod
+    def _send(
+        start_response: StartResponse, status: str, headers: list[tuple[str, str]], payload: bytes
+    ) -> list[bytes]:
+        kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        start_response(status, [*kept, ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    def _wsdl(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        status, headers, payload = self._run_spyne(environ)
+        for name in OPERATIONS:  # spyne writes bare names; Intuit's WSDL has tns + name
+            payload = payload.replace(
+                f'soapAction="{name}"'.encode(), f'soapAction="{TNS}{name}"'.encode()
+            )
+        return self._send(start_response, status, headers, payload)
+
+    def _dispatch(
+        self, environ: dict[str, Any], body: bytes, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        inner = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         try:
-            payload = b"".join(self.spyne_app(inner, capture))
+            status, headers, payload = self._run_spyne(inner)
         except Exception:
             log.exception("spyne failed on a screened request")
             return self._fault(start_response, "Server", "internal error", 500)
-        status, headers = captured
         content_type = dict((k.lower(), v) for k, v in headers).get("content-type", "")
         if "xml" not in content_type or not payload.lstrip().startswith(b"<"):
             return self._fault(start_response, "Server", "internal error", 500)
-        start_response(
-            status,
-            [(k, v) for k, v in headers if k.lower() != "content-length"]
-            + [("Content-Length", str(len(payload)))],
-        )
-        return [payload]
+        return self._send(start_response, status, headers, payload)
 
     @staticmethod
     def _fault(
