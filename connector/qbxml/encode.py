@@ -130,20 +130,25 @@ class _Encoder:
                 path=path,
                 version=self.version,
             )
-        present = {k for k, v in value.items() if v is not None and v != []}
-        for key in present:
-            if not isinstance(key, str) or model.child(key) is None:
+        specs: list[ChildSpec] = []
+        for key, raw in value.items():
+            if raw is None or (isinstance(raw, list | tuple) and not raw):
+                continue  # None and [] mean absent
+            spec = model.child(key) if isinstance(key, str) else None
+            if spec is None:
                 raise UnknownElementError(
                     self._unknown_message(path, str(key)),
                     path=f"{path}/{key}",
                     version=self.version,
                 )
-        check_structure(model, present, path, self.version)
-        for spec in model.children:
-            if spec.name in present:
-                for item in self._items(spec, value[spec.name], path):
-                    child = etree.SubElement(elem, spec.name)
-                    self.fill(child, spec.content, item, f"{path}/{spec.name}")
+            specs.append(spec)
+        positions = model.positions
+        specs.sort(key=lambda spec: positions[spec.name])
+        check_structure(model, specs, path, self.version)
+        for spec in specs:
+            for item in self._items(spec, value[spec.name], path):
+                child = etree.SubElement(elem, spec.name)
+                self.fill(child, spec.content, item, f"{path}/{spec.name}")
 
     def _items(self, spec: ChildSpec, raw: object, path: str) -> Sequence[object]:
         is_list = isinstance(raw, list | tuple)
@@ -185,28 +190,23 @@ def _has_path(version: str, names: list[str]) -> bool:
     return True
 
 
-def check_structure(model: ContentModel, present: set[str], path: str, version: str) -> None:
-    """Choice conflicts and required children of ``model`` given the present child names."""
-    specs = [spec for spec in model.children if spec.name in present]
+def check_structure(
+    model: ContentModel, specs: Sequence[ChildSpec], path: str, version: str
+) -> None:
+    """Choice conflicts and required children of ``model`` given the children present."""
+    present = {spec.name for spec in specs}
     active = {step for spec in specs for step in spec.choice}
     for choice_id, choice in enumerate(model.choices):
         branches = sorted(b for c, b in active if c == choice_id)
         if len(branches) > 1 and choice.max == 1:
-            names = [
-                next(
-                    s.name
-                    for s in model.children
-                    if s.name in present and (choice_id, b) in s.choice
-                )
-                for b in branches
-            ]
+            names = [next(s.name for s in specs if (choice_id, b) in s.choice) for b in branches]
             raise ChoiceConflictError(
                 f"{' and '.join(names)} are alternatives of one choice; give only one",
                 path=path,
                 version=version,
             )
-    for spec in model.children:
-        if spec.min and spec.name not in present and all(step in active for step in spec.choice):
+    for spec in model.required:
+        if spec.name not in present and all(step in active for step in spec.choice):
             raise MissingElementError(
                 f"required child {spec.name!r} is missing", path=path, version=version
             )

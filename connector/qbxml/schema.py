@@ -32,7 +32,7 @@ import gzip
 import json
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any, TypeAlias
 
@@ -127,6 +127,16 @@ class ContentModel:
 
     def child(self, name: str) -> ChildSpec | None:
         return self._by_name.get(name)
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Child name -> its index in schema order (for sorting given children)."""
+        return {spec.name: i for i, spec in enumerate(self.children)}
+
+    @cached_property
+    def required(self) -> tuple[ChildSpec, ...]:
+        """Children with ``min`` >= 1 (required when their choice branches are chosen)."""
+        return tuple(spec for spec in self.children if spec.min)
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
