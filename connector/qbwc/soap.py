@@ -271,6 +271,9 @@ class SoapGuard:
         self, environ: dict[str, Any], body: bytes, start_response: StartResponse
     ) -> Iterable[bytes]:
         inner = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+        if "xml" not in str(environ.get("CONTENT_TYPE", "")).lower():
+            # The body was screened as a SOAP envelope; spyne refuses other content types.
+            inner["CONTENT_TYPE"] = "text/xml; charset=utf-8"
         try:
             status, headers, payload = self._run_spyne(inner)
         except Exception:
