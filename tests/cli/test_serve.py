@@ -16,10 +16,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from lxml import etree
 
 from connector.cli import build_parser, main
 from connector.cli.serve_cmd import settings_from_args
 from connector.store.db import Database
+
+# spyne's bundled six warns on every later import once spyne is loaded (harmless).
+pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 
 
 def _free_port() -> int:
@@ -52,11 +56,15 @@ def start_serve(tmp_path: Path) -> Iterator[Start]:
     """Start ``serve`` with extra arguments; stopped (by its own pid) at teardown."""
     procs: list[subprocess.Popen[bytes]] = []
 
-    def start(*extra: str) -> subprocess.Popen[bytes]:
+    def start(*extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "connector", "serve", *extra, "--log-level", "warning"],
             cwd=tmp_path,
-            env={**os.environ, "QBD_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"},
+            env={
+                **os.environ,
+                "QBD_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+                **(env or {}),
+            },
         )
         procs.append(proc)
         return proc
@@ -142,3 +150,55 @@ def test_flags_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
         9100,
         "http://localhost:9100",
     )
+
+
+SOAP = (
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+    'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    '<{method} xmlns="http://developer.intuit.com/">{params}</{method}></soap:Body></soap:Envelope>'
+)
+
+
+def _soap(url: str, method: str, **params: str) -> list[str]:
+    body = SOAP.format(method=method, params="".join(f"<{k}>{v}</{k}>" for k, v in params.items()))
+    response = httpx.post(
+        f"{url}/qbwc",
+        content=body.encode(),
+        headers={
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"http://developer.intuit.com/{method}"',
+        },
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    root = etree.fromstring(response.content)
+    result = root.find(f".//{{http://developer.intuit.com/}}{method}Result")
+    assert result is not None, response.text
+    strings = list(result.iter("{http://developer.intuit.com/}string"))
+    return [s.text or "" for s in strings] if strings else [result.text or ""]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_instances_share_one_postgresql(database_url: str, start_serve: Start) -> None:
+    """Issue 5, scaling out: what one instance writes the other serves, tickets included."""
+    ports = [_free_port(), _free_port()]
+    procs = [
+        start_serve("--port", str(p), "--database-url", database_url, env={"QBD_API_KEY": "k"})
+        for p in ports
+    ]
+    a, b = (f"http://127.0.0.1:{p}" for p in ports)
+    for proc, url in zip(procs, (a, b), strict=True):
+        _wait_healthy(proc, url)
+    auth = {"Authorization": "Bearer k"}
+    company = httpx.post(f"{a}/api/v1/companies", json={"name": "Shared"}, headers=auth).json()
+    assert httpx.get(f"{b}/api/v1/companies/{company['id']}", headers=auth).json() == company
+    made = httpx.post(
+        f"{a}/api/v1/companies/{company['id']}/connections",
+        json={"method": "desktop_app"},
+        headers=auth,
+    ).json()
+    ticket, status, *_ = _soap(
+        b, "authenticate", strUserName=made["username"], strPassword=made["password"]
+    )
+    assert status != "nvu"
+    assert _soap(a, "getLastError", ticket=ticket) != _soap(a, "getLastError", ticket="bogus")
