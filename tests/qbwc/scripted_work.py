@@ -145,19 +145,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_wsgi(wsgi_app: Any, path: str = "/qbwc") -> Iterator[str]:
-    """Serve a WSGI app (through a2wsgi, as the real app mounts it) under uvicorn on
-    127.0.0.1 in a thread; yields the endpoint URL."""
-    from a2wsgi import WSGIMiddleware
-
+def serve_asgi(app: Any, path: str = "/qbwc") -> Iterator[str]:
+    """Serve an ASGI app under uvicorn on 127.0.0.1 in a thread; yields the endpoint URL."""
     port = free_port()
-    config = uvicorn.Config(
-        WSGIMiddleware(wsgi_app, workers=8), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(500):
+    for _ in range(1000):
         if server.started:
             break
         time.sleep(0.01)
@@ -168,6 +163,15 @@ def serve_wsgi(wsgi_app: Any, path: str = "/qbwc") -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve_wsgi(wsgi_app: Any, path: str = "/qbwc", workers: int = 8) -> Iterator[str]:
+    """Serve a WSGI app through a2wsgi (as the real app mounts it) under uvicorn."""
+    from a2wsgi import WSGIMiddleware
+
+    with serve_asgi(WSGIMiddleware(wsgi_app, workers=workers), path) as url:
+        yield url
 
 
 def soap_envelope(operation: str, **params: str) -> bytes:
