@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from refpaths import REFERENCE, REPO, reference_path  # noqa: F401  (re-exported)
 
 pytest_plugins = ["conftest_db"]  # database fixtures (db, backend, ...) for every package
-
-from refpaths import REFERENCE, REPO, reference_path  # noqa: F401  (re-exported)
 
 
 @pytest.fixture
