@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import pytest
-from conftest import reference_path
 from lxml import etree
+from refpaths import reference_path
 
 from connector.qbxml.encode import encode_element
 from connector.qbxml.schema import Schema

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
 
-from conftest import reference_path
 from lxml import etree
+from refpaths import reference_path
 
 from connector.qbxml.safexml import parse_document
 from qbd_emulator.company import CompanyFile

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE
+from refpaths import REFERENCE
 from test_processor_support import assert_valid, responses, root, session
 
 SAMPLES = REFERENCE / "requests" / "intuit-qbxml-sdk-samples"

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE
 from lxml import etree
+from refpaths import REFERENCE
 from test_processor_support import company, one, responses, rq, session, status, xsd
 
 from connector.qbxml.datatypes import BY_RET, Kind

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import reference_path
 from lxml import etree
+from refpaths import reference_path
 from scripted_work import ScriptedWork, cheap_hashing, make_connection, serve_wsgi
 
 from connector.qbwc.service import QbwcConfig

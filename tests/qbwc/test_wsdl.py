@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import reference_path
 from lxml import etree
+from refpaths import reference_path
 from scripted_work import ScriptedWork, cheap_hashing, make_connection, serve_wsgi
 
 from connector.qbwc.soap import TNS, create_wsgi_app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import reference_path
+from refpaths import reference_path
 
 from connector.qbxml.errors import QbxmlError, QbxmlVersionError
 from connector.qbxml.versions import (

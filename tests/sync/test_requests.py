@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import reference_path
 from lxml import etree
+from refpaths import reference_path
 
 from connector.qbxml.datatypes import BY_KEY
 from connector.qbxml.schema import SUPPORTED_VERSIONS
