@@ -58,7 +58,7 @@ HRESULT_MESSAGES: dict[Hresult, str] = {
 }
 
 OK_MESSAGE = "Status OK"
-_INVALID_ARGUMENT = (
+INVALID_ARGUMENT = (
     "QuickBooks error message: Invalid argument.  The specified record does not exist in the list."
 )
 
@@ -100,7 +100,7 @@ def not_found_in_query(name: str) -> StatusError:
 def object_not_found(object_id: str) -> StatusError:
     """Status 3120: real text from qbwc-qbwc/CustomerQueryRs_statusCode3120_Error.xml."""
     return StatusError(
-        3120, f'Object "{object_id}" specified in the request cannot be found.  {_INVALID_ARGUMENT}'
+        3120, f'Object "{object_id}" specified in the request cannot be found.  {INVALID_ARGUMENT}'
     )
 
 
@@ -114,7 +114,7 @@ def invalid_reference(target: str, name: str, where: str) -> StatusError:
     return StatusError(
         3140,
         f'There is an invalid reference to QuickBooks {target} "{name}" in the {where}.  '
-        f"{_INVALID_ARGUMENT}",
+        f"{INVALID_ARGUMENT}",
     )
 
 
@@ -123,7 +123,7 @@ def invalid_parent(name: str, list_name: str) -> StatusError:
     return StatusError(
         3130,
         f'There is an invalid reference to a parent "{name}" in the {list_name} list.  '
-        f"{_INVALID_ARGUMENT}",
+        f"{INVALID_ARGUMENT}",
     )
 
 

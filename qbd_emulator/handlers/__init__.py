@@ -21,7 +21,7 @@ from __future__ import annotations
 from connector.qbxml.values import Status
 
 from ..errors import QBStatusError
-from ..qbxml_errors import StatusError, no_match, not_supported
+from ..qbxml_errors import INVALID_ARGUMENT, StatusError, no_match, not_supported
 from . import recovery
 from .context import Answer, Context, Handler, Request
 from .envelope import MessageSet
@@ -51,7 +51,21 @@ def dispatch(ctx: Context, request: Request) -> Answer:
     except StatusError as exc:
         return Answer(request.response_name, exc.status())
     except QBStatusError as exc:
-        return Answer(request.response_name, Status(exc.code, exc.severity, exc.message))
+        message = model_message(exc, request.base)
+        return Answer(request.response_name, Status(exc.code, exc.severity, message))
+
+
+def model_message(exc: QBStatusError, base: str) -> str:
+    """The company model's texts completed the way QuickBooks words them
+    (reference/responses: flowlink 3140 "... in the SalesOrder.  QuickBooks error message:
+    ...", qbwc-qbwc 3120 "... cannot be found.  QuickBooks error message: ...")."""
+    text = exc.message
+    if exc.code in (3120, 3140) and INVALID_ARGUMENT not in text:
+        where = ""
+        if exc.code == 3140:
+            where = " in the " + base.removesuffix("Add").removesuffix("Mod")
+        text = f"{text.rstrip('.')}{where}.  {INVALID_ARGUMENT}"
+    return text
 
 
 def run_message_set(ctx: Context, msgset: MessageSet) -> str:
@@ -62,6 +76,8 @@ def run_message_set(ctx: Context, msgset: MessageSet) -> str:
     elements = []
     for request in msgset.requests:
         answer = dispatch(ctx, request)
+        if msgset.response_data == "includeNone" and answer.status.code == 0:
+            answer = Answer(answer.name, answer.status)  # QBXMLMsgsRq responseData
         elements.append(answer_element(ctx.schema, answer, request.request_id))
         if answer.status.severity == "Error" and msgset.on_error != "continueOnError":
             break

@@ -50,6 +50,8 @@ class MessageSet:
     requests: tuple[Request, ...]
     checksum_source: str
     """The canonical text of the ``*Rq`` elements (error recovery compares it)."""
+    response_data: str = "includeAll"
+    """``QBXMLMsgsRq responseData``: ``includeNone`` answers statuses without records."""
 
 
 def parse_error(detail: str) -> ProcessorError:
@@ -89,6 +91,7 @@ def read_message_set(text: str, supported: tuple[str, ...]) -> MessageSet:
         msgs.get("oldMessageSetID"),
         requests,
         canonical,
+        msgs.get("responseData", "includeAll"),
     )
 
 

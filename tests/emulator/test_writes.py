@@ -338,8 +338,8 @@ def test_delete_void_and_deleted_queries(qb: Session, clock: Clock) -> None:
         call(qb, "<ListDeletedQueryRq><ListDelType>Customer</ListDelType></ListDeletedQueryRq>")
     )
     assert list_id in [r.findtext("ListID") for r in listed]
-    used = qb[0].company.find_by_name("customers", customer)
-    assert used is not None
+    other = next(r.data for r in qb[0].company.iter_records("invoices"))
+    used = qb[0].company.get("customers", str(other["CustomerRef"]["ListID"]))  # type: ignore[index]
     in_use = one(
         call(
             qb,
@@ -393,3 +393,30 @@ def test_data_ext_file_id(qb: Session) -> None:
     assert status(one(call(qb, mod))) == 0
     got = one(call(qb, f"<CompanyQueryRq><OwnerID>{owner}</OwnerID></CompanyQueryRq>"))
     assert got.findtext("CompanyRet/DataExtRet/DataExtValue") == "{def}"
+
+
+def test_model_errors_are_worded_as_quickbooks_words_them(qb: Session) -> None:
+    bad = one(
+        call(
+            qb,
+            "<SalesOrderAddRq><SalesOrderAdd><CustomerRef><FullName>Joe Smith</FullName></CustomerRef>"
+            f"<SalesOrderLineAdd><ItemRef><FullName>{_item(qb)}</FullName></ItemRef><Amount>1</Amount></SalesOrderLineAdd>"
+            "</SalesOrderAdd></SalesOrderAddRq>",
+        )
+    )
+    assert status(bad) == 3140
+    assert bad.get("statusMessage") == (
+        'There is an invalid reference to QuickBooks Customer "Joe Smith" in the SalesOrder.  '
+        "QuickBooks error message: Invalid argument.  The specified record does not exist in the list."
+    )
+
+
+def test_response_data_include_none(qb: Session) -> None:
+    answer = call(
+        qb,
+        "<CustomerAddRq><CustomerAdd><Name>Quiet Co</Name></CustomerAdd></CustomerAddRq>",
+        msgs_attrs=' responseData="includeNone"',
+    )
+    rs = one(answer)
+    assert status(rs) == 0 and len(rs) == 0
+    assert qb[0].company.find_by_name("customers", "Quiet Co") is not None
