@@ -39,6 +39,7 @@ __all__ = [
     "SupportsRead",
     "XmlSource",
     "iterparse",
+    "iterparse_batches",
     "parse_document",
 ]
 
@@ -96,7 +97,21 @@ def iterparse(
     """Yield ``("start" | "end", element)`` pairs while reading ``source`` chunk by chunk.
 
     The tree grows as parsing goes: callers keep memory flat by clearing finished elements
-    (``elem.clear()`` and deleting preceding siblings).
+    (``elem.clear()`` and deleting preceding siblings). Events parsed before an error are
+    handed out first, then the error is raised.
+    """
+    for batch in iterparse_batches(source, max_bytes=max_bytes):
+        yield from batch
+
+
+def iterparse_batches(
+    source: XmlSource, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Iterator[tuple[str, etree._Element]]]:
+    """``iterparse`` grouped by chunk read: one iterator of events per chunk.
+
+    The fast path for large responses (one Python frame less per event). Consume each batch
+    before asking for the next one; the error of a chunk is raised when the next batch is asked
+    for, after that chunk's well-formed events.
     """
     parser = etree.XMLPullParser(
         events=("start", "end"),
@@ -113,13 +128,11 @@ def iterparse(
     for chunk in _chunks(source):
         guard.admit(chunk)
         error = _try(parser.feed, chunk)
-        # Events parsed before an error are still handed out, then the error is raised: a
-        # streaming reader sees everything that was well-formed up to the fault.
-        yield from guard.checked(parser.read_events())
+        yield guard.checked(parser.read_events())
         if error is not None:
             raise error
     error = _try(parser.close)
-    yield from guard.checked(parser.read_events())
+    yield guard.checked(parser.read_events())
     if error is not None:
         raise error
 
@@ -159,6 +172,14 @@ class _Guard:
             raise XmlSecurityError("DOCTYPE declarations are not allowed (no DTDs, no entities)")
 
     def checked(self, events: Iterator[tuple[str, object]]) -> Iterator[tuple[str, etree._Element]]:
+        """``events`` as they are once the root was checked (start/end events: elements)."""
+        if self.root_seen:
+            return events  # type: ignore[return-value]
+        return self._check_first(events)
+
+    def _check_first(
+        self, events: Iterator[tuple[str, object]]
+    ) -> Iterator[tuple[str, etree._Element]]:
         for event, elem in events:
             assert isinstance(elem, etree._Element)  # only start/end events were asked for
             if not self.root_seen and event == "start":

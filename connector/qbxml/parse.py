@@ -1,0 +1,228 @@
+"""Streaming qbXML response parser: bytes in, ``MessageSet``/``ResponseStart``/``Record`` out.
+
+Owns: reading a qbXML response (or the ``strHCPResponse`` document) through the safe door's
+``iterparse`` and handing out, in document order, one ``MessageSet`` (attributes of
+``QBXMLMsgsRs``, PROTOCOL.md 1.5), then per ``*Rs`` one ``ResponseStart`` (requestID, status,
+iterator fields, retCount) followed by one ``Record`` per child (``*Ret``, ``ErrorRecovery``).
+Each finished record is cleared from the tree and its earlier siblings deleted, so memory
+stays flat however many records a response holds.
+Must not: do I/O of its own, decide what a status means (``status``), unwrap SOAP.
+
+Leaves are typed (``parse_values``) by the schema tables of the qbXML version the caller
+names (the negotiated one), else the document's ``<?qbxml version="X.Y"?>``, else 16.0 (also
+for versions older than 13.0 or unknown); elements the tables lack get a documented name-based
+guess. QuickBooks POS documents (``QBPOSXML``, no qbXML schema: guesses only) and qbXML inside
+a SOAP envelope are read the same way, by local names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from lxml import etree
+
+from connector.qbxml import safexml
+from connector.qbxml.errors import QbxmlResponseError, QbxmlVersionError
+from connector.qbxml.parse_values import RecordBuilder
+from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
+from connector.qbxml.values import Event, MessageSet, Record, RecordData, ResponseStart, Status
+from connector.qbxml.versions import QbxmlVersion
+
+__all__ = ["DEFAULT_VERSION", "declared_version", "iter_events", "parse_response"]
+
+DEFAULT_VERSION = "16.0"
+_QBXML_MSGS = "QBXMLMsgsRs"
+_POS_MSGS = "QBPOSXMLMsgsRs"  # QuickBooks POS: its own dialect, so no qbXML schema typing
+_FAR = 1 << 30
+_INT = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def iter_events(
+    source: safexml.XmlSource,
+    *,
+    max_bytes: int = safexml.DEFAULT_MAX_BYTES,
+    version: str | None = None,
+) -> Iterator[Event]:
+    """Stream the events of a qbXML response. Errors: ``connector.qbxml.errors.QbxmlError``.
+
+    ``version`` (the negotiated qbXML version) picks the schema tables; without it the
+    document's ``<?qbxml version?>`` does, else 16.0.
+    """
+    walker: _Walker | None = None
+    depth = 0
+    records = _FAR  # depth of the ``*Ret`` elements once ``QBXMLMsgsRs`` is found
+    names: list[str] = []
+    frames: list[RecordData | None] = []
+    close: Callable[[int, etree._Element], object] = _unreachable
+    for batch in safexml.iterparse_batches(source, max_bytes=max_bytes):
+        for event, elem in batch:
+            if event == "start":
+                depth += 1
+                if depth > records:  # inside a record: the hot path
+                    names[depth] = elem.tag
+                    frames[depth] = None
+                    continue
+                if walker is None:
+                    walker = _Walker(_schema(version or declared_version(elem)))
+                    names, frames = walker.builder.names, walker.builder.frames
+                    close = walker.builder.close
+                response = walker.start(elem, depth)
+                if response is not None:
+                    yield response
+                records = walker.records_depth()
+            else:
+                if depth > records:
+                    close(depth, elem)
+                elif walker is not None:
+                    record = walker.end(elem, depth)
+                    if record is not None:
+                        yield record
+                    records = walker.records_depth()
+                depth -= 1
+    if walker is None or not walker.seen:
+        raise QbxmlResponseError("no QBXMLMsgsRs element: this is not a qbXML response")
+
+
+def _unreachable(depth: int, elem: etree._Element) -> object:  # pragma: no cover
+    raise AssertionError("record content before any start event")
+
+
+def parse_response(
+    source: safexml.XmlSource,
+    *,
+    max_bytes: int = safexml.DEFAULT_MAX_BYTES,
+    version: str | None = None,
+) -> list[Event]:
+    """All events of a (small) response as a list."""
+    return list(iter_events(source, max_bytes=max_bytes, version=version))
+
+
+def declared_version(elem: etree._Element) -> str | None:
+    """The ``version`` of the ``<?qbxml ...?>`` instruction before the root of ``elem``'s tree."""
+    node = elem.getroottree().getroot().getprevious()
+    while node is not None:
+        if isinstance(node, etree._ProcessingInstruction) and node.target == "qbxml":
+            value = node.get("version")
+            return value.strip() if value else None
+        node = node.getprevious()
+    return None
+
+
+def _schema(version: str | None) -> Schema:
+    try:
+        parsed = QbxmlVersion.parse(version) if version else None
+    except QbxmlVersionError:
+        parsed = None
+    number = f"{parsed.major}.{parsed.minor}" if parsed else DEFAULT_VERSION
+    return Schema.for_version(number if number in SUPPORTED_VERSIONS else DEFAULT_VERSION)
+
+
+class _Walker:
+    """Turns start/end events into qbXML events; knows where ``QBXMLMsgsRs`` sits.
+
+    Events inside a record go straight to ``builder`` (the hot path in ``iter_events``); this
+    class sees the others and each record's own start and end.
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        self.builder = RecordBuilder(schema)
+        self.msgs_depth: int | None = None
+        self.seen = False
+        self.rs_model: ContentModel | None = None
+        self.request_id: str | None = None
+
+    def records_depth(self) -> int:
+        """Elements deeper than this are inside a record (its children and below)."""
+        return _FAR if self.msgs_depth is None else self.msgs_depth + 2
+
+    def start(self, elem: etree._Element, depth: int) -> Event | None:
+        msgs = self.msgs_depth
+        if msgs is None:
+            name = _local(elem.tag)
+            if not self.seen and name in (_QBXML_MSGS, _POS_MSGS):
+                self.msgs_depth, self.seen = depth, True
+                if name == _POS_MSGS:
+                    self.builder.schema = None
+                return _message_set(elem)
+        elif depth == msgs + 1:
+            name = _local(elem.tag)
+            self.rs_model = self.builder.model(name)
+            response = _response_start(name, elem)
+            self.request_id = response.request_id
+            return response
+        elif depth == msgs + 2:
+            name = _local(elem.tag)
+            spec = self.rs_model.child(name) if self.rs_model is not None else None
+            model = spec.content if spec is not None else self.builder.model(name)
+            self.builder.begin(depth, name, model if isinstance(model, ContentModel) else None)
+        return None
+
+    def end(self, elem: etree._Element, depth: int) -> Record | None:
+        record = None
+        msgs = self.msgs_depth
+        if msgs is not None and depth == msgs + 2:
+            data = self.builder.close(depth, elem)
+            assert isinstance(data, dict)  # level 0 is always an aggregate
+            record = Record(ret=_local(elem.tag), data=data, request_id=self.request_id)
+        elif depth == msgs:
+            self.msgs_depth = None  # only the first QBXMLMsgsRs is read
+        _forget(elem)
+        return record
+
+
+def _forget(elem: etree._Element) -> None:
+    """Free a finished element and its earlier siblings (the streaming memory bound)."""
+    elem.clear()
+    parent = elem.getparent()
+    if parent is not None:
+        while elem.getprevious() is not None:
+            del parent[0]
+
+
+def _message_set(elem: etree._Element) -> MessageSet:
+    code = _int_attr(elem, "messageSetStatusCode")
+    status = None
+    if code is not None:
+        # QBXMLMsgsRs carries only the code (qbxmlops*.xsd); severity follows the documented
+        # ranges (PROTOCOL.md 1.9).
+        severity = "Info" if code < 500 else "Warn" if code < 1000 else "Error"
+        status = Status(code, severity, "")
+    return MessageSet(new_message_set_id=elem.get("newMessageSetID"), message_set_status=status)
+
+
+def _response_start(name: str, elem: etree._Element) -> ResponseStart:
+    code = _int_attr(elem, "statusCode")
+    if code is None:
+        raise QbxmlResponseError(f"{name} has no statusCode", line=_line(elem))
+    status = Status(code, elem.get("statusSeverity") or "", elem.get("statusMessage") or "")
+    return ResponseStart(
+        name=name,
+        request_id=elem.get("requestID"),
+        status=status,
+        iterator_remaining=_int_attr(elem, "iteratorRemainingCount"),
+        iterator_id=elem.get("iteratorID"),
+        ret_count=_int_attr(elem, "retCount"),
+    )
+
+
+def _int_attr(elem: etree._Element, name: str) -> int | None:
+    text = elem.get(name)
+    if text is None or text.strip() == "":
+        return None
+    if not _INT.fullmatch(text):
+        raise QbxmlResponseError(
+            f"{_local(elem.tag)} attribute {name}={text!r} is not an integer", line=_line(elem)
+        )
+    return int(text)
+
+
+def _line(elem: etree._Element) -> int | None:
+    line: object = elem.sourceline
+    return line if isinstance(line, int) else None
+
+
+def _local(tag: object) -> str:
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2] if tag[:1] == "{" else tag

@@ -1,0 +1,249 @@
+"""Record values for the response parser: one finished ``*Ret`` element -> ``RecordData``.
+
+Owns: typing leaves by the schema tables (values.py shapes: ``Decimal`` for AMT/PRICE/QUAN/
+PERCENT (and FLOAT), ``datetime`` keeping its UTC offset exactly as sent (QuickBooks' DST
+quirk, PROTOCOL.md 1.10), ``date``, ``bool``, ``int``, ``str`` otherwise), lists for elements
+the schema repeats, dicts for aggregates, and the name-based guess for elements the tables
+lack. The guess never fails (text is kept as ``str`` when it does not parse):
+- ``Is*``/``Has*`` with text true/false -> bool;
+- ``*Date`` shaped ``YYYY-MM-DD`` -> date; ``Time*``/``*Time`` shaped like a date-time -> datetime;
+- names ending in Amount, Balance, Price, Cost, Quantity, Percent, Rate, Total, OnHand,
+  OnOrder -> Decimal;
+- an element with child elements -> dict; a name seen twice -> list.
+A leaf the schema does type whose text does not parse (``<Balance>abc</Balance>``) raises
+``QbxmlResponseError``: QuickBooks does not send that. Must not: walk documents (``parse``).
+
+Speed matters here (it runs once per element of every record): each content model is compiled
+once into a plan (child name -> how to read it) kept for the life of the process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from connector.qbxml.errors import QbxmlResponseError, QbxmlSchemaError
+from connector.qbxml.schema import ContentModel, Leaf, LeafType, Schema
+from connector.qbxml.values import RecordData, Value
+
+__all__ = ["CONVERTERS", "RecordBuilder"]
+
+Converter = Callable[[str], Value]
+
+_INT = re.compile(r"[+-]?\d+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?")
+_BOOLS = {"true": True, "false": False, "1": True, "0": False}
+
+
+# The converters take stripped text and raise ValueError (or InvalidOperation) on anything
+# that is not the XSD lexical form; the cheap checks come first because they run per leaf.
+
+
+def to_decimal(text: str) -> Decimal:
+    value = Decimal(text)  # also accepts forms the XSD does not: refused below
+    if not value.is_finite() or not text.isascii() or "_" in text or "e" in text or "E" in text:
+        raise ValueError(text)
+    return value
+
+
+def to_int(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) and not _INT.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
+def to_bool(text: str) -> bool:
+    try:
+        return _BOOLS[text.lower()]
+    except KeyError:
+        raise ValueError(text) from None
+
+
+def to_date(text: str) -> date:
+    if len(text) != 10 or not _DATE.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def to_datetime(text: str) -> date | datetime:
+    """The UTC offset is kept exactly as sent; a bare date stays a date."""
+    if len(text) == 10:
+        return to_date(text)
+    if len(text) < 16 or text[10] != "T" or not _DATETIME.fullmatch(text):
+        raise ValueError(text)
+    return datetime.fromisoformat(text)
+
+
+CONVERTERS: dict[LeafType, Converter] = {
+    LeafType.AMT: to_decimal,
+    LeafType.PRICE: to_decimal,
+    LeafType.QUAN: to_decimal,
+    LeafType.PERCENT: to_decimal,
+    LeafType.FLOAT: to_decimal,
+    LeafType.INT: to_int,
+    LeafType.BOOL: to_bool,
+    LeafType.DATE: to_date,
+    LeafType.DATETIME: to_datetime,
+}
+
+_DECIMAL_SUFFIXES = (
+    "Amount", "Balance", "Price", "Cost", "Quantity", "Percent", "Rate", "Total", "OnHand", "OnOrder",
+)  # fmt: skip
+
+# How to read one child: (converter or None for text, repeated, sub-model or None, type name).
+_Entry = tuple[Converter | None, bool, ContentModel | None, str]
+_Plan = dict[str, _Entry]
+_PLANS: dict[ContentModel, _Plan] = {}
+_MAX_DEPTH = 260
+
+
+def _plan(model: ContentModel) -> _Plan:
+    plan = _PLANS.get(model)
+    if plan is None:
+        plan = {}
+        for spec in model.children:
+            content = spec.content
+            if isinstance(content, Leaf):
+                plan[spec.name] = (
+                    CONVERTERS.get(content.type),
+                    spec.repeated,
+                    None,
+                    content.type.value,
+                )
+            else:
+                text = content.text  # simple content with attributes (TxnID useMacro=...)
+                convert = CONVERTERS.get(text.type) if text is not None else None
+                name = text.type.value if text is not None else ""
+                plan[spec.name] = (convert, spec.repeated, content, name)
+        _PLANS[model] = plan
+    return plan
+
+
+class RecordBuilder:
+    """Builds one record at a time from the start/end events inside it (no second pass over
+    the tree). Positions are document depths; ``begin`` marks the depth of the ``*Ret``.
+
+    The hot path lives in the caller: on each start event inside a record it stores the tag
+    in ``names[depth]`` and None in ``frames[depth]``, on each end event it calls ``close``.
+    ``schema`` None means guesses only (QuickBooks POS documents).
+    """
+
+    def __init__(self, schema: Schema | None) -> None:
+        self.schema = schema
+        # libxml2 refuses documents nested deeper than 256 without huge_tree (safexml).
+        self.names: list[str] = [""] * _MAX_DEPTH
+        self.frames: list[RecordData | None] = [None] * _MAX_DEPTH
+        self._plans: list[_Plan | None] = [None] * _MAX_DEPTH
+        self._base = 0
+        self._record_plan: _Plan | None = None
+
+    def model(self, name: str) -> ContentModel | None:
+        """The content model of aggregate ``name`` (top-level first, then local), if known."""
+        if self.schema is None:
+            return None
+        try:
+            return self.schema.content(name)
+        except QbxmlSchemaError:
+            return None
+
+    def begin(self, depth: int, name: str, model: ContentModel | None) -> None:
+        """A record element ``name`` starts at ``depth``; ``model`` is its content, if known."""
+        self._base = depth
+        self.names[depth] = name
+        self.frames[depth] = None
+        self._record_plan = _plan(model) if model is not None else None
+
+    def close(self, depth: int, elem: etree._Element) -> Value:
+        """The value of the element ending at ``depth``, added to its parent's dict."""
+        own = self.frames[depth]
+        if depth == self._base:
+            return own if own is not None else {}
+        name = self.names[depth]
+        if name[0] == "{":
+            name = name.rpartition("}")[2]
+        parent = self.frames[depth - 1]
+        if parent is None:
+            parent = self._open_frame(depth - 1)
+        plan = self._plans[depth - 1]
+        entry = plan.get(name) if plan is not None else None
+        if own is not None:
+            value: Value = own
+        elif entry is None:
+            value = _guess(elem, name)
+        else:
+            convert = entry[0]
+            text = elem.text
+            if convert is not None:
+                try:
+                    value = convert(text.strip() if text else "")
+                except (ValueError, InvalidOperation):
+                    raise _bad_leaf(elem, name, entry[3]) from None
+            elif entry[2] is not None and not entry[3] and not (text or "").strip():
+                value = {}  # an empty aggregate
+            else:
+                value = text or ""
+        current = parent.get(name)
+        if current is None:
+            parent[name] = [value] if entry is not None and entry[1] else value
+        elif isinstance(current, list):  # values are never lists, only repetitions are
+            current.append(value)
+        else:
+            parent[name] = [current, value]  # a single element seen twice: keep both
+        return value
+
+    def _open_frame(self, depth: int) -> RecordData:
+        """The dict of the element open at ``depth`` (and of its ancestors in the record),
+        with the plan for its children: made when its first child ends."""
+        if depth == self._base:
+            plan = self._record_plan
+        else:
+            if self.frames[depth - 1] is None:
+                self._open_frame(depth - 1)
+            plan = self._resolve(depth)
+        frame: RecordData = {}
+        self.frames[depth] = frame
+        self._plans[depth] = plan
+        return frame
+
+    def _resolve(self, depth: int) -> _Plan | None:
+        """The plan for the children of the element open at ``depth`` (below the record)."""
+        outer = self._plans[depth - 1]
+        name = self.names[depth].rpartition("}")[2]
+        entry = outer.get(name) if outer is not None else None
+        if entry is not None:
+            return _plan(entry[2]) if entry[2] is not None else None
+        model = self.model(name)  # an element the tables lack: try its name
+        return _plan(model) if model is not None else None
+
+
+def _guess(elem: etree._Element, name: str) -> Value:
+    """A leaf the schema tables lack (rules in the module docstring)."""
+    text = elem.text or ""
+    stripped = text.strip()
+    if name.startswith(("Is", "Has")) and stripped.lower() in ("true", "false"):
+        return stripped.lower() == "true"
+    if name.endswith("Date"):
+        convert: Converter = to_date
+    elif name.startswith("Time") or name.endswith("Time"):
+        convert = to_datetime
+    elif name.endswith(_DECIMAL_SUFFIXES):
+        convert = to_decimal
+    else:
+        return text
+    try:
+        return convert(stripped)
+    except (ValueError, InvalidOperation):
+        return text
+
+
+def _bad_leaf(elem: etree._Element, name: str, type_name: str) -> QbxmlResponseError:
+    line: object = elem.sourceline
+    return QbxmlResponseError(
+        f"{name}: {elem.text!r} is not a valid {type_name}",
+        line=line if isinstance(line, int) else None,
+    )
