@@ -50,6 +50,7 @@ class ScriptedWork:
         self.per_connection = per_connection
         self.work_available = has_work
         self.error_after: int | None = None
+        self.apply_delay = 0.0
         self.scripts: dict[str, Script] = {}
         self.calls: list[tuple[str, str, str]] = []
         self.summary = ""
@@ -93,6 +94,8 @@ class ScriptedWork:
         return Progress(min(100, script.index * 100 // max(1, len(script.requests))))
 
     def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+        if self.apply_delay:
+            time.sleep(self.apply_delay)  # widen race windows in concurrency tests
         with self._lock:
             script = self._script(ctx.connection_id)
             self._note("apply_response", ctx, response)
