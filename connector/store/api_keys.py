@@ -59,7 +59,7 @@ def verify_api_key(db: Database | Connection, key: str) -> ApiKeyRow | None:
     prefix = secrets.api_key_prefix(key)
     if prefix is None:
         return None
-    with transaction(db) as conn:
+    with transaction(db, write=False) as conn:
         found = conn.execute(sa.select(api_keys).where(api_keys.c.prefix == prefix)).mappings()
         first = found.first()
     if first is None:
@@ -71,7 +71,7 @@ def verify_api_key(db: Database | Connection, key: str) -> ApiKeyRow | None:
 
 
 def get_api_key(db: Database | Connection, key_id: str) -> ApiKeyRow:
-    with transaction(db) as conn:
+    with transaction(db, write=False) as conn:
         first = conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id)).mappings().first()
     if first is None:
         raise NotFound(f"no API key {key_id!r}")
@@ -92,6 +92,6 @@ def revoke_api_key(
 
 
 def list_api_keys(db: Database | Connection) -> list[ApiKeyRow]:
-    with transaction(db) as conn:
+    with transaction(db, write=False) as conn:
         query = sa.select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id)
         return [_row(m) for m in conn.execute(query).mappings()]

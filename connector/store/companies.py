@@ -75,7 +75,7 @@ def create_company(
 
 def get_company(db: Database | Connection, id_or_name: str) -> CompanyRow:
     """The company with this id, else with this name; ``CompanyNotFound`` otherwise."""
-    with transaction(db) as conn:
+    with transaction(db, write=False) as conn:
         for column in (companies.c.id, companies.c.name):
             found = conn.execute(sa.select(companies).where(column == id_or_name)).mappings()
             first = found.first()
@@ -93,5 +93,5 @@ def list_companies(
         query = query.where(
             sa.tuple_(companies.c.created_at, companies.c.id) > (after.created_at, after.id)
         )
-    with transaction(db) as conn:
+    with transaction(db, write=False) as conn:
         return [_row(m) for m in conn.execute(query).mappings()]

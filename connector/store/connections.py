@@ -213,7 +213,7 @@ def get_connection(
     query = sa.select(connections).where(connections.c.id == connection_id)
     if company_id is not None:
         query = query.where(connections.c.company_id == company_id)
-    with transaction(db) as conn:
+    with transaction(db, write=False) as conn:
         first = conn.execute(query).mappings().first()
     if first is None:
         raise ConnectionNotFound(connection_id)
@@ -226,12 +226,12 @@ def list_connections(db: Database | Connection, company_id: str) -> list[Connect
         .where(connections.c.company_id == company_id)
         .order_by(connections.c.created_at, connections.c.id)
     )
-    with transaction(db) as conn:
+    with transaction(db, write=False) as conn:
         return [_row(m) for m in conn.execute(query).mappings()]
 
 
 def find_connection_by_username(db: Database | Connection, username: str) -> ConnectionRow | None:
-    with transaction(db) as conn:
+    with transaction(db, write=False) as conn:
         query = sa.select(connections).where(connections.c.username == username)
         first = conn.execute(query).mappings().first()
     return None if first is None else _row(first)

@@ -174,10 +174,13 @@ def alembic_config() -> Any:
 
 
 @contextmanager
-def transaction(target: Database | Connection) -> Iterator[Connection]:
-    """Repository functions take a Database (own transaction) or a Connection (the caller's)."""
+def transaction(target: Database | Connection, *, write: bool = True) -> Iterator[Connection]:
+    """Repository functions take a Database (own transaction) or a Connection (the caller's).
+
+    Read-only functions pass ``write=False`` so, on SQLite, they never wait for a writer.
+    """
     if isinstance(target, Connection):
         yield target
     else:
-        with target.begin() as conn:
+        with target.begin(write=write) as conn:
             yield conn

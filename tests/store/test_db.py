@@ -126,3 +126,12 @@ def test_writers_in_several_processes_all_commit(db: Database, database_url: str
     ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     assert len(list_companies(db, limit=1000)) == 30
+
+
+def test_sqlite_reads_do_not_wait_for_a_writer(sqlite_db: Database) -> None:
+    create_company(sqlite_db, "Before")
+    with sqlite_db.begin() as writer:  # BEGIN IMMEDIATE: holds the write lock
+        create_company(writer, "Uncommitted")
+        # Would block for the busy timeout, then fail, if reads took the write lock too.
+        assert [c.name for c in list_companies(sqlite_db)] == ["Before"]
+    assert len(list_companies(sqlite_db)) == 2
