@@ -18,6 +18,9 @@ Must not: do I/O.
 
 from __future__ import annotations
 
+from lxml import etree
+
+from connector.qbxml.errors import QbxmlBuildError
 from connector.qbxml.values import Status
 
 from ..errors import QBStatusError
@@ -68,6 +71,16 @@ def model_message(exc: QBStatusError, base: str) -> str:
     return text
 
 
+def _element(ctx: Context, answer: Answer, request_id: str | None) -> etree._Element:
+    """The ``*Rs``; a record the encoder refuses is a fault of the fake, answered as
+    QuickBooks' internal error 1000 with the reason, never a crash or a partial element."""
+    try:
+        return answer_element(ctx.schema, answer, request_id)
+    except QbxmlBuildError as exc:
+        fault = Answer(answer.name, Status(1000, "Error", f"Internal error: {exc}"))
+        return answer_element(ctx.schema, fault, request_id)
+
+
 def run_message_set(ctx: Context, msgset: MessageSet) -> str:
     """The response document for ``msgset`` (requests run against ``ctx.company``)."""
     recovered = recovery.before(ctx.company, msgset)
@@ -78,7 +91,7 @@ def run_message_set(ctx: Context, msgset: MessageSet) -> str:
         answer = dispatch(ctx, request)
         if msgset.response_data == "includeNone" and answer.status.code == 0:
             answer = Answer(answer.name, answer.status)  # QBXMLMsgsRq responseData
-        elements.append(answer_element(ctx.schema, answer, request.request_id))
+        elements.append(_element(ctx, answer, request.request_id))
         if answer.status.severity == "Error" and msgset.on_error != "continueOnError":
             break
     new_id = msgset.new_message_set_id

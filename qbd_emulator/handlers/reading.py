@@ -45,6 +45,26 @@ def raw_values(model: ContentModel, element: etree._Element) -> RecordData:
     return out
 
 
+def check_lengths(model: ContentModel, raw: RecordData, path: str = "") -> None:
+    """QuickBooks answers a too-long text with status 3070 (not a parse error; uncertain
+    wording, modelled on its "string ... is too long" message)."""
+    for name, value in raw.items():
+        spec = model.child(name)
+        if spec is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and isinstance(spec.content, ContentModel):
+                check_lengths(spec.content, item, f"{path}{name}/")
+            elif isinstance(item, str) and isinstance(spec.content, Leaf):
+                limit = spec.content.max_length
+                if limit is not None and len(item) > limit:
+                    raise StatusError(
+                        3070,
+                        f'The string "{item}" in the field "{path}{name}" is too long '
+                        f"(at most {limit} characters).",
+                    )
+
+
 def typed_record(schema: Schema, ret: str | ContentModel, raw: RecordData) -> RecordData:
     """``raw`` restricted to the children of ``ret``, typed and in schema order."""
     model = schema.content(ret)

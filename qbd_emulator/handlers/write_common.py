@@ -18,8 +18,8 @@ from connector.qbxml.values import RecordData, Value
 
 from ..company import CompanyFile
 from ..qbxml_errors import StatusError, invalid_field
-from .context import Request
-from .reading import typed_record
+from .context import Context, Request
+from .reading import check_lengths, typed_record
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -30,11 +30,12 @@ def store_schema() -> Schema:
     return Schema.for_version(STORE_VERSION)
 
 
-def body_of(request: Request) -> RecordData:
-    """The ``CustomerAdd`` (etc.) aggregate inside ``CustomerAddRq``."""
+def body_of(ctx: Context, request: Request) -> RecordData:
+    """The ``CustomerAdd`` (etc.) aggregate inside ``CustomerAddRq``, lengths checked."""
     inner = request.body.get(request.base)
     if not isinstance(inner, dict):
         raise StatusError(3150, f'There is a missing element: "{request.base}".')
+    check_lengths(ctx.schema.content(request.base), inner, f"{request.base}/")
     return inner
 
 

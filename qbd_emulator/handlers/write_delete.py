@@ -20,6 +20,7 @@ from ..refs import iter_refs
 from .context import Answer, Context, Handler, Request, ok
 from .filters import as_list, text
 from .write_common import ZERO
+from .write_payments import KINDS, unapply
 from .write_txns import BALANCE_EFFECT, _line_names, _move_balance, _totals
 
 TXN_BY_DEL_TYPE = {
@@ -46,14 +47,29 @@ def _txn(ctx: Context, del_type: str, txn_id: str) -> tuple[str, StoredRecord]:
         raise StatusError(3250, f"This feature is not enabled or not available: {del_type}.")
     try:
         return key, ctx.company.get(key, txn_id)
-    except Exception:
+    except QBStatusError:
         raise object_not_found(txn_id) from None
+
+
+def _release(ctx: Context, key: str, record: StoredRecord) -> None:
+    """Payments are unapplied first; a paid invoice or bill is refused (uncertain: the
+    QuickBooks UI asks before unlinking; through the SDK we refuse, the safe reading)."""
+    if key in KINDS:
+        unapply(ctx, key, record.data)
+        return
+    if key in ("invoices", "bills") and any(
+        isinstance(link, dict)
+        and link.get("TxnType") in ("ReceivePayment", "BillPaymentCheck", "BillPaymentCreditCard")
+        for link in as_list(record.data.get("LinkedTxn"))
+    ):
+        raise cannot_delete(str(record.data["TxnID"]), "It has payments applied to it.")
+    _move_balance(ctx, key, record.data, -1)
 
 
 def txn_del(ctx: Context, request: Request) -> Answer:
     del_type, txn_id = text(request.body, "TxnDelType") or "", text(request.body, "TxnID") or ""
     key, record = _txn(ctx, del_type, txn_id)
-    _move_balance(ctx, key, record.data, -1)
+    _release(ctx, key, record)
     entry = ctx.company.delete(key, txn_id, ctx.now)
     rets: list[tuple[str, Value]] = [
         ("TxnDelType", del_type),
@@ -68,7 +84,8 @@ def txn_del(ctx: Context, request: Request) -> Answer:
 def txn_void(ctx: Context, request: Request) -> Answer:
     del_type, txn_id = text(request.body, "TxnVoidType") or "", text(request.body, "TxnID") or ""
     key, record = _txn(ctx, del_type, txn_id)
-    _move_balance(ctx, key, record.data, -1)
+    _release(ctx, key, record)
+    record = ctx.company.get(key, txn_id)
     voided = _voided(key, record)
     edit = str(record.data["EditSequence"])
     saved = ctx.company.modify(key, txn_id, voided, edit, ctx.now, resolve=False).data
@@ -91,6 +108,8 @@ def _voided(key: str, record: StoredRecord) -> RecordData:
                 {**line, "Amount": ZERO} if isinstance(line, dict) and "Amount" in line else line
                 for line in as_list(record.data[name])
             ]
+    if "AppliedToTxnRet" in record.data:
+        changes["AppliedToTxnRet"] = []
     merged = dict(record.data) | changes
     _totals(key, record.ret, merged)
     changes |= {k: v for k, v in merged.items() if record.data.get(k) != v}
@@ -104,7 +123,7 @@ def list_del(ctx: Context, request: Request) -> Answer:
         raise StatusError(3250, f"This feature is not enabled or not available: {del_type}.")
     try:
         record = ctx.company.get(key, list_id)
-    except Exception:
+    except QBStatusError:
         raise object_not_found(list_id) from None
     if key == "items" and record.ret != f"{del_type}Ret":
         raise object_not_found(list_id)

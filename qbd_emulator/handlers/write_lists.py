@@ -42,7 +42,7 @@ LIST_MODS: dict[str, tuple[str, str]] = {
 
 def list_add(key: str, ret: str) -> Handler:
     def handle(ctx: Context, request: Request) -> Answer:
-        raw = body_of(request)
+        raw = body_of(ctx, request)
         data = to_ret(ret, raw)
         if key in ("customers", "vendors"):
             opening = money(raw.get("OpenBalance")) if "OpenBalance" in raw else ZERO
@@ -65,7 +65,7 @@ def list_add(key: str, ret: str) -> Handler:
 
 def list_mod(key: str, ret: str) -> Handler:
     def handle(ctx: Context, request: Request) -> Answer:
-        raw = body_of(request)
+        raw = body_of(ctx, request)
         list_id, edit = text(raw, "ListID"), text(raw, "EditSequence")
         if not list_id or not edit:
             raise StatusError(3150, 'There is a missing element: "ListID/EditSequence".')

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
 
+from ..errors import QBStatusError
 from ..qbxml_errors import invalid_field, invalid_reference, object_not_found
 from .context import Answer, Context, Handler, Request, ok
 from .filters import as_list, text
@@ -61,7 +62,7 @@ BILL_CHECK = PaymentKind(
 
 def payment_add(kind: PaymentKind) -> Handler:
     def handle(ctx: Context, request: Request) -> Answer:
-        raw = body_of(request)
+        raw = body_of(ctx, request)
         data = to_ret(kind.ret, raw)
         data.setdefault("TxnDate", ctx.now.date())
         data.setdefault(kind.account[0], default_account(ctx.company, kind.account[1]))
@@ -147,7 +148,7 @@ def _same(ref: Value | None, payer: RecordData) -> bool:
 def _target(ctx: Context, kind: PaymentKind, txn_id: str, payer: RecordData) -> RecordData:
     try:
         target = ctx.company.get(kind.target_key, txn_id).data
-    except Exception:
+    except QBStatusError:
         raise object_not_found(txn_id) from None
     owner = target.get("CustomerRef" if kind is RECEIVE else "VendorRef")
     if not _same(owner, payer):
@@ -198,3 +199,37 @@ def payment_handlers() -> dict[str, Handler]:
         "ReceivePaymentAddRq": payment_add(RECEIVE),
         "BillPaymentCheckAddRq": payment_add(BILL_CHECK),
     }
+
+
+KINDS = {kind.key: kind for kind in (RECEIVE, BILL_CHECK)}
+
+
+def unapply(ctx: Context, key: str, payment: RecordData) -> None:
+    """Undo a payment's applications (before it is deleted or voided): the targets' open
+    amounts and links, and the payer's balance, as QuickBooks does on deletion."""
+    kind = KINDS.get(key)
+    if kind is None:
+        return
+    restored = ZERO
+    for applied in as_list(payment.get("AppliedToTxnRet")):
+        if not isinstance(applied, dict):
+            continue
+        txn_id, amount = str(applied.get("TxnID", "")), money(applied.get("Amount"))
+        try:
+            target = ctx.company.get(kind.target_key, txn_id).data
+        except QBStatusError:
+            continue  # the target is gone already
+        left = _open(target, kind) + amount
+        links = [
+            link
+            for link in as_list(target.get("LinkedTxn"))
+            if not (isinstance(link, dict) and link.get("TxnID") == payment.get("TxnID"))
+        ]
+        changes: RecordData = {kind.open_fields[0]: left, "IsPaid": left == 0, "LinkedTxn": links}
+        if "AppliedAmount" in target:
+            changes["AppliedAmount"] = money(target["AppliedAmount"]) + amount
+        edit = str(target["EditSequence"])
+        ctx.company.modify(kind.target_key, txn_id, changes, edit, ctx.now, resolve=False)
+        restored += amount
+    payer = payment.get(kind.payer_ref)
+    adjust_balance(ctx.company, kind.payer_key, payer, restored, ctx.now)

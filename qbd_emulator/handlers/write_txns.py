@@ -121,7 +121,7 @@ def _next_ref_number(company: CompanyFile, key: str) -> str:
 
 def txn_add(key: str, ret: str) -> Handler:
     def handle(ctx: Context, request: Request) -> Answer:
-        data = to_ret(ret, body_of(request))
+        data = to_ret(ret, body_of(ctx, request))
         data.setdefault("TxnDate", ctx.now.date())
         if key in DEFAULT_ACCOUNTS:
             field, kind = DEFAULT_ACCOUNTS[key]
@@ -150,7 +150,7 @@ def _move_balance(ctx: Context, key: str, data: RecordData, sign: int) -> None:
 
 def txn_mod(key: str, ret: str) -> Handler:
     def handle(ctx: Context, request: Request) -> Answer:
-        raw = body_of(request)
+        raw = body_of(ctx, request)
         txn_id, edit = text(raw, "TxnID"), text(raw, "EditSequence")
         if not txn_id or not edit:
             raise StatusError(3150, 'There is a missing element: "TxnID/EditSequence".')

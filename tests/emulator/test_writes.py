@@ -420,3 +420,53 @@ def test_response_data_include_none(qb: Session) -> None:
     rs = one(answer)
     assert status(rs) == 0 and len(rs) == 0
     assert qb[0].company.find_by_name("customers", "Quiet Co") is not None
+
+
+def test_deleting_a_payment_reopens_the_invoice(qb: Session) -> None:
+    customer = _customer(qb)
+    before = _balance(qb, customer)
+    txn_id = one(_invoice(qb, customer, "50.00")).findtext("InvoiceRet/TxnID")
+    pay = one(
+        call(
+            qb,
+            f"<ReceivePaymentAddRq><ReceivePaymentAdd><CustomerRef><FullName>{customer}</FullName></CustomerRef>"
+            f"<AppliedToTxnAdd><TxnID>{txn_id}</TxnID><PaymentAmount>50.00</PaymentAmount></AppliedToTxnAdd>"
+            "</ReceivePaymentAdd></ReceivePaymentAddRq>",
+        )
+    )
+    pay_id = pay.findtext("ReceivePaymentRet/TxnID")
+    assert _balance(qb, customer) == before
+    refused = one(
+        call(qb, f"<TxnDelRq><TxnDelType>Invoice</TxnDelType><TxnID>{txn_id}</TxnID></TxnDelRq>")
+    )
+    assert status(refused) == 3170
+    assert (
+        status(
+            one(
+                call(
+                    qb,
+                    f"<TxnDelRq><TxnDelType>ReceivePayment</TxnDelType><TxnID>{pay_id}</TxnID></TxnDelRq>",
+                )
+            )
+        )
+        == 0
+    )
+    reopened = one(
+        call(
+            qb,
+            f"<InvoiceQueryRq><TxnID>{txn_id}</TxnID><IncludeLinkedTxns>true</IncludeLinkedTxns></InvoiceQueryRq>",
+        )
+    )
+    assert reopened.findtext("InvoiceRet/BalanceRemaining") == "50.00"
+    assert reopened.findtext("InvoiceRet/IsPaid") == "false"
+    assert reopened.find("InvoiceRet/LinkedTxn") is None
+    assert _balance(qb, customer) == before + 50
+
+
+def test_too_long_text_is_a_status_not_a_crash(qb: Session) -> None:
+    rs = one(
+        call(
+            qb, f"<CustomerAddRq><CustomerAdd><Name>{'N' * 42}</Name></CustomerAdd></CustomerAddRq>"
+        )
+    )
+    assert status(rs) == 3070
