@@ -15,6 +15,7 @@ from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData, Value
 
 from ..company import StoredRecord
+from ..errors import QBStatusError
 from ..qbxml_errors import StatusError, cannot_delete, duplicate_name, object_not_found
 from ..refs import iter_refs
 from .context import Answer, Context, Handler, Request, ok
