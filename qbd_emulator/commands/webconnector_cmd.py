@@ -1,11 +1,13 @@
 """``qbd-emulator webconnector``: run one Web Connector update against a service.
 
 ``qbd-emulator webconnector --qwc FILE --password P [--seed N --size S | --company FILE]
-[--json]`` reads the QWC, opens a fake QuickBooks company (generated from a seed, or loaded
-from a file), registers the QWC's FileID in it as QBWC does when an application is added,
-and runs one session against AppURL, printing the session summary.
-Exit codes: 0 when the session ended normally (done, nothing to do, no request), 1 when it
-ended with an error, 2 for bad arguments or an unreadable QWC/company file.
+[--record FILE | --replay FILE] [--json]`` reads the QWC, opens a fake QuickBooks company
+(generated from a seed, or loaded from a file), registers the QWC's FileID in it as QBWC
+does when an application is added, and runs one session against AppURL, printing the
+session summary. ``--record`` writes what QuickBooks answered to a cassette; ``--replay``
+answers from one instead of a company (``qbd_emulator.cassette``).
+Exit codes: 0 when the session ended normally (done, nothing to do, no request) and a replay
+used its cassette exactly, 1 otherwise, 2 for bad arguments or unreadable input files.
 Must not: hold session logic (``connector.qbwc.client`` and ``qbd_emulator.webconnector``).
 """
 
@@ -15,10 +17,12 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from connector.processors.base import RequestProcessor
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
-from connector.qbwc.qwc import QwcError, parse_qwc
+from connector.qbwc.qwc import Qwc, QwcError, parse_qwc
 from qbd_emulator.company import CompanyFile
 
 OK_RESULTS = frozenset({SessionResult.DONE, SessionResult.NO_WORK, SessionResult.NO_REQUEST})
@@ -47,8 +51,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--scenario", type=Path, help="a fault scenario (not supported yet)")
     cassette = parser.add_mutually_exclusive_group()
-    cassette.add_argument("--record", type=Path, help="record the session (not supported yet)")
-    cassette.add_argument("--replay", type=Path, help="replay a cassette (not supported yet)")
+    cassette.add_argument(
+        "--record", type=Path, help="record what QuickBooks answered into this cassette"
+    )
+    cassette.add_argument(
+        "--replay",
+        type=Path,
+        help="answer as QuickBooks from this cassette, strictly in order (no company needed)",
+    )
     parser.add_argument("--ca-file", help="CA certificate to verify an https AppURL with")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per SOAP call")
     parser.add_argument("--noop-wait", type=float, default=5.0, help="seconds to wait after a NoOp")
@@ -62,45 +72,92 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
+@dataclass
+class Outcome:
+    summary: SessionSummary
+    cassette: dict[str, object] = field(default_factory=dict)
+    """For --record/--replay: what was recorded, or what did not match."""
+    cassette_ok: bool = True
+
+
 def run(args: argparse.Namespace) -> int:
     try:
-        summary = _session(args)
+        outcome = _session(args)
     except UsageError as exc:
         print(f"qbd-emulator webconnector: {exc}", file=sys.stderr)
         return 2
-    code = 0 if summary.result in OK_RESULTS else 1
+    ok = outcome.summary.result in OK_RESULTS and outcome.cassette_ok
     try:
-        print(json.dumps(summary.to_dict(), indent=2) if args.json else _text(summary))
+        print(_json(outcome) if args.json else _text(outcome))
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. piped into head: the reader is gone, the result stands
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-    return code
+    return 0 if ok else 1
 
 
-def _session(args: argparse.Namespace) -> SessionSummary:
-    from qbd_emulator.processor import FakeQuickBooks
-    from qbd_emulator.webconnector import AddApplicationError, add_application, run_webconnector
+def _session(args: argparse.Namespace) -> Outcome:
+    from qbd_emulator.webconnector import run_webconnector
 
-    for option in ("scenario", "record", "replay"):
-        if getattr(args, option) is not None:
-            raise UsageError(f"--{option} is not supported yet")
+    if args.scenario is not None:
+        raise UsageError("--scenario is not supported yet")
+    if args.replay is not None and (args.company is not None or args.quickbooks_not_running):
+        raise UsageError("--replay answers from the cassette: no --company or QuickBooks flags")
     try:
         qwc = parse_qwc(args.qwc.read_bytes())
     except OSError as exc:
         raise UsageError(f"cannot read {args.qwc}: {exc.strerror}") from None
     except QwcError as exc:
         raise UsageError(f"{args.qwc}: {exc}") from None
+    processor = _replay(args.replay) if args.replay is not None else _fake(args, qwc)
+    config = ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops)
+    verify: bool | str = args.ca_file if args.ca_file else True
+    summary = run_webconnector(
+        qwc, args.password, processor, verify=verify, timeout=args.timeout, config=config
+    )
+    return _cassette_outcome(summary, processor, args.record)
+
+
+def _fake(args: argparse.Namespace, qwc: Qwc) -> RequestProcessor:
+    from qbd_emulator.cassette import RecordingProcessor
+    from qbd_emulator.processor import FakeQuickBooks
+    from qbd_emulator.webconnector import AddApplicationError, add_application
+
     company = _company(args)
     try:  # the application was added to QBWC while QuickBooks ran: FileID registered then
         add_application(qwc, FakeQuickBooks(company, seed=args.seed))
     except AddApplicationError as exc:
         raise UsageError(str(exc)) from None
-    processor = FakeQuickBooks(company, seed=args.seed, running=not args.quickbooks_not_running)
-    config = ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops)
-    verify: bool | str = args.ca_file if args.ca_file else True
-    return run_webconnector(
-        qwc, args.password, processor, verify=verify, timeout=args.timeout, config=config
-    )
+    fake = FakeQuickBooks(company, seed=args.seed, running=not args.quickbooks_not_running)
+    return RecordingProcessor(fake) if args.record is not None else fake
+
+
+def _replay(path: Path) -> RequestProcessor:
+    from qbd_emulator.cassette import CassetteError, ReplayProcessor, load_cassette
+
+    try:
+        return ReplayProcessor(load_cassette(path))
+    except CassetteError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _cassette_outcome(
+    summary: SessionSummary, processor: RequestProcessor, record: Path | None
+) -> Outcome:
+    from qbd_emulator.cassette import RecordingProcessor, ReplayProcessor, save_cassette
+
+    if isinstance(processor, RecordingProcessor) and record is not None:
+        try:
+            save_cassette(processor.interactions, record)
+        except OSError as exc:
+            raise UsageError(f"cannot write {record}: {exc.strerror}") from None
+        return Outcome(
+            summary, {"recorded": str(record), "interactions": len(processor.interactions)}
+        )
+    if isinstance(processor, ReplayProcessor):
+        unused = [f"#{processor.position + n}: {i.call}" for n, i in enumerate(processor.unused())]
+        report: dict[str, object] = {"mismatches": processor.mismatches, "unused": unused}
+        return Outcome(summary, report, not (processor.mismatches or unused))
+    return Outcome(summary)
 
 
 def _company(args: argparse.Namespace) -> CompanyFile:
@@ -124,7 +181,15 @@ def _load_company(path: Path) -> CompanyFile:
         raise UsageError(str(exc)) from None
 
 
-def _text(summary: SessionSummary) -> str:
+def _json(outcome: Outcome) -> str:
+    data = outcome.summary.to_dict()
+    if outcome.cassette:
+        data["cassette"] = outcome.cassette
+    return json.dumps(data, indent=2)
+
+
+def _text(outcome: Outcome) -> str:
+    summary = outcome.summary
     lines = [
         f"result: {summary.result.value}",
         f"calls: {_calls_text(summary.calls)}",
@@ -141,6 +206,7 @@ def _text(summary: SessionSummary) -> str:
         lines.append(f"closeConnection: {summary.close_message}")
     lines.extend(f"warning: {w}" for w in summary.warnings)
     lines.extend(f"error: {e}" for e in summary.errors)
+    lines.extend(f"cassette: {key}: {value}" for key, value in outcome.cassette.items())
     return "\n".join(lines)
 
 
