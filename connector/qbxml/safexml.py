@@ -83,6 +83,7 @@ def parse_document(source: XmlSource, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
         error = _try(parser.feed, chunk)
         if error is not None:
             raise error
+    guard.check_not_empty()
     try:
         root = parser.close()
     except etree.XMLSyntaxError as exc:
@@ -131,6 +132,7 @@ def iterparse_batches(
         yield guard.checked(parser.read_events())
         if error is not None:
             raise error
+    guard.check_not_empty()
     error = _try(parser.close)
     yield guard.checked(parser.read_events())
     if error is not None:
@@ -155,6 +157,10 @@ class _Guard:
             raise XmlTooLargeError(self.max_bytes)
         if not self.root_seen:
             self._scan_for_doctype(chunk)
+
+    def check_not_empty(self) -> None:
+        if self.count == 0:
+            raise XmlParseError("the document is empty (no bytes at all)", line=1, column=1)
 
     def _scan_for_doctype(self, chunk: bytes | str) -> None:
         # A DOCTYPE can only come before the root element, so scanning stops once the root has

@@ -1,0 +1,142 @@
+"""``qbd-connector qbxml parse [FILE]``: a qbXML response as JSON lines.
+
+The support engineer's tool for reading what a customer's QuickBooks sent. Output, streamed
+as the response is read (so a large response prints as it goes, in flat memory):
+- a ``messageSet`` line when ``QBXMLMsgsRs`` carries error-recovery attributes;
+- one ``response`` line per ``*Rs``: name, requestID, status code/severity/message, its class
+  from the status table, iterator fields, retCount;
+- one ``record`` line per ``*Ret`` with its values (Decimals as strings, dates ISO 8601 with
+  the offset QuickBooks sent).
+A document that cannot be read: the lines read so far stay printed, the reason goes to
+stderr, exit status 2 (never a traceback). Must not: hold parsing logic (``connector.qbxml``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any, BinaryIO, TextIO
+
+from connector.qbxml.errors import QbxmlError
+from connector.qbxml.parse import iter_events
+from connector.qbxml.safexml import DEFAULT_MAX_BYTES
+from connector.qbxml.status import classify_status
+from connector.qbxml.values import Event, MessageSet, Record, ResponseStart
+
+EXAMPLE = """\
+example:
+  qbd-connector qbxml parse response.xml
+  {"kind": "response", "name": "CustomerQueryRs", "requestID": "1", "statusCode": 1, ...}
+  {"kind": "record", "type": "CustomerRet", "requestID": "1", "data": {"ListID": ...}}
+exit status: 0 read, 2 the input is not a readable qbXML response (reason on stderr)
+"""
+
+
+def register(subparsers: Any) -> None:
+    qbxml = subparsers.add_parser(
+        "qbxml", help="read qbXML documents", description="Read qbXML documents."
+    )
+    commands = qbxml.add_subparsers(dest="qbxml_command", metavar="COMMAND", required=True)
+    parse = commands.add_parser(
+        "parse",
+        help="print a qbXML response as JSON lines",
+        description=(
+            "Print a qbXML response (or a strHCPResponse) as JSON lines: one line per *Rs\n"
+            "with its requestID, status and iterator fields, then one line per record."
+        ),
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parse.add_argument("file", nargs="?", metavar="FILE", help="the response (default: stdin)")
+    parse.add_argument(
+        "--qbxml-version",
+        metavar="X.Y",
+        help="type values with this qbXML version's schema (default: the document's "
+        "<?qbxml version?>, else 16.0)",
+    )
+    parse.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"refuse inputs larger than N bytes (default {DEFAULT_MAX_BYTES})",
+    )
+    parse.set_defaults(func=run_parse)
+
+
+def run_parse(args: argparse.Namespace) -> int:
+    label = args.file or "stdin"
+    try:
+        if args.file is None:
+            return _print_events(sys.stdin.buffer, args, sys.stdout)
+        with open(args.file, "rb") as source:
+            return _print_events(source, args, sys.stdout)
+    except OSError as exc:
+        print(f"qbd-connector qbxml parse: {label}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except QbxmlError as exc:
+        print(f"qbd-connector qbxml parse: {label}: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # e.g. --max-bytes 0
+        print(f"qbd-connector qbxml parse: {exc}", file=sys.stderr)
+        return 2
+
+
+def _print_events(source: BinaryIO, args: argparse.Namespace, out: TextIO) -> int:
+    ascii_only = (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8"
+    for line in json_lines(
+        iter_events(source, max_bytes=args.max_bytes, version=args.qbxml_version)
+    ):
+        out.write(json.dumps(line, default=_json_default, ensure_ascii=ascii_only) + "\n")
+    out.flush()
+    return 0
+
+
+def json_lines(events: Iterator[Event]) -> Iterator[dict[str, object]]:
+    """The JSON objects printed for ``events`` (pure; the command writes them)."""
+    for event in events:
+        if isinstance(event, MessageSet):
+            if event.new_message_set_id is not None or event.message_set_status is not None:
+                status = event.message_set_status
+                yield {
+                    "kind": "messageSet",
+                    "newMessageSetID": event.new_message_set_id,
+                    "messageSetStatusCode": status.code if status else None,
+                }
+        elif isinstance(event, ResponseStart):
+            yield _response_line(event)
+        elif isinstance(event, Record):
+            yield {
+                "kind": "record",
+                "type": event.ret,
+                "requestID": event.request_id,
+                "data": event.data,
+            }
+
+
+def _response_line(event: ResponseStart) -> dict[str, object]:
+    status = event.status
+    return {
+        "kind": "response",
+        "name": event.name,
+        "requestID": event.request_id,
+        "statusCode": status.code,
+        "statusSeverity": status.severity,
+        "statusMessage": status.message,
+        "statusClass": classify_status(status.code, status.severity).value,
+        "iteratorRemainingCount": event.iterator_remaining,
+        "iteratorID": event.iterator_id,
+        "retCount": event.ret_count,
+    }
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):  # datetime too: isoformat keeps the offset as sent
+        return value.isoformat()
+    raise TypeError(f"cannot print {type(value).__name__} as JSON")

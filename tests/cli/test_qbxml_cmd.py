@@ -1,0 +1,145 @@
+"""``qbd-connector qbxml parse``: JSON lines out, exit status 2 and no traceback on bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from refpaths import reference_path
+
+from connector.cli import main
+from connector.cli.qbxml_cmd import json_lines
+from connector.qbxml.values import MessageSet
+
+RESPONSE = (
+    b'<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>'
+    b'<InvoiceQueryRs requestID="9" statusCode="0" statusSeverity="Info" statusMessage="Status OK"'
+    b' iteratorRemainingCount="2" iteratorID="{it}"><InvoiceRet><TxnID>1-2</TxnID>'
+    b"<TimeCreated>2014-03-09T02:30:00-07:00</TimeCreated><TxnDate>2014-02-03</TxnDate>"
+    b"<Subtotal>206.00</Subtotal><IsPaid>false</IsPaid><InvoiceLineRet><Quantity>2</Quantity>"
+    b"</InvoiceLineRet><Memo>caf\xc3\xa9</Memo></InvoiceRet></InvoiceQueryRs>"
+    b'<CustomerQueryRs requestID="10" statusCode="3120" statusSeverity="Error" statusMessage="x"/>'
+    b"</QBXMLMsgsRs></QBXML>"
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:
+    code = main(["qbxml", "parse", *argv])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+def test_file_to_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "rs.xml"
+    path.write_bytes(RESPONSE)
+    code, lines, err = run(capsys, str(path))
+    assert code == 0 and err == ""
+    first, record, second = (json.loads(line) for line in lines)
+    assert first == {
+        "kind": "response",
+        "name": "InvoiceQueryRs",
+        "requestID": "9",
+        "statusCode": 0,
+        "statusSeverity": "Info",
+        "statusMessage": "Status OK",
+        "statusClass": "ok",
+        "iteratorRemainingCount": 2,
+        "iteratorID": "{it}",
+        "retCount": None,
+    }
+    assert record["kind"] == "record" and record["type"] == "InvoiceRet"
+    assert record["requestID"] == "9"
+    assert record["data"] == {
+        "TxnID": "1-2",
+        "TimeCreated": "2014-03-09T02:30:00-07:00",
+        "TxnDate": "2014-02-03",
+        "Subtotal": "206.00",
+        "IsPaid": False,
+        "InvoiceLineRet": [{"Quantity": "2"}],
+        "Memo": "café",
+    }
+    assert (second["statusCode"], second["statusClass"]) == (3120, "not_found")
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(RESPONSE)))
+    code, lines, _ = run(capsys)
+    assert code == 0 and len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        pytest.param(b"\x00\x01garbage", "Start tag expected", id="not-xml"),
+        pytest.param(b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', "DOCTYPE", id="dtd"),
+        pytest.param(b"<QBXML><QBXMLMsgsRq/></QBXML>", "QBXMLMsgsRs", id="a-request"),
+        pytest.param(b"", "empty", id="empty"),
+    ],
+)
+def test_unreadable_input_exits_2_with_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, reason: str
+) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_bytes(data)
+    code, lines, err = run(capsys, str(path))
+    assert code == 2 and lines == []
+    assert err.startswith(f"qbd-connector qbxml parse: {path}: ") and reason in err
+    assert "Traceback" not in err
+
+
+def test_lines_before_a_break_stay_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cut.xml"
+    path.write_bytes(RESPONSE[:-60])
+    code, lines, err = run(capsys, str(path))
+    assert code == 2 and len(lines) == 2 and "line 1" in err
+
+
+def test_missing_file_and_bad_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, str(tmp_path / "nope.xml"))
+    assert code == 2 and "No such file" in err
+    path = tmp_path / "rs.xml"
+    path.write_bytes(RESPONSE)
+    code, _, err = run(capsys, str(path), "--max-bytes", "100")
+    assert code == 2 and "size limit of 100 bytes" in err
+    code, _, err = run(capsys, str(path), "--max-bytes", "0")
+    assert code == 2 and "max_bytes" in err
+
+
+def test_message_set_line_only_when_present() -> None:
+    assert list(json_lines(iter([MessageSet()]))) == []
+    line = next(json_lines(iter([MessageSet("set-1", None)])))
+    assert line == {"kind": "messageSet", "newMessageSetID": "set-1", "messageSetStatusCode": None}
+
+
+def test_reference_hcp_response(capsys: pytest.CaptureFixture[str]) -> None:
+    path = reference_path(
+        "responses",
+        "consolibyte-log-2008",
+        "strHCPResponse_HostQueryRs_CompanyQueryRs_PreferencesQueryRs_QBPro2006.xml",
+    )
+    code, lines, _ = run(capsys, str(path))
+    kinds = [(d["kind"], d.get("name") or d.get("type")) for d in map(json.loads, lines)]
+    assert code == 0
+    assert kinds == [
+        ("response", "HostQueryRs"),
+        ("record", "HostRet"),
+        ("response", "CompanyQueryRs"),
+        ("record", "CompanyRet"),
+        ("response", "PreferencesQueryRs"),
+        ("record", "PreferencesRet"),
+    ]
+
+
+def test_console_script_help_and_garbage() -> None:
+    script = [sys.executable, "-m", "connector", "qbxml", "parse"]
+    helped = subprocess.run([*script, "--help"], capture_output=True, text=True, check=True)
+    assert "JSON lines" in helped.stdout and "FILE" in helped.stdout
+    bad = subprocess.run(script, input=b"not xml at all", capture_output=True, check=False)
+    assert bad.returncode == 2
+    assert b"qbd-connector qbxml parse: stdin:" in bad.stderr and b"Traceback" not in bad.stderr
