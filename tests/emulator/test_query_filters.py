@@ -235,3 +235,31 @@ def test_owner_id_returns_only_that_owners_data_ext() -> None:
     )
     assert plain.find("CompanyRet/DataExtRet") is None
     assert asked.findtext("CompanyRet/DataExtRet/DataExtValue") == "{x}"
+
+
+def test_include_ret_element_and_iterator_stop() -> None:
+    qb, ticket = session(company(1))
+    rs = one(
+        qb.process_request(
+            ticket,
+            rq(
+                "<CustomerQueryRq><MaxReturned>2</MaxReturned><IncludeRetElement>Name</IncludeRetElement></CustomerQueryRq>"
+            ),
+        )
+    )
+    assert all(r.find("Name") is not None and r.find("Email") is None for r in rs)
+    started = one(
+        qb.process_request(
+            ticket,
+            rq('<CustomerQueryRq iterator="Start"><MaxReturned>1</MaxReturned></CustomerQueryRq>'),
+        )
+    )
+    it = started.get("iteratorID")
+    stopped = one(
+        qb.process_request(ticket, rq(f'<CustomerQueryRq iterator="Stop" iteratorID="{it}"/>'))
+    )
+    assert status(stopped) == 0
+    again = one(
+        qb.process_request(ticket, rq(f'<CustomerQueryRq iterator="Continue" iteratorID="{it}"/>'))
+    )
+    assert status(again) == 3391
