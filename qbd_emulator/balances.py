@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
-from qbd_emulator.company import CompanyFile, StoredRecord
+from qbd_emulator.company import CompanyFile, StoredRecord, in_schema_order
 from qbd_emulator.errors import QBStatusError
 
 ZERO = Decimal("0.00")
@@ -94,13 +94,14 @@ def _pay(
     if "RefNumber" in payment.data:
         link["RefNumber"] = payment.data["RefNumber"]
     link |= {"LinkType": "AMTTYPE", "Amount": -amount}
+    had_links = "LinkedTxn" in data
     data["LinkedTxn"] = [*_list(data.get("LinkedTxn")), link]
     if now is not None:
         modified = data["TimeModified"]
         if isinstance(modified, datetime) and now > modified:
             data["TimeModified"] = now
         data["EditSequence"] = company.new_edit_sequence(now, str(data["EditSequence"]))
-    target.data = data
+    target.data = data if had_links else in_schema_order(target.ret, data)
 
 
 def adjust_balance(company: CompanyFile, key: str, list_id: str, delta: Decimal) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from connector.qbxml.datatypes import DATA_TYPES, Kind
+from connector.qbxml.schema import ContentModel, Schema
 from connector.qbxml.values import RecordData, Value
 from qbd_emulator.balances import OPEN_AMOUNTS
 from qbd_emulator.company import CompanyFile, StoredRecord, name_of, storage_key
@@ -297,3 +298,29 @@ def test_deleted_entries_are_recent_and_gone(small: CompanyFile) -> None:
         assert entry.time_created < entry.time_deleted <= NOW
         assert NOW - entry.time_deleted <= timedelta(days=90)
         assert all(entry.id not in table for table in small.records.values())
+
+
+# ---- shape -------------------------------------------------------------------------------
+
+
+def _check_order(model: ContentModel, value: RecordData, path: str) -> None:
+    positions = [i for i, spec in enumerate(model.children) if spec.name in value]
+    assert len(positions) == len(value), (
+        f"{path}: unknown {set(value) - {s.name for s in model.children}}"
+    )
+    order = [model.children[i].name for i in sorted(positions)]
+    assert list(value) == order, path
+    for name, child in value.items():
+        spec = model.child(name)
+        assert spec is not None
+        if isinstance(spec.content, ContentModel):
+            for member in child if isinstance(child, list) else [child]:
+                assert isinstance(member, dict), f"{path}/{name}"
+                _check_order(spec.content, member, f"{path}/{name}")
+
+
+def test_records_are_in_schema_order(small: CompanyFile) -> None:
+    schema = Schema.for_version("13.0")
+    for table in small.records.values():
+        for record in list(table.values())[:40]:
+            _check_order(schema.content(record.ret), record.data, record.ret)
