@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Value
 
+from .. import balances
 from ..company import CompanyFile
 from ..qbxml_errors import StatusError, invalid_field
 from .context import Context, Request
@@ -97,23 +98,8 @@ def default_account(company: CompanyFile, account_type: str) -> RecordData:
     raise invalid_field(f"There is no {account_type} account in this company file.")
 
 
-def adjust_balance(
-    company: CompanyFile, key: str, ref: Value | None, delta: Decimal, now: datetime
-) -> None:
-    """Add ``delta`` to a customer's/vendor's Balance, and to TotalBalance up the job tree."""
-    if not isinstance(ref, dict) or delta == 0:
-        return
-    record_id = str(ref.get("ListID", ""))
-    first = True
-    while record_id:
-        record = company.get(key, record_id)
-        changes: RecordData = {"TotalBalance": money(record.data.get("TotalBalance")) + delta}
-        if first:
-            changes["Balance"] = money(record.data.get("Balance")) + delta
-        if key == "vendors":
-            changes.pop("TotalBalance")
-        edit = str(record.data.get("EditSequence", ""))
-        company.modify(key, record_id, changes, edit, now, resolve=False)
-        parent = record.data.get("ParentRef")
-        record_id = str(parent.get("ListID", "")) if isinstance(parent, dict) else ""
-        first = False
+def adjust_balance(company: CompanyFile, key: str, ref: Value | None, delta: Decimal) -> None:
+    """Add ``delta`` to the balance of the customer/vendor ``ref`` names (the company
+    model's roll-up, ``qbd_emulator.balances``: TimeModified is not touched)."""
+    if isinstance(ref, dict) and delta != 0:
+        balances.adjust_balance(company, key, str(ref.get("ListID", "")), delta)

@@ -111,6 +111,8 @@ def _voided(key: str, record: StoredRecord) -> RecordData:
             ]
     if "AppliedToTxnRet" in record.data:
         changes["AppliedToTxnRet"] = []
+    if "UnusedPayment" in record.data:
+        changes["UnusedPayment"] = ZERO
     merged = dict(record.data) | changes
     _totals(key, record.ret, merged)
     changes |= {k: v for k, v in merged.items() if record.data.get(k) != v}

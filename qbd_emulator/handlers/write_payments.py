@@ -84,7 +84,9 @@ def payment_add(kind: PaymentKind) -> Handler:
         record = ctx.company.add(kind.key, kind.ret, data, ctx.now)
         for txn_id, amount in plan:
             _apply(ctx, kind, txn_id, amount, str(record.data["TxnID"]), record.data)
-        adjust_balance(ctx.company, kind.payer_key, payer_ref, -applied, ctx.now)
+        # balances.OPEN_AMOUNTS: an unused payment lowers the customer's balance too
+        moved = total if kind is RECEIVE else applied
+        adjust_balance(ctx.company, kind.payer_key, payer_ref, -moved)
         return ok(
             request, ((record.ret, ctx.company.get(kind.key, str(record.data["TxnID"])).data),)
         )
@@ -231,5 +233,7 @@ def unapply(ctx: Context, key: str, payment: RecordData) -> None:
         edit = str(target["EditSequence"])
         ctx.company.modify(kind.target_key, txn_id, changes, edit, ctx.now, resolve=False)
         restored += amount
+    if kind is RECEIVE:
+        restored += money(payment.get("UnusedPayment"))
     payer = payment.get(kind.payer_ref)
-    adjust_balance(ctx.company, kind.payer_key, payer, restored, ctx.now)
+    adjust_balance(ctx.company, kind.payer_key, payer, restored)

@@ -145,7 +145,7 @@ def _move_balance(ctx: Context, key: str, data: RecordData, sign: int) -> None:
     target, ref_name, direction = BALANCE_EFFECT[key]
     amount = data.get("BalanceRemaining", data.get("OpenAmount", data.get("CreditRemaining")))
     delta = money(amount) * direction * sign
-    adjust_balance(ctx.company, target, data.get(ref_name), delta, ctx.now)
+    adjust_balance(ctx.company, target, data.get(ref_name), delta)
 
 
 def txn_mod(key: str, ret: str) -> Handler:

@@ -470,3 +470,69 @@ def test_too_long_text_is_a_status_not_a_crash(qb: Session) -> None:
         )
     )
     assert status(rs) == 3070
+
+
+def _balances(comp) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyped-def]
+    return {
+        str(r.data["ListID"]): (r.data.get("Balance"), r.data.get("TotalBalance"))
+        for key in ("customers", "vendors")
+        for r in comp.iter_records(key)
+    }
+
+
+def _recomputed(comp) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyped-def]
+    import copy
+
+    from qbd_emulator.balances import recompute_balances
+
+    twin = copy.deepcopy(comp)
+    recompute_balances(twin)
+    return _balances(twin)
+
+
+def test_balances_stay_consistent_through_writes(qb: Session) -> None:
+    comp = qb[0].company
+    assert _balances(comp) == _recomputed(comp), "the generated file itself is inconsistent"
+    customer = _customer(qb)
+    vendor = str(next(comp.iter_records("vendors")).data["Name"])
+    expense = next(
+        str(r.data["FullName"])
+        for r in comp.iter_records("accounts")
+        if r.data.get("AccountType") == "Expense"
+    )
+    bank = next(
+        str(r.data["FullName"])
+        for r in comp.iter_records("accounts")
+        if r.data.get("AccountType") == "Bank"
+    )
+    inv = one(_invoice(qb, customer, "120.00")).findtext("InvoiceRet/TxnID")
+    inv2 = one(_invoice(qb, customer, "40.00")).findtext("InvoiceRet/TxnID")
+    call(
+        qb,
+        f"<ReceivePaymentAddRq><ReceivePaymentAdd><CustomerRef><FullName>{customer}</FullName></CustomerRef>"
+        f"<TotalAmount>100.00</TotalAmount><AppliedToTxnAdd><TxnID>{inv}</TxnID><PaymentAmount>70.00</PaymentAmount>"
+        "</AppliedToTxnAdd></ReceivePaymentAdd></ReceivePaymentAddRq>",
+    )
+    call(
+        qb,
+        f"<CreditMemoAddRq><CreditMemoAdd><CustomerRef><FullName>{customer}</FullName></CustomerRef>"
+        f"<CreditMemoLineAdd><ItemRef><FullName>{_item(qb)}</FullName></ItemRef><Amount>15.00</Amount></CreditMemoLineAdd>"
+        "</CreditMemoAdd></CreditMemoAddRq>",
+    )
+    call(qb, f"<TxnVoidRq><TxnVoidType>Invoice</TxnVoidType><TxnID>{inv2}</TxnID></TxnVoidRq>")
+    bill = one(
+        call(
+            qb,
+            f"<BillAddRq><BillAdd><VendorRef><FullName>{vendor}</FullName></VendorRef>"
+            f"<ExpenseLineAdd><AccountRef><FullName>{expense}</FullName></AccountRef><Amount>33.00</Amount></ExpenseLineAdd>"
+            "</BillAdd></BillAddRq>",
+        )
+    ).findtext("BillRet/TxnID")
+    call(
+        qb,
+        f"<BillPaymentCheckAddRq><BillPaymentCheckAdd><PayeeEntityRef><FullName>{vendor}</FullName></PayeeEntityRef>"
+        f"<BankAccountRef><FullName>{bank}</FullName></BankAccountRef><IsToBePrinted>true</IsToBePrinted>"
+        f"<AppliedToTxnAdd><TxnID>{bill}</TxnID><PaymentAmount>13.00</PaymentAmount></AppliedToTxnAdd>"
+        "</BillPaymentCheckAdd></BillPaymentCheckAddRq>",
+    )
+    assert _balances(comp) == _recomputed(comp)
