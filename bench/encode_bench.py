@@ -58,7 +58,12 @@ def bench_encode(version: str, count: int) -> None:
     schema = Schema.for_version(version)
     records = [invoice(i) for i in range(count)]
     start = time.process_time()
-    rs = encode_element(schema, "InvoiceQueryRs", {"InvoiceRet": records}, attrs={"statusCode": 0})
+    rs = encode_element(
+        schema,
+        "InvoiceQueryRs",
+        {"InvoiceRet": records},
+        attrs={"statusCode": 0, "statusSeverity": "Info"},
+    )
     raw = document(version, [rs], response=True)
     elapsed = time.process_time() - start
     print(

@@ -26,7 +26,7 @@ by branch, which the schema allows because such choices are unbounded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 
 from lxml import etree
@@ -76,7 +76,7 @@ def encode_element(
         content = spec.content
     elem = etree.Element(name)
     _Encoder(schema, name).fill(elem, content, value, name)
-    if attrs:
+    if attrs is not None:
         set_attributes(schema, elem, content, attrs, name)
     return elem
 
@@ -88,7 +88,9 @@ def set_attributes(
     attrs: Mapping[str, object],
     path: str,
 ) -> None:
-    """Set ``attrs`` on ``elem`` after checking each against the schema's attributes."""
+    """Set ``attrs`` on ``elem`` after checking each against the schema's attributes;
+    the schema's required attributes must all be given."""
+    check_required_attributes(schema, content, attrs.keys(), path)
     for attr_name, raw in attrs.items():
         spec = content.attribute(attr_name) if isinstance(content, ContentModel) else None
         if spec is None:
@@ -100,6 +102,19 @@ def set_attributes(
         elem.set(
             attr_name,
             format_leaf(spec.leaf, raw, path=f"{path}@{attr_name}", version=schema.version),
+        )
+
+
+def check_required_attributes(
+    schema: Schema, content: Leaf | ContentModel, given: Iterable[str], path: str
+) -> None:
+    if not isinstance(content, ContentModel):
+        return
+    names = set(given)
+    missing = [a.name for a in content.attributes if a.required and a.name not in names]
+    if missing:
+        raise MissingElementError(
+            f"required attribute {', '.join(missing)} is missing", path=path, version=schema.version
         )
 
 
@@ -267,6 +282,7 @@ def document(
             raise UnknownElementError(
                 f"{msg.tag!r} cannot appear in {wrapper}", path=wrapper, version=version
             )
+        check_required_attributes(schema, schema.element(msg.tag), map(str, msg.keys()), msg.tag)
         msgs_elem.append(msg)
     body = etree.tostring(root, encoding="utf-8", xml_declaration=False)
     prolog = f'<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{version}"?>\n'

@@ -315,7 +315,9 @@ def test_attributes_are_checked() -> None:
 
 
 def test_document_refusals() -> None:
-    rs = encode_element(S16, "CustomerQueryRs", {}, attrs={"statusCode": 0})
+    rs = encode_element(
+        S16, "CustomerQueryRs", {}, attrs={"statusCode": 0, "statusSeverity": "Info"}
+    )
     with pytest.raises(UnknownElementError, match="cannot appear in QBXMLMsgsRq"):
         document("16.0", [rs], response=False)
     with pytest.raises(TextError, match="at most 24"):
@@ -331,3 +333,11 @@ def test_version_of_the_prolog_matches() -> None:
     raw = document("13.0", [encode_element(s13, "HostQueryRq", {})], response=False)
     assert b'<?qbxml version="13.0"?>' in raw
     assert b"<HostQueryRq/>" in raw
+
+
+def test_required_attributes() -> None:
+    with pytest.raises(MissingElementError, match="required attribute statusSeverity is missing"):
+        encode_element(S16, "CustomerQueryRs", {}, attrs={"statusCode": 0})
+    bare = encode_element(S16, "CustomerQueryRs", {})  # attributes left to the caller...
+    with pytest.raises(MissingElementError, match="CustomerQueryRs: required attribute statusCode"):
+        document("16.0", [bare], response=True)  # ...but a document checks them
