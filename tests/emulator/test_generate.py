@@ -324,3 +324,10 @@ def test_records_are_in_schema_order(small: CompanyFile) -> None:
     for table in small.records.values():
         for record in list(table.values())[:40]:
             _check_order(schema.content(record.ret), record.data, record.ret)
+
+
+def test_progress_counts_every_record_added() -> None:
+    ticks: list[int] = []
+    company = generate(2, "tiny", ticks.append)
+    stored = sum(n for key, n in company.counts().items() if key != "sales_tax_items")
+    assert sum(ticks) == stored + len(company.deleted)
