@@ -10,6 +10,8 @@ import json
 import sys
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from connector.store.api_keys import create_api_key
 from connector.store.db import Database, default_database_url
 from connector.store.errors import StoreError
@@ -21,10 +23,16 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_database(args: argparse.Namespace) -> Database:
-    """The database named on the command line or by the environment, migrated to head."""
-    database = Database.from_url(args.database_url or default_database_url())
-    database.migrate()
+def open_database(url: str) -> Database:
+    """The database at ``url``, migrated to head. ``ValueError`` with a message fit for the
+    user when the URL is bad or the database cannot be opened (no such folder, no server)."""
+    database = Database.from_url(url)
+    try:
+        database.migrate()
+    except OperationalError as exc:
+        database.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ValueError(f"cannot open the database {database.url}: {reason}") from exc
     return database
 
 
@@ -42,7 +50,7 @@ def register(subparsers: Any) -> None:
 
 def run_create_api_key(args: argparse.Namespace) -> int:
     try:
-        database = open_database(args)
+        database = open_database(args.database_url or default_database_url())
     except ValueError as exc:
         print(f"qbd-connector admin: {exc}", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from connector.cli.admin_cmd import add_database_option
+from connector.cli.admin_cmd import add_database_option, open_database
 from connector.settings import Settings, SettingsError
 from connector.store.companies import create_company, get_company, list_companies
 from connector.store.connections import create_connection
@@ -70,12 +70,11 @@ def _guarded(group: str, func: Any) -> Any:
             settings = Settings.from_env(
                 database_url=args.database_url, public_url=getattr(args, "public_url", None)
             )
-            database = Database.from_url(settings.database_url)
+            database = open_database(settings.database_url)
         except (SettingsError, ValueError) as exc:
             print(f"qbd-connector {group}: {exc}", file=sys.stderr)
             return 2
         try:
-            database.migrate()
             code: int = func(args, settings, database)
             return code
         except (CommandError, StoreError) as exc:

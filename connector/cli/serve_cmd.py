@@ -9,8 +9,8 @@ import argparse
 import sys
 from typing import Any
 
+from connector.cli.admin_cmd import open_database
 from connector.settings import Settings, SettingsError
-from connector.store.db import Database
 
 
 def register(subparsers: Any) -> None:
@@ -49,12 +49,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         settings = settings_from_args(args)
-        database = Database.from_url(settings.database_url)
+        database = open_database(settings.database_url)
     except (SettingsError, ValueError) as exc:
         print(f"qbd-connector serve: {exc}", file=sys.stderr)
         return 2
     try:
-        database.migrate()
         app = create_app(settings, database=database)
         print(f"qbd-connector: serving {settings.public_url} (database {database.url})", flush=True)
         uvicorn.run(

@@ -146,6 +146,16 @@ def test_bad_database_url_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "unsupported database" in err
 
 
+def test_a_database_that_cannot_be_opened_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder.db'}"
+    code, out, err = _run(capsys, "company", "create", "X", "--database-url", url)
+    assert (code, out) == (2, "")
+    assert err.startswith("qbd-connector company: cannot open the database sqlite:///")
+    assert "unable to open database file" in err
+
+
 def test_admin_create_api_key_prints_a_working_key(
     capsys: pytest.CaptureFixture[str], url: str
 ) -> None:

@@ -131,6 +131,11 @@ def test_serve_over_https(tmp_path: Path, start_serve: Start) -> None:
         pytest.param(["--port", "70000"], "outside 0-65535", id="bad-port"),
         pytest.param(["--database-url", "mysql://x/y"], "unsupported database", id="bad-db"),
         pytest.param(["--public-url", "ftp://x"], "public URL", id="bad-public-url"),
+        pytest.param(
+            ["--database-url", "postgresql://nobody@127.0.0.1:1/x"],
+            "cannot open the database",
+            id="no-server",
+        ),
     ],
 )
 def test_bad_arguments_are_exit_2(
