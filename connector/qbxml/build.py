@@ -34,6 +34,21 @@ from connector.qbxml.filters import Iterator, QueryFilter
 from connector.qbxml.leaves import check_text
 from connector.qbxml.schema import Schema
 
+__all__ = [
+    "ADDS",
+    "MAX_REQUEST_ID",
+    "MODS",
+    "add",
+    "delete",
+    "list_delete",
+    "mod",
+    "query",
+    "request_document",
+    "supported_filters",
+    "txn_delete",
+    "void",
+]
+
 MAX_REQUEST_ID = 50
 """statusCode 1060: invalid requestID, at most 50 characters (PROTOCOL.md 1.9; medium confidence)."""
 

@@ -42,6 +42,17 @@ from connector.qbxml.errors import (
 from connector.qbxml.leaves import check_text, format_leaf
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ChildSpec, ContentModel, Leaf, Schema
 
+__all__ = [
+    "MAX_MESSAGE_SET_ID",
+    "OnError",
+    "check_required_attributes",
+    "check_structure",
+    "document",
+    "document_text",
+    "encode_element",
+    "set_attributes",
+]
+
 MAX_MESSAGE_SET_ID = 24
 """QuickBooks refuses longer message-set IDs with 9004 (PROTOCOL.md 1.5)."""
 
@@ -75,7 +86,7 @@ def encode_element(
             raise UnknownElementError(f"not a child of {where}", path=name, version=schema.version)
         content = spec.content
     elem = etree.Element(name)
-    _Encoder(schema, name).fill(elem, content, value, name)
+    _Encoder(schema).fill(elem, content, value, name)
     if attrs is not None:
         set_attributes(schema, elem, content, attrs, name)
     return elem
@@ -119,12 +130,10 @@ def check_required_attributes(
 
 
 class _Encoder:
-    """Recursive fill of one element tree; ``top`` names the root for error messages."""
+    """Recursive fill of one element tree, checking each aggregate against its model."""
 
-    def __init__(self, schema: Schema, top: str) -> None:
-        self.schema = schema
+    def __init__(self, schema: Schema) -> None:
         self.version = schema.version
-        self.top = top
 
     def fill(
         self, elem: etree._Element, content: Leaf | ContentModel, value: object, path: str

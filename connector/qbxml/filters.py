@@ -16,6 +16,23 @@ from enum import Enum
 
 from connector.qbxml.errors import BadValueError
 
+__all__ = [
+    "AccountFilter",
+    "ActiveStatus",
+    "DeletedDateRange",
+    "EntityFilter",
+    "Iterator",
+    "IteratorMode",
+    "MatchCriterion",
+    "ModifiedDateRange",
+    "NameFilter",
+    "PaidStatus",
+    "QueryFilter",
+    "RefNumberFilter",
+    "RefNumberRange",
+    "TxnDateRange",
+]
+
 
 class ActiveStatus(Enum):
     ACTIVE_ONLY = "ActiveOnly"

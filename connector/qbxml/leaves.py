@@ -22,6 +22,12 @@ from decimal import Decimal
 from connector.qbxml.errors import BadValueError, QbxmlBuildError, TextError
 from connector.qbxml.schema import Leaf, LeafType
 
+__all__ = [
+    "check_text",
+    "format_datetime",
+    "format_leaf",
+]
+
 _TEXT_TYPES = frozenset(
     {LeafType.STR, LeafType.ID, LeafType.ENUM, LeafType.GUID, LeafType.UUID, LeafType.MACRO}
 )

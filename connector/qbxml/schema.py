@@ -38,6 +38,20 @@ from typing import Any, TypeAlias
 
 from connector.qbxml.errors import QbxmlSchemaError
 
+__all__ = [
+    "DECIMAL_TYPES",
+    "SUPPORTED_VERSIONS",
+    "Attribute",
+    "ChildSpec",
+    "Choice",
+    "Content",
+    "ContentModel",
+    "Leaf",
+    "LeafType",
+    "Schema",
+    "table_name",
+]
+
 SUPPORTED_VERSIONS: tuple[str, ...] = ("13.0", "14.0", "15.0", "16.0")
 
 

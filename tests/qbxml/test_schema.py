@@ -172,3 +172,26 @@ def test_unknown_names_are_clear_errors(s16: Schema) -> None:
 def test_leaf_element_content(s16: Schema) -> None:
     content = s16.element("ListID")
     assert isinstance(content, Leaf) and content.type is LeafType.ID
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        pytest.param(
+            "schema", {"Schema", "SUPPORTED_VERSIONS", "LeafType", "ContentModel"}, id="schema"
+        ),
+        pytest.param(
+            "encode", {"encode_element", "document", "document_text", "OnError"}, id="encode"
+        ),
+        pytest.param(
+            "build", {"query", "add", "mod", "delete", "void", "request_document"}, id="build"
+        ),
+        pytest.param("filters", {"QueryFilter", "Iterator", "ModifiedDateRange"}, id="filters"),
+        pytest.param("leaves", {"format_leaf", "check_text", "format_datetime"}, id="leaves"),
+    ],
+)
+def test_public_surface(module: str, expected: set[str]) -> None:
+    mod = importlib.import_module(f"connector.qbxml.{module}")
+    assert expected <= set(mod.__all__)
+    for name in mod.__all__:
+        assert hasattr(mod, name), name
