@@ -45,6 +45,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--qwc", required=True, type=Path, help="the QWC file to use")
     parser.add_argument("--password", required=True, help="the password QBWC would send")
     parser.add_argument("--company", type=Path, help="a company file to open (else generated)")
+    parser.add_argument(
+        "--save-company",
+        action="store_true",
+        help="write the company back to --company FILE after the session (keeps writes)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of a generated company")
     parser.add_argument(
         "--size", default="tiny", help="tiny|small|medium|large|N for a generated company"
@@ -108,21 +113,39 @@ def _session(args: argparse.Namespace) -> Outcome:
         raise UsageError(f"cannot read {args.qwc}: {exc.strerror}") from None
     except QwcError as exc:
         raise UsageError(f"{args.qwc}: {exc}") from None
-    processor = _replay(args.replay) if args.replay is not None else _fake(args, qwc)
+    if args.save_company and args.company is None:
+        raise UsageError("--save-company writes back to --company FILE: give one")
+    company: CompanyFile | None = None
+    if args.replay is not None:
+        processor = _replay(args.replay)
+    else:
+        company = _company(args)
+        processor = _fake(args, qwc, company)
     config = ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops)
     verify: bool | str = args.ca_file if args.ca_file else True
     summary = run_webconnector(
         qwc, args.password, processor, verify=verify, timeout=args.timeout, config=config
     )
+    if args.save_company and company is not None:
+        _save_company(company, args.company)
     return _cassette_outcome(summary, processor, args.record)
 
 
-def _fake(args: argparse.Namespace, qwc: Qwc) -> RequestProcessor:
+def _save_company(company: CompanyFile, path: Path) -> None:
+    """QuickBooks keeps what a session wrote: so does the company file, when asked."""
+    from qbd_emulator.companyfile import save
+
+    try:
+        save(company, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _fake(args: argparse.Namespace, qwc: Qwc, company: CompanyFile) -> RequestProcessor:
     from qbd_emulator.cassette import RecordingProcessor
     from qbd_emulator.processor import FakeQuickBooks
     from qbd_emulator.webconnector import AddApplicationError, add_application
 
-    company = _company(args)
     try:  # the application was added to QBWC while QuickBooks ran: FileID registered then
         add_application(qwc, FakeQuickBooks(company, seed=args.seed))
     except AddApplicationError as exc:

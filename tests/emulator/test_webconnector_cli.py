@@ -18,7 +18,7 @@ from connector.settings import Settings
 from connector.store.companies import get_company
 from connector.store.db import Database
 from qbd_emulator.cli import main
-from qbd_emulator.companyfile import save
+from qbd_emulator.companyfile import load, save
 from qbd_emulator.generate import generate
 from tests.qbwc.client_server import free_port, serve
 from tests.qbwc.scripted_work import ScriptedWork, make_connection
@@ -66,6 +66,21 @@ def test_saved_company_human_output(
     out = capsys.readouterr().out
     assert "result: done" in out
     assert "(sendRequestXML receiveResponseXML) x3 closeConnection" in out
+    assert load(company).data_ext == []  # without --save-company the file is left alone
+
+
+def test_save_company_keeps_what_quickbooks_wrote(
+    service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    company = tmp_path / "company.qbe"
+    save(generate(5, "tiny"), company)
+    args = ["webconnector", "--qwc", str(service.qwc), "--password", service.password]
+    assert main([*args, "--company", str(company), "--save-company"]) == 0
+    (ext,) = load(company).data_ext  # the FileID QBWC registered through QuickBooks
+    assert ext["DataExtName"] == "FileID" and ext["DataExtValue"] in service.qwc.read_text()
+    capsys.readouterr()
+    assert main([*args, "--save-company"]) == 2
+    assert "--save-company" in capsys.readouterr().err
 
 
 def test_failures_exit_1(service: Service, capsys: pytest.CaptureFixture[str]) -> None:
