@@ -171,3 +171,22 @@ def test_same_day_window_and_json_round_trip() -> None:
 def test_bad_windows_are_refused(data: dict[str, object]) -> None:
     with pytest.raises(InvalidValue):
         SyncWindow.from_json(data)
+
+
+def test_an_unknown_username_costs_a_hash_like_a_wrong_password(
+    db: Database, company: CompanyRow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connector import secrets
+
+    calls: list[str] = []
+    real_verify = secrets.verify_secret
+
+    def counting(stored_hash: str, plaintext: str) -> bool:
+        calls.append(plaintext)
+        return real_verify(stored_hash, plaintext)
+
+    monkeypatch.setattr(secrets, "verify_secret", counting)
+    row, _ = create_connection(db, company.id, "desktop_app")
+    assert verify_connection_password(db, row.username, "wrong") is None
+    assert verify_connection_password(db, "qbd-nobody", "guess") is None
+    assert calls == ["wrong", "guess"]
