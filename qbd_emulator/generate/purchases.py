@@ -38,7 +38,7 @@ def item_lines(
     gen: Gen, state: TxnState, created: datetime, count: int
 ) -> tuple[list[RecordData], list[tuple[RecordData, Decimal]]]:
     """ItemLineRet dicts for items that are bought (they post to COGS/expense/inventory)."""
-    bought = [i for i in state.items.values() if i.expense is not None]
+    bought = state.bought_items()
     lines: list[RecordData] = []
     postings: list[tuple[RecordData, Decimal]] = []
     for item in gen.rng.sample(bought, k=min(count, len(bought))):

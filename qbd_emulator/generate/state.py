@@ -83,5 +83,15 @@ class TxnState:
         days = self.due_days.get(str(terms["ListID"]), 30) if terms else 30
         return day + timedelta(days=days)
 
+    def __post_init__(self) -> None:
+        self._sold = list(self.items.values())
+        self._bought = [item for item in self._sold if item.expense is not None]
+
     def sale_items(self) -> list[ItemInfo]:
-        return list(self.items.values())
+        """Items a sales line may use (a cached list: items do not change while txns are
+        generated, and copying them per line made ``large`` quadratic)."""
+        return self._sold
+
+    def bought_items(self) -> list[ItemInfo]:
+        """Items a purchase line may use (they post to an expense or inventory account)."""
+        return self._bought
