@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "qbd_emulator.commands.company_cmd",
     "qbd_emulator.commands.webconnector_cmd",
     "qbd_emulator.commands.serve_cmd",
+    "qbd_emulator.commands.mutate_cmd",
 )
 
 

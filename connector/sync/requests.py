@@ -2,7 +2,7 @@
 
 Owns: which filters a sync query carries for each data type: ``ActiveStatus`` All for lists
 (QuickBooks answers active records only by default), ``FromModifiedDate`` for lists and
-``ModifiedDateRangeFilter`` for transactions, ``IncludeLineItems`` where the query has it,
+``ModifiedDateRangeFilter`` for transactions, ``IncludeLineItems`` and ``IncludeLinkedTxns`` where the query has them,
 ``MaxReturned`` and the iterator attributes for iterated queries, the ``ListDelType`` /
 ``TxnDelType`` lists of deleted-object sweeps (only the values the negotiated version's
 schema enumerates). Serialization and schema order are ``connector.qbxml.encode``'s.
@@ -52,6 +52,8 @@ def query_body(schema: Schema, dt: DataType, spec: QuerySpec) -> dict[str, Any]:
             body["FromModifiedDate"] = when
     if dt.kind is Kind.TXN and _has(schema, rq, "IncludeLineItems"):
         body["IncludeLineItems"] = True
+    if dt.kind is Kind.TXN and _has(schema, rq, "IncludeLinkedTxns"):
+        body["IncludeLinkedTxns"] = True  # LinkedTxn (payments applied...) only on request
     return body
 
 

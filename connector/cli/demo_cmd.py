@@ -1,0 +1,183 @@
+"""``qbd-connector demo [--size tiny|small|medium|large|N] [--seed N] [--exit] [--json]``.
+
+Renders what ``connector.demo`` does: a progress bar per data type while the Web Connector
+syncs (rich, on stderr, only on a terminal), then a summary table (records per data type,
+time, records per second), the API key and the URLs to explore; keeps serving until Ctrl-C
+unless ``--exit``. ``--json`` prints the summary as one JSON document instead.
+Exit codes: 0 synced, 1 the sync did not complete, 2 bad arguments or setup failure.
+Must not: hold orchestration (``connector.demo``) or sync logic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from connector.demo import COMPANY_FILE, Demo, DemoError, DemoOptions, DemoResult
+from connector.store.db import default_database_url
+from connector.store.sync_runs import CursorRow, SyncRun
+from connector.sync.history import run_json
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="sync a fake QuickBooks company into the local store and serve the API",
+        description=(
+            "Start the service on loopback, create a demo company and connection, generate a "
+            f"fake QuickBooks company ({COMPANY_FILE}) and run the Web Connector through a "
+            "sync. A second run in the same folder changes the fake company and syncs "
+            "incrementally. The store is QBD_DATABASE_URL or qbd-connector.db here."
+        ),
+    )
+    parser.add_argument("--size", default="small", help="tiny|small|medium|large|N (default small)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the fake company (default 1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 8080, else any free)")
+    parser.add_argument("--exit", action="store_true", help="stop after the sync")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    opts = DemoOptions(
+        folder=Path.cwd(),
+        database_url=default_database_url(),
+        size=str(args.size),
+        seed=args.seed,
+        port=args.port,
+    )
+    demo = Demo(opts)
+    try:
+        demo.start()
+        with _Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
+            result = demo.sync(bars.update)
+        ok = result.run.status in ("succeeded", "partial")
+        print(json.dumps(_json(result), indent=2) if args.json else _text(result), flush=True)
+        if ok and not args.exit:
+            _serve_until_interrupted(result)
+        return 0 if ok else 1
+    except DemoError as exc:
+        print(f"qbd-connector demo: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        demo.close()
+
+
+def _serve_until_interrupted(result: DemoResult) -> None:
+    print(f"Serving on {result.settings.public_url} - press Ctrl-C to stop.", file=sys.stderr)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+
+
+class _Bars:
+    """One rich progress bar per data type, fed from the store while the sync runs."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Bars:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description:<26}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                transient=False,
+                console=_stderr_console(),
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, run: SyncRun, cursors: dict[str, CursorRow]) -> None:
+        if self._progress is None:
+            return
+        for counts in run.types:
+            cursor = cursors.get(counts.data_type)
+            finished = counts.status in ("done", "error")
+            if counts.data_type not in self._tasks and (
+                counts.fetched or finished or counts.status == "running"
+            ):
+                self._tasks[counts.data_type] = self._progress.add_task(
+                    counts.data_type, total=None
+                )
+            task = self._tasks.get(counts.data_type)
+            if task is None:
+                continue
+            remaining = cursor.remaining if cursor is not None and cursor.remaining else 0
+            total = counts.fetched + remaining if (remaining or finished) else None
+            label = counts.data_type + (" (error)" if counts.status == "error" else "")
+            self._progress.update(task, completed=counts.fetched, total=total, description=label)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _json(result: DemoResult) -> dict[str, Any]:
+    return {
+        "companyId": result.link.company_id,
+        "connectionId": result.link.connection_id,
+        "apiKey": result.link.api_key,
+        "incremental": result.incremental,
+        "seconds": round(result.seconds, 3),
+        "recordsFetched": result.fetched,
+        "recordsPerSecond": round(result.records_per_second, 1),
+        "records": result.records,
+        "urls": result.urls(),
+        "notes": list(result.notes),
+        "session": result.session,
+        "run": run_json(result.run),
+    }
+
+
+def _text(result: DemoResult) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Sync {result.run.status} ({result.run.kind})")
+    for name in ("data type", "stored", "fetched", "new", "changed", "deleted", "errors"):
+        table.add_column(name, justify="left" if name == "data type" else "right")
+    for t in result.run.types:
+        stored = result.records.get(t.data_type, "")
+        table.add_row(
+            t.data_type,
+            str(stored),
+            str(t.fetched),
+            str(t.created),
+            str(t.updated),
+            str(t.deleted),
+            str(t.errors),
+        )
+    console = Console(record=True, width=100, file=io.StringIO())
+    console.print(table)
+    lines = [console.export_text().rstrip(), *result.notes]
+    lines.append(
+        f"{result.fetched} records in {result.seconds:.1f} s "
+        f"({result.records_per_second:.0f} records/s)"
+    )
+    for error in result.run.errors:
+        lines.append(
+            f"  {error.status_class} {error.status_code or error.hresult or ''}: {error.message}"
+        )
+    lines.append(f"company id: {result.link.company_id}")
+    lines.append(f"API key:    {result.link.api_key}  (Authorization: Bearer ...)")
+    for name, url in result.urls().items():
+        lines.append(f"{name + ':':<11} {url}")
+    return "\n".join(lines)
