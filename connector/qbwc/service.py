@@ -15,8 +15,8 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -29,8 +29,8 @@ from connector.qbwc.authenticate import (
     decide_authenticate,
 )
 from connector.qbwc.authflow import check_credentials
+from connector.qbwc.config import QbwcConfig, new_ticket, utcnow
 from connector.qbwc.errors import HcpError
-from connector.qbwc.lockout import LockoutPolicy
 from connector.qbwc.session import (
     Answer,
     AnswerValue,
@@ -58,58 +58,12 @@ from connector.qbwc.session import (
     unknown_ticket_answer,
 )
 from connector.qbwc.work import SessionContext, WorkSource
-from connector.qbxml.versions import OUR_VERSIONS
 from connector.store import connections as connections_store
 from connector.store import qbwc_sessions as store
 from connector.store.connections import CompanyIdentity
 from connector.store.db import Database
 
 log = logging.getLogger(__name__)
-
-SERVER_VERSION = "qbd-connector 0.1.0"
-
-
-@dataclass(frozen=True)
-class QbwcConfig:
-    """The service's knobs; ``from_settings`` maps ``connector.settings.Settings``."""
-
-    ttl_seconds: int = 1800
-    max_noops: int = 3
-    min_qbwc_version: str = "2.1.0.30"
-    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
-    supported_versions: tuple[str, ...] = OUR_VERSIONS
-    lease_seconds: float = 120.0
-    """How long one call may hold a ticket while the WorkSource works (then it is stale)."""
-    busy_postpone_seconds: int = 60
-    purge_after_seconds: int = 7 * 24 * 3600
-    server_version: str = SERVER_VERSION
-
-    @classmethod
-    def from_settings(cls, settings: object, **overrides: object) -> QbwcConfig:
-        get = settings.__getattribute__
-        policy = LockoutPolicy(
-            free_attempts=1,
-            base_delay_seconds=float(get("lockout_base_delay_seconds")),
-            max_delay_seconds=max(60.0, float(get("lockout_base_delay_seconds"))),
-            lock_after=int(get("lockout_threshold")),
-            lock_seconds=int(get("lockout_seconds")),
-            forget_after_seconds=int(get("lockout_seconds")),
-        )
-        base = cls(
-            ttl_seconds=int(get("ticket_ttl_seconds")),
-            min_qbwc_version=str(get("min_qbwc_version")),
-            lockout=policy,
-        )
-        return replace(base, **overrides)  # type: ignore[arg-type]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_ticket() -> str:
-    """128 random bits (DESIGN.md; PROTOCOL.md section 2 item 6: colliding tickets mixed tenants)."""
-    return secrets.token_hex(16)
 
 
 class QbwcService:
