@@ -26,6 +26,7 @@ Must not: know qbXML or SOAP, do any I/O of its own (file objects are passed in)
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
@@ -150,6 +151,7 @@ class _Guard:
         self.root_seen = False
         self._bytes_tail = b""
         self._text_tail = ""
+        self._head: bytes | None = b""  # the first bytes, until the encoding was checked
 
     def admit(self, chunk: bytes | str) -> None:
         self.count += len(chunk)
@@ -157,8 +159,19 @@ class _Guard:
             raise XmlTooLargeError(self.max_bytes)
         if not self.root_seen:
             self._scan_for_doctype(chunk)
+        if self._head is not None and isinstance(chunk, bytes):
+            self._head += chunk
+            if len(self._head) >= _SNIFF_BYTES:
+                self.finish_sniffing()
+
+    def finish_sniffing(self) -> None:
+        """Check the declared encoding once enough of the head was read (or at the end)."""
+        if self._head is not None:
+            head, self._head = self._head, None
+            _check_declared_encoding(head)
 
     def check_not_empty(self) -> None:
+        self.finish_sniffing()
         if self.count == 0:
             raise XmlParseError("the document is empty (no bytes at all)", line=1, column=1)
 
@@ -226,14 +239,47 @@ def _parse_error(exc: etree.XMLSyntaxError) -> XmlParseError:
     return XmlParseError(exc.msg or "not well-formed XML", line=line or None, column=column or None)
 
 
-def _check_root(root: etree._Element) -> None:
-    docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.system_url:
-        raise XmlSecurityError("DOCTYPE declarations are not allowed (no DTDs, no entities)")
-    encoding = docinfo.encoding or "UTF-8"
+_SNIFF_BYTES = 256
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_UTF32_BOMS = (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
+
+
+def _check_declared_encoding(head: bytes) -> None:
+    """Refuse an encoding outside ALLOWED_ENCODINGS before libxml2 decodes with it (in pull
+    mode libxml2 only reports the document's encoding once the whole document is read)."""
+    if head.startswith(_UTF32_BOMS):
+        raise XmlParseError("unsupported encoding 'UTF-32'", line=1, column=1)
+    text = head
+    wide = head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<")
+    if wide:
+        codec = "utf-16-be" if head[:1] in (b"\xfe", b"\x00") else "utf-16-le"
+        text = head.decode(codec, errors="replace").lstrip("\ufeff").encode("ascii", "replace")
+    match = _DECLARED.match(text.removeprefix(b"\xef\xbb\xbf"))
+    if match is None:
+        return
+    declared = match.group(1).decode("ascii")
+    _check_encoding_name(declared)
+    if wide != codecs.lookup(declared).name.startswith("utf-16"):
+        actual = "UTF-16" if wide else "8-bit"
+        raise XmlParseError(
+            f"the document declares encoding {declared!r} but its bytes are {actual}",
+            line=1,
+            column=1,
+        )
+
+
+def _check_encoding_name(encoding: str) -> None:
     try:
         canonical = codecs.lookup(encoding).name
     except LookupError:
         canonical = encoding
     if canonical not in ALLOWED_ENCODINGS:
         raise XmlParseError(f"unsupported encoding {encoding!r}", line=1, column=1)
+
+
+def _check_root(root: etree._Element) -> None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.system_url:
+        raise XmlSecurityError("DOCTYPE declarations are not allowed (no DTDs, no entities)")
+    if docinfo.encoding:  # known here once the whole document was read (parse_document)
+        _check_encoding_name(docinfo.encoding)
