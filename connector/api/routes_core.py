@@ -23,6 +23,7 @@ from connector.store import companies as company_store
 from connector.store import connections as connection_store
 from connector.store.companies import CompanyKey, CompanyRow
 from connector.store.connections import ConnectionRow, SyncWindow
+from connector.store.db import Database
 from connector.store.tables_core import ConnectionMethod
 
 router = APIRouter()
@@ -230,7 +231,7 @@ def list_connections(
     )
 
 
-def _owned_connection(database: DatabaseDep, company_id: str, connection_id: str) -> ConnectionRow:
+def _owned_connection(database: Database, company_id: str, connection_id: str) -> ConnectionRow:
     company = company_store.get_company(database, company_id)
     return connection_store.get_connection(database, connection_id, company_id=company.id)
 
@@ -269,7 +270,7 @@ def get_qwc(
 
 
 def _set_paused(
-    database: Any, settings: Settings, company_id: str, connection_id: str, paused: bool
+    database: Database, settings: Settings, company_id: str, connection_id: str, paused: bool
 ) -> ConnectionOut:
     row = _owned_connection(database, company_id, connection_id)
     updated = connection_store.set_paused(database, row.id, paused)
