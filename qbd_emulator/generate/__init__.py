@@ -6,8 +6,10 @@ fixed "now"). Order: lists (accounts ... currencies), names, items, then a chron
 timeline of transactions, then later modifications, recent deletions and balances.
 Must not: do I/O (saving is ``qbd_emulator.companyfile``).
 
-Sizes count records (list elements and transactions, not lines): ``tiny`` about 100,
-``small`` about 2,000, ``medium`` about 50,000, ``large`` about 500,000, or an int.
+Sizes count records (list elements and transactions, not lines, not deleted ones):
+``tiny`` 100, ``small`` 2,000, ``medium`` 50,000, ``large`` 500,000, or an int. The count
+is exact unless it is too small to hold the fixed lists and one transaction of each type
+(``tiny`` comes out at about 105).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Plan:
     items: int
     classes: int
     txns: dict[str, int]
+    """Planned from ``total``; ``generate`` re-plans from what the lists left over."""
     deletions: int
 
 
@@ -76,7 +79,8 @@ def plan(total: int) -> Plan:
 
 def generate(seed: int, size: str | int, progress: Progress | None = None) -> CompanyFile:
     """A whole company file for ``seed`` and ``size``; ``progress(n)`` as records are added."""
-    the_plan = plan(parse_size(size))
+    total = parse_size(size)
+    the_plan = plan(total)
     company = CompanyFile(company_info={}, preferences={})
     gen = Gen.create(seed, company, progress)
     _lists(gen, the_plan)
@@ -85,7 +89,10 @@ def generate(seed: int, size: str | int, progress: Progress | None = None) -> Co
         _tax_rates(gen),
         _due_days(gen),
     )
-    txns.run(gen, state, the_plan.txns)
+    # Every transaction event stores exactly one record, so the rest of the budget makes
+    # the file exactly ``total`` records whenever that leaves room for one of each type.
+    stored = sum(n for key, n in company.counts().items() if key != "sales_tax_items")
+    txns.run(gen, state, txns.plan(max(total - stored, len(txns.MIX))))
     finish.finish(gen, the_plan.deletions)
     name = str(gen.fake.company())
     company.company_info = header.company_info(gen, name)

@@ -45,9 +45,12 @@ FALLBACK["bill_payment_credit_cards"] = "bills"
 
 
 def plan(count: int) -> dict[str, int]:
-    """How many of each type for ``count`` transactions: at least one of each."""
+    """How many of each type for ``count`` transactions: at least one of each, and exactly
+    ``count`` in all when ``count`` allows one of each (rounding goes to invoices)."""
     total_weight = sum(weight for weight, _ in MIX.values())
-    return {key: max(1, count * weight // total_weight) for key, (weight, _) in MIX.items()}
+    counts = {key: max(1, count * weight // total_weight) for key, (weight, _) in MIX.items()}
+    counts["invoices"] += max(count - sum(counts.values()), 0)
+    return counts
 
 
 def timeline(gen: Gen, counts: dict[str, int]) -> list[tuple[int, int]]:

@@ -54,11 +54,17 @@ def test_other_seed_gives_other_file() -> None:
     assert one.company_info["CompanyName"] != two.company_info["CompanyName"]
 
 
-@pytest.mark.parametrize(("size", "expected"), [("tiny", 100), ("small", 2000), (500, 500)])
-def test_sizes_are_roughly_right(size: str | int, expected: int) -> None:
+@pytest.mark.parametrize(("size", "expected"), [("small", 2000), (500, 500), (1234, 1234)])
+def test_sizes_are_exact_record_counts(size: str | int, expected: int) -> None:
     company = generate(3, size)
     total = sum(n for key, n in company.counts().items() if key != "sales_tax_items")
-    assert expected * 0.8 <= total <= expected * 1.25, company.counts()
+    assert total == expected, company.counts()
+
+
+def test_tiny_is_about_a_hundred() -> None:
+    company = generate(3, "tiny")
+    total = sum(n for key, n in company.counts().items() if key != "sales_tax_items")
+    assert 100 <= total <= 120, company.counts()
 
 
 @pytest.mark.parametrize("bad", ["huge", "0", "", "-5"])
