@@ -19,7 +19,7 @@ from connector.processors.base import FileMode, RequestProcessor
 from connector.qbwc.client import ClientConfig, SessionSummary, run_session
 from connector.qbwc.envelopes import escape_text
 from connector.qbwc.qwc import Qwc
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.transport import HttpxTransport, SoapQbwcService, SoapTransport
 from connector.qbxml.safexml import parse_document
 
 __all__ = ["AddApplicationError", "FileIdOutcome", "add_application", "run_webconnector"]
@@ -103,12 +103,15 @@ def run_webconnector(
     timeout: float = 60.0,
     config: ClientConfig | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    wrap_transport: Callable[[SoapTransport], SoapTransport] | None = None,
 ) -> SessionSummary:
     """One update session of ``qwc`` against its AppURL, QuickBooks being ``processor``.
 
-    ``verify`` is ``True``, ``False`` or a CA file (a self-signed test certificate).
+    ``verify`` is ``True``, ``False`` or a CA file (a self-signed test certificate);
+    ``wrap_transport`` puts something on the SOAP link (e.g. ``faults.FaultyTransport``).
     """
-    with HttpxTransport(qwc.app_url, verify=verify, timeout=timeout) as transport:
+    with HttpxTransport(qwc.app_url, verify=verify, timeout=timeout) as http:
+        transport: SoapTransport = wrap_transport(http) if wrap_transport else http
         return run_session(
             qwc, password, SoapQbwcService(transport), processor, config=config, sleep=sleep
         )

@@ -124,6 +124,8 @@ def _result(method: QbwcMethod, reply: HttpReply) -> etree._Element | None:
         ) from None
     body = root.find(f"{{{SOAP_ENV}}}Body")
     if root.tag != f"{{{SOAP_ENV}}}Envelope" or body is None:
+        if reply.status >= 400:  # an error page that happens to be well-formed XML
+            raise SoapCallError(method, FailureKind.HTTP, f"HTTP {reply.status}")
         raise SoapCallError(method, FailureKind.MALFORMED, "the reply is not a SOAP 1.1 envelope")
     fault = body.find(f"{{{SOAP_ENV}}}Fault")
     if fault is not None:

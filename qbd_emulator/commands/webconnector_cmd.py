@@ -19,11 +19,15 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from connector.processors.base import RequestProcessor
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
 from connector.qbwc.qwc import Qwc, QwcError, parse_qwc
 from qbd_emulator.company import CompanyFile
+
+if TYPE_CHECKING:
+    from qbd_emulator.faults import Scenario
 
 OK_RESULTS = frozenset({SessionResult.DONE, SessionResult.NO_WORK, SessionResult.NO_REQUEST})
 
@@ -54,7 +58,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--size", default="tiny", help="tiny|small|medium|large|N for a generated company"
     )
-    parser.add_argument("--scenario", type=Path, help="a fault scenario (not supported yet)")
+    parser.add_argument(
+        "--scenario", type=Path, help="faults to inject on the SOAP or QuickBooks link (JSON)"
+    )
     cassette = parser.add_mutually_exclusive_group()
     cassette.add_argument(
         "--record", type=Path, help="record what QuickBooks answered into this cassette"
@@ -83,6 +89,8 @@ class Outcome:
     cassette: dict[str, object] = field(default_factory=dict)
     """For --record/--replay: what was recorded, or what did not match."""
     cassette_ok: bool = True
+    faults: list[str] = field(default_factory=list)
+    """For --scenario: each fault that fired, where."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,34 +109,58 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _session(args: argparse.Namespace) -> Outcome:
+    from qbd_emulator.cassette import RecordingProcessor
     from qbd_emulator.webconnector import run_webconnector
 
-    if args.scenario is not None:
-        raise UsageError("--scenario is not supported yet")
     if args.replay is not None and (args.company is not None or args.quickbooks_not_running):
         raise UsageError("--replay answers from the cassette: no --company or QuickBooks flags")
-    try:
-        qwc = parse_qwc(args.qwc.read_bytes())
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.qwc}: {exc.strerror}") from None
-    except QwcError as exc:
-        raise UsageError(f"{args.qwc}: {exc}") from None
     if args.save_company and args.company is None:
         raise UsageError("--save-company writes back to --company FILE: give one")
+    qwc = _read_qwc(args.qwc)
     company: CompanyFile | None = None
     if args.replay is not None:
         processor = _replay(args.replay)
     else:
         company = _company(args)
         processor = _fake(args, qwc, company)
-    config = ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops)
-    verify: bool | str = args.ca_file if args.ca_file else True
+    scenario = _scenario(args.scenario, args.seed) if args.scenario is not None else None
+    if scenario is not None:
+        processor = scenario.wrap_processor(processor)
+    if args.record is not None:
+        processor = RecordingProcessor(processor)
     summary = run_webconnector(
-        qwc, args.password, processor, verify=verify, timeout=args.timeout, config=config
+        qwc,
+        args.password,
+        processor,
+        verify=args.ca_file if args.ca_file else True,
+        timeout=args.timeout,
+        config=ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops),
+        wrap_transport=scenario.wrap_transport if scenario is not None else None,
     )
     if args.save_company and company is not None:
         _save_company(company, args.company)
-    return _cassette_outcome(summary, processor, args.record)
+    outcome = _cassette_outcome(summary, processor, args.record)
+    if scenario is not None:
+        outcome.faults = scenario.fired()
+    return outcome
+
+
+def _read_qwc(path: Path) -> Qwc:
+    try:
+        return parse_qwc(path.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except QwcError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def _scenario(path: Path, seed: int) -> Scenario:
+    from qbd_emulator.faults import Scenario, ScenarioError, load_scenario
+
+    try:
+        return Scenario(load_scenario(path), seed)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _save_company(company: CompanyFile, path: Path) -> None:
@@ -142,7 +174,6 @@ def _save_company(company: CompanyFile, path: Path) -> None:
 
 
 def _fake(args: argparse.Namespace, qwc: Qwc, company: CompanyFile) -> RequestProcessor:
-    from qbd_emulator.cassette import RecordingProcessor
     from qbd_emulator.processor import FakeQuickBooks
     from qbd_emulator.webconnector import AddApplicationError, add_application
 
@@ -150,8 +181,7 @@ def _fake(args: argparse.Namespace, qwc: Qwc, company: CompanyFile) -> RequestPr
         add_application(qwc, FakeQuickBooks(company, seed=args.seed))
     except AddApplicationError as exc:
         raise UsageError(str(exc)) from None
-    fake = FakeQuickBooks(company, seed=args.seed, running=not args.quickbooks_not_running)
-    return RecordingProcessor(fake) if args.record is not None else fake
+    return FakeQuickBooks(company, seed=args.seed, running=not args.quickbooks_not_running)
 
 
 def _replay(path: Path) -> RequestProcessor:
@@ -208,6 +238,8 @@ def _json(outcome: Outcome) -> str:
     data = outcome.summary.to_dict()
     if outcome.cassette:
         data["cassette"] = outcome.cassette
+    if outcome.faults:
+        data["faults"] = outcome.faults
     return json.dumps(data, indent=2)
 
 
@@ -230,6 +262,7 @@ def _text(outcome: Outcome) -> str:
     lines.extend(f"warning: {w}" for w in summary.warnings)
     lines.extend(f"error: {e}" for e in summary.errors)
     lines.extend(f"cassette: {key}: {value}" for key, value in outcome.cassette.items())
+    lines.extend(f"fault: {fired}" for fired in outcome.faults)
     return "\n".join(lines)
 
 

@@ -117,6 +117,9 @@ def test_reads_results_with_any_prefix() -> None:
         pytest.param(HttpReply(200, b""), FailureKind.MALFORMED, id="empty"),
         pytest.param(HttpReply(404, b"Not Found"), FailureKind.HTTP, id="404"),
         pytest.param(
+            HttpReply(502, b"<html><body>Bad</body></html>"), FailureKind.HTTP, id="502-xml"
+        ),
+        pytest.param(
             HttpReply(200, f'<s:Envelope xmlns:s="{SOAP_ENV}"><s:Body/></s:Envelope>'.encode()),
             FailureKind.MALFORMED,
             id="no-response-element",

@@ -1,0 +1,292 @@
+"""Faults as data: what goes wrong, where, and when, for a fake Web Connector run.
+
+Owns: the scenario file format (versioned JSON), ``Fault`` values, and the two wrappers that
+inject them at either seam (``Scenario`` builds both for one run): ``FaultyProcessor`` (the QuickBooks link: a call raises the
+hresult QuickBooks would) and ``FaultyTransport`` (the SOAP link: the reply is lost, garbled,
+an HTTP error, or late). Which call a fault hits is decided by ``call`` (a method name),
+``nth`` (1-based count of that call, or every call when absent), ``times`` (how many hits at
+most) and ``probability`` (drawn from one seeded ``random.Random``, so a run replays exactly).
+Must not: read the clock (delays go through the injected ``sleep``) or know the service.
+
+```
+{"format": "qbd-emulator/scenario", "version": 1, "faults": [
+  {"name": "qb-down", "link": "quickbooks", "call": "begin_session",
+   "kind": "hresult", "hresult": "0x80040408", "message": "Could not start QuickBooks."},
+  {"name": "lost-reply", "link": "soap", "call": "receiveResponseXML", "nth": 2, "kind": "drop"}
+]}
+```
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from connector.processors.base import FileMode, ProcessorError, RequestProcessor
+from connector.qbwc.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
+from connector.qbwc.transport import SoapTransport
+
+__all__ = [
+    "Fault",
+    "FaultKind",
+    "FaultyProcessor",
+    "FaultyTransport",
+    "Link",
+    "Scenario",
+    "ScenarioError",
+    "Trigger",
+    "load_scenario",
+    "parse_scenario",
+]
+
+FORMAT = "qbd-emulator/scenario"
+VERSION = 1
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be read or holds an impossible fault."""
+
+
+class Link(Enum):
+    QUICKBOOKS = "quickbooks"
+    SOAP = "soap"
+
+
+class FaultKind(Enum):
+    HRESULT = "hresult"
+    """QuickBooks link: the call raises ``ProcessorError(hresult, message)``."""
+    DROP = "drop"
+    """SOAP link: the request was sent but no reply came back (connection reset)."""
+    GARBAGE = "garbage"
+    """SOAP link: the reply is not XML (a server error page; QBWC1042's classic cause)."""
+    HTTP_ERROR = "http_error"
+    """SOAP link: an HTTP error status with an HTML body."""
+    DELAY = "delay"
+    """SOAP link: the reply comes ``seconds`` late (through the injected ``sleep``)."""
+
+
+_QUICKBOOKS_CALLS = frozenset(
+    {
+        "open_connection",
+        "begin_session",
+        "process_request",
+        "end_session",
+        "close_connection",
+        "get_current_company_file_name",
+    }
+)
+_SOAP_CALLS = frozenset(m.value for m in QbwcMethod)
+
+
+@dataclass
+class Trigger:
+    """When a fault fires: the ``nth`` call (1-based; ``None`` = any), at most ``times``
+    times (``None`` = no limit), each time with ``probability``."""
+
+    nth: int | None = None
+    times: int | None = None
+    probability: float = 1.0
+    fired: int = 0
+
+    def fires(self, count: int, rng: random.Random) -> bool:
+        if self.nth is not None and count != self.nth:
+            return False
+        if self.times is not None and self.fired >= self.times:
+            return False
+        if self.probability < 1.0 and rng.random() >= self.probability:
+            return False
+        self.fired += 1
+        return True
+
+
+@dataclass
+class Fault:
+    name: str
+    link: Link
+    call: str
+    kind: FaultKind
+    trigger: Trigger = field(default_factory=Trigger)
+    hresult: int = 0x80040402
+    message: str = "Unexpected error (injected fault)"
+    status: int = 500
+    seconds: float = 0.0
+
+
+def load_scenario(path: Path) -> list[Fault]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"cannot read scenario {path}: {exc}") from None
+    return parse_scenario(data)
+
+
+def parse_scenario(data: object) -> list[Fault]:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ScenarioError(f"not a {FORMAT} file")
+    if data.get("version") != VERSION:
+        raise ScenarioError(f"scenario version {data.get('version')!r}, expected {VERSION}")
+    faults = data.get("faults")
+    if not isinstance(faults, list):
+        raise ScenarioError("'faults' must be a list")
+    return [_fault(n, item) for n, item in enumerate(faults)]
+
+
+def _fault(index: int, item: object) -> Fault:
+    if not isinstance(item, dict):
+        raise ScenarioError(f"fault #{index} is not an object")
+    name = str(item.get("name", f"fault-{index}"))
+    try:
+        link, kind = Link(item["link"]), FaultKind(item["kind"])
+        call = str(item["call"])
+        trigger = Trigger(item.get("nth"), item.get("times"), float(item.get("probability", 1.0)))
+        fault = Fault(name, link, call, kind, trigger)
+        if "hresult" in item:
+            fault.hresult = int(str(item["hresult"]), 16)
+        fault.message = str(item.get("message", fault.message))
+        fault.status = int(item.get("status", fault.status))
+        fault.seconds = float(item.get("seconds", fault.seconds))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ScenarioError(f"fault {name!r}: {exc}") from None
+    _check(fault)
+    return fault
+
+
+def _check(fault: Fault) -> None:
+    calls = _QUICKBOOKS_CALLS if fault.link is Link.QUICKBOOKS else _SOAP_CALLS
+    if fault.call not in calls:
+        raise ScenarioError(
+            f"fault {fault.name!r}: {fault.call!r} is not a {fault.link.value} call"
+        )
+    quickbooks_kind = fault.kind is FaultKind.HRESULT
+    if quickbooks_kind != (fault.link is Link.QUICKBOOKS):
+        raise ScenarioError(
+            f"fault {fault.name!r}: {fault.kind.value} does not act on the {fault.link.value} link"
+        )
+    if not 0.0 <= fault.trigger.probability <= 1.0:
+        raise ScenarioError(f"fault {fault.name!r}: probability must be within 0..1")
+
+
+@dataclass
+class _Faults:
+    faults: list[Fault]
+    rng: random.Random
+    counts: Counter[str] = field(default_factory=Counter)
+    fired: list[str] = field(default_factory=list)
+
+    def hit(self, link: Link, call: str) -> Fault | None:
+        self.counts[call] += 1
+        for fault in self.faults:
+            if (
+                fault.link is link
+                and fault.call == call
+                and fault.trigger.fires(self.counts[call], self.rng)
+            ):
+                self.fired.append(f"{fault.name} at {call} #{self.counts[call]}")
+                return fault
+        return None
+
+
+class FaultyProcessor:
+    """A RequestProcessor that raises the scenario's hresults before ``inner`` is called."""
+
+    def __init__(self, inner: RequestProcessor, faults: list[Fault], rng: random.Random) -> None:
+        self.inner = inner
+        self._faults = _Faults(faults, rng)
+
+    @property
+    def fired(self) -> list[str]:
+        return self._faults.fired
+
+    def _gate(self, call: str) -> None:
+        fault = self._faults.hit(Link.QUICKBOOKS, call)
+        if fault is not None:
+            raise ProcessorError(fault.hresult, fault.message)
+
+    def open_connection(self, app_id: str, app_name: str) -> None:
+        self._gate("open_connection")
+        self.inner.open_connection(app_id, app_name)
+
+    def begin_session(self, company_file: str, mode: FileMode = FileMode.DO_NOT_CARE) -> str:
+        self._gate("begin_session")
+        return self.inner.begin_session(company_file, mode)
+
+    def process_request(self, ticket: str, request: str) -> str:
+        self._gate("process_request")
+        return self.inner.process_request(ticket, request)
+
+    def end_session(self, ticket: str) -> None:
+        self._gate("end_session")
+        self.inner.end_session(ticket)
+
+    def close_connection(self) -> None:
+        self._gate("close_connection")
+        self.inner.close_connection()
+
+    def get_current_company_file_name(self, ticket: str) -> str:
+        self._gate("get_current_company_file_name")
+        return self.inner.get_current_company_file_name(ticket)
+
+
+class FaultyTransport:
+    """A SoapTransport that loses, garbles, fails or delays the replies the scenario names.
+    The request always reaches the service first, as on a real network."""
+
+    def __init__(
+        self,
+        inner: SoapTransport,
+        faults: list[Fault],
+        rng: random.Random,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.inner = inner
+        self._faults = _Faults(faults, rng)
+        self._sleep = sleep
+
+    @property
+    def fired(self) -> list[str]:
+        return self._faults.fired
+
+    def post(self, method: QbwcMethod, envelope: bytes) -> HttpReply:
+        reply = self.inner.post(method, envelope)
+        fault = self._faults.hit(Link.SOAP, method.value)
+        if fault is None:
+            return reply
+        if fault.kind is FaultKind.DROP:
+            raise SoapCallError(method, FailureKind.TRANSPORT, f"connection reset ({fault.name})")
+        if fault.kind is FaultKind.GARBAGE:
+            return HttpReply(200, b"<br />\n<b>Fatal error</b>: injected fault", "text/html")
+        if fault.kind is FaultKind.HTTP_ERROR:
+            return HttpReply(fault.status, b"<html><body>Server Error</body></html>", "text/html")
+        self._sleep(fault.seconds)
+        return reply
+
+
+class Scenario:
+    """A loaded scenario for one run: one seeded RNG, both wrappers, what fired."""
+
+    def __init__(
+        self, faults: list[Fault], seed: int, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.faults = faults
+        self.rng = random.Random(seed)
+        self.sleep = sleep
+        self._wrappers: list[FaultyProcessor | FaultyTransport] = []
+
+    def wrap_processor(self, inner: RequestProcessor) -> FaultyProcessor:
+        wrapper = FaultyProcessor(inner, self.faults, self.rng)
+        self._wrappers.append(wrapper)
+        return wrapper
+
+    def wrap_transport(self, inner: SoapTransport) -> SoapTransport:
+        wrapper = FaultyTransport(inner, self.faults, self.rng, self.sleep)
+        self._wrappers.append(wrapper)
+        return wrapper
+
+    def fired(self) -> list[str]:
+        return [line for wrapper in self._wrappers for line in wrapper.fired]
