@@ -35,11 +35,12 @@ def query_handler(source: Source) -> Handler:
         if mode in ("Continue", "Stop"):
             return _continue(ctx, request, source, mode)
         warning: Status | None = None
+        limit = _max_returned(request.body)
+        scan_limit = None if mode == "Start" else limit
         try:
-            keys = select(ctx.company, source, request.body, _tz(ctx))
+            keys = select(ctx.company, source, request.body, _tz(ctx), scan_limit)
         except PartialMatch as partial:
             keys, warning = partial.found, partial.warning.status()
-        limit = _max_returned(request.body)
         if mode == "Start":
             it = ctx.iterators.start(request.name, tuple(keys), request.body)
             return _page(ctx, request, source, it, limit if limit is not None else len(keys))

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
+from itertools import islice
 
 from connector.qbxml.datatypes import DATA_TYPES, ITEM_RETS, Kind
 from connector.qbxml.values import RecordData
 
 from ..company import CompanyFile, StoredRecord
+from ..errors import QBStatusError
 from ..qbxml_errors import StatusError, not_found_in_query, object_not_found
 from ..refs import ENTITIES
 from . import filters as f
@@ -86,8 +88,11 @@ def _key(key: str, record: StoredRecord, kind: Kind) -> RecordKey:
     return RecordKey(key, str(record.data["TxnID" if kind is Kind.TXN else "ListID"]))
 
 
-def select(company: CompanyFile, source: Source, body: RecordData, tz: tzinfo) -> list[RecordKey]:
-    """Keys of the matching records. Raises StatusError 3120/500 for missing named objects."""
+def select(
+    company: CompanyFile, source: Source, body: RecordData, tz: tzinfo, limit: int | None = None
+) -> list[RecordKey]:
+    """Keys of the matching records (the first ``limit`` of them when given: the scan
+    stops there). Raises StatusError 3120/500 for missing named objects."""
     id_field = "TxnID" if source.kind is Kind.TXN else "ListID"
     if id_field in body:
         return _by_ids(company, source, [str(v) for v in f.as_list(body[id_field])])
@@ -98,20 +103,26 @@ def select(company: CompanyFile, source: Source, body: RecordData, tz: tzinfo) -
             wanted = [str(v) for v in f.as_list(body[name])]
             return _by_ref_numbers(company, source, wanted, name == "RefNumber")
     keep = predicate(company, source, body, tz)
-    return [_key(k, r, source.kind) for k, r in records_of(company, source) if keep(r.data)]
+    matches = (_key(k, r, source.kind) for k, r in records_of(company, source) if keep(r.data))
+    return list(islice(matches, limit))
 
 
 def _by_ids(company: CompanyFile, source: Source, ids: list[str]) -> list[RecordKey]:
     found: dict[str, RecordKey] = {}
-    for key, record in records_of(company, source):
-        rid = _key(key, record, source.kind)
-        if rid.record_id in ids:
-            found[rid.record_id] = rid
+    for record_id in dict.fromkeys(ids):
+        for key in source.keys:
+            try:
+                record = company.get(key, record_id)
+            except QBStatusError:
+                continue
+            if source.rets is None or record.ret in source.rets:
+                found[record_id] = RecordKey(key, record_id)
+                break
     missing = [i for i in ids if i not in found]
     if missing and not found:
         raise object_not_found(missing[0])
     if missing:
-        raise PartialMatch([found[i] for i in ids if i in found], missing[0])
+        raise PartialMatch([found[i] for i in dict.fromkeys(ids) if i in found], missing[0])
     return [found[i] for i in dict.fromkeys(ids)]
 
 
