@@ -194,37 +194,49 @@ def _missing_filter(schema: Schema, rq: str, field_name: str, element: str) -> U
 
 # -- writes -------------------------------------------------------------------------------
 def add(
-    name: str, record: Mapping[str, object], version: str, *, request_id: str | None = None
+    name: str,
+    record: Mapping[str, object],
+    version: str,
+    *,
+    request_id: str | None = None,
+    include_ret: Sequence[str] = (),
 ) -> etree._Element:
-    """``{name}Rq`` wrapping ``{name}`` (e.g. ``CustomerAddRq``/``CustomerAdd``)."""
-    if name not in ADDS:
-        raise UnsupportedError(
-            f"{name} is not among the Add requests we write ({', '.join(sorted(ADDS))})",
-            path=name,
-            version=version,
-        )
-    return _write(name, record, version, request_id)
+    """``{name}Rq`` wrapping ``{name}`` (e.g. ``CustomerAddRq``/``CustomerAdd``);
+    ``include_ret`` limits the returned record to those fields (``IncludeRetElement``)."""
+    return _write(name, ADDS, record, version, request_id, include_ret)
 
 
 def mod(
-    name: str, record: Mapping[str, object], version: str, *, request_id: str | None = None
+    name: str,
+    record: Mapping[str, object],
+    version: str,
+    *,
+    request_id: str | None = None,
+    include_ret: Sequence[str] = (),
 ) -> etree._Element:
     """``{name}Rq``; the record must carry ListID/TxnID and the current EditSequence."""
-    if name not in MODS:
-        raise UnsupportedError(
-            f"{name} is not among the Mod requests we write ({', '.join(sorted(MODS))})",
-            path=name,
-            version=version,
-        )
-    return _write(name, record, version, request_id)
+    return _write(name, MODS, record, version, request_id, include_ret)
 
 
 def _write(
-    name: str, record: Mapping[str, object], version: str, request_id: str | None
+    name: str,
+    allowed: frozenset[str],
+    record: Mapping[str, object],
+    version: str,
+    request_id: str | None,
+    include_ret: Sequence[str],
 ) -> etree._Element:
+    if name not in allowed:
+        kind = "Mod" if allowed is MODS else "Add"
+        raise UnsupportedError(
+            f"{name} is not among the {kind} requests we write ({', '.join(sorted(allowed))})",
+            path=name,
+            version=version,
+        )
     schema = Schema.for_version(version)
     rq = f"{name}Rq"
-    return encode_element(schema, rq, {name: dict(record)}, attrs=_attrs(request_id, version, rq))
+    value = {name: dict(record), "IncludeRetElement": list(include_ret)}
+    return encode_element(schema, rq, value, attrs=_attrs(request_id, version, rq))
 
 
 def delete(

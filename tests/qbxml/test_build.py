@@ -183,6 +183,16 @@ def test_delete_and_void(xsd: Validators, version: str, dtype: DataType) -> None
                 maker(dtype, object_id, version)
 
 
+def test_include_ret_on_writes(xsd: Validators) -> None:
+    rq = build.add(
+        "CustomerAdd", WRITES["CustomerAdd"], "16.0", include_ret=("ListID", "EditSequence")
+    )
+    tree = assert_valid(xsd, "16.0", [rq])
+    assert [e.text for e in tree.iter("IncludeRetElement")] == ["ListID", "EditSequence"]
+    with pytest.raises(TextError, match="IncludeRetElement: text is 51"):
+        build.mod("VendorMod", WRITES["VendorMod"], "16.0", include_ret=("x" * 51,))
+
+
 def test_item_list_delete(xsd: Validators) -> None:
     tree = assert_valid(xsd, "16.0", [build.list_delete("ItemService", "80000009-1", "16.0")])
     assert tree[0][0].findtext("ListDelType") == "ItemService"
