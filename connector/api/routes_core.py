@@ -219,10 +219,10 @@ def list_connections(
     cursor: Cursor = None,
 ) -> ConnectionPage:
     company = company_store.get_company(database, companyId)
-    rows = connection_store.list_connections(database, company.id)
-    if cursor:
-        after = decode_cursor(cursor)
-        rows = [r for r in rows if (r.created_at, r.id) > (after.created_at, after.id)]
+    key = decode_cursor(cursor) if cursor else None
+    rows = connection_store.list_connections(
+        database, company.id, limit=pageSize + 1, after=(key.created_at, key.id) if key else None
+    )
     page, more = rows[:pageSize], len(rows) > pageSize
     last = CompanyKey(page[-1].created_at, page[-1].id) if more else None
     return ConnectionPage(

@@ -220,12 +220,22 @@ def get_connection(
     return _row(first)
 
 
-def list_connections(db: Database | Connection, company_id: str) -> list[ConnectionRow]:
+def list_connections(
+    db: Database | Connection,
+    company_id: str,
+    *,
+    limit: int | None = None,
+    after: tuple[datetime, str] | None = None,
+) -> list[ConnectionRow]:
+    """A company's connections in creation order; ``after`` is a (created_at, id) keyset."""
     query = (
         sa.select(connections)
         .where(connections.c.company_id == company_id)
         .order_by(connections.c.created_at, connections.c.id)
+        .limit(limit)
     )
+    if after is not None:
+        query = query.where(sa.tuple_(connections.c.created_at, connections.c.id) > after)
     with transaction(db, write=False) as conn:
         return [_row(m) for m in conn.execute(query).mappings()]
 

@@ -202,8 +202,12 @@ def test_a_new_connection_shows_its_password_once(
     assert connection["linkUrl"] == f"https://qbd.example.com/link/{connection['id']}"
     again = client.get(f"/api/v1/companies/{company['id']}/connections/{connection['id']}")
     assert "password" not in again.json()
-    listed = client.get(f"/api/v1/companies/{company['id']}/connections").json()
-    assert [c["id"] for c in listed["data"]] == [connection["id"]]
+    url = f"/api/v1/companies/{company['id']}/connections"
+    more = [client.post(url, json={"method": "desktop_app"}).json()["id"] for _ in range(2)]
+    first = client.get(url, params={"pageSize": 2}).json()
+    second = client.get(url, params={"pageSize": 2, "cursor": first["nextCursor"]}).json()
+    assert [c["id"] for c in first["data"] + second["data"]] == [connection["id"], *more]
+    assert second["nextCursor"] is None
 
 
 def test_connection_errors(client: Client, company: dict[str, Any]) -> None:
