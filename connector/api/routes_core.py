@@ -3,6 +3,7 @@
 Owns: the JSON shapes of companies and connections, keyset cursors, and the per-connection
 QWC file and links (``connection_qwc``, ``connection_links``; the CLI uses them too).
 Must not: write SQL (the store's repository functions do) or know the SOAP protocol.
+About 300 lines: the JSON models sit beside the routes that speak them.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Owns: creating connections (username, generated password stored only as an argon2id hash,
 FileID), password checks, pause, schedule and sync window, and the company identity bound at
 first connect. Must not: speak SOAP or decide session outcomes (``connector.qbwc`` does).
+Slightly over 300 lines because the ``SyncWindow`` value (pure) lives here with the column
+it is stored in.
 """
 
 from __future__ import annotations
