@@ -56,7 +56,7 @@ def normalise_guid(value: str | None) -> str:
 def read_hcp(hcp_response: str, owner_id: str) -> HcpReading:
     """Parse ``strHCPResponse``; ``HcpError`` when it is not readable qbXML with a HostRet."""
     try:
-        root = safexml.parse_document(hcp_response, max_bytes=HCP_MAX_BYTES)
+        root = safexml.parse_document(hcp_response.lstrip(), max_bytes=HCP_MAX_BYTES)
     except QbxmlError as exc:
         raise HcpError(f"strHCPResponse is not readable XML: {exc}") from None
     versions: list[str] = []
@@ -98,7 +98,7 @@ def company_error(
         if normalise_guid(observed.file_id) == normalise_guid(expected_file_id):
             return None
         return (
-            f"The open company file ({observed.file_path!r}) belongs to another connection "
+            f"The open company file '{observed.file_path}' belongs to another connection "
             f"(its FileID is {observed.file_id}); open the company file this connection was "
             "set up for."
         )
@@ -106,15 +106,15 @@ def company_error(
         return None
     if bound.file_id:
         return (
-            f"The open company file ({observed.file_path!r}) lacks this connection's FileID; "
-            f"it was set up with {bound.company_name!r} at {bound.file_path!r}."
+            f"The open company file '{observed.file_path}' lacks this connection's FileID; "
+            f"it was set up with '{bound.company_name}' at '{bound.file_path}'."
         )
     same_name = observed.company_name.strip().casefold() == bound.company_name.strip().casefold()
     if same_name and _same_path(observed.file_path, bound.file_path):
         return None
     return (
-        f"This connection is bound to company {bound.company_name!r} at {bound.file_path!r}, "
-        f"but QuickBooks has {observed.company_name!r} at {observed.file_path!r} open. Open the "
+        f"This connection is bound to company '{bound.company_name}' at '{bound.file_path}', "
+        f"but QuickBooks has '{observed.company_name}' at '{observed.file_path}' open. Open the "
         "right company file, or ask for a new connection for this one."
     )
 
