@@ -117,13 +117,13 @@ def _session(args: argparse.Namespace) -> Outcome:
     if args.save_company and args.company is None:
         raise UsageError("--save-company writes back to --company FILE: give one")
     qwc = _read_qwc(args.qwc)
+    scenario = _scenario(args.scenario, args.seed) if args.scenario is not None else None
     company: CompanyFile | None = None
     if args.replay is not None:
         processor = _replay(args.replay)
     else:
         company = _company(args)
         processor = _fake(args, qwc, company)
-    scenario = _scenario(args.scenario, args.seed) if args.scenario is not None else None
     if scenario is not None:
         processor = scenario.wrap_processor(processor)
     if args.record is not None:

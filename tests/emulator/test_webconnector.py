@@ -126,6 +126,10 @@ def test_cli_refuses_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["webconnector", "--qwc", str(tmp_path / "none.qwc"), "--password", "p"]) == 2
     good = tmp_path / "good.qwc"
     good.write_text(_qwc_text(1))
-    args = ["webconnector", "--qwc", str(good), "--password", "p", "--scenario", "x.yaml"]
-    assert main(args) == 2
-    assert "not supported yet" in capsys.readouterr().err
+    args = ["webconnector", "--qwc", str(good), "--password", "p"]
+    assert main([*args, "--scenario", str(tmp_path / "x.json")]) == 2
+    assert "cannot read scenario" in capsys.readouterr().err
+    assert main([*args, "--replay", "x.json", "--company", "c.qbe"]) == 2
+    assert "--replay" in capsys.readouterr().err
+    assert main([*args, "--replay", str(tmp_path / "x.json")]) == 2
+    assert "cannot read cassette" in capsys.readouterr().err
