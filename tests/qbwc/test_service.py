@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -280,3 +280,29 @@ def test_calls_after_close(world: World) -> None:
     assert world.service.receive_response_xml(ticket, "<x/>", "", "") == -1
     assert world.service.connection_error(ticket, "0x1", "x") == "done"
     assert world.work.names().count("end") == 1
+
+
+def test_dead_sessions_are_purged_after_the_retention(make_world: Callable[..., World]) -> None:
+    world = make_world(purge_after_seconds=3600)
+    old = world.login()[0]
+    world.service.close_connection(old)
+    live = world.login()[0]
+    world.clock.now += timedelta(hours=2)
+    world.login()  # authenticate purges; the live one is expired-superseded, not deleted
+    with world.db.begin() as conn:
+        assert store.load_session(conn, old) is None
+        kept = store.load_session(conn, live)
+    assert kept is not None and kept.state.phase is Phase.EXPIRED
+
+
+def test_auth_failure_rows_round_trip_and_purge(world: World) -> None:
+    from connector.qbwc.lockout import FailureRecord
+
+    now = world.clock.now
+    record = FailureRecord(3, now, now, now + timedelta(seconds=4), None)
+    with world.db.begin() as conn:
+        store.store_auth_failure(conn, "someone", record)
+        store.store_auth_failure(conn, "someone", replace(record, failures=4))
+        assert store.load_auth_failure(conn, "someone") == replace(record, failures=4)
+        assert store.purge_auth_failures(conn, now + timedelta(seconds=1)) == 1
+        assert store.load_auth_failure(conn, "someone") is None
