@@ -170,9 +170,11 @@ class _Encoder:
         specs.sort(key=lambda spec: positions[spec.name])
         check_structure(model, specs, path, self.version)
         for spec in specs:
-            for item in self._items(spec, value[spec.name], path):
-                child = etree.SubElement(elem, spec.name)
-                self.fill(child, spec.content, item, f"{path}/{spec.name}")
+            raw = value[spec.name]
+            items = self._items(spec, raw, path) if isinstance(raw, list | tuple) else (raw,)
+            child_path = f"{path}/{spec.name}"
+            for item in items:
+                self.fill(etree.SubElement(elem, spec.name), spec.content, item, child_path)
 
     def _items(self, spec: ChildSpec, raw: object, path: str) -> Sequence[object]:
         is_list = isinstance(raw, list | tuple)
@@ -218,6 +220,8 @@ def check_structure(
     model: ContentModel, specs: Sequence[ChildSpec], path: str, version: str
 ) -> None:
     """Choice conflicts and required children of ``model`` given the children present."""
+    if not model.choices and not model.required:
+        return  # nothing to check: the common case for refs, addresses and lines
     present = {spec.name for spec in specs}
     active = {step for spec in specs for step in spec.choice}
     for choice_id, choice in enumerate(model.choices):

@@ -16,6 +16,7 @@ fails to parse) and within the schema's maxLength (counted in characters).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -42,23 +43,8 @@ _MAX_DECIMALS = 5
 
 def format_leaf(leaf: Leaf, value: object, *, path: str = "", version: str = "") -> str:
     """The qbXML text of ``value`` for ``leaf``; ``BadValueError``/``TextError`` otherwise."""
-    kind = leaf.type
     try:
-        if kind in _TEXT_TYPES:
-            return _text(leaf, value)
-        if kind in _INT_DIGITS:
-            return _decimal(kind, value)
-        if kind is LeafType.BOOL:
-            return _bool(value)
-        if kind is LeafType.INT:
-            return _int(leaf, value)
-        if kind is LeafType.DATE:
-            return _date(value)
-        if kind is LeafType.DATETIME:
-            return format_datetime(value)
-        if kind is LeafType.TIMEINTERVAL:
-            return _interval(value)
-        return _float(value)
+        return _FORMATTERS[leaf.type.value](leaf, value)
     except QbxmlBuildError as exc:  # re-raised with the element path and version
         raise type(exc)(exc.message, path=path, version=version) from None
 
@@ -200,3 +186,16 @@ def _float(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise BadValueError(f"expected a number, got {type(value).__name__}")
     return f"{Decimal(str(value)) if isinstance(value, float) else Decimal(value):f}"
+
+
+# Keyed by the type's wire name: str hashing is cheaper than Enum hashing on this hot path.
+_FORMATTERS: dict[str, Callable[[Leaf, object], str]] = {
+    **{kind.value: _text for kind in _TEXT_TYPES},
+    **{kind.value: lambda leaf, value: _decimal(leaf.type, value) for kind in _INT_DIGITS},
+    LeafType.BOOL.value: lambda _leaf, value: _bool(value),
+    LeafType.INT.value: _int,
+    LeafType.DATE.value: lambda _leaf, value: _date(value),
+    LeafType.DATETIME.value: lambda _leaf, value: format_datetime(value),
+    LeafType.TIMEINTERVAL.value: lambda _leaf, value: _interval(value),
+    LeafType.FLOAT.value: lambda _leaf, value: _float(value),
+}
