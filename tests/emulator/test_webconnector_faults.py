@@ -198,3 +198,18 @@ def test_cli_bad_scenario_file(
     args, _ = run
     assert main([*args, *_with(tmp_path, {"link": "moon"})]) == 2
     assert "fault" in capsys.readouterr().err
+
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios"
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.json")), ids=lambda p: p.stem)
+def test_shipped_scenarios_parse(path: Path) -> None:
+    from qbd_emulator.faults import load_scenario
+
+    faults = load_scenario(path)
+    assert faults and all(f.name for f in faults)
+
+
+def test_there_are_shipped_scenarios() -> None:
+    assert len(list(SCENARIOS.glob("*.json"))) >= 3
