@@ -22,6 +22,9 @@ from connector.qbxml.values import RecordData, Value
 from .context import Answer
 
 PROLOG = '<?xml version="1.0" ?>'
+STORE_VERSION = "16.0"
+"""The company file keeps 16.0 records: a 16.0 answer needs no pruning (an unknown key
+would still be refused by the encoder, and answered as status 1000)."""
 
 
 def prune(schema: Schema, model: ContentModel, data: RecordData) -> RecordData:
@@ -69,7 +72,7 @@ def answer_element(schema: Schema, answer: Answer, request_id: str | None) -> et
             continue  # a kind this version's response cannot carry
         item = (
             _prune_value(schema, spec.content, value)
-            if isinstance(spec.content, ContentModel)
+            if isinstance(spec.content, ContentModel) and schema.version != STORE_VERSION
             else value
         )
         rs.append(encode_element(schema, name, item, model))
