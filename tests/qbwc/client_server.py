@@ -139,13 +139,17 @@ def serve(app: Any, port: int | None = None, **ssl: str) -> Iterator[int]:
     deadline = time.monotonic() + 20
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
+            server.should_exit = True
+            raise RuntimeError(f"uvicorn did not start on 127.0.0.1:{port} (port taken?)")
         time.sleep(0.02)
     try:
         yield port
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        if thread.is_alive():  # a connection still open: stop without waiting for it
+            server.force_exit = True
+            thread.join(timeout=5)
 
 
 def self_signed_cert(folder: Path) -> tuple[Path, Path]:
