@@ -38,7 +38,7 @@ from connector.qbwc.client_summary import (
     SessionSummary,
     call_error_text,
 )
-from connector.qbwc.envelopes import QbwcMethod, SoapCallError
+from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
 from connector.qbwc.qwc import Qwc, check_app_url
 from connector.qbwc.transport import QbwcService
 from connector.qbxml.errors import XmlInputError
@@ -129,20 +129,26 @@ class _Run:
             self.close_connection()
 
     def versions(self) -> None:
+        """serverVersion and clientVersion are optional callbacks (PG p.21): a fault or no
+        answer is logged and QBWC goes on to authenticate (which then fails if the service
+        is unreachable). A clientVersion reply QBWC cannot read stops the update (QBWC1046).
+        Uncertain: the real client's handling of a failed serverVersion is not documented."""
+        self.state.calls.append(QbwcMethod.SERVER_VERSION.value)
         try:
-            self.state.server_version = self.call(
-                QbwcMethod.SERVER_VERSION, self.service.server_version
-            )
-        except _Stop:  # optional method: QBWC logs the failure and goes on (uncertain)
-            self.state.warnings.append(self.state.errors.pop())
+            self.state.server_version = self.service.server_version()
+        except SoapCallError as exc:
+            self.state.warnings.append(call_error_text(exc))
+        self.state.calls.append(QbwcMethod.CLIENT_VERSION.value)
         try:
-            reply = self.call(
-                QbwcMethod.CLIENT_VERSION,
-                lambda: self.service.client_version(self.config.qbwc_version),
-            )
-        except _Stop:
-            # PG p.21: without a clientVersion callback QBWC proceeds to authenticate.
-            self.state.warnings.append(self.state.errors.pop())
+            reply = self.service.client_version(self.config.qbwc_version)
+        except SoapCallError as exc:
+            if exc.kind is FailureKind.MALFORMED:
+                raise self.stop(
+                    SessionResult.SOAP_ERROR,
+                    "QBWC1046: Application sent incorrect syntax return value for "
+                    f"clientVersion(). Update cannot continue. {exc.detail}",
+                ) from None
+            self.state.warnings.append(call_error_text(exc))
             return
         self.judge_client_version(reply)
 

@@ -126,6 +126,14 @@ def test_optional_version_calls_may_fail() -> None:
     assert "authenticate" in summary.calls
 
 
+def test_unreadable_client_version_reply_stops_the_update() -> None:
+    service = ScriptedService(fail={QbwcMethod.CLIENT_VERSION: FailureKind.MALFORMED})
+    summary, _ = _run(service)
+    assert summary.result is SessionResult.SOAP_ERROR
+    assert summary.errors[0].startswith("QBWC1046")
+    assert list(summary.calls) == ["serverVersion", "clientVersion"]
+
+
 def test_quickbooks_not_running_goes_to_connection_error() -> None:
     processor = ScriptedProcessor(
         fail_begin=deque([ProcessorError(0x80040408, "Could not start QuickBooks.")])
