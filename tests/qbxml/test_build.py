@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator as IteratorT
 from datetime import date
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -37,12 +35,7 @@ from connector.qbxml.filters import (
     TxnDateRange,
 )
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
-
-REFERENCE = Path(
-    os.environ.get(
-        "QBD_REFERENCE_DIR", Path(__file__).resolve().parents[3] / "shared" / "reference"
-    )
-)
+from tests.conftest import REFERENCE
 
 
 class Validators:

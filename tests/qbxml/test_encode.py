@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import random
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -23,12 +21,8 @@ from connector.qbxml.errors import (
 )
 from connector.qbxml.leaves import format_datetime, format_leaf
 from connector.qbxml.schema import Leaf, LeafType, Schema
+from tests.conftest import REFERENCE
 
-REFERENCE = Path(
-    os.environ.get(
-        "QBD_REFERENCE_DIR", Path(__file__).resolve().parents[3] / "shared" / "reference"
-    )
-)
 PST = timezone(timedelta(hours=-8))
 S16 = Schema.for_version("16.0")
 

@@ -9,9 +9,6 @@ valid request or raise one of the builder's own errors, never anything else.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,12 +29,8 @@ from connector.qbxml.filters import (
     TxnDateRange,
 )
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
+from tests.conftest import REFERENCE
 
-REFERENCE = Path(
-    os.environ.get(
-        "QBD_REFERENCE_DIR", Path(__file__).resolve().parents[3] / "shared" / "reference"
-    )
-)
 _XSD: dict[str, etree.XMLSchema] = {}
 RS_STATUS = {"statusCode": 0, "statusSeverity": "Info"}
 

@@ -13,8 +13,8 @@ import pytest
 from connector.qbxml.datatypes import DATA_TYPES
 from connector.qbxml.errors import QbxmlSchemaError
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Leaf, LeafType, Schema
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "connector" / "qbxml" / "schema_data"
 
 
