@@ -3,8 +3,12 @@ and the httpx transport (headers, retry policy, failures) through httpx.MockTran
 
 from __future__ import annotations
 
+import contextlib
+
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from connector.qbwc.envelopes import (
@@ -215,3 +219,27 @@ def test_timeouts_are_never_retried() -> None:
         service.receive_response_xml("t", "<QBXML/>", "", "")
     assert info.value.kind is FailureKind.TRANSPORT
     assert len(attempts) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(status=st.sampled_from([200, 400, 500, 502]), body=st.binary(max_size=400))
+def test_any_bytes_give_a_result_or_a_call_error(status: int, body: bytes) -> None:
+    """Whatever comes back, reading it raises only SoapCallError (QBWC then reports a code)."""
+    for method, read in (
+        (QbwcMethod.GET_LAST_ERROR, read_string_result),
+        (QbwcMethod.AUTHENTICATE, read_array_result),
+        (QbwcMethod.RECEIVE_RESPONSE_XML, read_int_result),
+    ):
+        with contextlib.suppress(SoapCallError):
+            read(method, HttpReply(status, body))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=60))
+def test_any_text_round_trips_through_an_envelope(text: str) -> None:
+    """Envelope text survives escaping: what the client sends is what the service reads."""
+    cleaned = "".join(c for c in text if c in "\t\n" or (" " <= c <= "\ud7ff") or c > "\ue000")
+    cleaned = cleaned.replace("\r", "")
+    raw = build_request(QbwcMethod.GET_LAST_ERROR, (("ticket", cleaned),))
+    (name, value), *_ = _params(raw)[1]
+    assert (name, value) == ("ticket", cleaned)
