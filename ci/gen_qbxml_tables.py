@@ -200,15 +200,13 @@ class Generator:
             name = node.get("ref") or node.get("name")
             kind, index = self.element_ref(node)
             out.append([name, lo, hi, [list(p) for p in path], kind, index])
-        elif tag == XS + "group":
-            group = self.groups[node.get("ref", "")]
-            for child in group:
+        elif tag in (XS + "group", XS + "sequence"):
+            body = self.groups[node.get("ref", "")] if tag == XS + "group" else node
+            start = len(out)
+            for child in body:
                 if isinstance(child.tag, str) and child.tag != XS + "annotation":
                     self._particle(child, out, choices, path, lo, hi)
-        elif tag == XS + "sequence":
-            for child in node:
-                if isinstance(child.tag, str) and child.tag != XS + "annotation":
-                    self._particle(child, out, choices, path, lo, hi)
+            self._check_flat(node, hi, max_mult, out[start:])
         elif tag == XS + "choice":
             choice_id = len(choices)
             choices.append([lo, hi])
@@ -219,6 +217,23 @@ class Generator:
                 self._particle(child, out, choices, [*path, [choice_id, branch]], 1, hi)
         else:
             raise ValueError(f"unsupported particle {tag} at line {node.sourceline}")
+
+    @staticmethod
+    def _check_flat(node: etree._Element, hi: int, outer: int, members: list[list[Any]]) -> None:
+        """A flat child list cannot say "A B A B": refuse a repeated multi-element sequence
+        (or a multi-element branch of a repeated choice) rather than emit a wrong model.
+        None occur in the qbXML 13.0-16.0 schemas; this keeps it that way."""
+        if hi != outer and len(members) > 1:
+            raise ValueError(
+                f"repeated sequence of several elements at line {node.sourceline}: "
+                "the flattened content model cannot represent it"
+            )
+        if outer != 1 and len(members) > 1 and node.getparent() is not None:
+            parent = node.getparent()
+            if parent is not None and parent.tag == XS + "choice":
+                raise ValueError(
+                    f"multi-element branch of a repeated choice at line {node.sourceline}"
+                )
 
 
 def generate(xsd_dir: Path, version: str) -> dict[str, Any]:

@@ -195,3 +195,38 @@ def test_public_surface(module: str, expected: set[str]) -> None:
     assert expected <= set(mod.__all__)
     for name in mod.__all__:
         assert hasattr(mod, name), name
+
+
+TINY_XSD = """<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+<xsd:simpleType name="STRTYPE"><xsd:restriction base="xsd:string"/></xsd:simpleType>
+<xsd:element name="Ok"><xsd:complexType><xsd:sequence>
+  <xsd:choice minOccurs="0" maxOccurs="unbounded">
+    <xsd:element name="A" type="STRTYPE"/><xsd:element name="B" type="STRTYPE"/>
+  </xsd:choice>
+  <xsd:element name="C" minOccurs="0"><xsd:simpleType><xsd:restriction base="STRTYPE">
+    <xsd:maxLength value="5"/></xsd:restriction></xsd:simpleType></xsd:element>
+</xsd:sequence></xsd:complexType></xsd:element>
+<xsd:element name="Bad"><xsd:complexType>
+  <xsd:sequence maxOccurs="unbounded">
+    <xsd:element name="A" type="STRTYPE"/><xsd:element name="B" type="STRTYPE"/>
+  </xsd:sequence>
+</xsd:complexType></xsd:element>
+</xsd:schema>"""
+
+
+def test_generator_flattens_choices_and_refuses_what_it_cannot_represent(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.xsd"
+    path.write_text(TINY_XSD)
+    gen = _generator().Generator([path])
+    kind, index = gen.element_ref(gen.elements["Ok"])
+    children, _attrs, _text, choices = gen.types[index]
+    assert kind == 1
+    assert [c[:4] for c in children] == [
+        ["A", 1, -1, [[0, 0]]],
+        ["B", 1, -1, [[0, 1]]],
+        ["C", 0, 1, []],
+    ]
+    assert choices == [[0, -1]]
+    assert gen.leaves[children[2][5]][1] == 5  # C's maxLength
+    with pytest.raises(ValueError, match="repeated sequence of several elements"):
+        gen.element_ref(gen.elements["Bad"])
