@@ -165,6 +165,9 @@ class Generator:
         for particle in node:
             if particle.tag in (XS + "sequence", XS + "choice", XS + "group"):
                 self._particle(particle, children, choices, [], 1, 1)
+        names = [child[0] for child in children]
+        if len(names) != len(set(names)):  # lookups are by (parent, name): must be unique
+            raise ValueError(f"a child name repeats in the content at line {node.sourceline}")
         row = [children, attributes, text_leaf, choices]
         ident = json.dumps(row)
         if ident not in self.type_ids:
