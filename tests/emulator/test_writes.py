@@ -536,3 +536,34 @@ def test_balances_stay_consistent_through_writes(qb: Session) -> None:
         "</BillPaymentCheckAdd></BillPaymentCheckAddRq>",
     )
     assert _balances(comp) == _recomputed(comp)
+
+
+def _parsed_ret(answer: str) -> dict:  # type: ignore[type-arg]
+    from connector.qbxml.parse import parse_response
+    from connector.qbxml.values import Record
+
+    (record,) = [e for e in parse_response(answer) if isinstance(e, Record)]
+    return record.data
+
+
+def test_what_an_add_returns_is_what_a_query_reads(qb: Session) -> None:
+    customer = _customer(qb)
+    added = _parsed_ret(_invoice(qb, customer, "64.00"))
+    read = _parsed_ret(
+        call(
+            qb,
+            f"<InvoiceQueryRq><TxnID>{added['TxnID']}</TxnID><IncludeLineItems>true</IncludeLineItems></InvoiceQueryRq>",
+        )
+    )
+    assert read == added
+    cust = _parsed_ret(
+        call(
+            qb,
+            "<CustomerAddRq><CustomerAdd><Name>Round Trip</Name><Phone>555-0199</Phone>"
+            "<BillAddress><Addr1>9 Elm</Addr1></BillAddress></CustomerAdd></CustomerAddRq>",
+        )
+    )
+    again = _parsed_ret(
+        call(qb, "<CustomerQueryRq><FullName>Round Trip</FullName></CustomerQueryRq>")
+    )
+    assert again == cust and again["Phone"] == "555-0199"
