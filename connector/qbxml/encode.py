@@ -298,7 +298,10 @@ def document(
         check_required_attributes(schema, schema.element(msg.tag), map(str, msg.keys()), msg.tag)
         msgs_elem.append(msg)
     body = etree.tostring(root, encoding="utf-8", xml_declaration=False)
-    prolog = f'<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{version}"?>\n'
+    # As Intuit's SDK samples write it: no encoding pseudo-attribute, so the text stays right
+    # whether it travels as UTF-8 bytes or as the UTF-16 string QBWC hands to QBXMLRP2 (the
+    # bytes here are UTF-8, XML's default). The qbxml PI is mandatory (PROTOCOL.md 1.10).
+    prolog = f'<?xml version="1.0" ?>\n<?qbxml version="{version}"?>\n'
     return prolog.encode("ascii") + body
 
 
