@@ -559,8 +559,8 @@ def test_what_an_add_returns_is_what_a_query_reads(qb: Session) -> None:
     cust = _parsed_ret(
         call(
             qb,
-            "<CustomerAddRq><CustomerAdd><Name>Round Trip</Name><Phone>555-0199</Phone>"
-            "<BillAddress><Addr1>9 Elm</Addr1></BillAddress></CustomerAdd></CustomerAddRq>",
+            "<CustomerAddRq><CustomerAdd><Name>Round Trip</Name>"
+            "<BillAddress><Addr1>9 Elm</Addr1></BillAddress><Phone>555-0199</Phone></CustomerAdd></CustomerAddRq>",
         )
     )
     again = _parsed_ret(
