@@ -19,7 +19,7 @@ QbxmlError
  ├── QbxmlSchemaError           unknown qbXML version or element name in the schema tables
  └── QbxmlBuildError            a value cannot become valid qbXML for the version asked for
       ├── UnknownElementError   element/field not in the schema here (or not in this version)
-      ├── MissingElementError   a required element is absent
+      ├── MissingElementError   a required element (or attribute) is absent
       ├── ChoiceConflictError   children from two alternatives of one xsd:choice
       ├── BadValueError         wrong Python type, bad number/date, not an enum value
       ├── TextError             text outside ISO-8859-1 (PROTOCOL.md 1.10) or over maxLength
@@ -92,7 +92,8 @@ class UnknownElementError(QbxmlBuildError):
 
 
 class MissingElementError(QbxmlBuildError):
-    """A required element (or one alternative of a required choice) is absent."""
+    """A required element, required attribute, or every alternative of a required choice
+    is absent."""
 
 
 class ChoiceConflictError(QbxmlBuildError):
