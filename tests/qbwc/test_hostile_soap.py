@@ -195,3 +195,32 @@ def test_a_200_mb_body_is_refused_in_bounded_memory(
     assert peak < 8 * LIMIT  # the limit plus a chunk or two, never the 200 MB
     assert target.counts() == before
     print(f"200 MB body refused; peak traced memory {peak / 1024:.0f} KiB")
+
+
+def test_an_attack_on_a_live_session_leaves_it_untouched(target: Target) -> None:
+    auth = target.client.post("/qbwc", content=auth_body(target).encode()).text
+    ticket = auth.split("<tns:string>", 1)[1].split("<", 1)[0]
+    hcp = (
+        "<QBXML><QBXMLMsgsRs><HostQueryRs><HostRet><SupportedQBXMLVersion>16.0"
+        "</SupportedQBXMLVersion></HostRet></HostQueryRs><CompanyQueryRs><CompanyRet>"
+        "<CompanyName>Victim Co</CompanyName></CompanyRet></CompanyQueryRs></QBXMLMsgsRs></QBXML>"
+    )
+    first = soap_envelope(
+        "sendRequestXML", ticket=ticket, strHCPResponse=hcp, strCompanyFileName="C:\\v.qbw",
+        qbXMLCountry="US", qbXMLMajorVers="16", qbXMLMinorVers="0",
+    )  # fmt: skip
+    assert "CustomerQueryRq" in target.client.post("/qbwc", content=first).text
+    with target.db.begin() as conn:
+        before = conn.execute(sa.select(qbwc_sessions)).one()
+    evil = soap_envelope(
+        "receiveResponseXML", ticket=ticket, response="&x;", hresult="", message=""
+    )
+    evil = evil.replace(b"<soap:Envelope", b'<!DOCTYPE e [<!ENTITY x "lol">]><soap:Envelope', 1)
+    assert_fault(target.client.post("/qbwc", content=evil))
+    with target.db.begin() as conn:
+        assert conn.execute(sa.select(qbwc_sessions)).one() == before
+    good = soap_envelope(
+        "receiveResponseXML", ticket=ticket, response="<QBXML/>", hresult="", message=""
+    )
+    assert ">50<" in target.client.post("/qbwc", content=good).text
+    assert target.work.names().count("apply_response") == 1
