@@ -48,22 +48,43 @@ class _Decoder:
 
     def __init__(self) -> None:
         self.refs: dict[tuple[str, str], dict[str, Any]] = {}
+        self.texts: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+        self.dates: dict[str, date] = {}
+        self.decimals: dict[str, Decimal] = {}
+
+    def _decimal(self, text: str) -> Decimal:
+        if len(text) > 5:  # amounts are mostly unique; "0.00", quantities and rates repeat
+            return Decimal(text)
+        number = self.decimals.get(text)
+        if number is None:
+            number = self.decimals[text] = Decimal(text)
+        return number
 
     def pairs(self, pairs: list[tuple[str, Any]]) -> Any:
         if len(pairs) == 1:
             tag, text = pairs[0]
             if tag == "$d":
-                return Decimal(text)
+                return self._decimal(text)
             if tag == "$t":
                 return datetime.fromisoformat(text)
             if tag == "$D":
-                return date.fromisoformat(text)
+                day = self.dates.get(text)
+                if day is None:
+                    day = self.dates[text] = date.fromisoformat(text)
+                return day
         if len(pairs) == 2 and pairs[0][0] == "ListID" and pairs[1][0] == "FullName":
             key = (pairs[0][1], pairs[1][1])
             ref = self.refs.get(key)
             if ref is None:
                 ref = self.refs[key] = {"ListID": key[0], "FullName": key[1]}
             return ref
+        if len(pairs) <= 12 and all(type(value) is str for _, value in pairs):
+            # Text-only aggregates (addresses, formats) repeat across records: share them.
+            shape = tuple(pairs)
+            shared = self.texts.get(shape)
+            if shared is None:
+                shared = self.texts[shape] = {sys.intern(n): v for n, v in pairs}
+            return shared
         return {sys.intern(name): value for name, value in pairs}
 
 

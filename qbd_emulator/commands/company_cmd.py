@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -70,6 +71,13 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _summary(company: CompanyFile, as_json: bool, extra: dict[str, Any]) -> None:
+    try:
+        _print_summary(company, as_json, extra)
+    except BrokenPipeError:  # `... | head`: the reader left; Python's documented recipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print_summary(company: CompanyFile, as_json: bool, extra: dict[str, Any]) -> None:
     counts = company.counts()
     total = sum(n for key, n in counts.items() if key != "sales_tax_items")
     info = {
