@@ -38,7 +38,7 @@ def query_handler(source: Source) -> Handler:
         limit = _max_returned(request.body)
         scan_limit = None if mode == "Start" else limit
         try:
-            keys = select(ctx.company, source, request.body, _tz(ctx), scan_limit)
+            keys = select(ctx.company, source, request.body, ctx.now, scan_limit)
         except PartialMatch as partial:
             keys, warning = partial.found, partial.warning.status()
         if mode == "Start":

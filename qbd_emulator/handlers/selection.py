@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from itertools import islice
 
 from connector.qbxml.datatypes import DATA_TYPES, ITEM_RETS, Kind
@@ -24,6 +24,7 @@ from ..errors import QBStatusError
 from ..qbxml_errors import StatusError, not_found_in_query, object_not_found
 from ..refs import ENTITIES
 from . import filters as f
+from .datemacro import period
 from .iterators import RecordKey
 
 
@@ -89,7 +90,11 @@ def _key(key: str, record: StoredRecord, kind: Kind) -> RecordKey:
 
 
 def select(
-    company: CompanyFile, source: Source, body: RecordData, tz: tzinfo, limit: int | None = None
+    company: CompanyFile,
+    source: Source,
+    body: RecordData,
+    now: datetime,
+    limit: int | None = None,
 ) -> list[RecordKey]:
     """Keys of the matching records (the first ``limit`` of them when given: the scan
     stops there). Raises StatusError 3120/500 for missing named objects."""
@@ -102,7 +107,7 @@ def select(
         if name in body:
             wanted = [str(v) for v in f.as_list(body[name])]
             return _by_ref_numbers(company, source, wanted, name == "RefNumber")
-    keep = predicate(company, source, body, tz)
+    keep = predicate(company, source, body, now)
     matches = (_key(k, r, source.kind) for k, r in records_of(company, source) if keep(r.data))
     return list(islice(matches, limit))
 
@@ -169,14 +174,18 @@ class PartialMatch(Exception):
         self.warning = not_found_in_query(missing)
 
 
-def predicate(company: CompanyFile, source: Source, body: RecordData, tz: tzinfo) -> f.Predicate:
+def predicate(company: CompanyFile, source: Source, body: RecordData, now: datetime) -> f.Predicate:
     """One predicate for the filter group of ``body``."""
     allowed = LIST_FILTERS if source.kind is Kind.LIST else TXN_FILTERS
     unknown = sorted(set(body) - allowed - OPTIONS)
     if unknown:
         # An emulator limit, said plainly rather than ignored (never a silent wrong answer).
         raise StatusError(1030, f"The fake QuickBooks does not implement the filter {unknown[0]}.")
-    tests = _list_tests(body, tz) if source.kind is Kind.LIST else _txn_tests(company, body, tz)
+    tz = now.tzinfo or UTC
+    if source.kind is Kind.LIST:
+        tests = _list_tests(body, tz)
+    else:
+        tests = _txn_tests(company, body, tz, now.date())
     return lambda record: all(test(record) for test in tests)
 
 
@@ -195,7 +204,9 @@ def _list_tests(body: RecordData, tz: tzinfo) -> list[f.Predicate]:
     return tests
 
 
-def _txn_tests(company: CompanyFile, body: RecordData, tz: tzinfo) -> list[f.Predicate]:
+def _txn_tests(
+    company: CompanyFile, body: RecordData, tz: tzinfo, today: date
+) -> list[f.Predicate]:
     tests: list[f.Predicate] = []
     modified = body.get("ModifiedDateRangeFilter")
     if isinstance(modified, dict):
@@ -206,9 +217,7 @@ def _txn_tests(company: CompanyFile, body: RecordData, tz: tzinfo) -> list[f.Pre
         )
     dates = body.get("TxnDateRangeFilter")
     if isinstance(dates, dict):
-        if "DateMacro" in dates:
-            raise StatusError(1030, "The fake QuickBooks does not implement DateMacro.")
-        tests.append(f.txn_date_between(f.text(dates, "FromTxnDate"), f.text(dates, "ToTxnDate")))
+        tests.append(_txn_dates(company, dates, today))
     for element, refs in (("EntityFilter", f.ENTITY_REFS), ("AccountFilter", f.ACCOUNT_REFS)):
         raw = body.get(element)
         if isinstance(raw, dict):
@@ -221,6 +230,15 @@ def _txn_tests(company: CompanyFile, body: RecordData, tz: tzinfo) -> list[f.Pre
     if "PaidStatus" in body:
         tests.append(f.paid_status(f.text(body, "PaidStatus")))
     return tests
+
+
+def _txn_dates(company: CompanyFile, dates: RecordData, today: date) -> f.Predicate:
+    macro = f.text(dates, "DateMacro")
+    if macro is None:
+        return f.txn_date_between(f.text(dates, "FromTxnDate"), f.text(dates, "ToTxnDate"))
+    fiscal = company.company_info.get("FirstMonthFiscalYear")
+    lo, hi = period(macro, today, fiscal if isinstance(fiscal, str) else None)
+    return f.txn_date_between(lo.isoformat() if lo else None, hi.isoformat() if hi else None)
 
 
 def _subtree_names(company: CompanyFile, match: f.RefMatch) -> dict[str, str]:

@@ -172,3 +172,12 @@ def test_unmodelled_requests_answer_honestly() -> None:
         qb.process_request(ticket, rq("<ToDoAddRq><ToDoAdd><Notes>x</Notes></ToDoAdd></ToDoAddRq>"))
     )
     assert status(lead) == 1030
+
+
+def test_requests_are_validated_against_the_version_asked_for() -> None:
+    qb, ticket = session()
+    newer = "<PayrollItemQueryRq/>"  # in qbXML 16.0, not in 13.0
+    assert status(one(qb.process_request(ticket, rq(newer, version="16.0")))) == 1
+    with pytest.raises(ProcessorError) as err:
+        qb.process_request(ticket, rq(newer, version="13.0"))
+    assert err.value.hresult_text == "0x80040400"
