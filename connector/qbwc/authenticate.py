@@ -51,6 +51,12 @@ class AuthFacts:
     ttl_seconds: int = 1800
     max_noops: int = 3
     busy_postpone_seconds: int = 60
+    ready_idle_seconds: int = 120
+    """A READY session silent this long is abandoned (QBWC asks for the next request at once
+    after receiveResponseXML), so it no longer makes a new authenticate ``busy``."""
+    authenticated_idle_seconds: int = 600
+    """Same for AUTHENTICATED: QBWC may spend minutes starting QuickBooks before its first
+    sendRequestXML (uncertain how long; generous on purpose)."""
     other_call_running: bool = False
     """A call of another session of this connection is being worked on right now."""
 
@@ -86,7 +92,7 @@ def decide_authenticate(
     """Decide authenticate given the connection's other live sessions."""
     if not facts.credentials_ok:
         return AuthDecision(auth_result(facts.ticket, AuthStatus.NVU.value), None)
-    if facts.other_call_running or any(_is_busy(other, now) for other in others):
+    if facts.other_call_running or any(_is_busy(other, facts, now) for other in others):
         return _no_work_session(facts, now, AuthStatus.BUSY, facts.busy_postpone_seconds, ())
     superseded = tuple(transition(other, Superseded(), now) for other in others)
     lost = any(other.phase is Phase.AWAITING_RESPONSE for other in others)
@@ -101,8 +107,14 @@ def decide_authenticate(
     return AuthDecision(result, session, superseded)
 
 
-def _is_busy(other: SessionState, now: datetime) -> bool:
-    return other.phase in BUSY_PHASES and now < other.expires_at
+def _is_busy(other: SessionState, facts: AuthFacts, now: datetime) -> bool:
+    """Live, unexpired, and heard from recently enough not to count as abandoned."""
+    if other.phase not in BUSY_PHASES or now >= other.expires_at:
+        return False
+    idle = (now - other.updated_at).total_seconds()
+    if other.phase is Phase.READY:
+        return idle < facts.ready_idle_seconds
+    return idle < facts.authenticated_idle_seconds
 
 
 def _no_work_session(

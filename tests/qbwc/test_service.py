@@ -322,3 +322,14 @@ def test_auth_failure_rows_round_trip_and_purge(any_world: World) -> None:
         assert store.load_auth_failure(conn, "someone") == replace(record, failures=4)
         assert store.purge_auth_failures(conn, now + timedelta(seconds=1)) == 1
         assert store.load_auth_failure(conn, "someone") is None
+
+
+def test_a_session_abandoned_mid_way_is_replaced(world: World) -> None:
+    first = world.login()[0]
+    world.first_send(first)
+    world.service.receive_response_xml(first, "<QBXML>r1</QBXML>", "", "")  # READY
+    world.clock.now += timedelta(minutes=3)  # the Web Connector crashed and came back
+    second, status, *_ = world.login()
+    assert status == r"C:\Acme.qbw"
+    assert ("end", first, "superseded") in world.work.calls
+    assert world.session(first).state.phase is Phase.CLOSED

@@ -81,6 +81,22 @@ def test_busy_when_another_session_is_live(phase: Phase) -> None:
     assert decision.result[2] == str(FACTS.busy_postpone_seconds)
 
 
+@pytest.mark.parametrize(
+    ("phase", "idle_minutes"),
+    [
+        pytest.param(Phase.READY, 3, id="ready"),
+        pytest.param(Phase.AUTHENTICATED, 11, id="authenticated"),
+    ],
+)
+def test_an_abandoned_session_is_replaced_not_busy(phase: Phase, idle_minutes: int) -> None:
+    stale = replace(other(phase), updated_at=NOW - timedelta(minutes=idle_minutes))
+    decision = decide_authenticate(FACTS, [stale], NOW)
+    assert decision.status == ""
+    (old,) = decision.superseded
+    assert old.state.phase is Phase.CLOSED
+    assert old.effects == (EndWork(CloseReason.SUPERSEDED),)
+
+
 def test_busy_when_another_call_is_being_worked_on() -> None:
     facts = replace(FACTS, other_call_running=True)
     assert decide_authenticate(facts, [other(Phase.AWAITING_RESPONSE)], NOW).status == "busy"
