@@ -26,7 +26,7 @@ from connector.qbxml import safexml
 from connector.qbxml.errors import QbxmlResponseError, QbxmlVersionError
 from connector.qbxml.parse_values import RecordBuilder
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
-from connector.qbxml.values import Event, MessageSet, Record, RecordData, ResponseStart, Status
+from connector.qbxml.values import Event, MessageSet, Record, ResponseStart, Status
 from connector.qbxml.versions import QbxmlVersion
 
 __all__ = ["DEFAULT_VERSION", "declared_version", "iter_events", "parse_response"]
@@ -52,20 +52,15 @@ def iter_events(
     walker: _Walker | None = None
     depth = 0
     records = _FAR  # depth of the ``*Ret`` elements once ``QBXMLMsgsRs`` is found
-    names: list[str] = []
-    frames: list[RecordData | None] = []
-    close: Callable[[int, etree._Element], object] = _unreachable
+    close: Callable[[int, etree._Element], None] = _unreachable
     for batch in safexml.iterparse_batches(source, max_bytes=max_bytes):
         for event, elem in batch:
             if event == "start":
                 depth += 1
-                if depth > records:  # inside a record: the hot path
-                    names[depth] = elem.tag
-                    frames[depth] = None
-                    continue
+                if depth > records:
+                    continue  # inside a record: its values are read on end events
                 if walker is None:
                     walker = _Walker(_schema(version or declared_version(elem)))
-                    names, frames = walker.builder.names, walker.builder.frames
                     close = walker.builder.close
                 response = walker.start(elem, depth)
                 if response is not None:
@@ -73,7 +68,7 @@ def iter_events(
                 records = walker.records_depth()
             else:
                 if depth > records:
-                    close(depth, elem)
+                    close(depth, elem)  # the hot path: one call per element of a record
                 elif walker is not None:
                     record = walker.end(elem, depth)
                     if record is not None:
@@ -84,7 +79,7 @@ def iter_events(
         raise QbxmlResponseError("no QBXMLMsgsRs element: this is not a qbXML response")
 
 
-def _unreachable(depth: int, elem: etree._Element) -> object:  # pragma: no cover
+def _unreachable(depth: int, elem: etree._Element) -> None:  # pragma: no cover
     raise AssertionError("record content before any start event")
 
 
@@ -155,15 +150,14 @@ class _Walker:
             name = _local(elem.tag)
             spec = self.rs_model.child(name) if self.rs_model is not None else None
             model = spec.content if spec is not None else self.builder.model(name)
-            self.builder.begin(depth, name, model if isinstance(model, ContentModel) else None)
+            self.builder.begin(depth, model if isinstance(model, ContentModel) else None)
         return None
 
     def end(self, elem: etree._Element, depth: int) -> Record | None:
         record = None
         msgs = self.msgs_depth
         if msgs is not None and depth == msgs + 2:
-            data = self.builder.close(depth, elem)
-            assert isinstance(data, dict)  # level 0 is always an aggregate
+            data = self.builder.end_record()
             record = Record(ret=_local(elem.tag), data=data, request_id=self.request_id)
         elif depth == msgs:
             self.msgs_depth = None  # only the first QBXMLMsgsRs is read

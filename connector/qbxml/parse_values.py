@@ -125,19 +125,19 @@ def _plan(model: ContentModel) -> _Plan:
 
 
 class RecordBuilder:
-    """Builds one record at a time from the start/end events inside it (no second pass over
-    the tree). Positions are document depths; ``begin`` marks the depth of the ``*Ret``.
+    """Builds one record at a time from the end events inside it (no second pass over the
+    tree). Positions are document depths; ``begin`` marks the depth of the ``*Ret``.
 
-    The hot path lives in the caller: on each start event inside a record it stores the tag
-    in ``names[depth]`` and None in ``frames[depth]``, on each end event it calls ``close``.
-    ``schema`` None means guesses only (QuickBooks POS documents).
+    The caller's hot path does nothing on start events inside a record and calls ``close`` on
+    each end event. ``frames[depth]`` holds the dict of the aggregate open at ``depth``, made
+    when its first child ends and reset to None when it ends, so it is None whenever a new
+    element opens at that depth. ``schema`` None means guesses only (QuickBooks POS).
     """
 
     def __init__(self, schema: Schema | None) -> None:
         self.schema = schema
         # libxml2 refuses documents nested deeper than 256 without huge_tree (safexml).
-        self.names: list[str] = [""] * _MAX_DEPTH
-        self.frames: list[RecordData | None] = [None] * _MAX_DEPTH
+        self._frames: list[RecordData | None] = [None] * _MAX_DEPTH
         self._plans: list[_Plan | None] = [None] * _MAX_DEPTH
         self._base = 0
         self._record_plan: _Plan | None = None
@@ -151,28 +151,33 @@ class RecordBuilder:
         except QbxmlSchemaError:
             return None
 
-    def begin(self, depth: int, name: str, model: ContentModel | None) -> None:
-        """A record element ``name`` starts at ``depth``; ``model`` is its content, if known."""
+    def begin(self, depth: int, model: ContentModel | None) -> None:
+        """A record element starts at ``depth``; ``model`` is its content, if known."""
         self._base = depth
-        self.names[depth] = name
-        self.frames[depth] = None
+        self._frames[depth] = None
         self._record_plan = _plan(model) if model is not None else None
 
-    def close(self, depth: int, elem: etree._Element) -> Value:
-        """The value of the element ending at ``depth``, added to its parent's dict."""
-        own = self.frames[depth]
-        if depth == self._base:
-            return own if own is not None else {}
-        name = self.names[depth]
+    def end_record(self) -> RecordData:
+        """The finished record's values (after ``close`` of all its children)."""
+        own = self._frames[self._base]
+        self._frames[self._base] = None
+        return own if own is not None else {}
+
+    def close(self, depth: int, elem: etree._Element) -> None:
+        """The element ending at ``depth`` (below the record): its value goes to its parent."""
+        frames = self._frames
+        own = frames[depth]
+        name: str = elem.tag  # start/end events: elements only
         if name[0] == "{":
             name = name.rpartition("}")[2]
-        parent = self.frames[depth - 1]
+        parent = frames[depth - 1]
         if parent is None:
-            parent = self._open_frame(depth - 1)
+            parent = self._open_frame(depth - 1, elem.getparent())  # type: ignore[arg-type]
         plan = self._plans[depth - 1]
         entry = plan.get(name) if plan is not None else None
         if own is not None:
             value: Value = own
+            frames[depth] = None
         elif entry is None:
             value = _guess(elem, name)
         else:
@@ -194,31 +199,34 @@ class RecordBuilder:
             current.append(value)
         else:
             parent[name] = [current, value]  # a single element seen twice: keep both
-        return value
 
-    def _open_frame(self, depth: int) -> RecordData:
-        """The dict of the element open at ``depth`` (and of its ancestors in the record),
-        with the plan for its children: made when its first child ends."""
+    def _open_frame(self, depth: int, elem: etree._Element) -> RecordData:
+        """The dict of ``elem``, open at ``depth`` (and of its ancestors in the record), with
+        the plan for its children: made when its first child ends."""
         if depth == self._base:
             plan = self._record_plan
         else:
-            if self.frames[depth - 1] is None:
-                self._open_frame(depth - 1)
-            plan = self._resolve(depth)
+            if self._frames[depth - 1] is None:
+                self._open_frame(depth - 1, elem.getparent())  # type: ignore[arg-type]
+            plan = self._resolve(depth, _local(elem.tag))
         frame: RecordData = {}
-        self.frames[depth] = frame
+        self._frames[depth] = frame
         self._plans[depth] = plan
         return frame
 
-    def _resolve(self, depth: int) -> _Plan | None:
-        """The plan for the children of the element open at ``depth`` (below the record)."""
+    def _resolve(self, depth: int, name: str) -> _Plan | None:
+        """The plan for the children of ``name``, open at ``depth`` (below the record)."""
         outer = self._plans[depth - 1]
-        name = self.names[depth].rpartition("}")[2]
         entry = outer.get(name) if outer is not None else None
         if entry is not None:
             return _plan(entry[2]) if entry[2] is not None else None
         model = self.model(name)  # an element the tables lack: try its name
         return _plan(model) if model is not None else None
+
+
+def _local(tag: object) -> str:
+    text = tag if isinstance(tag, str) else ""
+    return text.rpartition("}")[2]
 
 
 def _guess(elem: etree._Element, name: str) -> Value:
