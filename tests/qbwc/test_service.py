@@ -222,6 +222,7 @@ def test_lost_response_is_detected_and_reported_to_the_work_source(any_world: Wo
     assert status == r"C:\Acme.qbw"  # a normal session, not busy
     assert ("end", first, "lost_response") in world.work.calls
     assert world.session(first).state.phase is Phase.CLOSED
+    assert world.session(second).state.phase is Phase.AUTHENTICATED
     assert world.service.receive_response_xml(first, "<QBXML>late</QBXML>", "", "") == -1
     assert "lost" in world.service.get_last_error(first)
     assert "CustomerQueryRq" in world.first_send(second)
@@ -333,3 +334,4 @@ def test_a_session_abandoned_mid_way_is_replaced(world: World) -> None:
     assert status == r"C:\Acme.qbw"
     assert ("end", first, "superseded") in world.work.calls
     assert world.session(first).state.phase is Phase.CLOSED
+    assert world.session(second).state.phase is Phase.AUTHENTICATED
