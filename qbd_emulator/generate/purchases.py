@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from connector.qbxml.values import RecordData
+from connector.qbxml.values import RecordData, Value
 from qbd_emulator.balances import application, apply_payment
+from qbd_emulator.company import in_schema_order
 from qbd_emulator.generate.context import CENT, ZERO, Gen, vals
 from qbd_emulator.generate.state import OpenSet, TxnState
 
@@ -71,7 +72,8 @@ def make_purchase_order(gen: Gen, state: TxnState, day: date) -> None:
     data |= {"ExpectedDate": state.due(None, day), "TotalAmount": _sum(postings)}
     data |= {"IsManuallyClosed": False, "IsFullyReceived": False, "IsToBePrinted": False}
     data |= {"IsToBeEmailed": False, "PurchaseOrderLineRet": vals(lines)}
-    gen.add("purchase_orders", "PurchaseOrderRet", data, created)
+    record = gen.add("purchase_orders", "PurchaseOrderRet", data, created)
+    state.purchase_orders.add(str(record.data["TxnID"]))
 
 
 def _sum(postings: list[tuple[RecordData, Decimal]]) -> Decimal:
@@ -79,10 +81,17 @@ def _sum(postings: list[tuple[RecordData, Decimal]]) -> Decimal:
 
 
 def make_bill(gen: Gen, state: TxnState, day: date) -> None:
-    created, vendor = gen.stamp(day), _vendor(gen)
-    expenses, postings = expense_lines(gen, created, gen.rng.randint(1, 3))
+    """A bill with expense lines and sometimes item lines; about one in four bills the
+    goods of an open purchase order (linked both ways, the order marked received)."""
+    created = gen.stamp(day)
+    order = _open_order(gen, state)
+    vendor = _vendor(gen) if order is None else _order_vendor(gen, order)
+    expenses, postings = expense_lines(gen, created, gen.rng.randint(0 if order else 1, 2))
     items: list[RecordData] = []
-    if gen.chance(0.4):
+    if order is not None:
+        items, more = _received_lines(gen, state, order, created)
+        postings += more
+    elif gen.chance(0.4):
         items, more = item_lines(gen, state, created, gen.rng.randint(1, 2))
         postings += more
     total = _sum(postings)
@@ -95,6 +104,8 @@ def make_bill(gen: Gen, state: TxnState, day: date) -> None:
     if isinstance(terms, dict):
         data["TermsRef"] = terms
     data |= {"Memo": gen.choice(MEMOS), "IsPaid": total == 0}
+    if order is not None:
+        data["LinkedTxn"] = vals([_link(order, "PurchaseOrder", total)])
     if expenses:
         data["ExpenseLineRet"] = vals(expenses)
     if items:
@@ -104,10 +115,73 @@ def make_bill(gen: Gen, state: TxnState, day: date) -> None:
     for account, amount in postings:
         gen.post(account, amount)
     gen.post(gen.account["ap"], -total)
+    if order is not None:
+        _receive(gen, order, record.data, total, created)
     if total > 0:
         txn_id = str(record.data["TxnID"])
         state.open_bills.add(txn_id)
         state.open_bills_by_vendor.setdefault(str(ref["ListID"]), OpenSet()).add(txn_id)
+
+
+def _open_order(gen: Gen, state: TxnState) -> RecordData | None:
+    if not state.purchase_orders or not gen.chance(0.25):
+        return None
+    txn_id = state.purchase_orders.choice(gen.rng)
+    state.purchase_orders.discard(txn_id)
+    return gen.company.get("purchase_orders", txn_id).data
+
+
+def _order_vendor(gen: Gen, order: RecordData) -> RecordData:
+    ref = order["VendorRef"]
+    assert isinstance(ref, dict)
+    return gen.company.get("vendors", str(ref["ListID"])).data
+
+
+def _received_lines(
+    gen: Gen, state: TxnState, order: RecordData, created: datetime
+) -> tuple[list[RecordData], list[tuple[RecordData, Decimal]]]:
+    """The order's lines as bill ItemLineRets (Rate becomes Cost), with their postings."""
+    lines: list[RecordData] = []
+    postings: list[tuple[RecordData, Decimal]] = []
+    for line in rows(order["PurchaseOrderLineRet"]):
+        item_ref, amount = line["ItemRef"], line["Amount"]
+        assert isinstance(item_ref, dict) and isinstance(amount, Decimal)
+        out: RecordData = {"TxnLineID": gen.line_id(created), "ItemRef": item_ref}
+        out |= {"Desc": line["Desc"], "Quantity": line["Quantity"], "Cost": line["Rate"]}
+        lines.append(out | {"Amount": amount})
+        expense = state.items[str(item_ref["ListID"])].expense
+        assert expense is not None
+        postings.append((expense, amount))
+    return lines, postings
+
+
+def _link(other: RecordData, txn_type: str, amount: Decimal) -> RecordData:
+    link: RecordData = {"TxnID": other["TxnID"], "TxnType": txn_type, "TxnDate": other["TxnDate"]}
+    return link | {"RefNumber": other["RefNumber"], "LinkType": "QUANTYPE", "Amount": amount}
+
+
+def _receive(
+    gen: Gen, order: RecordData, bill: RecordData, total: Decimal, created: datetime
+) -> None:
+    """The order is fully received and billed; it links to the bill."""
+    record = gen.company.get("purchase_orders", str(order["TxnID"]))
+    data = dict(record.data) | {"IsFullyReceived": True}
+    data["LinkedTxn"] = vals([*rows(data.get("LinkedTxn")), _link(bill, "Bill", total)])
+    data["PurchaseOrderLineRet"] = vals(
+        [
+            line | {"ReceivedQuantity": line["Quantity"], "IsBilled": True}
+            for line in rows(data["PurchaseOrderLineRet"])
+        ]
+    )
+    modified = data["TimeModified"]
+    if isinstance(modified, datetime) and created > modified:
+        data["TimeModified"] = created
+        data["EditSequence"] = gen.company.new_edit_sequence(created, str(data["EditSequence"]))
+    record.data = in_schema_order(record.ret, data)
+
+
+def rows(value: Value | None) -> list[RecordData]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def make_vendor_credit(gen: Gen, state: TxnState, day: date) -> None:

@@ -71,6 +71,7 @@ class TxnState:
     open_bills_by_vendor: dict[str, OpenSet] = field(default_factory=dict)
     estimates: OpenSet = field(default_factory=OpenSet)
     sales_orders: OpenSet = field(default_factory=OpenSet)
+    purchase_orders: OpenSet = field(default_factory=OpenSet)
     undeposited: list[Undeposited] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
 

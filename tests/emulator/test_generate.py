@@ -337,3 +337,24 @@ def test_progress_counts_every_record_added() -> None:
     company = generate(2, "tiny", ticks.append)
     stored = sum(n for key, n in company.counts().items() if key != "sales_tax_items")
     assert sum(ticks) == stored + len(company.deleted)
+
+
+def test_orders_and_estimates_link_both_ways(small: CompanyFile) -> None:
+    pairs = (
+        ("bills", "purchase_orders", "PurchaseOrder"),
+        ("invoices", "estimates", "Estimate"),
+        ("invoices", "sales_orders", "SalesOrder"),
+    )
+    for key, source_key, source_type in pairs:
+        linked = 0
+        for record in records(small, key):
+            for link in rows(record.data.get("LinkedTxn")):
+                if link["TxnType"] != source_type:
+                    continue
+                source = small.get(source_key, str(link["TxnID"]))
+                back = [x["TxnID"] for x in rows(source.data["LinkedTxn"])]
+                assert record.data["TxnID"] in back
+                linked += 1
+        assert linked > 5, key
+    for order in records(small, "purchase_orders"):
+        assert order.data["IsFullyReceived"] is ("LinkedTxn" in order.data)
