@@ -9,7 +9,10 @@ Facts: SOAP 1.1 document/literal, namespace ``http://developer.intuit.com/``, SO
 the one recorded from QBWC 2.0 (``reference/soap/consolibyte-log-2008``): an XML
 declaration, the ``soap``/``xsi``/``xsd`` prefixes, no whitespace, the method element
 carrying a default namespace, empty strings as ``<name />``, and only ``&``, ``<``, ``>``
-escaped in text (.NET's XmlSerializer leaves quotes alone).
+escaped in text (.NET's XmlSerializer leaves quotes alone). Replies are parsed only
+through ``connector.qbxml.safexml`` (no DTD or entities, size-capped): a hostile or broken
+reply becomes a ``SoapCallError``, never an exception of another kind. The interactive-mode
+methods are absent: this client does not support interactive mode (PROTOCOL.md 1.4).
 """
 
 from __future__ import annotations
