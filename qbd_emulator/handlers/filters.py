@@ -265,3 +265,34 @@ def owner_data_ext(owner_ids: list[Value]) -> Callable[[RecordData], RecordData]
         return out
 
     return strip
+
+
+def on_ref(match: RefMatch, name: str, parent_names: Mapping[str, str]) -> Predicate:
+    """ClassFilter (``ClassRef``) and CurrencyFilter (``CurrencyRef``). A record without
+    the ref does not match (uncertain for CurrencyFilter: QuickBooks may treat a missing
+    CurrencyRef as the home currency)."""
+    return lambda record: match.matches(record.get(name), parent_names)
+
+
+_OPERATORS: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    "LessThan": lambda a, b: a < b,
+    "LessThanEqual": lambda a, b: a <= b,
+    "Equal": lambda a, b: a == b,
+    "GreaterThan": lambda a, b: a > b,
+    "GreaterThanEqual": lambda a, b: a >= b,
+}
+
+
+def total_balance(raw: Mapping[str, Value]) -> Predicate:
+    """TotalBalanceFilter: Operator and Amount against TotalBalance (vendors: Balance)."""
+    test = _OPERATORS[text(raw, "Operator") or "Equal"]
+    try:
+        amount = Decimal(text(raw, "Amount") or "0")
+    except ArithmeticError:
+        raise StatusError(3000, "The Amount of TotalBalanceFilter is not a number.") from None
+
+    def keep(record: RecordData) -> bool:
+        value = record.get("TotalBalance", record.get("Balance", Decimal(0)))
+        return test(Decimal(str(value)), amount)
+
+    return keep

@@ -61,6 +61,10 @@ LIST_FILTERS = frozenset(
         "NameFilter",
         "NameRangeFilter",
         "AccountType",
+        "ClassFilter",
+        "CurrencyFilter",
+        "TotalBalanceFilter",
+        "PaymentMethodType",
     }
 )
 TXN_FILTERS = frozenset(
@@ -73,6 +77,7 @@ TXN_FILTERS = frozenset(
         "RefNumberFilter",
         "RefNumberRangeFilter",
         "PaidStatus",
+        "CurrencyFilter",
     }
 )
 OPTIONS = frozenset({"IncludeLineItems", "IncludeLinkedTxns", "IncludeRetElement", "OwnerID"})
@@ -183,13 +188,13 @@ def predicate(company: CompanyFile, source: Source, body: RecordData, now: datet
         raise StatusError(1030, f"The fake QuickBooks does not implement the filter {unknown[0]}.")
     tz = now.tzinfo or UTC
     if source.kind is Kind.LIST:
-        tests = _list_tests(body, tz)
+        tests = _list_tests(company, body, tz)
     else:
         tests = _txn_tests(company, body, tz, now.date())
     return lambda record: all(test(record) for test in tests)
 
 
-def _list_tests(body: RecordData, tz: tzinfo) -> list[f.Predicate]:
+def _list_tests(company: CompanyFile, body: RecordData, tz: tzinfo) -> list[f.Predicate]:
     tests = [f.active_status(f.text(body, "ActiveStatus"))]
     lo, hi = f.text(body, "FromModifiedDate"), f.text(body, "ToModifiedDate")
     if lo or hi:
@@ -198,9 +203,25 @@ def _list_tests(body: RecordData, tz: tzinfo) -> list[f.Predicate]:
         tests.append(f.name_filter(body["NameFilter"]))  # type: ignore[arg-type]
     if isinstance(body.get("NameRangeFilter"), dict):
         tests.append(f.name_range(body["NameRangeFilter"]))  # type: ignore[arg-type]
-    account_types = {str(v) for v in f.as_list(body.get("AccountType"))}
-    if account_types:
-        tests.append(lambda r: str(r.get("AccountType", "")) in account_types)
+    for element in ("AccountType", "PaymentMethodType"):
+        wanted = {str(v) for v in f.as_list(body.get(element))}
+        if wanted:
+            tests.append(lambda r, e=element, w=wanted: str(r.get(e, "")) in w)  # type: ignore[misc]
+    if isinstance(body.get("TotalBalanceFilter"), dict):
+        tests.append(f.total_balance(body["TotalBalanceFilter"]))  # type: ignore[arg-type]
+    return tests + _ref_tests(company, body, (("ClassFilter", "ClassRef"),))
+
+
+def _ref_tests(
+    company: CompanyFile, body: RecordData, pairs: tuple[tuple[str, str], ...]
+) -> list[f.Predicate]:
+    """ClassFilter/CurrencyFilter style filters on one ``*Ref`` of the record."""
+    tests: list[f.Predicate] = []
+    for element, ref in (*pairs, ("CurrencyFilter", "CurrencyRef")):
+        raw = body.get(element)
+        if isinstance(raw, dict):
+            match = f.RefMatch.from_raw(raw)
+            tests.append(f.on_ref(match, ref, _subtree_names(company, match)))
     return tests
 
 
@@ -229,7 +250,7 @@ def _txn_tests(
         tests.append(f.ref_number_range(body["RefNumberRangeFilter"]))  # type: ignore[arg-type]
     if "PaidStatus" in body:
         tests.append(f.paid_status(f.text(body, "PaidStatus")))
-    return tests
+    return tests + _ref_tests(company, body, ())
 
 
 def _txn_dates(company: CompanyFile, dates: RecordData, today: date) -> f.Predicate:
@@ -244,7 +265,7 @@ def _txn_dates(company: CompanyFile, dates: RecordData, today: date) -> f.Predic
 def _subtree_names(company: CompanyFile, match: f.RefMatch) -> dict[str, str]:
     if match.subtree_id is None:
         return {}
-    for key in (*ENTITIES, "accounts"):
+    for key in (*ENTITIES, "accounts", "classes", "items"):
         for record in company.iter_records(key):
             if record.data.get("ListID") == match.subtree_id:
                 return {match.subtree_id: str(record.data.get("FullName", ""))}

@@ -263,3 +263,70 @@ def test_include_ret_element_and_iterator_stop() -> None:
         qb.process_request(ticket, rq(f'<CustomerQueryRq iterator="Continue" iteratorID="{it}"/>'))
     )
     assert status(again) == 3391
+
+
+def test_balance_class_currency_and_payment_method_type_filters() -> None:
+    comp = company(2)
+    qb, ticket = session(comp)
+    customers = _records(comp, "customers")
+    rich = one(
+        qb.process_request(
+            ticket,
+            rq(
+                "<CustomerQueryRq><ActiveStatus>All</ActiveStatus><TotalBalanceFilter><Operator>GreaterThan</Operator>"
+                "<Amount>0</Amount></TotalBalanceFilter></CustomerQueryRq>"
+            ),
+        )
+    )
+    assert sorted(ids(rich)) == sorted(
+        d["ListID"] for d in customers if d.get("TotalBalance", 0) > 0
+    )
+    klass, target = _records(comp, "classes")[0], customers[0]
+    comp.modify(
+        "customers",
+        target["ListID"],
+        {"ClassRef": {"ListID": klass["ListID"]}},
+        target["EditSequence"],
+        target["TimeModified"],
+    )
+    rs = one(
+        qb.process_request(
+            ticket,
+            rq(
+                "<CustomerQueryRq><ActiveStatus>All</ActiveStatus><ClassFilter>"
+                f"<FullName>{klass['FullName']}</FullName></ClassFilter></CustomerQueryRq>"
+            ),
+        )
+    )
+    assert ids(rs) == [target["ListID"]]
+    methods = _records(comp, "payment_methods")
+    kind = methods[0]["PaymentMethodType"]
+    rs = one(
+        qb.process_request(
+            ticket,
+            rq(
+                "<PaymentMethodQueryRq><ActiveStatus>All</ActiveStatus>"
+                f"<PaymentMethodType>{kind}</PaymentMethodType></PaymentMethodQueryRq>"
+            ),
+        )
+    )
+    assert sorted(ids(rs)) == sorted(
+        d["ListID"] for d in methods if d.get("PaymentMethodType") == kind
+    )
+    currency, invoice = _records(comp, "currencies")[0], _records(comp, "invoices")[0]
+    comp.modify(
+        "invoices",
+        invoice["TxnID"],
+        {"CurrencyRef": {"ListID": currency["ListID"]}},
+        invoice["EditSequence"],
+        invoice["TimeModified"],
+    )
+    rs = one(
+        qb.process_request(
+            ticket,
+            rq(
+                f"<InvoiceQueryRq><CurrencyFilter><ListID>{currency['ListID']}</ListID></CurrencyFilter></InvoiceQueryRq>"
+            ),
+        )
+    )
+    assert ids(rs, "TxnID") == [invoice["TxnID"]]
