@@ -91,36 +91,26 @@ def _text(leaf: Leaf, value: object) -> str:
 
 
 def _decimal(kind: LeafType, value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise BadValueError(f"expected Decimal for {kind.value}, got {type(value).__name__}")
-    number = Decimal(value)
-    if not number.is_finite():
-        raise BadValueError(f"{number} is not a finite number")
-    if kind is LeafType.AMT:
-        text = _fixed(number, 2, exact=True)
-    else:
-        text = _fixed(number, _MAX_DECIMALS, exact=False)
-    digits = text.lstrip("+-").split(".")[0]
-    if len(digits) > _INT_DIGITS[kind]:
-        raise BadValueError(f"{text} has more than {_INT_DIGITS[kind]} integer digits")
-    return text
-
-
-def _fixed(number: Decimal, places: int, *, exact: bool) -> str:
-    """Fixed-point text; AMTTYPE always shows ``places`` decimals, others keep their scale."""
-    exponent = number.as_tuple().exponent
-    scale = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    if scale > places:
-        trimmed = number.normalize()
-        t_exp = trimmed.as_tuple().exponent
-        if isinstance(t_exp, int) and -t_exp > places:
+    if type(value) is not Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise BadValueError(f"expected Decimal for {kind.value}, got {type(value).__name__}")
+        value = Decimal(value)
+    assert isinstance(value, Decimal)
+    if not value.is_finite():
+        raise BadValueError(f"{value} is not a finite number")
+    places = 2 if kind is LeafType.AMT else _MAX_DECIMALS
+    whole, _, frac = f"{value:f}".partition(".")
+    if len(frac) > places:
+        frac = frac.rstrip("0")  # trailing zeros are not precision: drop them, never round
+        if len(frac) > places:
             raise BadValueError(
-                f"{number} has more than {places} decimal places (no silent rounding)"
+                f"{value} has more than {places} decimal places (no silent rounding)"
             )
-        number = trimmed
-    if exact:
-        return f"{number.quantize(Decimal(1).scaleb(-places)):f}"
-    return f"{number:f}"
+    if len(whole.lstrip("+-")) > _INT_DIGITS[kind]:
+        raise BadValueError(f"{value} has more than {_INT_DIGITS[kind]} integer digits")
+    if kind is LeafType.AMT:  # AMTTYPE always shows two decimals: 1234.50
+        return f"{whole}.{frac.ljust(2, '0')}"
+    return f"{whole}.{frac}" if frac else whole
 
 
 def _bool(value: object) -> str:

@@ -127,6 +127,8 @@ def test_request_document_attributes(xsd16: etree.XMLSchema) -> None:
         pytest.param(LeafType.PRICE, Decimal("2.50"), "2.50", id="price-keeps-scale"),
         pytest.param(LeafType.QUAN, Decimal("1E+2"), "100", id="quantity-no-exponent"),
         pytest.param(LeafType.PERCENT, Decimal("7.25"), "7.25", id="percent"),
+        pytest.param(LeafType.QUAN, Decimal("0E-7"), "0", id="zero-with-scale"),
+        pytest.param(LeafType.AMT, Decimal("5.1000000"), "5.10", id="amt-long-zeros"),
         pytest.param(LeafType.BOOL, False, "false", id="bool"),
         pytest.param(LeafType.INT, 42, "42", id="int"),
         pytest.param(LeafType.DATE, date(2024, 2, 29), "2024-02-29", id="date"),
