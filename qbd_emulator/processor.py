@@ -93,7 +93,13 @@ class FakeQuickBooks:
         session = self._session(ticket)
         msgset = read_message_set(request, self.company.host.supported_qbxml_versions)
         ctx = Context(
-            self.company, msgset.schema, self._now(), self._rng, session.iterators, self._app_name
+            self.company,
+            msgset.schema,
+            self._now(),
+            self._rng,
+            session.iterators,
+            self._app_name,
+            _MODES.get(session.mode),
         )
         return run_message_set(ctx, msgset)
 
@@ -124,6 +130,10 @@ class FakeQuickBooks:
         if now.tzinfo is None:
             raise ValueError("the clock must return an aware datetime (QuickBooks keeps offsets)")
         return now.replace(microsecond=0)
+
+
+_MODES = {FileMode.SINGLE_USER: "SingleUser", FileMode.MULTI_USER: "MultiUser"}
+"""QBXMLRP2's open mode as HostRet QBFileMode (DO_NOT_CARE: whatever the file is in)."""
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -31,6 +31,8 @@ class Context:
     rng: random.Random
     iterators: IteratorTable
     app_name: str = ""
+    file_mode: str | None = None
+    """HostRet QBFileMode of this session (``SingleUser``/``MultiUser``); None: the host's."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,10 @@ DELETED_WINDOW = timedelta(days=90)
 
 
 def host_query(ctx: Context, request: Request) -> Answer:
-    return ok(request, (("HostRet", ctx.company.host.as_ret()),))
+    ret = ctx.company.host.as_ret()
+    if ctx.file_mode is not None:
+        ret["QBFileMode"] = ctx.file_mode
+    return ok(request, (("HostRet", ret),))
 
 
 def company_query(ctx: Context, request: Request) -> Answer:

@@ -181,3 +181,11 @@ def test_requests_are_validated_against_the_version_asked_for() -> None:
     with pytest.raises(ProcessorError) as err:
         qb.process_request(ticket, rq(newer, version="13.0"))
     assert err.value.hresult_text == "0x80040400"
+
+
+def test_host_reports_the_session_file_mode() -> None:
+    qb = FakeQuickBooks(company(), clock=fixed_clock())
+    qb.open_connection("", "t")
+    ticket = qb.begin_session("", FileMode.MULTI_USER)
+    host = one(qb.process_request(ticket, rq("<HostQueryRq/>")))
+    assert host.findtext("HostRet/QBFileMode") == "MultiUser"
