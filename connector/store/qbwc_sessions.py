@@ -145,11 +145,14 @@ def note_last_ticket(conn: Connection, connection_id: str, ticket: str) -> None:
 
 
 def purge_sessions(conn: Connection, before: datetime) -> int:
-    """Delete closed or expired session rows last touched before ``before``; returns count."""
+    """Delete closed or expired session rows lapsed and untouched since before ``before``;
+    returns the count. ``expires_at`` (indexed) narrows the scan: authenticate runs this."""
     dead = [Phase.CLOSED.value, Phase.EXPIRED.value]
+    cutoff = utc(before)
+    table = qbwc_sessions
     result = conn.execute(
-        delete(qbwc_sessions).where(
-            and_(qbwc_sessions.c.phase.in_(dead), qbwc_sessions.c.updated_at < utc(before))
+        delete(table).where(
+            and_(table.c.expires_at < cutoff, table.c.updated_at < cutoff, table.c.phase.in_(dead))
         )
     )
     return int(result.rowcount or 0)
