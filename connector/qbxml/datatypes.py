@@ -160,7 +160,7 @@ DATA_TYPES: tuple[DataType, ...] = (
         txn_del_type="ReceivePayment",
     ),
     _txn("estimates", "Estimate", can_delete=True, txn_del_type="Estimate"),
-    _txn("sales_orders", "SalesOrder", can_delete=True, can_void=True, txn_del_type="SalesOrder"),
+    _txn("sales_orders", "SalesOrder", can_delete=True, txn_del_type="SalesOrder"),
     _txn(
         "bills",
         "Bill",
@@ -196,7 +196,6 @@ DATA_TYPES: tuple[DataType, ...] = (
         "PurchaseOrder",
         add="PurchaseOrderAdd",
         can_delete=True,
-        can_void=True,
         txn_del_type="PurchaseOrder",
     ),
     _txn(
@@ -223,7 +222,7 @@ DATA_TYPES: tuple[DataType, ...] = (
         can_void=True,
         txn_del_type="CreditCardCredit",
     ),
-    _txn("transfers", "Transfer", can_delete=True, txn_del_type="Transfer"),
+    _txn("transfers", "Transfer", txn_del_type="Transfer"),
     DataType(
         "deleted_lists",
         "ListDeletedQuery",
