@@ -60,6 +60,19 @@ BILL_CHECK = PaymentKind(
 )
 
 
+BILL_CARD = PaymentKind(
+    "bill_payment_credit_cards",
+    "BillPaymentCreditCardRet",
+    "PayeeEntityRef",
+    "vendors",
+    "bills",
+    "Bill",
+    ("OpenAmount",),
+    "Amount",
+    ("APAccountRef", "AccountsPayable"),
+)
+
+
 def payment_add(kind: PaymentKind) -> Handler:
     def handle(ctx: Context, request: Request) -> Answer:
         raw = body_of(ctx, request)
@@ -200,10 +213,11 @@ def payment_handlers() -> dict[str, Handler]:
     return {
         "ReceivePaymentAddRq": payment_add(RECEIVE),
         "BillPaymentCheckAddRq": payment_add(BILL_CHECK),
+        "BillPaymentCreditCardAddRq": payment_add(BILL_CARD),
     }
 
 
-KINDS = {kind.key: kind for kind in (RECEIVE, BILL_CHECK)}
+KINDS = {kind.key: kind for kind in (RECEIVE, BILL_CHECK, BILL_CARD)}
 
 
 def unapply(ctx: Context, key: str, payment: RecordData) -> None:

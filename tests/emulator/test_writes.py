@@ -567,3 +567,25 @@ def test_what_an_add_returns_is_what_a_query_reads(qb: Session) -> None:
         call(qb, "<CustomerQueryRq><FullName>Round Trip</FullName></CustomerQueryRq>")
     )
     assert again == cust and again["Phone"] == "555-0199"
+
+
+def test_bill_payment_by_credit_card(qb: Session) -> None:
+    comp = qb[0].company
+    bill = next(r.data for r in comp.iter_records("bills") if r.data.get("OpenAmount", 0) > 0)
+    card = next(
+        str(r.data["FullName"])
+        for r in comp.iter_records("accounts")
+        if r.data.get("AccountType") == "CreditCard"
+    )
+    rs = one(
+        call(
+            qb,
+            "<BillPaymentCreditCardAddRq><BillPaymentCreditCardAdd>"
+            f"<PayeeEntityRef><ListID>{bill['VendorRef']['ListID']}</ListID></PayeeEntityRef>"
+            f"<CreditCardAccountRef><FullName>{card}</FullName></CreditCardAccountRef>"
+            f"<AppliedToTxnAdd><TxnID>{bill['TxnID']}</TxnID><PaymentAmount>{bill['OpenAmount']}</PaymentAmount></AppliedToTxnAdd>"
+            "</BillPaymentCreditCardAdd></BillPaymentCreditCardAddRq>",
+        )
+    )
+    assert status(rs) == 0, rs.get("statusMessage")
+    assert comp.get("bills", bill["TxnID"]).data["IsPaid"] is True
