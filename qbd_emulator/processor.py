@@ -13,6 +13,7 @@ Must not: parse or build qbXML itself (``handlers`` does), do I/O.
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ class FakeQuickBooks:
     _connected: bool = field(default=False, init=False)
     _app_name: str = field(default="", init=False)
     _sessions: dict[str, _Session] = field(default_factory=dict, init=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    """QuickBooks answers one request at a time; so does the fake (server mode has threads)."""
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -90,6 +93,10 @@ class FakeQuickBooks:
         return ticket
 
     def process_request(self, ticket: str, request: str) -> str:
+        with self._lock:
+            return self._process(ticket, request)
+
+    def _process(self, ticket: str, request: str) -> str:
         session = self._session(ticket)
         msgset = read_message_set(request, self.company.host.supported_qbxml_versions)
         ctx = Context(
