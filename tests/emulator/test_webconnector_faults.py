@@ -192,6 +192,20 @@ def test_cli_lost_soap_reply(
     assert work.names().count("apply_response") == 1  # the service did get the response
 
 
+def test_cli_next_session_recovers_after_a_lost_reply(
+    run: tuple[list[str], ScriptedWork], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args, work = run
+    lost = {"link": "soap", "call": "receiveResponseXML", "nth": 1, "kind": "drop"}
+    assert main([*args, *_with(tmp_path, lost)]) == 1
+    capsys.readouterr()
+    assert main(args) == 0  # the next scheduled update picks up where the first stopped
+    again = json.loads(capsys.readouterr().out)
+    assert again["result"] == "done"
+    assert again["requests_processed"] == 1
+    assert work.names().count("apply_response") == 2  # each response stored exactly once
+
+
 def test_cli_bad_scenario_file(
     run: tuple[list[str], ScriptedWork], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
