@@ -67,6 +67,12 @@ class Gen:
 
     # ---- records ----------------------------------------------------------------------
     def add(self, key: str, ret: str, data: RecordData, created: datetime) -> StoredRecord:
+        """Store a record created at ``created`` (never before its parent)."""
+        parent = data.get("ParentRef")
+        if isinstance(parent, dict):
+            born = self.company.get(key, str(parent["ListID"])).data["TimeCreated"]
+            assert isinstance(born, datetime)
+            created = max(created, born)
         record = self.company.add(key, ret, data, created, resolve=False)
         if self.progress is not None:
             self.progress(1)

@@ -77,9 +77,15 @@ def _head(gen: Gen, name: str, full_name: bool = True) -> RecordData:
 
 
 def _service(gen: Gen, used: set[str], _: dict[str, ItemInfo]) -> ItemInfo:
+    """A service item; some are sub-items of an earlier top-level service
+    ("Consulting Red:Design Blue"), as QuickBooks item lists often are."""
     name = _name(gen, SERVICES, used)
     price = gen.money(40, 250)
-    data = _head(gen, name) | {"SalesTaxCodeRef": gen.account["code_Non"]}
+    data = _head(gen, name)
+    parents = gen.refs.get("service_parents")
+    if parents and gen.chance(0.15):
+        data["ParentRef"] = gen.choice(parents)
+    data["SalesTaxCodeRef"] = gen.account["code_Non"]
     income = gen.account["income_services"]
     if gen.chance(0.3):
         cost = (price * Decimal("0.6")).quantize(ZERO)
@@ -92,6 +98,8 @@ def _service(gen: Gen, used: set[str], _: dict[str, ItemInfo]) -> ItemInfo:
         cost, expense = ZERO, None
         data["SalesOrPurchase"] = {"Desc": name, "Price": price, "AccountRef": income}
     record = gen.add("items", "ItemServiceRet", data, gen.list_created())
+    if "ParentRef" not in data:
+        gen.refs.setdefault("service_parents", []).append(gen.ref(record))
     return ItemInfo(gen.ref(record), price, cost, income, expense, False, False)
 
 

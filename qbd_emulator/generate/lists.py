@@ -104,16 +104,25 @@ def accounts(gen: Gen) -> None:
     gen.refs["credit_card"] = [gen.account["cc"], gen.account["amex"]]
 
 
+CLASSES = (
+    ("Retail", None),
+    ("Wholesale", None),
+    ("Online", None),
+    ("Services", None),
+    ("Consulting", "Services"),
+    ("Field Work", "Services"),
+)
+"""(Name, parent Name): classes are hierarchical (ClassRet has ParentRef/Sublevel)."""
+
+
 def classes(gen: Gen, count: int) -> None:
-    names = ["Retail", "Wholesale", "Online", "Services", "Consulting", "Field Work"]
-    for name in names[: max(count, 1)]:
-        record = gen.add(
-            "classes",
-            "ClassRet",
-            {"Name": name, "FullName": name, "IsActive": True, "Sublevel": 0},
-            gen.list_created(),
-        )
-        gen.pool("classes", record)
+    made: dict[str, RecordData] = {}
+    for name, parent in CLASSES[: max(count, 1)]:
+        data: RecordData = {"Name": name, "IsActive": True}
+        if parent is not None:
+            data["ParentRef"] = made[parent]
+        record = gen.add("classes", "ClassRet", data, gen.list_created())
+        made[name] = gen.pool("classes", record)
 
 
 STANDARD_TERMS: tuple[tuple[str, int, int | None, str | None], ...] = (

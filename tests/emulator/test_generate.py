@@ -358,3 +358,15 @@ def test_orders_and_estimates_link_both_ways(small: CompanyFile) -> None:
         assert linked > 5, key
     for order in records(small, "purchase_orders"):
         assert order.data["IsFullyReceived"] is ("LinkedTxn" in order.data)
+
+
+def test_sub_records_are_created_after_their_parent(small: CompanyFile) -> None:
+    children = 0
+    for key in ("accounts", "customers", "items", "classes"):
+        for record in records(small, key):
+            parent = record.data.get("ParentRef")
+            if isinstance(parent, dict):
+                born = small.get(key, str(parent["ListID"])).data["TimeCreated"]
+                assert born <= record.data["TimeCreated"]  # type: ignore[operator]
+                children += 1
+    assert children > 10
