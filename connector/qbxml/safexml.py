@@ -15,7 +15,10 @@ fake QuickBooks) into lxml elements, with these guarantees:
   not well-formed XML, give ``XmlParseError`` with line and column.
 
 Two doors: ``parse_document`` (a whole, small document: SOAP bodies, QWC files, requests) and
-``iterparse`` (start/end events for streaming large responses; the caller clears elements).
+``iterparse`` (start/end events for streaming large responses; the caller clears elements),
+with ``iterparse_batches`` as its faster form (one iterator of events per chunk read).
+Encodings are checked from the XML declaration before decoding (in pull mode libxml2 reports
+the document's encoding only at the end) and again on the finished tree.
 Comments are dropped; processing instructions are kept (``<?qbxml version="16.0"?>`` is a
 sibling before the root). Sources: ``bytes``, ``str`` (the declared encoding is then ignored,
 and the limit counts characters), or a binary file object (``read(n)``).
