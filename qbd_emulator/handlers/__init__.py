@@ -12,7 +12,9 @@ file has none of those objects: sales reps, payroll items, ...), any other reque
 status 1030 (an honest "not supported", never a fake success).
 
 Modules: ``envelope`` (parse + validate), ``validate``, ``reading``, ``filters``,
-``selection``, ``query``, ``iterators``, ``host``, ``writes_*``, ``recovery``, ``render``.
+``datemacro``, ``selection``, ``query``, ``iterators``, ``host``, ``writes`` (joining
+``write_lists``, ``write_txns``, ``write_payments``, ``write_delete``, ``write_common``),
+``recovery``, ``render``, ``context``.
 Must not: do I/O.
 """
 

@@ -71,6 +71,8 @@ def _continue(ctx: Context, request: Request, source: Source, mode: str) -> Answ
             iterator_remaining=0,
             iterator_id=iterator_id,
         )
+    # An exhausted iterator stays valid until the session ends: a further Continue gets an
+    # empty page, status 1 and iteratorRemainingCount 0 (uncertain: QuickBooks may say 3391).
     limit = _max_returned(request.body) or _max_returned(it.options) or it.remaining
     return _page(ctx, request, source, it, limit)
 
