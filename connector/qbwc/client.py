@@ -3,9 +3,9 @@
 Owns: the order of web-method calls and what the client does with each answer
 (``run_session``). Its values (``SessionSummary``, ``SessionResult``, ``ClientConfig``) are
 in ``client_summary``, the Host/Company/Preferences queries in ``client_hcp``. The web
-service is reached through the ``QbwcService`` seam (``transport``), QuickBooks through
-``RequestProcessor``; waiting is an injected ``sleep``. ``_Run`` is one long sequence (about
-250 lines) kept in one class on purpose: split up, the call order would be scattered.
+service is reached through the ``RemoteQbwcService`` seam (``transport``), QuickBooks
+through ``RequestProcessor``; waiting is an injected ``sleep``. ``_Run`` is one long
+sequence (about 250 lines) kept in one class on purpose: split, the call order would scatter.
 Must not: speak HTTP or XML envelopes itself, import the emulator, or raise on anything the
 service or QuickBooks answers (every failure ends up in the summary).
 
@@ -40,7 +40,7 @@ from connector.qbwc.client_summary import (
 )
 from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
 from connector.qbwc.qwc import Qwc, check_app_url
-from connector.qbwc.transport import QbwcService
+from connector.qbwc.transport import RemoteQbwcService
 from connector.qbxml.errors import XmlInputError
 
 T = TypeVar("T")
@@ -84,7 +84,7 @@ class _Run:
     def __init__(
         self,
         qwc: Qwc,
-        service: QbwcService,
+        service: RemoteQbwcService,
         processor: RequestProcessor,
         config: ClientConfig,
         sleep: Callable[[float], None],
@@ -393,7 +393,7 @@ class _Run:
 def run_session(
     qwc: Qwc,
     password: str,
-    service: QbwcService,
+    service: RemoteQbwcService,
     processor: RequestProcessor,
     *,
     config: ClientConfig | None = None,

@@ -1,7 +1,7 @@
 """The Web Connector's side of the wire: SOAP over HTTP(S) with httpx.
 
-Owns: the ``QbwcService`` seam (the eight web methods QBWC calls, as typed Python calls),
-its SOAP implementation ``SoapQbwcService`` over a one-method ``SoapTransport``, and
+Owns: the ``RemoteQbwcService`` seam (the eight web methods QBWC calls, as typed Python
+calls), its SOAP implementation ``SoapQbwcService`` over a one-method ``SoapTransport``, and
 ``HttpxTransport`` (TLS verification with an optional CA file, timeouts, retry policy).
 Must not: decide what to call next (that is ``client``) or parse qbXML.
 
@@ -40,9 +40,9 @@ class SoapTransport(Protocol):
     def post(self, method: QbwcMethod, envelope: bytes) -> HttpReply: ...
 
 
-class QbwcService(Protocol):
+class RemoteQbwcService(Protocol):
     """The web service as the Web Connector sees it (PG ch.10). Every call may raise
-    ``SoapCallError``."""
+    ``SoapCallError``. (``connector.qbwc.service.QbwcService`` is the server side.)"""
 
     def server_version(self) -> str: ...
 
@@ -72,7 +72,7 @@ class QbwcService(Protocol):
 
 
 class SoapQbwcService:
-    """``QbwcService`` over SOAP: envelopes as QBWC writes them, replies read strictly."""
+    """``RemoteQbwcService`` over SOAP: envelopes as QBWC writes them, replies read strictly."""
 
     def __init__(self, transport: SoapTransport) -> None:
         self._transport = transport
