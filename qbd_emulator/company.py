@@ -52,6 +52,9 @@ __all__ = [
     "storage_key",
 ]
 
+SYSTEM_FIELDS = ("ListID", "TxnID", "TimeCreated", "TimeModified", "EditSequence", "TxnNumber")
+"""Fields only QuickBooks writes (``add`` assigns them, ``modify`` ignores them)."""
+
 VIEWS: dict[str, tuple[str, frozenset[str]]] = {
     "sales_tax_items": ("items", frozenset({"ItemSalesTaxRet"})),
 }
@@ -225,6 +228,8 @@ class CompanyFile:
                 f'The provided edit sequence "{edit_sequence_value}" is out-of-date.'
             )
         body = self.resolve_refs(key, changes) if resolve else dict(changes)
+        for name in SYSTEM_FIELDS:  # QuickBooks assigns these; a Mod cannot set them
+            body.pop(name, None)
         old_name = name_of(record.data)
         renamed = ("Name" in body or "ParentRef" in body) and "ListID" in record.data
         data = dict(record.data)

@@ -256,3 +256,13 @@ def test_payment_application_updates_invoice_and_customer(company: CompanyFile) 
     assert isinstance(links, list) and isinstance(links[0], dict)
     assert links[0]["TxnType"] == "ReceivePayment" and links[0]["Amount"] == Decimal("-40.00")
     assert company.get("customers", bob).data["Balance"] == Decimal("-40.00")
+
+
+def test_modify_cannot_overwrite_what_quickbooks_assigns(company: CompanyFile) -> None:
+    bob = customer(company, "Bob")
+    edit = str(company.get("customers", bob).data["EditSequence"])
+    forged = {"ListID": "80000999-1234567890", "TimeCreated": T0 - timedelta(days=9)}
+    later = T0 + timedelta(minutes=1)
+    data = company.modify("customers", bob, forged | {"EditSequence": "1"}, edit, later).data
+    assert data["ListID"] == bob and data["TimeCreated"] == T0
+    assert data["EditSequence"] not in (edit, "1") and data["TimeModified"] == later
