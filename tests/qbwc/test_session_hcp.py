@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import reference_path
+from refpaths import reference_path
 
 from connector.qbwc.errors import HcpError
 from connector.qbwc.hcp import HcpReading, company_error, judge, normalise_guid, read_hcp
