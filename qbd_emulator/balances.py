@@ -19,9 +19,19 @@ from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
 from qbd_emulator.company import CompanyFile, StoredRecord, in_schema_order
-from qbd_emulator.errors import QBStatusError
+from qbd_emulator.errors import OverpaymentError
 
 ZERO = Decimal("0.00")
+
+__all__ = [
+    "OPEN_AMOUNTS",
+    "PAYMENTS",
+    "OverpaymentError",
+    "adjust_balance",
+    "application",
+    "apply_payment",
+    "recompute_balances",
+]
 
 # payment Ret -> (key of the paid txns, open-amount field, paid txn type, entity ref, entity key)
 PAYMENTS: dict[str, tuple[str, str, str, str, str]] = {
@@ -29,11 +39,6 @@ PAYMENTS: dict[str, tuple[str, str, str, str, str]] = {
     "BillPaymentCheckRet": ("bills", "OpenAmount", "Bill", "PayeeEntityRef", "vendors"),
     "BillPaymentCreditCardRet": ("bills", "OpenAmount", "Bill", "PayeeEntityRef", "vendors"),
 }
-
-
-class OverpaymentError(QBStatusError):
-    # PROTOCOL.md 1.9: 3210 "cannot pay more than the amount due".
-    code = 3210
 
 
 def _dec(value: Value | None) -> Decimal:

@@ -12,6 +12,7 @@ Tree::
           +-- ObjectNotFoundError     3120  object (ListID/TxnID) not found
           +-- InvalidReferenceError   3140  a *Ref points at nothing (or the wrong kind)
           +-- StaleEditSequenceError  3200  EditSequence is not the current one
+          +-- OverpaymentError        3210  a payment applies more than is open
      +-- CompanyFileError                                a company file cannot be read/written
 
 Other handlers (H4) append their own classes under ``QBStatusError``.
@@ -54,6 +55,11 @@ class InvalidReferenceError(QBStatusError):
 class StaleEditSequenceError(QBStatusError):
     # 'The provided edit sequence "<es>" is out-of-date.' (PROTOCOL 1.9, KIT testing.py)
     code = 3200
+
+
+class OverpaymentError(QBStatusError):
+    # PROTOCOL.md 1.9: 3210 "cannot pay more than the amount due" (PHP Errors.php).
+    code = 3210
 
 
 class CompanyFileError(EmulatorError):
