@@ -4,6 +4,8 @@ Runs on SQLite and on PostgreSQL (``backend`` fixture; PostgreSQL skips when abs
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from e2e_harness import (
     expected_changes,
@@ -23,10 +25,11 @@ from qbd_emulator.generate import generate
 
 
 @pytest.fixture
-def database(database_url: str) -> Database:
+def database(database_url: str) -> Iterator[Database]:
     db = Database.from_url(database_url)
     db.migrate()
-    return db
+    yield db
+    db.dispose()
 
 
 @pytest.mark.parametrize(

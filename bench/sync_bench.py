@@ -1,0 +1,295 @@
+"""End-to-end sync throughput: records/s over loopback HTTP, against the floor.
+
+For each size and store backend:
+- e2e: ``qbd-connector serve`` as a child process on loopback; the QBWC client (in this
+  process) with the fake QuickBooks runs Web Connector sessions until the sync is done;
+  records/s = records fetched / wall time; the service's peak resident memory (VmHWM).
+- floor: the same qbXML responses (captured beforehand, not timed) parsed and bulk-inserted
+  directly through the engine's apply path, one transaction per response: no SOAP, no HTTP,
+  no fake QuickBooks.
+
+    python bench/sync_bench.py                   # small, SQLite (+ PostgreSQL if reachable)
+    python bench/sync_bench.py --size medium --size large --postgres URL
+Targets (issue 5): >= 2,000 records/s for medium, >= 1/3 of the floor, service memory
+under 300 MB for large that does not grow with company size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from connector.api.routes_core import connection_qwc
+from connector.qbwc.client import SessionResult, run_session
+from connector.qbwc.qwc import parse_qwc
+from connector.qbwc.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.work import SessionContext
+from connector.qbxml.datatypes import BY_QUERY
+from connector.qbxml.parse import iter_events
+from connector.qbxml.values import ResponseStart
+from connector.settings import Settings
+from connector.store import sync_runs as runs
+from connector.store.companies import create_company
+from connector.store.connections import create_connection
+from connector.store.db import Database
+from connector.sync.apply import apply_page
+from connector.sync.engine import SyncEngine
+from qbd_emulator.company import CompanyFile
+from qbd_emulator.generate import generate
+from qbd_emulator.processor import FakeQuickBooks
+from qbd_emulator.webconnector import add_application
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+HCP = (
+    '<?xml version="1.0"?><?qbxml version="16.0"?><QBXML><QBXMLMsgsRq onError="continueOnError">'
+    "<HostQueryRq/><CompanyQueryRq/><PreferencesQueryRq/></QBXMLMsgsRq></QBXML>"
+)
+
+
+@dataclass
+class Result:
+    size: str
+    backend: str
+    records: int
+    e2e_seconds: float
+    floor_seconds: float
+    peak_mb: float
+
+    def line(self) -> str:
+        e2e = self.records / self.e2e_seconds
+        floor = self.records / self.floor_seconds
+        return (
+            f"{self.size:<8} {self.backend:<10} {self.records:>8} {self.e2e_seconds:>8.1f} "
+            f"{e2e:>9.0f} {floor:>9.0f} {e2e / floor:>6.2f} {self.peak_mb:>9.0f}"
+        )
+
+
+def latest(company: CompanyFile) -> datetime:
+    stamps = [r.data["TimeModified"] for rs in company.records.values() for r in rs.values()]
+    return max(s for s in stamps if isinstance(s, datetime)) + timedelta(hours=1)
+
+
+@dataclass
+class Store:
+    backend: str
+    url: str
+    cleanup: list[str]
+
+
+def fresh_store(backend: str, pg_url: str, folder: Path, tag: str) -> Store:
+    if backend == "sqlite":
+        return Store(backend, f"sqlite:///{folder / f'{tag}.db'}", [])
+    schema = f"bench_{tag}_{os.getpid()}"
+    admin = Database.from_url(pg_url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
+    admin.dispose()
+    sep = "&" if "?" in pg_url else "?"
+    return Store(backend, f"{pg_url}{sep}options=-csearch_path%3D{schema}", [schema])
+
+
+def drop(store: Store, pg_url: str) -> None:
+    if not store.cleanup:
+        return
+    admin = Database.from_url(pg_url)
+    with admin.begin() as conn:
+        for schema in store.cleanup:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    admin.dispose()
+
+
+def serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "QBD_DATABASE_URL": url}
+    cmd = [
+        sys.executable,
+        "-m",
+        "connector",
+        "serve",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/qbwc", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"serve did not start: {log.read_text()[-1000:]}")
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def e2e(company: CompanyFile, url: str, folder: Path) -> tuple[int, float, float]:
+    database = Database.from_url(url)
+    database.migrate()
+    port = free_port()
+    settings = Settings(database_url=url, port=port)
+    with database.begin() as conn:
+        row = create_company(conn, "Bench Co")
+        connection, password = create_connection(
+            conn, row.id, "desktop_app", owner_id=settings.owner_id
+        )
+        qwc = parse_qwc(connection_qwc(settings, row, connection))
+    now = latest(company)
+    add_application(qwc, FakeQuickBooks(company, clock=lambda: now))
+    proc = serve(url, port, folder / "serve.log")
+    try:
+        started = time.perf_counter()
+        for _ in range(5):  # a session the service ends early is followed by another
+            with HttpxTransport(qwc.app_url, timeout=600) as transport:
+                qb = FakeQuickBooks(company, clock=lambda: now)
+                summary = run_session(
+                    qwc, password, SoapQbwcService(transport), qb, sleep=lambda _s: None
+                )
+            if summary.result is SessionResult.DONE:
+                break
+        seconds = time.perf_counter() - started
+        memory = peak_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    with database.begin() as conn:
+        run = runs.get_run(conn, runs.list_runs(conn, row.id, limit=1)[0].id)
+    database.dispose()
+    assert run is not None
+    return sum(t.fetched for t in run.types), seconds, memory
+
+
+def capture(company: CompanyFile, folder: Path) -> Iterator[Path]:
+    """The responses of one full sync, via the engine on a scratch SQLite store (untimed)."""
+    scratch = Database.from_url(f"sqlite:///{folder / 'capture.db'}")
+    scratch.migrate()
+    company_id = create_company(scratch, "Capture").id
+    now = latest(company)
+    qb = FakeQuickBooks(company, clock=lambda: now)
+    engine = SyncEngine(scratch)
+    ctx = SessionContext("c", company_id, "capture", "16.0", "US", now)
+    qb.open_connection("", "bench")
+    ticket = qb.begin_session("")
+    engine.begin(ctx, qb.process_request(ticket, HCP))
+    n = 0
+    while (request := engine.next_request(ctx)) is not None:
+        response = qb.process_request(ticket, request)
+        path = folder / f"r{n:06d}.xml"
+        path.write_text(response, encoding="utf-8")
+        n += 1
+        yield path
+        if engine.apply_response(ctx, response).percent == 100:
+            break
+    scratch.dispose()
+
+
+def floor(paths: list[Path], url: str) -> tuple[int, float]:
+    database = Database.from_url(url)
+    database.migrate()
+    company_id = create_company(database, "Floor Co").id
+    now = datetime.now().astimezone()
+    records = 0
+    started = time.perf_counter()
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        start = next(e for e in iter_events(text) if isinstance(e, ResponseStart))
+        dt = BY_QUERY[start.name.removesuffix("Rs")]
+        with database.begin() as conn:
+            applied = apply_page(
+                conn, company_id, dt, start.request_id or "", iter_events(text, version="16.0"), now
+            )
+        records += applied.page.count if applied.page else 0
+    seconds = time.perf_counter() - started
+    database.dispose()
+    return records, seconds
+
+
+def bench(size: str, backends: list[str], pg_url: str, seed: int) -> list[Result]:
+    t = time.perf_counter()
+    company = generate(seed, size)
+    print(
+        f"# generated {size} ({sum(company.counts().values())} records) in {time.perf_counter() - t:.0f} s",
+        file=sys.stderr,
+    )
+    results = []
+    with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
+        folder = Path(tmp)
+        paths = list(capture(company, folder))
+        for backend in backends:
+            store = fresh_store(backend, pg_url, folder, f"e2e_{size}")
+            flo = fresh_store(backend, pg_url, folder, f"floor_{size}")
+            try:
+                records, seconds, memory = e2e(company, store.url, folder)
+                floor_records, floor_seconds = floor(paths, flo.url)
+            finally:
+                drop(store, pg_url)
+                drop(flo, pg_url)
+            assert floor_records == records, (floor_records, records)
+            results.append(Result(size, backend, records, seconds, floor_seconds, memory))
+            print(results[-1].line(), flush=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+def postgres_reachable(url: str) -> bool:
+    try:
+        database = Database.from_url(url)
+        database.ping()
+        database.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--size", action="append", help="tiny|small|medium|large|N (repeatable; default small)"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("QBD_TEST_POSTGRES_URL", DEFAULT_PG),
+        help="PostgreSQL URL ('' to skip)",
+    )
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    backends = ["sqlite"]
+    if not args.sqlite_only and args.postgres and postgres_reachable(args.postgres):
+        backends.append("postgresql")
+    print(
+        f"{'size':<8} {'backend':<10} {'records':>8} {'e2e s':>8} {'e2e r/s':>9} {'floor r/s':>9} {'ratio':>6} {'peak MB':>9}"
+    )
+    for size in args.size or ["small"]:
+        bench(size, backends, args.postgres, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
