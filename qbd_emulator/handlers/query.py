@@ -11,6 +11,7 @@ Must not: serialise (see ``render``).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from datetime import UTC, tzinfo
 
@@ -19,7 +20,7 @@ from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Status, Value
 
 from ..errors import QBStatusError
-from ..qbxml_errors import OK_MESSAGE, StatusError, no_match
+from ..qbxml_errors import OK_MESSAGE, StatusError, invalid_field, no_match
 from .context import Answer, Context, Handler, Request
 from .filters import as_list, owner_data_ext, text
 from .iterators import QueryIterator, RecordKey
@@ -57,7 +58,12 @@ def _tz(ctx: Context) -> tzinfo:
 
 def _max_returned(body: Mapping[str, Value]) -> int | None:
     raw = text(body, "MaxReturned")
-    return int(raw) if raw else None
+    if not raw:
+        return None
+    value = int(raw)  # the schema check made sure it is an integer of at least 1
+    if value < 0:
+        raise invalid_field(f'The value "{raw}" of "MaxReturned" is not valid.')
+    return min(value, sys.maxsize)
 
 
 def _continue(ctx: Context, request: Request, source: Source, mode: str) -> Answer:

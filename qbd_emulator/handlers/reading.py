@@ -83,7 +83,7 @@ def _convert(schema: Schema, content: Leaf | ContentModel, value: Value, name: s
     if isinstance(content, ContentModel):
         if isinstance(value, dict):
             return typed_record(schema, content, value)
-        raise StatusError(3000, f'The element "{name}" must be an aggregate.')
+        raise StatusError(3210, f'The element "{name}" must be an aggregate.')
     if not isinstance(value, str):
         return value
     return typed_leaf(content.type, value, name)
@@ -103,5 +103,5 @@ def typed_leaf(kind: LeafType, text: str, name: str) -> Value:
         if kind is LeafType.DATETIME:
             return datetime.fromisoformat(text)
     except (InvalidOperation, ValueError):
-        raise StatusError(3000, f'The value "{text}" of "{name}" is not valid.') from None
+        raise StatusError(3210, f'The value "{text}" of "{name}" is not valid.') from None
     return text

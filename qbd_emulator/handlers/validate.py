@@ -139,7 +139,13 @@ def _check_leaf(leaf: Leaf, value: str, where: str) -> None:
         raise SchemaViolation(f"<{where}>: {value!r} is not one of {', '.join(leaf.enum)}")
     if leaf.type is LeafType.BOOL and value not in ("true", "false", "1", "0"):
         raise SchemaViolation(f"<{where}>: {value!r} is not a boolean")
-    if leaf.type is LeafType.INT and not _INT.match(value):
-        raise SchemaViolation(f"<{where}>: {value!r} is not an integer")
+    if leaf.type is LeafType.INT:
+        if not _INT.match(value):
+            raise SchemaViolation(f"<{where}>: {value!r} is not an integer")
+        number = int(value)
+        if (leaf.min_value is not None and number < leaf.min_value) or (
+            leaf.max_value is not None and number > leaf.max_value
+        ):
+            raise SchemaViolation(f"<{where}>: {value} is out of the schema's range")
     if leaf.type in _NUMERIC and value and not _NUMBER.match(value):
         raise SchemaViolation(f"<{where}>: {value!r} is not a number")

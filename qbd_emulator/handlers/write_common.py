@@ -11,7 +11,7 @@ Must not: build XML.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Value
@@ -66,9 +66,13 @@ def to_ret(ret: str, raw: RecordData) -> RecordData:
 
 
 def money(value: Value | None) -> Decimal:
+    """An amount rounded to cents; one QuickBooks cannot hold answers 3210 (uncertain code)."""
     if value is None:
         return ZERO
-    return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+    try:
+        return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+    except InvalidOperation:
+        raise invalid_field(f'The amount "{value}" is out of range.') from None
 
 
 def fill_line(company: CompanyFile, line: RecordData, now: datetime, price: str) -> RecordData:

@@ -189,3 +189,13 @@ def test_host_reports_the_session_file_mode() -> None:
     ticket = qb.begin_session("", FileMode.MULTI_USER)
     host = one(qb.process_request(ticket, rq("<HostQueryRq/>")))
     assert host.findtext("HostRet/QBFileMode") == "MultiUser"
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_max_returned_below_the_schema_minimum_is_a_parse_error(value: str) -> None:
+    qb, ticket = session()
+    with pytest.raises(ProcessorError) as err:
+        qb.process_request(
+            ticket, rq(f"<CustomerQueryRq><MaxReturned>{value}</MaxReturned></CustomerQueryRq>")
+        )
+    assert err.value.hresult_text == "0x80040400"

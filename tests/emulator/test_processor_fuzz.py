@@ -1,0 +1,95 @@
+"""Robustness: mutated requests get a schema-valid answer or the 0x80040400 refusal,
+never another exception (hypothesis drives the mutations)."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from test_processor_support import assert_valid, company, rq, session
+
+from connector.processors.base import ProcessorError
+from connector.qbxml.safexml import parse_document
+
+SEEDS = [
+    "<CustomerQueryRq><MaxReturned>3</MaxReturned><ActiveStatus>All</ActiveStatus>"
+    "<NameFilter><MatchCriterion>Contains</MatchCriterion><Name>a</Name></NameFilter></CustomerQueryRq>",
+    "<InvoiceQueryRq><MaxReturned>2</MaxReturned><ModifiedDateRangeFilter><FromModifiedDate>2024-01-01"
+    "</FromModifiedDate></ModifiedDateRangeFilter><IncludeLineItems>true</IncludeLineItems></InvoiceQueryRq>",
+    "<CustomerAddRq><CustomerAdd><Name>Fuzz</Name><BillAddress><Addr1>1 St</Addr1></BillAddress>"
+    "<Phone>555</Phone></CustomerAdd></CustomerAddRq>",
+    "<JournalEntryAddRq><JournalEntryAdd><TxnDate>2024-01-02</TxnDate><JournalDebitLine><AccountRef>"
+    "<FullName>Checking</FullName></AccountRef><Amount>5.00</Amount></JournalDebitLine><JournalCreditLine>"
+    "<AccountRef><FullName>Checking</FullName></AccountRef><Amount>5.00</Amount></JournalCreditLine>"
+    "</JournalEntryAdd></JournalEntryAddRq>",
+    "<TxnDelRq><TxnDelType>Invoice</TxnDelType><TxnID>1-1111111111</TxnID></TxnDelRq>",
+    "<ReceivePaymentAddRq><ReceivePaymentAdd><CustomerRef><FullName>x</FullName></CustomerRef>"
+    "<TotalAmount>1.00</TotalAmount><IsAutoApply>true</IsAutoApply></ReceivePaymentAdd></ReceivePaymentAddRq>",
+    "<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>x</FullName></CustomerRef><InvoiceLineAdd>"
+    "<Quantity>2</Quantity><Rate>1.5</Rate></InvoiceLineAdd></InvoiceAdd></InvoiceAddRq>",
+    "<DataExtAddRq><DataExtAdd><OwnerID>{0}</OwnerID><DataExtName>FileID</DataExtName>"
+    "<OtherDataExtType>Company</OtherDataExtType><DataExtValue>v</DataExtValue></DataExtAdd></DataExtAddRq>",
+    '<ItemQueryRq iterator="Start"><MaxReturned>2</MaxReturned></ItemQueryRq>',
+    "<ListDeletedQueryRq><ListDelType>Customer</ListDelType><DeletedDateRangeFilter>"
+    "<FromDeletedDate>2024-01-01</FromDeletedDate></DeletedDateRangeFilter></ListDeletedQueryRq>",
+]
+TEXTS = st.sampled_from(["", "x", "-1", "2024-13-45", "true", "9" * 30, "ÄÖ", "東", "1.5", " All "])
+NAMES = st.sampled_from(
+    ["ListID", "FullName", "MaxReturned", "Bogus", "IncludeLineItems", "Name", "TxnID"]
+)
+
+
+def _mutate(root: etree._Element, data: st.DataObject) -> None:
+    nodes = list(root.iter())
+    node = data.draw(st.sampled_from(nodes))
+    action = data.draw(st.sampled_from(["drop", "dup", "text", "insert", "swap", "attr"]))
+    parent = node.getparent()
+    if action == "drop" and parent is not None:
+        parent.remove(node)
+    elif action == "dup" and parent is not None:
+        parent.insert(parent.index(node), copy.deepcopy(node))
+    elif action == "text" and len(node) == 0:
+        node.text = data.draw(TEXTS)
+    elif action == "insert":
+        child = etree.SubElement(node, data.draw(NAMES))
+        child.text = data.draw(TEXTS)
+    elif action == "swap" and len(node) >= 2:
+        first = node[0]
+        node.remove(first)
+        node.append(first)
+    elif action == "attr":
+        node.set(
+            data.draw(st.sampled_from(["iterator", "requestID", "metaData"])), data.draw(TEXTS)
+        )
+
+
+QB = session(company(1))
+
+
+@settings(
+    max_examples=int(__import__("os").environ.get("QBD_FUZZ_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    seed=st.sampled_from(SEEDS),
+    steps=st.integers(1, 3),
+    version=st.sampled_from(["13.0", "16.0"]),
+    data=st.data(),
+)
+def test_mutated_requests_never_crash(
+    seed: str, steps: int, version: str, data: st.DataObject
+) -> None:
+    root = parse_document(seed)
+    for _ in range(steps):
+        _mutate(root, data)
+    body = etree.tostring(root, encoding="unicode")
+    qb, ticket = QB
+    try:
+        answer = qb.process_request(ticket, rq(body, version))
+    except ProcessorError as exc:
+        assert exc.hresult_text == "0x80040400", exc
+        return
+    assert_valid(version, answer)
