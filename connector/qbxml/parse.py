@@ -35,7 +35,7 @@ DEFAULT_VERSION = "16.0"
 _QBXML_MSGS = "QBXMLMsgsRs"
 _POS_MSGS = "QBPOSXMLMsgsRs"  # QuickBooks POS: its own dialect, so no qbXML schema typing
 _FAR = 1 << 30
-_INT = re.compile(r"\s*[+-]?\d+\s*")
+_INT = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 def iter_events(
@@ -61,7 +61,7 @@ def iter_events(
                     continue  # inside a record: its values are read on end events
                 if walker is None:
                     walker = _Walker(_schema(version or declared_version(elem)))
-                    close = walker.builder.close
+                    close = walker.builder.closer()
                 response = walker.start(elem, depth)
                 if response is not None:
                     yield response

@@ -34,9 +34,8 @@ __all__ = ["CONVERTERS", "RecordBuilder"]
 
 Converter = Callable[[str], Value]
 
-_INT = re.compile(r"[+-]?\d+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?")
+_INT = re.compile(r"[+-]?[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BOOLS = {"true": True, "false": False, "1": True, "0": False}
 
 
@@ -45,7 +44,7 @@ _BOOLS = {"true": True, "false": False, "1": True, "0": False}
 
 
 def to_decimal(text: str) -> Decimal:
-    value = Decimal(text)  # also accepts forms the XSD does not: refused below
+    value = Decimal(text)  # also accepts forms the XSD does not (1e5, 1_000, NaN): refused below
     if not value.is_finite() or not text.isascii() or "_" in text or "e" in text or "E" in text:
         raise ValueError(text)
     return value
@@ -71,10 +70,25 @@ def to_date(text: str) -> date:
 
 
 def to_datetime(text: str) -> date | datetime:
-    """The UTC offset is kept exactly as sent; a bare date stays a date."""
-    if len(text) == 10:
+    """The UTC offset is kept exactly as sent; a bare date stays a date.
+
+    Shape checked by position (``YYYY-MM-DDTHH:MM:SS`` then nothing, ``Z`` or ``+HH:MM``)
+    rather than by a regular expression: this runs for every date-time of every record.
+    """
+    size = len(text)
+    if size == 10:
         return to_date(text)
-    if len(text) < 16 or text[10] != "T" or not _DATETIME.fullmatch(text):
+    if not (
+        (size == 19 or (size == 20 and text[19] == "Z") or (size == 25 and text[22] == ":"))
+        and text[4] == "-"
+        and text[7] == "-"
+        and text[10] == "T"
+        and text[13] == ":"
+        and text[16] == ":"
+        and text.isascii()
+    ):
+        raise ValueError(text)
+    if size == 25 and text[19] not in ("+", "-"):
         raise ValueError(text)
     return datetime.fromisoformat(text)
 
@@ -163,42 +177,49 @@ class RecordBuilder:
         self._frames[self._base] = None
         return own if own is not None else {}
 
-    def close(self, depth: int, elem: etree._Element) -> None:
-        """The element ending at ``depth`` (below the record): its value goes to its parent."""
-        frames = self._frames
-        own = frames[depth]
-        name: str = elem.tag  # start/end events: elements only
-        if name[0] == "{":
-            name = name.rpartition("}")[2]
-        parent = frames[depth - 1]
-        if parent is None:
-            parent = self._open_frame(depth - 1, elem.getparent())  # type: ignore[arg-type]
-        plan = self._plans[depth - 1]
-        entry = plan.get(name) if plan is not None else None
-        if own is not None:
-            value: Value = own
-            frames[depth] = None
-        elif entry is None:
-            value = _guess(elem, name)
-        else:
-            convert = entry[0]
-            text = elem.text
-            if convert is not None:
-                try:
-                    value = convert(text.strip() if text else "")
-                except (ValueError, InvalidOperation):
-                    raise _bad_leaf(elem, name, entry[3]) from None
-            elif entry[2] is not None and not entry[3] and not (text or "").strip():
-                value = {}  # an empty aggregate
+    def closer(self) -> Callable[[int, etree._Element], None]:
+        """``close(depth, elem)`` for the element ending at ``depth`` below the record: its
+        value goes into its parent's dict. A closure over the builder's lists, because it runs
+        once per element of every record (attribute lookups on ``self`` cost measurably)."""
+        frames, plans, open_frame = self._frames, self._plans, self._open_frame
+
+        def close(depth: int, elem: etree._Element) -> None:
+            name: str = elem.tag  # start/end events: elements only
+            if name[0] == "{":
+                name = name.rpartition("}")[2]
+            parent = frames[depth - 1]
+            if parent is None:
+                parent = open_frame(depth - 1, elem.getparent())  # type: ignore[arg-type]
+            plan = plans[depth - 1]
+            entry = plan.get(name) if plan is not None else None
+            own = frames[depth]
+            if own is not None:
+                value: Value = own
+                frames[depth] = None
+            elif entry is None:
+                value = _guess(elem, name)
             else:
-                value = text or ""
-        current = parent.get(name)
-        if current is None:
-            parent[name] = [value] if entry is not None and entry[1] else value
-        elif isinstance(current, list):  # values are never lists, only repetitions are
-            current.append(value)
-        else:
-            parent[name] = [current, value]  # a single element seen twice: keep both
+                convert = entry[0]
+                text = elem.text
+                if convert is not None:
+                    try:
+                        value = convert(text.strip() if text else "")
+                    except (ValueError, InvalidOperation):
+                        raise _bad_leaf(elem, name, entry[3]) from None
+                elif entry[2] is not None and not entry[3] and not (text or "").strip():
+                    value = {}  # an empty aggregate
+                else:
+                    value = text or ""
+            if name not in parent:
+                parent[name] = [value] if entry is not None and entry[1] else value
+            else:
+                current = parent[name]
+                if isinstance(current, list):  # values are never lists, only repetitions are
+                    current.append(value)
+                else:
+                    parent[name] = [current, value]  # a single element seen twice: keep both
+
+        return close
 
     def _open_frame(self, depth: int, elem: etree._Element) -> RecordData:
         """The dict of ``elem``, open at ``depth`` (and of its ancestors in the record), with

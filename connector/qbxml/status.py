@@ -171,6 +171,8 @@ def parse_hresult(hresult: int | str) -> int:
 
 def _hresult_from_text(hresult: str) -> int:
     text = hresult.strip().lower()
+    if not text.isascii() or "_" in text:  # int() would take 8004_0400 and other digits
+        raise ValueError(f"not an hresult: {hresult!r}")
     try:
         if text.startswith(("0x", "-0x")):
             return int(text, 16)

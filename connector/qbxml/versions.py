@@ -33,7 +33,7 @@ __all__ = [
 OUR_VERSIONS = ("13.0", "14.0", "15.0", "16.0")
 """The qbXML versions the connector speaks (the schemas in ../shared/reference/xsd)."""
 
-_VERSION = re.compile(r"^\s*([A-Z]{2})?(\d{1,3})\.(\d{1,3})\s*$")
+_VERSION = re.compile(r"^\s*([A-Z]{2})?([0-9]{1,3})\.([0-9]{1,3})\s*$")
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,9 @@ def test_hresult_spellings(text: str) -> None:
     assert parse_hresult(-2147220480) == 0x80040400
 
 
-@pytest.mark.parametrize("text", ["", "nope", "0xZZ", "0x1FFFFFFFF", "99999999999"])
+@pytest.mark.parametrize(
+    "text", ["", "nope", "0xZZ", "0x1FFFFFFFF", "99999999999", "0x8004_0400", "٨٠٠٤٠٤٠٠"]
+)
 def test_bad_hresults_are_refused_clearly(text: str) -> None:
     with pytest.raises(ValueError, match="hresult"):
         classify_hresult(text)
