@@ -68,6 +68,40 @@ def _mutate(root: etree._Element, data: st.DataObject) -> None:
 QB = session(company(1))
 
 
+def _live_seeds() -> list[str]:
+    """Requests naming real records of the fake's file, so mutations reach deep logic."""
+    comp = QB[0].company
+    cust = next(comp.iter_records("customers")).data
+    item = next(r.data for r in comp.iter_records("items") if r.ret == "ItemServiceRet")
+    inv = next(r.data for r in comp.iter_records("invoices"))
+    bill = next(r.data for r in comp.iter_records("bills"))
+    bank = next(
+        r.data for r in comp.iter_records("accounts") if r.data.get("AccountType") == "Bank"
+    )
+    return [
+        f"<InvoiceAddRq><InvoiceAdd><CustomerRef><ListID>{cust['ListID']}</ListID></CustomerRef>"
+        f"<InvoiceLineAdd><ItemRef><ListID>{item['ListID']}</ListID></ItemRef><Quantity>2</Quantity>"
+        "<Rate>3.25</Rate></InvoiceLineAdd></InvoiceAdd></InvoiceAddRq>",
+        f"<InvoiceModRq><InvoiceMod><TxnID>{inv['TxnID']}</TxnID><EditSequence>{inv['EditSequence']}"
+        "</EditSequence><Memo>m</Memo><InvoiceLineMod><TxnLineID>-1</TxnLineID><Amount>4.00</Amount>"
+        "</InvoiceLineMod></InvoiceMod></InvoiceModRq>",
+        f"<ReceivePaymentAddRq><ReceivePaymentAdd><CustomerRef><ListID>{inv['CustomerRef']['ListID']}"
+        f"</ListID></CustomerRef><AppliedToTxnAdd><TxnID>{inv['TxnID']}</TxnID><PaymentAmount>0.50"
+        "</PaymentAmount></AppliedToTxnAdd></ReceivePaymentAdd></ReceivePaymentAddRq>",
+        f"<BillPaymentCheckAddRq><BillPaymentCheckAdd><PayeeEntityRef><ListID>{bill['VendorRef']['ListID']}"
+        f"</ListID></PayeeEntityRef><BankAccountRef><ListID>{bank['ListID']}</ListID></BankAccountRef>"
+        f"<IsToBePrinted>true</IsToBePrinted><AppliedToTxnAdd><TxnID>{bill['TxnID']}</TxnID>"
+        "<PaymentAmount>0.25</PaymentAmount></AppliedToTxnAdd></BillPaymentCheckAdd></BillPaymentCheckAddRq>",
+        f"<TxnVoidRq><TxnVoidType>Invoice</TxnVoidType><TxnID>{inv['TxnID']}</TxnID></TxnVoidRq>",
+        f"<ListDelRq><ListDelType>Customer</ListDelType><ListID>{cust['ListID']}</ListID></ListDelRq>",
+        f"<CustomerModRq><CustomerMod><ListID>{cust['ListID']}</ListID><EditSequence>{cust['EditSequence']}"
+        "</EditSequence><Name>Renamed</Name></CustomerMod></CustomerModRq>",
+    ]
+
+
+SEEDS += _live_seeds()
+
+
 @settings(
     max_examples=int(__import__("os").environ.get("QBD_FUZZ_EXAMPLES", "200")),
     deadline=None,
