@@ -181,7 +181,9 @@ class _Guard:
     def _scan_for_doctype(self, chunk: bytes | str) -> None:
         # A DOCTYPE can only come before the root element, so scanning stops once the root has
         # started. The tail of the previous chunk is kept so a marker split across two chunks is
-        # still seen.
+        # still seen. Conservative on purpose: the whole first chunk is scanned, so a literal
+        # "<!DOCTYPE" in a comment or CDATA near the top is refused too (QuickBooks and QBWC
+        # send neither; escaped text reads "&lt;!DOCTYPE" and is not matched).
         if isinstance(chunk, str):
             text = self._text_tail + chunk
             found = "<!DOCTYPE" in text
