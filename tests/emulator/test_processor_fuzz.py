@@ -1,5 +1,6 @@
 """Robustness: mutated requests get a schema-valid answer or the 0x80040400 refusal,
-never another exception (hypothesis drives the mutations)."""
+never another exception, and the file's customer/vendor balances stay consistent with its
+open transactions after every answer (hypothesis drives the mutations)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from test_processor_support import assert_valid, company, rq, session
 
 from connector.processors.base import ProcessorError
 from connector.qbxml.safexml import parse_document
+from qbd_emulator.balances import recompute_balances
+from qbd_emulator.company import CompanyFile
 
 SEEDS = [
     "<CustomerQueryRq><MaxReturned>3</MaxReturned><ActiveStatus>All</ActiveStatus>"
@@ -127,3 +130,18 @@ def test_mutated_requests_never_crash(
         assert exc.hresult_text == "0x80040400", exc
         return
     assert_valid(version, answer)
+    assert _balances(qb.company) == _recomputed(qb.company), body
+
+
+def _balances(comp: CompanyFile) -> dict[str, object]:
+    return {
+        str(r.data["ListID"]): (r.data.get("Balance"), r.data.get("TotalBalance"))
+        for key in ("customers", "vendors")
+        for r in comp.iter_records(key)
+    }
+
+
+def _recomputed(comp: CompanyFile) -> dict[str, object]:
+    twin = copy.deepcopy(comp)
+    recompute_balances(twin)
+    return _balances(twin)
