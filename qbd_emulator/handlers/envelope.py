@@ -68,6 +68,16 @@ def latin1(text: str) -> str:
     return text.encode("iso-8859-1", errors="replace").decode("iso-8859-1")
 
 
+def _latin1_tree(root: etree._Element) -> None:
+    """Character references (``&#x6771;``) survive the text pass: fold them too."""
+    for elem in root.iter():
+        if elem.text and not elem.text.isascii():
+            elem.text = latin1(elem.text)
+        for key, value in elem.attrib.items():
+            if not str(value).isascii():
+                elem.set(key, latin1(str(value)))
+
+
 def read_message_set(text: str, supported: tuple[str, ...]) -> MessageSet:
     if len(text) > MAX_REQUEST_CHARS:
         raise parse_error("request too large")
@@ -75,6 +85,7 @@ def read_message_set(text: str, supported: tuple[str, ...]) -> MessageSet:
         root = parse_document(latin1(text), max_bytes=MAX_REQUEST_CHARS)
     except QbxmlError as exc:
         raise parse_error(str(exc)) from None
+    _latin1_tree(root)
     version = _prolog_version(root, supported)
     schema = Schema.for_version(_tables_for(version))
     msgs = _msgs_element(root)

@@ -199,3 +199,22 @@ def test_max_returned_below_the_schema_minimum_is_a_parse_error(value: str) -> N
             ticket, rq(f"<CustomerQueryRq><MaxReturned>{value}</MaxReturned></CustomerQueryRq>")
         )
     assert err.value.hresult_text == "0x80040400"
+
+
+def test_character_references_outside_latin1_become_question_marks_too() -> None:
+    qb, ticket = session()
+    rs = one(
+        qb.process_request(
+            ticket,
+            rq(
+                "<CustomerAddRq><CustomerAdd><Name>Tokyo &#x6771;&#233;</Name></CustomerAdd></CustomerAddRq>"
+            ),
+        )
+    )
+    assert status(rs) == 0 and rs.findtext("CustomerRet/Name") == "Tokyo ?é"
+    found = one(
+        qb.process_request(
+            ticket, rq("<CustomerQueryRq><FullName>Tokyo ?é</FullName></CustomerQueryRq>")
+        )
+    )
+    assert status(found) == 0
