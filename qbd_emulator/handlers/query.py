@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from datetime import UTC, tzinfo
 
 from connector.qbxml.datatypes import Kind
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Status, Value
 
 from ..errors import QBStatusError
-from ..qbxml_errors import OK_MESSAGE, StatusError, invalid_field, no_match
+from ..qbxml_errors import OK_MESSAGE, invalid_field, no_match
 from .context import Answer, Context, Handler, Request
 from .filters import as_list, owner_data_ext, text
 from .iterators import QueryIterator, RecordKey
@@ -50,10 +49,6 @@ def query_handler(source: Source) -> Handler:
         return _answer(ctx, request, source, keys, request.body, warning)
 
     return handle
-
-
-def _tz(ctx: Context) -> tzinfo:
-    return ctx.now.tzinfo or UTC
 
 
 def _max_returned(body: Mapping[str, Value]) -> int | None:
@@ -165,4 +160,4 @@ def query_handlers() -> dict[str, Handler]:
     return {name: query_handler(source) for name, source in SOURCES.items()}
 
 
-__all__ = ["StatusError", "query_handler", "query_handlers", "shape"]
+__all__ = ["query_handler", "query_handlers", "shape"]

@@ -22,7 +22,7 @@ from .context import Answer, Context, Handler, Request, ok
 from .filters import as_list, text
 from .write_common import ZERO
 from .write_payments import KINDS, unapply
-from .write_txns import BALANCE_EFFECT, _line_names, _move_balance, _totals
+from .write_txns import line_names, move_balance, set_totals
 
 TXN_BY_DEL_TYPE = {
     d.txn_del_type: d.key for d in DATA_TYPES if d.kind is Kind.TXN and d.txn_del_type
@@ -64,7 +64,7 @@ def _release(ctx: Context, key: str, record: StoredRecord) -> None:
         for link in as_list(record.data.get("LinkedTxn"))
     ):
         raise cannot_delete(str(record.data["TxnID"]), "It has payments applied to it.")
-    _move_balance(ctx, key, record.data, -1)
+    move_balance(ctx, key, record.data, -1)
 
 
 def txn_del(ctx: Context, request: Request) -> Answer:
@@ -103,7 +103,7 @@ def txn_void(ctx: Context, request: Request) -> Answer:
 
 def _voided(key: str, record: StoredRecord) -> RecordData:
     changes: RecordData = {"Memo": f"VOID: {record.data.get('Memo', '')}".rstrip()}
-    for name in _line_names(record.ret):
+    for name in line_names(record.ret):
         if name in record.data:
             changes[name] = [
                 {**line, "Amount": ZERO} if isinstance(line, dict) and "Amount" in line else line
@@ -114,7 +114,7 @@ def _voided(key: str, record: StoredRecord) -> RecordData:
     if "UnusedPayment" in record.data:
         changes["UnusedPayment"] = ZERO
     merged = dict(record.data) | changes
-    _totals(key, record.ret, merged)
+    set_totals(key, record.ret, merged)
     changes |= {k: v for k, v in merged.items() if record.data.get(k) != v}
     return changes
 
@@ -230,4 +230,4 @@ def delete_handlers() -> dict[str, Handler]:
     }
 
 
-__all__ = ["BALANCE_EFFECT", "delete_handlers"]
+__all__ = ["delete_handlers"]

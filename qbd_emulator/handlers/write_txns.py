@@ -19,7 +19,7 @@ from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData, Value
 
 from ..company import CompanyFile
-from ..qbxml_errors import StatusError, invalid_field, object_not_found
+from ..qbxml_errors import StatusError, object_not_found
 from .context import Answer, Context, Handler, Request, ok
 from .filters import as_list, text
 from .write_common import (
@@ -56,7 +56,7 @@ TXN_ADDS = {
 TXN_MODS = {f"{d.mod}Rq": (d.key, d.rets[0]) for d in DATA_TYPES if d.mod and d.kind is Kind.TXN}
 
 
-def _line_names(ret: str) -> list[str]:
+def line_names(ret: str) -> list[str]:
     return [
         s.name
         for s in store_schema().children(ret)
@@ -65,7 +65,7 @@ def _line_names(ret: str) -> list[str]:
 
 
 def _fill_lines(company: CompanyFile, ret: str, data: RecordData, now: datetime) -> None:
-    for name in _line_names(ret):
+    for name in line_names(ret):
         if name in data:
             data[name] = [
                 fill_line(company, line, now, "Rate" if "Rate" in line else "Cost")
@@ -74,10 +74,10 @@ def _fill_lines(company: CompanyFile, ret: str, data: RecordData, now: datetime)
             ]
 
 
-def _totals(key: str, ret: str, data: RecordData, paid: Decimal = ZERO) -> None:
+def set_totals(key: str, ret: str, data: RecordData, paid: Decimal = ZERO) -> None:
     """Set the totals and open amounts the ``*Ret`` carries (``paid``: already applied)."""
     model = {s.name for s in store_schema().children(ret)}
-    total = sum((line_total(data.get(n)) for n in _line_names(ret) if n not in JOURNAL_LINES), ZERO)
+    total = sum((line_total(data.get(n)) for n in line_names(ret) if n not in JOURNAL_LINES), ZERO)
     if "Amount" in model and key != "transfers":
         data["Amount"] = total
     for name in ("Subtotal", "TotalAmount", "AmountDue", "CreditRemaining"):
@@ -131,15 +131,15 @@ def txn_add(key: str, ret: str) -> Handler:
         _fill_lines(ctx.company, ret, data, ctx.now)
         if key == "journal_entries":
             _check_journal(data)
-        _totals(key, ret, data)
+        set_totals(key, ret, data)
         record = ctx.company.add(key, ret, data, ctx.now)
-        _move_balance(ctx, key, record.data, 1)
+        move_balance(ctx, key, record.data, 1)
         return ok(request, ((record.ret, record.data),))
 
     return handle
 
 
-def _move_balance(ctx: Context, key: str, data: RecordData, sign: int) -> None:
+def move_balance(ctx: Context, key: str, data: RecordData, sign: int) -> None:
     if key not in BALANCE_EFFECT:
         return
     target, ref_name, direction = BALANCE_EFFECT[key]
@@ -157,16 +157,16 @@ def txn_mod(key: str, ret: str) -> Handler:
         old = ctx.company.get(key, txn_id).data
         changes = {k: v for k, v in to_ret(ret, raw).items() if k not in ("TxnID", "EditSequence")}
         merged = dict(old) | changes
-        for name in _line_names(ret):
+        for name in line_names(ret):
             if name in changes:
                 merged[name] = _merge_lines(ctx, as_list(old.get(name)), as_list(changes[name]))
                 changes[name] = merged[name]
         paid = money(_total_of(old)) - money(old.get("BalanceRemaining", old.get("OpenAmount")))
-        _totals(key, ret, merged, paid)
+        set_totals(key, ret, merged, paid)
         changes |= {k: merged[k] for k in merged if k not in old or merged[k] != old[k]}
         record = ctx.company.modify(key, txn_id, changes, edit, ctx.now)
-        _move_balance(ctx, key, old, -1)
-        _move_balance(ctx, key, record.data, 1)
+        move_balance(ctx, key, old, -1)
+        move_balance(ctx, key, record.data, 1)
         return ok(request, ((record.ret, record.data),))
 
     return handle
@@ -202,4 +202,4 @@ def txn_write_handlers() -> dict[str, Handler]:
     return table
 
 
-__all__ = ["TXN_ADDS", "TXN_MODS", "invalid_field", "txn_write_handlers"]
+__all__ = ["TXN_ADDS", "TXN_MODS", "txn_write_handlers"]
