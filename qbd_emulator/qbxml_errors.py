@@ -5,6 +5,7 @@ exceptions that carry them out of a handler:
 
     StatusError              one ``*Rs`` answers with statusCode/statusSeverity/statusMessage
     RecoveryStatus           message-set error recovery answers with messageSetStatusCode
+    ParseRefusal             (a ProcessorError) 0x80040400: the whole request is refused
 
 Processor-level refusals (the whole request is refused, QBXMLRP2 raises a COM error) are
 ``connector.processors.base.ProcessorError`` with the hresults of PROTOCOL.md 1.8; the
@@ -20,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from connector.processors.base import ProcessorError
 from connector.qbxml.values import Status
 
 
@@ -61,6 +63,18 @@ OK_MESSAGE = "Status OK"
 INVALID_ARGUMENT = (
     "QuickBooks error message: Invalid argument.  The specified record does not exist in the list."
 )
+
+
+class ParseRefusal(ProcessorError):
+    """0x80040400 with QuickBooks' exact message (what QBWC passes on), plus ``detail``:
+    what the fake's parser objected to, for logs and the command line only."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(Hresult.PARSE_ERROR, HRESULT_MESSAGES[Hresult.PARSE_ERROR])
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} ({self.detail})"
 
 
 @dataclass(frozen=True)

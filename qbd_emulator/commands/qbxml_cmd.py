@@ -23,6 +23,7 @@ from qbd_emulator.company import CompanyFile
 from qbd_emulator.errors import CompanyFileError
 from qbd_emulator.generate import generate, parse_size
 from qbd_emulator.processor import FakeQuickBooks
+from qbd_emulator.qbxml_errors import ParseRefusal
 
 APP_NAME = "qbd-emulator qbxml"
 
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         response = qb.process_request(ticket, request)
     except ProcessorError as exc:
-        print(f"{exc.hresult_text}: {exc.message}", file=sys.stderr)
+        detail = f" ({exc.detail})" if isinstance(exc, ParseRefusal) else ""
+        print(f"{exc.hresult_text}: {exc.message}{detail}", file=sys.stderr)
         return 1
     finally:
         qb.end_session(ticket)

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from connector.processors.base import ProcessorError
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.safexml import parse_document
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 
-from ..qbxml_errors import HRESULT_MESSAGES, Hresult
+from ..qbxml_errors import ParseRefusal
 from .context import Request
 from .reading import raw_values
 from .validate import SchemaViolation, validate_request
@@ -54,11 +53,9 @@ class MessageSet:
     """``QBXMLMsgsRq responseData``: ``includeNone`` answers statuses without records."""
 
 
-def parse_error(detail: str) -> ProcessorError:
-    """0x80040400 with QuickBooks' text; ``detail`` says what our parser saw."""
-    return ProcessorError(
-        Hresult.PARSE_ERROR, f"{HRESULT_MESSAGES[Hresult.PARSE_ERROR]} ({detail})"
-    )
+def parse_error(detail: str) -> ParseRefusal:
+    """0x80040400 with QuickBooks' exact text; ``detail`` says what our parser saw."""
+    return ParseRefusal(detail)
 
 
 def latin1(text: str) -> str:
