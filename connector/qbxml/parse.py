@@ -18,13 +18,13 @@ a SOAP envelope are read the same way, by local names.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from lxml import etree
 
 from connector.qbxml import safexml
 from connector.qbxml.errors import QbxmlResponseError, QbxmlVersionError
-from connector.qbxml.parse_values import RecordBuilder
+from connector.qbxml.parse_values import RecordReader
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart, Status
 from connector.qbxml.versions import QbxmlVersion
@@ -52,35 +52,27 @@ def iter_events(
     walker: _Walker | None = None
     depth = 0
     records = _FAR  # depth of the ``*Ret`` elements once ``QBXMLMsgsRs`` is found
-    close: Callable[[int, etree._Element], None] = _unreachable
     for batch in safexml.iterparse_batches(source, max_bytes=max_bytes):
         for event, elem in batch:
             if event == "start":
                 depth += 1
                 if depth > records:
-                    continue  # inside a record: its values are read on end events
+                    continue  # inside a record: read in one pass when the record ends
                 if walker is None:
                     walker = _Walker(_schema(version or declared_version(elem)))
-                    close = walker.builder.closer()
                 response = walker.start(elem, depth)
+                records = walker.records
                 if response is not None:
                     yield response
-                records = walker.records_depth()
             else:
-                if depth > records:
-                    close(depth, elem)  # the hot path: one call per element of a record
-                elif walker is not None:
+                if depth <= records and walker is not None:
                     record = walker.end(elem, depth)
+                    records = walker.records
                     if record is not None:
                         yield record
-                    records = walker.records_depth()
                 depth -= 1
     if walker is None or not walker.seen:
         raise QbxmlResponseError("no QBXMLMsgsRs element: this is not a qbXML response")
-
-
-def _unreachable(depth: int, elem: etree._Element) -> None:  # pragma: no cover
-    raise AssertionError("record content before any start event")
 
 
 def parse_response(
@@ -116,53 +108,59 @@ def _schema(version: str | None) -> Schema:
 class _Walker:
     """Turns start/end events into qbXML events; knows where ``QBXMLMsgsRs`` sits.
 
-    Events inside a record go straight to ``builder`` (the hot path in ``iter_events``); this
-    class sees the others and each record's own start and end.
+    Events inside a record are skipped (the hot path in ``iter_events``); this class sees the
+    others, and reads each record in one pass when it ends. ``records`` is the depth of the
+    records (``*Ret``), or far away until ``QBXMLMsgsRs`` is found.
     """
 
     def __init__(self, schema: Schema) -> None:
-        self.builder = RecordBuilder(schema)
-        self.msgs_depth: int | None = None
+        self.reader = RecordReader(schema)
+        self.msgs_depth = _FAR
+        self.records = _FAR
         self.seen = False
         self.rs_model: ContentModel | None = None
         self.request_id: str | None = None
-
-    def records_depth(self) -> int:
-        """Elements deeper than this are inside a record (its children and below)."""
-        return _FAR if self.msgs_depth is None else self.msgs_depth + 2
+        self.ret_name = ""
+        self.ret_model: ContentModel | None = None
+        self._ret_models: dict[str, ContentModel | None] = {}
 
     def start(self, elem: etree._Element, depth: int) -> Event | None:
-        msgs = self.msgs_depth
-        if msgs is None:
+        if depth == self.records:  # a record starts (the most frequent case here)
+            self.ret_name = name = _local(elem.tag)
+            if name not in self._ret_models:
+                self._ret_models[name] = self._record_model(name)
+            self.ret_model = self._ret_models[name]
+        elif depth == self.msgs_depth + 1:
             name = _local(elem.tag)
-            if not self.seen and name in (_QBXML_MSGS, _POS_MSGS):
-                self.msgs_depth, self.seen = depth, True
-                if name == _POS_MSGS:
-                    self.builder.schema = None
-                return _message_set(elem)
-        elif depth == msgs + 1:
-            name = _local(elem.tag)
-            self.rs_model = self.builder.model(name)
+            self.rs_model = self.reader.model(name)
+            self._ret_models = {}
             response = _response_start(name, elem)
             self.request_id = response.request_id
             return response
-        elif depth == msgs + 2:
+        elif not self.seen:
             name = _local(elem.tag)
-            spec = self.rs_model.child(name) if self.rs_model is not None else None
-            model = spec.content if spec is not None else self.builder.model(name)
-            self.builder.begin(depth, model if isinstance(model, ContentModel) else None)
+            if name in (_QBXML_MSGS, _POS_MSGS):
+                self.seen = True
+                self.msgs_depth, self.records = depth, depth + 2
+                if name == _POS_MSGS:
+                    self.reader.schema = None
+                return _message_set(elem)
         return None
 
     def end(self, elem: etree._Element, depth: int) -> Record | None:
         record = None
-        msgs = self.msgs_depth
-        if msgs is not None and depth == msgs + 2:
-            data = self.builder.end_record()
-            record = Record(ret=_local(elem.tag), data=data, request_id=self.request_id)
-        elif depth == msgs:
-            self.msgs_depth = None  # only the first QBXMLMsgsRs is read
+        if depth == self.records:
+            data = self.reader.read(elem, self.ret_model)
+            record = Record(ret=self.ret_name, data=data, request_id=self.request_id)
+        elif depth == self.msgs_depth:
+            self.msgs_depth = self.records = _FAR  # only the first QBXMLMsgsRs is read
         _forget(elem)
         return record
+
+    def _record_model(self, name: str) -> ContentModel | None:
+        spec = self.rs_model.child(name) if self.rs_model is not None else None
+        model = spec.content if spec is not None else self.reader.model(name)
+        return model if isinstance(model, ContentModel) else None
 
 
 def _forget(elem: etree._Element) -> None:

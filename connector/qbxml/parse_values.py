@@ -30,7 +30,7 @@ from connector.qbxml.errors import QbxmlResponseError, QbxmlSchemaError
 from connector.qbxml.schema import ContentModel, Leaf, LeafType, Schema
 from connector.qbxml.values import RecordData, Value
 
-__all__ = ["CONVERTERS", "RecordBuilder"]
+__all__ = ["CONVERTERS", "RecordReader"]
 
 Converter = Callable[[str], Value]
 
@@ -138,23 +138,13 @@ def _plan(model: ContentModel) -> _Plan:
     return plan
 
 
-class RecordBuilder:
-    """Builds one record at a time from the end events inside it (no second pass over the
-    tree). Positions are document depths; ``begin`` marks the depth of the ``*Ret``.
-
-    The caller's hot path does nothing on start events inside a record and calls ``close`` on
-    each end event. ``frames[depth]`` holds the dict of the aggregate open at ``depth``, made
-    when its first child ends and reset to None when it ends, so it is None whenever a new
-    element opens at that depth. ``schema`` None means guesses only (QuickBooks POS).
-    """
+class RecordReader:
+    """Reads a finished record element into ``RecordData`` with one version's schema
+    (``None``: guesses only, for QuickBooks POS). One pass over the record's subtree when the
+    record ends: cheaper than handling every start/end event inside it in Python."""
 
     def __init__(self, schema: Schema | None) -> None:
         self.schema = schema
-        # libxml2 refuses documents nested deeper than 256 without huge_tree (safexml).
-        self._frames: list[RecordData | None] = [None] * _MAX_DEPTH
-        self._plans: list[_Plan | None] = [None] * _MAX_DEPTH
-        self._base = 0
-        self._record_plan: _Plan | None = None
 
     def model(self, name: str) -> ContentModel | None:
         """The content model of aggregate ``name`` (top-level first, then local), if known."""
@@ -165,80 +155,45 @@ class RecordBuilder:
         except QbxmlSchemaError:
             return None
 
-    def begin(self, depth: int, model: ContentModel | None) -> None:
-        """A record element starts at ``depth``; ``model`` is its content, if known."""
-        self._base = depth
-        self._frames[depth] = None
-        self._record_plan = _plan(model) if model is not None else None
+    def read(self, elem: etree._Element, model: ContentModel | None) -> RecordData:
+        return self._read(elem, _plan(model) if model is not None else None)
 
-    def end_record(self) -> RecordData:
-        """The finished record's values (after ``close`` of all its children)."""
-        own = self._frames[self._base]
-        self._frames[self._base] = None
-        return own if own is not None else {}
-
-    def closer(self) -> Callable[[int, etree._Element], None]:
-        """``close(depth, elem)`` for the element ending at ``depth`` below the record: its
-        value goes into its parent's dict. A closure over the builder's lists, because it runs
-        once per element of every record (attribute lookups on ``self`` cost measurably)."""
-        frames, plans, open_frame = self._frames, self._plans, self._open_frame
-
-        def close(depth: int, elem: etree._Element) -> None:
-            name: str = elem.tag  # start/end events: elements only
-            if name[0] == "{":
-                name = name.rpartition("}")[2]
-            parent = frames[depth - 1]
-            if parent is None:
-                parent = open_frame(depth - 1, elem.getparent())  # type: ignore[arg-type]
-            plan = plans[depth - 1]
+    def _read(self, elem: etree._Element, plan: _Plan | None) -> RecordData:
+        data: RecordData = {}
+        for child in elem:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue  # a processing instruction inside a record
+            name = tag if tag[0] != "{" else tag.rpartition("}")[2]
             entry = plan.get(name) if plan is not None else None
-            own = frames[depth]
-            if own is not None:
-                value: Value = own
-                frames[depth] = None
+            value: Value
+            if len(child):
+                value = self._read(child, self._sub_plan(entry, name))
             elif entry is None:
-                value = _guess(elem, name)
+                value = _guess(child, name)
             else:
                 convert = entry[0]
-                text = elem.text
+                text = child.text
                 if convert is not None:
                     try:
                         value = convert(text.strip() if text else "")
                     except (ValueError, InvalidOperation):
-                        raise _bad_leaf(elem, name, entry[3]) from None
+                        raise _bad_leaf(child, name, entry[3]) from None
                 elif entry[2] is not None and not entry[3] and not (text or "").strip():
                     value = {}  # an empty aggregate
                 else:
                     value = text or ""
-            if name not in parent:
-                parent[name] = [value] if entry is not None and entry[1] else value
+            if name not in data:
+                data[name] = [value] if entry is not None and entry[1] else value
             else:
-                current = parent[name]
+                current = data[name]
                 if isinstance(current, list):  # values are never lists, only repetitions are
                     current.append(value)
                 else:
-                    parent[name] = [current, value]  # a single element seen twice: keep both
+                    data[name] = [current, value]  # a single element seen twice: keep both
+        return data
 
-        return close
-
-    def _open_frame(self, depth: int, elem: etree._Element) -> RecordData:
-        """The dict of ``elem``, open at ``depth`` (and of its ancestors in the record), with
-        the plan for its children: made when its first child ends."""
-        if depth == self._base:
-            plan = self._record_plan
-        else:
-            if self._frames[depth - 1] is None:
-                self._open_frame(depth - 1, elem.getparent())  # type: ignore[arg-type]
-            plan = self._resolve(depth, _local(elem.tag))
-        frame: RecordData = {}
-        self._frames[depth] = frame
-        self._plans[depth] = plan
-        return frame
-
-    def _resolve(self, depth: int, name: str) -> _Plan | None:
-        """The plan for the children of ``name``, open at ``depth`` (below the record)."""
-        outer = self._plans[depth - 1]
-        entry = outer.get(name) if outer is not None else None
+    def _sub_plan(self, entry: _Entry | None, name: str) -> _Plan | None:
         if entry is not None:
             return _plan(entry[2]) if entry[2] is not None else None
         model = self.model(name)  # an element the tables lack: try its name

@@ -51,7 +51,7 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 """Default byte limit, sized for a qbXML response page (a 64 MiB page is far above anything
 QuickBooks sends for a few hundred records)."""
 
-CHUNK_SIZE = 64 * 1024
+CHUNK_SIZE = 16 * 1024  # measured: 16 KiB feeds parse faster than 64 KiB (cache locality)
 
 # Python's canonical codec names of the encodings we accept.
 ALLOWED_ENCODINGS = frozenset(
