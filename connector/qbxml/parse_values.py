@@ -113,7 +113,6 @@ _DECIMAL_SUFFIXES = (
 _Entry = tuple[Converter | None, bool, ContentModel | None, str]
 _Plan = dict[str, _Entry]
 _PLANS: dict[ContentModel, _Plan] = {}
-_MAX_DEPTH = 260
 
 
 def _plan(model: ContentModel) -> _Plan:
@@ -198,11 +197,6 @@ class RecordReader:
             return _plan(entry[2]) if entry[2] is not None else None
         model = self.model(name)  # an element the tables lack: try its name
         return _plan(model) if model is not None else None
-
-
-def _local(tag: object) -> str:
-    text = tag if isinstance(tag, str) else ""
-    return text.rpartition("}")[2]
 
 
 def _guess(elem: etree._Element, name: str) -> Value:
