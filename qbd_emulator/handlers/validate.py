@@ -130,8 +130,24 @@ def _check_required(model: ContentModel, present: list[ChildSpec], where: str) -
         for depth, (choice, _branch) in enumerate(spec.choice):
             outer_ok = all(p in chosen for p in spec.choice[:depth])
             taken = any(c == choice for c, _ in chosen)
-            if outer_ok and not taken and model.choices[choice].min >= 1:
+            required = model.choices[choice].min >= 1
+            if outer_ok and not taken and required and not _has_empty_branch(model, choice):
                 raise SchemaViolation(f"<{where}> needs one of the alternatives of <{spec.name}>")
+
+
+def _has_empty_branch(model: ContentModel, choice: int) -> bool:
+    """Whether a branch of ``choice`` may be empty (every member optional), which satisfies
+    a required choice with no element at all (e.g. an empty ``TxnDateRangeFilter``)."""
+    branches: dict[int, bool] = {}
+    for spec in model.children:
+        path = dict(spec.choice)
+        if choice in path:
+            depth = [c for c, _ in spec.choice].index(choice)
+            optional = spec.min == 0 or any(
+                model.choices[c].min == 0 for c, _ in spec.choice[depth + 1 :]
+            )
+            branches[path[choice]] = branches.get(path[choice], True) and optional
+    return any(branches.values())
 
 
 def _check_leaf(leaf: Leaf, value: str, where: str) -> None:

@@ -148,3 +148,9 @@ def test_reading_types_values_by_the_ret_model() -> None:
     assert typed["InvoiceLineRet"] == [{"Quantity": Decimal("2"), "Rate": Decimal("1.5")}]
     assert typed["IsPaid"] is False
     assert "InvoiceLineAdd" not in typed
+
+
+def test_a_required_choice_with_an_empty_branch_accepts_nothing() -> None:
+    validate_request(S13, _el("<InvoiceQueryRq><TxnDateRangeFilter/></InvoiceQueryRq>"))
+    with pytest.raises(SchemaViolation):
+        validate_request(S13, _el("<InvoiceQueryRq><EntityFilter/></InvoiceQueryRq>"))
