@@ -29,6 +29,8 @@ def camel(name: str) -> str:
 
 
 def _json(value: Value) -> Any:
+    if isinstance(value, str | bool | int):  # most leaves: cheapest test first
+        return value
     if isinstance(value, dict):
         return {camel(k): _json(v) for k, v in value.items()}
     if isinstance(value, list):
