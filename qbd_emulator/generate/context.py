@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import TypeVar
 
@@ -23,8 +23,28 @@ from connector.qbxml.values import RecordData, Value
 from qbd_emulator.company import CompanyFile, StoredRecord, name_of
 
 TZ = timezone(timedelta(hours=-7))
-"""The workstation offset stamped on TimeCreated/TimeModified (QuickBooks writes local time
-with its offset, PROTOCOL.md 1.10). Fixed: the DST quirk is not modelled here."""
+"""Pacific daylight time, the offset of ``NOW``."""
+PST = timezone(timedelta(hours=-8))
+
+# QuickBooks stamps TimeCreated/TimeModified in the workstation's local time with its
+# offset (PROTOCOL.md 1.10). The generated workstation is on US Pacific time, so stamps
+# carry -08:00 in winter and -07:00 in summer (US rules since 2007: from the second Sunday
+# of March to the first Sunday of November). QuickBooks' wrong-offset DST bug is not
+# reproduced here: that belongs to a fault scenario, not to the company data.
+
+
+def _sunday(year: int, month: int, nth: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def local(moment: datetime) -> datetime:
+    """``moment`` in Pacific local time, with the offset in force at that instant."""
+    utc = moment.astimezone(UTC)
+    starts = datetime.combine(_sunday(utc.year, 3, 2), time(10), UTC)
+    ends = datetime.combine(_sunday(utc.year, 11, 1), time(9), UTC)
+    return utc.astimezone(TZ if starts <= utc < ends else PST)
+
 
 NOW = datetime(2024, 6, 28, 17, 0, 0, tzinfo=TZ)
 """The generated file's "now": fixed so that a seed always gives the same file."""
@@ -132,8 +152,11 @@ class Gen:
     def stamp(self, day: date) -> datetime:
         """A working-hours moment on ``day`` (never after ``now``)."""
         seconds = self.rng.randint(8 * 3600, 18 * 3600)
-        moment = datetime.combine(day, time(0), TZ) + timedelta(seconds=seconds)
-        return min(moment, self.now - timedelta(minutes=1))
+        naive = datetime.combine(day, time(0)) + timedelta(seconds=seconds)
+        moment = naive.replace(tzinfo=TZ)
+        if local(moment).utcoffset() != moment.utcoffset():  # not daylight time then
+            moment = naive.replace(tzinfo=PST)
+        return min(moment, local(self.now - timedelta(minutes=1)))
 
     def later(self, created: datetime, p: float = 0.2) -> datetime | None:
         """Sometimes a later modification time (``None`` when never modified)."""
@@ -142,7 +165,7 @@ class Gen:
         span = max(int((self.now - created).total_seconds()) - 60, 0)
         if span <= 0:
             return None
-        return created + timedelta(seconds=self.rng.randint(1, span))
+        return local(created + timedelta(seconds=self.rng.randint(1, span)))
 
     def post(self, account: RecordData, debit: Decimal) -> None:
         """Post to the running ledger (debit positive, credit negative)."""

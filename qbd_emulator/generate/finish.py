@@ -14,7 +14,7 @@ from decimal import Decimal
 from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData
 from qbd_emulator.balances import recompute_balances
-from qbd_emulator.generate.context import ZERO, Gen
+from qbd_emulator.generate.context import ZERO, Gen, local
 from qbd_emulator.generate.names import address, unique_name
 
 DEBIT_NORMAL = frozenset(
@@ -58,9 +58,9 @@ def delete_some(gen: Gen, count: int) -> None:
         for r in gen.company.iter_records(key)
     }
     for index in range(count):
-        created = gen.now - window + timedelta(minutes=gen.rng.randint(0, 60 * 24 * 80))
+        created = local(gen.now - window + timedelta(minutes=gen.rng.randint(0, 60 * 24 * 80)))
         deleted = created + timedelta(minutes=gen.rng.randint(1, 60 * 24 * 5))
-        deleted = min(deleted, gen.now - timedelta(minutes=1))
+        deleted = local(min(deleted, gen.now - timedelta(minutes=1)))
         if index % 2 == 0:
             data: RecordData = {"Name": unique_name(gen, f"Prospect {gen.fk('last_name')}", used)}
             data |= {"IsActive": True, "BillAddress": address(gen), "Balance": ZERO}

@@ -14,7 +14,7 @@ from connector.qbxml.values import RecordData, Value
 from qbd_emulator.balances import OPEN_AMOUNTS
 from qbd_emulator.company import CompanyFile, StoredRecord, name_of, storage_key
 from qbd_emulator.generate import SIZES, generate, parse_size
-from qbd_emulator.generate.context import NOW
+from qbd_emulator.generate.context import NOW, local
 from qbd_emulator.generate.finish import DEBIT_NORMAL
 from qbd_emulator.ids import EDIT_SEQUENCE_RE, LIST_ID_RE, TXN_ID_RE
 from qbd_emulator.refs import REF_TARGETS, iter_refs
@@ -119,12 +119,15 @@ def test_txn_line_ids_are_unique(small: CompanyFile) -> None:
 
 
 def test_times_are_plausible(small: CompanyFile) -> None:
+    """Local Pacific time with the offset of the day (PST in winter, PDT in summer)."""
     modified_later = 0
+    offsets: set[timedelta | None] = set()
     for dtype in RECORD_TYPES:
         for record in records(small, dtype.key):
             created, modified = record.data["TimeCreated"], record.data["TimeModified"]
             assert isinstance(created, datetime) and isinstance(modified, datetime)
-            assert created.utcoffset() is not None
+            assert local(created) == created and local(created).tzinfo == created.tzinfo
+            offsets.add(created.utcoffset())
             assert created <= modified <= NOW
             modified_later += modified > created
             txn_date = record.data.get("TxnDate")
@@ -132,6 +135,7 @@ def test_times_are_plausible(small: CompanyFile) -> None:
                 assert txn_date <= created.date()
                 assert NOW.date() - txn_date <= timedelta(days=731)
     assert modified_later > 50
+    assert offsets == {timedelta(hours=-8), timedelta(hours=-7)}
 
 
 def test_txn_numbers_are_unique_and_positive(small: CompanyFile) -> None:
