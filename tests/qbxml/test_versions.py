@@ -118,3 +118,18 @@ def test_from_hcp_2014_reads_the_host_before_the_broken_part() -> None:
 def test_hcp_without_host_ret() -> None:
     with pytest.raises(QbxmlVersionError, match="HostRet"):
         supported_versions_from_hcp(b"<QBXML><QBXMLMsgsRs><CompanyQueryRs/></QBXMLMsgsRs></QBXML>")
+
+
+def test_from_the_parsed_host_ret_record() -> None:
+    from connector.qbxml.parse import parse_response
+    from connector.qbxml.values import Record
+
+    path = reference_path(
+        "responses",
+        "consolibyte-log-2008",
+        "strHCPResponse_HostQueryRs_CompanyQueryRs_PreferencesQueryRs_QBPro2006.xml",
+    )
+    host = next(
+        e for e in parse_response(path.read_bytes()) if isinstance(e, Record) and e.ret == "HostRet"
+    )
+    assert supported_versions(host.data) == supported_versions_from_hcp(path.read_bytes())
