@@ -6,6 +6,8 @@ import pytest
 from refpaths import reference_path
 
 from connector.qbxml.errors import QbxmlError, QbxmlVersionError
+from connector.qbxml.parse import parse_response
+from connector.qbxml.values import Record
 from connector.qbxml.versions import (
     OUR_VERSIONS,
     QbxmlVersion,
@@ -121,9 +123,6 @@ def test_hcp_without_host_ret() -> None:
 
 
 def test_from_the_parsed_host_ret_record() -> None:
-    from connector.qbxml.parse import parse_response
-    from connector.qbxml.values import Record
-
     path = reference_path(
         "responses",
         "consolibyte-log-2008",
