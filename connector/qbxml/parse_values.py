@@ -11,7 +11,8 @@ lack. The guess never fails (text is kept as ``str`` when it does not parse):
   OnOrder -> Decimal;
 - an element with child elements -> dict; a name seen twice -> list.
 A leaf the schema does type whose text does not parse (``<Balance>abc</Balance>``) raises
-``QbxmlResponseError``: QuickBooks does not send that. Must not: walk documents (``parse``).
+``QbxmlResponseError``: QuickBooks does not send that. An empty typed leaf (``<DueDate/>``,
+which the XSD's BOOL/DATE/DATETIME/AMT types allow) is kept as the empty string, as sent. Must not: walk documents (``parse``).
 
 Speed matters here (it runs once per element of every record): each content model is compiled
 once into a plan (child name -> how to read it) kept for the life of the process.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -36,6 +37,11 @@ Converter = Callable[[str], Value]
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# DATETIMETYPE's lexical space (qbxmltypes*.xsd), for the forms the fast path does not take.
+_XSD_DATETIME = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:T([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2})(?:([+-])([0-9]{1,2}):([0-9]{1,2}))?)?)?)?"
+)
 _BOOLS = {"true": True, "false": False, "1": True, "0": False}
 
 
@@ -72,13 +78,14 @@ def to_date(text: str) -> date:
 def to_datetime(text: str) -> date | datetime:
     """The UTC offset is kept exactly as sent; a bare date stays a date.
 
-    Shape checked by position (``YYYY-MM-DDTHH:MM:SS`` then nothing, ``Z`` or ``+HH:MM``)
-    rather than by a regular expression: this runs for every date-time of every record.
+    The usual ``YYYY-MM-DDTHH:MM:SS[+HH:MM]`` is checked by position (this runs for every
+    date-time of every record); anything else must match DATETIMETYPE's pattern in
+    qbxmltypes*.xsd (one-digit fields, the time cut after the hour or minute).
     """
     size = len(text)
     if size == 10:
         return to_date(text)
-    if not (
+    if (
         (size == 19 or (size == 20 and text[19] == "Z") or (size == 25 and text[22] == ":"))
         and text[4] == "-"
         and text[7] == "-"
@@ -86,11 +93,26 @@ def to_datetime(text: str) -> date | datetime:
         and text[13] == ":"
         and text[16] == ":"
         and text.isascii()
+        and (size != 25 or text[19] in ("+", "-"))
     ):
+        return datetime.fromisoformat(text)
+    return _xsd_datetime(text)
+
+
+def _xsd_datetime(text: str) -> date | datetime:
+    match = _XSD_DATETIME.fullmatch(text)
+    if match is None:
         raise ValueError(text)
-    if size == 25 and text[19] not in ("+", "-"):
-        raise ValueError(text)
-    return datetime.fromisoformat(text)
+    year, month, day, hour, minute, second, sign, off_h, off_m = match.groups()
+    if hour is None:
+        return date(int(year), int(month), int(day))
+    tz = None
+    if sign is not None:
+        offset = timedelta(hours=int(off_h), minutes=int(off_m))
+        tz = timezone(-offset if sign == "-" else offset)
+    return datetime(
+        int(year), int(month), int(day), int(hour), int(minute or 0), int(second or 0), tzinfo=tz
+    )
 
 
 CONVERTERS: dict[LeafType, Converter] = {
@@ -173,11 +195,16 @@ class RecordReader:
             else:
                 convert = entry[0]
                 text = child.text
-                if convert is not None:
+                if convert is not None and text:
                     try:
-                        value = convert(text.strip() if text else "")
+                        value = convert(text.strip())
                     except (ValueError, InvalidOperation):
-                        raise _bad_leaf(child, name, entry[3]) from None
+                        if text.strip():
+                            raise _bad_leaf(child, name, entry[3]) from None
+                        value = text  # blank: the XSD allows an empty typed leaf
+
+                elif convert is not None:
+                    value = ""  # empty: the XSD allows an empty typed leaf (kept as sent)
                 elif entry[2] is not None and not entry[3] and not (text or "").strip():
                     value = {}  # an empty aggregate
                 else:

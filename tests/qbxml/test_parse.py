@@ -108,6 +108,14 @@ def test_unknown_elements_are_kept_and_guessed_not_fatal() -> None:
     assert data["FutureAgg"] == {"A": ["1", "2"]}
 
 
+def test_empty_typed_leaves_are_kept_as_sent() -> None:
+    # qbxmltypes*.xsd lets BOOL/DATE/DATETIME/AMT leaves be empty.
+    body = """<CustomerQueryRs statusCode="0"><CustomerRet><Balance/><IsActive> </IsActive>
+      <TimeCreated></TimeCreated><Sublevel>0</Sublevel></CustomerRet></CustomerQueryRs>"""
+    data = records(parse_response(wrap(body)))[0].data
+    assert data == {"Balance": "", "IsActive": " ", "TimeCreated": "", "Sublevel": 0}
+
+
 def test_unknown_response_type_uses_guesses() -> None:
     body = '<MadeUpQueryRs statusCode="0"><MadeUpRet><Balance>1.5</Balance></MadeUpRet></MadeUpQueryRs>'
     events = parse_response(wrap(body))

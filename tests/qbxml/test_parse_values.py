@@ -24,6 +24,13 @@ from connector.qbxml.parse_values import to_bool, to_date, to_datetime, to_decim
         ("2009-01-23T03:00:02Z", datetime(2009, 1, 23, 3, 0, 2, tzinfo=UTC)),
         ("2009-01-23T03:00:02", datetime(2009, 1, 23, 3, 0, 2)),
         ("2009-01-23", date(2009, 1, 23)),
+        # DATETIMETYPE's own pattern (qbxmltypes*.xsd): one-digit fields, time cut short.
+        ("2009-1-5T3:0:2", datetime(2009, 1, 5, 3, 0, 2)),
+        ("2009-01-23T03:00", datetime(2009, 1, 23, 3, 0)),
+        (
+            "2009-01-23T03:00:02-5:00",
+            datetime(2009, 1, 23, 3, 0, 2, tzinfo=timezone(timedelta(hours=-5))),
+        ),
     ],
 )
 def test_datetimes(text: str, expected: date) -> None:
@@ -37,7 +44,6 @@ def test_datetimes(text: str, expected: date) -> None:
     "text",
     [
         "",
-        "2009-01-23T03:00",
         "2009-01-23 03:00:02",
         "2009-01-23T03:00:02-0500",
         "20090123T030002",
