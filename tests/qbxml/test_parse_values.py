@@ -51,6 +51,9 @@ def test_datetimes(text: str, expected: date) -> None:
         "2009-01-23T03:00:02x05:00",
         "２００９-01-23T03:00:02",
         "2009-W01-1",
+        "2009-01-23T25:00:00",
+        "2009-01-23T03:00:02.5",
+        "2009-01-23T03:00:02+99:00",
     ],
 )
 def test_bad_datetimes(text: str) -> None:
