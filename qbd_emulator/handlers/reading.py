@@ -20,6 +20,7 @@ from connector.qbxml.values import RecordData, Value
 
 from ..qbxml_errors import StatusError
 
+_TEXTS = {LeafType.STR, LeafType.ID, LeafType.ENUM, LeafType.GUID, LeafType.UUID}
 _DECIMALS = {LeafType.AMT, LeafType.PRICE, LeafType.QUAN, LeafType.PERCENT, LeafType.FLOAT}
 
 
@@ -74,6 +75,10 @@ def typed_record(schema: Schema, ret: str | ContentModel, raw: RecordData) -> Re
             continue
         value = raw[spec.name]
         items = value if isinstance(value, list) else [value]
+        if isinstance(spec.content, Leaf) and spec.content.type not in _TEXTS:
+            items = [i for i in items if i != ""]  # an empty typed value stands for "none"
+            if not items:
+                continue
         converted = [_convert(schema, spec.content, item, spec.name) for item in items]
         out[spec.name] = converted if spec.repeated else converted[0]
     return out

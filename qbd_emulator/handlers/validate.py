@@ -8,13 +8,16 @@ child missing, a value outside its enumeration, a malformed boolean or integer. 
 (no partial answer). Walks the tables of ``connector.qbxml.schema``. Must not: look at the
 company file or build responses.
 
+Leaf values are checked against the lexical patterns of ``qbxmltypes{NN}0.xsd`` (amounts
+with at most two decimals, GUIDs, dates, booleans, integers within the schema's range).
 Not checked (QuickBooks answers these with a status on the ``*Rs``, not a parse error):
-maxLength, dates, amounts (the handlers check those).
+maxLength, and date-times that fit the pattern but name no real moment.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from lxml import etree
 
@@ -25,9 +28,24 @@ class SchemaViolation(Exception):
     """The request is not valid for the schema (message says where)."""
 
 
-_INT = re.compile(r"^[+-]?\d+$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_NUMERIC = {LeafType.AMT, LeafType.PRICE, LeafType.QUAN, LeafType.PERCENT, LeafType.FLOAT}
+_DECIMAL5 = re.compile(r"^([+-]?[0-9]{1,10}(\.[0-9]{1,5})?)?$")
+_PATTERNS: dict[LeafType, re.Pattern[str]] = {
+    # the lexical spaces of qbxmltypes{NN}0.xsd (identical in 13.0-16.0); "" is allowed
+    # where the schema's union allows it (BOOLTYPE, DATETYPE, DATETIMETYPE, amounts)
+    LeafType.BOOL: re.compile(r"^(true|false|1|0|)$"),
+    LeafType.INT: re.compile(r"^[+-]?\d+$"),
+    LeafType.AMT: re.compile(r"^([+-]?[0-9]{1,13}(\.[0-9]{2})?)?$"),
+    LeafType.PRICE: _DECIMAL5,
+    LeafType.QUAN: _DECIMAL5,
+    LeafType.PERCENT: _DECIMAL5,
+    LeafType.FLOAT: re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+))?$"),
+    LeafType.GUID: re.compile(r"^(0|\{[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\})$"),
+    LeafType.DATE: re.compile(r"^(-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?)?$"),
+    LeafType.DATETIME: re.compile(
+        r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(T[0-9]{1,2}(:[0-9]{1,2}(:[0-9]{1,2}"
+        r"([+-][0-9]{1,2}:[0-9]{1,2})?)?)?)?)?$"
+    ),
+}
 
 
 def validate_request(schema: Schema, element: etree._Element) -> None:
@@ -153,15 +171,22 @@ def _has_empty_branch(model: ContentModel, choice: int) -> bool:
 def _check_leaf(leaf: Leaf, value: str, where: str) -> None:
     if leaf.enum is not None and value not in leaf.enum:
         raise SchemaViolation(f"<{where}>: {value!r} is not one of {', '.join(leaf.enum)}")
-    if leaf.type is LeafType.BOOL and value not in ("true", "false", "1", "0"):
-        raise SchemaViolation(f"<{where}>: {value!r} is not a boolean")
+    pattern = _PATTERNS.get(leaf.type)
+    if pattern is not None and not pattern.match(value):
+        raise SchemaViolation(f"<{where}>: {value!r} is not a valid {leaf.type.value}")
+    if leaf.type is LeafType.DATE and value and not _real_date(value):
+        raise SchemaViolation(f"<{where}>: {value!r} is not a date")
     if leaf.type is LeafType.INT:
-        if not _INT.match(value):
-            raise SchemaViolation(f"<{where}>: {value!r} is not an integer")
         number = int(value)
         if (leaf.min_value is not None and number < leaf.min_value) or (
             leaf.max_value is not None and number > leaf.max_value
         ):
             raise SchemaViolation(f"<{where}>: {value} is out of the schema's range")
-    if leaf.type in _NUMERIC and value and not _NUMBER.match(value):
-        raise SchemaViolation(f"<{where}>: {value!r} is not a number")
+
+
+def _real_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True

@@ -35,7 +35,7 @@ def test_customer_add_then_query_returns_it(qb: Session, clock: Clock) -> None:
             '<CustomerAddRq requestID="r1"><CustomerAdd><Name>Zed Widgets</Name>'
             "<CompanyName>Zed Widgets LLC</CompanyName><BillAddress><Addr1>1 Main St</Addr1>"
             "<City>Reno</City></BillAddress><Email>z@example.com</Email>"
-            "<OpenBalance>12.5</OpenBalance></CustomerAdd></CustomerAddRq>",
+            "<OpenBalance>12.50</OpenBalance></CustomerAdd></CustomerAddRq>",
         )
     )
     assert status(added) == 0 and added.get("requestID") == "r1"
