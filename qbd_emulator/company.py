@@ -194,9 +194,9 @@ class CompanyFile:
         if dtype.kind is Kind.TXN:
             stamp["TxnID"] = self.counters.txn_id(now)
         else:
-            stamp["ListID"] = self.counters.list_id(now)
             self._fill_full_name(key, ret, body)
             self._check_unique(key, name_of(body), None)
+            stamp["ListID"] = self.counters.list_id(now)  # only once the checks passed
         stamp |= {"TimeCreated": now, "TimeModified": now, "EditSequence": edit_sequence(now)}
         if dtype.kind is Kind.TXN:
             stamp["TxnNumber"] = self.counters.txn_number()
@@ -219,8 +219,10 @@ class CompanyFile:
         *,
         resolve: bool = True,
     ) -> StoredRecord:
-        """Apply ``changes`` (top-level values replaced in place, new ones appended: the
-        serializer orders by schema) if ``edit_sequence_value`` is current (else 3200)."""
+        """Apply ``changes`` (top-level values replaced, the record kept in schema order) if
+        ``edit_sequence_value`` is current (else 3200). A new name or parent recomputes
+        FullName/Sublevel, here and in sub-records; a parent that is the record itself or
+        one of its sub-records is refused (3140)."""
         record = self.get(key, record_id)
         current = str(record.data.get("EditSequence", ""))
         if edit_sequence_value != current:
@@ -230,6 +232,8 @@ class CompanyFile:
         body = self.resolve_refs(key, changes) if resolve else dict(changes)
         for name in SYSTEM_FIELDS:  # QuickBooks assigns these; a Mod cannot set them
             body.pop(name, None)
+        if isinstance(body.get("ParentRef"), dict):
+            self._check_not_own_ancestor(key, record_id, body["ParentRef"])
         old_name = name_of(record.data)
         renamed = ("Name" in body or "ParentRef" in body) and "ListID" in record.data
         data = dict(record.data)
@@ -245,6 +249,17 @@ class CompanyFile:
             self._index(key, name_of(data), record_id)
             self._rename_children(key, record_id, now)
         return record
+
+    def _check_not_own_ancestor(self, key: str, record_id: str, parent: Value | None) -> None:
+        seen = 0
+        while isinstance(parent, dict) and seen < 100:  # QuickBooks allows 5 levels
+            if parent.get("ListID") == record_id:
+                raise InvalidReferenceError(
+                    f'There is an invalid reference to QuickBooks Parent "{record_id}": '
+                    "a record cannot be its own parent."
+                )
+            parent = self.get(key, str(parent.get("ListID", ""))).data.get("ParentRef")
+            seen += 1
 
     def _rename_children(self, key: str, parent_id: str, now: datetime) -> None:
         """Sub-records follow their parent's new FullName (QuickBooks shows the new path

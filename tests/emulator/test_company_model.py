@@ -266,3 +266,20 @@ def test_modify_cannot_overwrite_what_quickbooks_assigns(company: CompanyFile) -
     data = company.modify("customers", bob, forged | {"EditSequence": "1"}, edit, later).data
     assert data["ListID"] == bob and data["TimeCreated"] == T0
     assert data["EditSequence"] not in (edit, "1") and data["TimeModified"] == later
+
+
+def test_a_record_cannot_become_its_own_ancestor(company: CompanyFile) -> None:
+    bob = customer(company, "Bob")
+    job = customer(company, "Kitchen", ParentRef={"ListID": bob})
+    edit = str(company.get("customers", bob).data["EditSequence"])
+    for parent in (bob, job):
+        with pytest.raises(InvalidReferenceError):
+            company.modify("customers", bob, {"ParentRef": {"ListID": parent}}, edit, T0)
+    assert company.get("customers", bob).data["FullName"] == "Bob"
+
+
+def test_a_refused_add_does_not_use_up_an_id(company: CompanyFile) -> None:
+    customer(company, "Bob")
+    with pytest.raises(DuplicateNameError):
+        customer(company, "Bob")
+    assert company.counters.next_list == 0x80000003 - 1
