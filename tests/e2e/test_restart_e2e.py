@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,3 +189,47 @@ def test_two_instances_share_one_postgresql(
     assert summary.result is SessionResult.DONE, summary
     assert alternating.calls > 10
     assert_store_equals_company(database, link.company_id, company)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_many_companies_at_once_across_two_instances(
+    database: Database, database_url: str, tmp_path: Path
+) -> None:
+    companies = [generate(seed, "tiny") for seed in (21, 22, 23)]
+    ports = [free_port(), free_port()]
+    settings = Settings(database_url=database_url, port=ports[0])
+    links = [
+        link_company(database, settings, f"Parallel Co {i}", c) for i, c in enumerate(companies)
+    ]
+    servers = [Serve(database_url, port, tmp_path / f"serve-{port}.log") for port in ports]
+    results: dict[int, SessionSummary] = {}
+
+    def sync(i: int) -> None:
+        now = latest_now(companies[i])
+        alternating = Alternating(
+            [f"http://localhost:{port}/qbwc" for port in ports[i % 2 :] + ports[: i % 2]]
+        )
+        try:
+            qb = FakeQuickBooks(companies[i], clock=lambda: now)
+            results[i] = run_session(
+                links[i].qwc,
+                links[i].password,
+                SoapQbwcService(alternating),
+                qb,
+                sleep=lambda _s: None,
+            )
+        finally:
+            alternating.close()
+
+    threads = [threading.Thread(target=sync, args=(i,)) for i in range(len(companies))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=600)
+    finally:
+        for server in servers:
+            server.stop()
+    for i, company in enumerate(companies):
+        assert results[i].result is SessionResult.DONE, results[i]
+        assert_store_equals_company(database, links[i].company_id, company)
