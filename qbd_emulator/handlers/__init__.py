@@ -20,6 +20,8 @@ Must not: do I/O.
 
 from __future__ import annotations
 
+import dataclasses
+
 from lxml import etree
 
 from connector.qbxml.errors import QbxmlBuildError
@@ -30,6 +32,7 @@ from ..qbxml_errors import INVALID_ARGUMENT, StatusError, no_match, not_supporte
 from . import recovery
 from .context import Answer, Context, Handler, Request
 from .envelope import MessageSet
+from .filters import as_list
 from .host import host_handlers
 from .query import query_handlers
 from .render import answer_element, response_document
@@ -52,12 +55,27 @@ def dispatch(ctx: Context, request: Request) -> Answer:
     try:
         if handler is None:
             raise no_match() if request.name.endswith("QueryRq") else not_supported(request.name)
-        return handler(ctx, request)
+        return _include_ret_elements(ctx, request, handler(ctx, request))
     except StatusError as exc:
         return Answer(request.response_name, exc.status())
     except QBStatusError as exc:
         message = model_message(exc, request.base)
         return Answer(request.response_name, Status(exc.code, exc.severity, message))
+
+
+def _include_ret_elements(ctx: Context, request: Request, answer: Answer) -> Answer:
+    """``IncludeRetElement`` on any request: only the named children of each ``*Ret``
+    (plus the ones the schema requires, so the answer stays valid; uncertain)."""
+    wanted = {str(v) for v in as_list(request.body.get("IncludeRetElement"))}
+    if not wanted:
+        return answer
+    rets = []
+    for name, value in answer.rets:
+        if isinstance(value, dict) and ctx.schema.has_element(name):
+            keep = wanted | {s.name for s in ctx.schema.children(name) if s.min and not s.choice}
+            value = {k: v for k, v in value.items() if k in keep}
+        rets.append((name, value))
+    return dataclasses.replace(answer, rets=tuple(rets))
 
 
 def model_message(exc: QBStatusError, base: str) -> str:

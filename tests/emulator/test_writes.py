@@ -589,3 +589,14 @@ def test_bill_payment_by_credit_card(qb: Session) -> None:
     )
     assert status(rs) == 0, rs.get("statusMessage")
     assert comp.get("bills", bill["TxnID"]).data["IsPaid"] is True
+
+
+def test_include_ret_element_on_writes(qb: Session) -> None:
+    rs = one(
+        call(
+            qb,
+            "<CustomerAddRq><CustomerAdd><Name>Slim Co</Name><Phone>555</Phone></CustomerAdd>"
+            "<IncludeRetElement>ListID</IncludeRetElement><IncludeRetElement>Name</IncludeRetElement></CustomerAddRq>",
+        )
+    )
+    assert [c.tag for c in rs.find("CustomerRet")] == ["ListID", "Name"]  # type: ignore[union-attr]
