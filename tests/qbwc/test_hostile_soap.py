@@ -99,6 +99,28 @@ HOSTILE: dict[str, Callable[[Target], bytes]] = {
         "sendRequestXML", ticket="t", qbXMLMajorVers="sixteen", qbXMLMinorVers="0"
     ),
     "utf7-declared": lambda t: ('<?xml version="1.0" encoding="UTF-7"?>' + auth_body(t)).encode(),
+    "deep-nesting": lambda t: (
+        auth_body(t).replace(t.username, "<a>" * 5000 + "</a>" * 5000).encode()
+    ),
+    "xinclude": lambda t: (
+        auth_body(t)
+        .replace(
+            t.username,
+            '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd"/>',
+        )
+        .encode()
+    ),
+    "unknown-parameter": lambda t: (
+        auth_body(t).replace("<strPassword>", "<strEvil>1</strEvil><strPassword>").encode()
+    ),
+    "namespace-flood": lambda t: (
+        auth_body(t)
+        .replace(
+            "<soap:Body>",
+            "<soap:Body " + " ".join(f'xmlns:n{i}="urn:n{i}"' for i in range(20000)) + ">",
+        )
+        .encode()
+    ),
     "too-large-declared": lambda t: (
         auth_body(t).replace("</strPassword>", "x" * LIMIT + "</strPassword>").encode()
     ),
