@@ -19,7 +19,7 @@ from connector.qbxml.values import Value
 from ..qbxml_errors import invalid_iterator
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordKey:
     """Where one matched record lives in the company file."""
 
