@@ -34,6 +34,15 @@ from .write_common import (
     to_ret,
 )
 
+TOTAL_FIELDS = (
+    "Subtotal",
+    "TotalAmount",
+    "AmountDue",
+    "CreditRemaining",
+    "CreditAmount",
+    "DepositTotal",
+)
+"""The ``*Ret`` fields that carry a transaction's line total (qbXML 16.0 names)."""
 PAYMENT_KEYS = ("receive_payments", "bill_payment_checks", "bill_payment_credit_cards")
 JOURNAL_LINES = ("JournalDebitLine", "JournalCreditLine")
 BALANCE_EFFECT: dict[str, tuple[str, str, int]] = {
@@ -80,7 +89,7 @@ def set_totals(key: str, ret: str, data: RecordData, paid: Decimal = ZERO) -> No
     total = sum((line_total(data.get(n)) for n in line_names(ret) if n not in JOURNAL_LINES), ZERO)
     if "Amount" in model and key != "transfers":
         data["Amount"] = total
-    for name in ("Subtotal", "TotalAmount", "AmountDue", "CreditRemaining"):
+    for name in TOTAL_FIELDS:
         if name in model:
             data[name] = total
     if "SalesTaxTotal" in model:

@@ -98,3 +98,53 @@ def test_write_answers_are_schema_valid(name: str, version: str, seed: int) -> N
     assert_valid(version, answer)
     rs = one(answer)
     assert status(rs) == EXPECTED_ERRORS.get(name, 0), rs.get("statusMessage")
+
+
+def _more_bodies(comp: CompanyFile) -> dict[str, str]:
+    cust, vend = _first(comp, "customers"), _first(comp, "vendors")
+    item = _name(_first(comp, "items", lambda d: "SalesOrPurchase" in d or "SalesAndPurchase" in d))
+    bank, card, expense = _acct(comp, "Bank"), _acct(comp, "CreditCard"), _acct(comp, "Expense")
+    income = _acct(comp, "Income")
+    cref = f"<CustomerRef><ListID>{cust['ListID']}</ListID></CustomerRef>"
+    vref = f"<VendorRef><ListID>{vend['ListID']}</ListID></VendorRef>"
+    line = f"<ItemRef><FullName>{item}</FullName></ItemRef><Quantity>1</Quantity><Rate>7.00</Rate>"
+    exp = f"<ExpenseLineAdd><AccountRef><FullName>{expense}</FullName></AccountRef><Amount>7.00</Amount></ExpenseLineAdd>"
+    return {
+        "SalesReceiptAdd": f"<SalesReceiptAddRq><SalesReceiptAdd>{cref}<SalesReceiptLineAdd>{line}</SalesReceiptLineAdd></SalesReceiptAdd></SalesReceiptAddRq>",
+        "EstimateAdd": f"<EstimateAddRq><EstimateAdd>{cref}<EstimateLineAdd>{line}</EstimateLineAdd></EstimateAdd></EstimateAddRq>",
+        "SalesOrderAdd": f"<SalesOrderAddRq><SalesOrderAdd>{cref}<SalesOrderLineAdd>{line}</SalesOrderLineAdd></SalesOrderAdd></SalesOrderAddRq>",
+        "VendorCreditAdd": f"<VendorCreditAddRq><VendorCreditAdd>{vref}{exp}</VendorCreditAdd></VendorCreditAddRq>",
+        "CheckAdd": f"<CheckAddRq><CheckAdd><AccountRef><FullName>{bank}</FullName></AccountRef><PayeeEntityRef><ListID>{vend['ListID']}</ListID></PayeeEntityRef>{exp}</CheckAdd></CheckAddRq>",
+        "CreditCardChargeAdd": f"<CreditCardChargeAddRq><CreditCardChargeAdd><AccountRef><FullName>{card}</FullName></AccountRef>{exp}</CreditCardChargeAdd></CreditCardChargeAddRq>",
+        "CreditCardCreditAdd": f"<CreditCardCreditAddRq><CreditCardCreditAdd><AccountRef><FullName>{card}</FullName></AccountRef>{exp}</CreditCardCreditAdd></CreditCardCreditAddRq>",
+        "DepositAdd": f"<DepositAddRq><DepositAdd><DepositToAccountRef><FullName>{bank}</FullName></DepositToAccountRef><DepositLineAdd><AccountRef><FullName>{income}</FullName></AccountRef><Amount>7.00</Amount></DepositLineAdd></DepositAdd></DepositAddRq>",
+        "TransferAdd": f"<TransferAddRq><TransferAdd><TransferFromAccountRef><FullName>{bank}</FullName></TransferFromAccountRef><TransferToAccountRef><FullName>{card}</FullName></TransferToAccountRef><Amount>7.00</Amount></TransferAdd></TransferAddRq>",
+    }
+
+
+MORE = [
+    "SalesReceiptAdd",
+    "EstimateAdd",
+    "SalesOrderAdd",
+    "VendorCreditAdd",
+    "CheckAdd",
+    "CreditCardChargeAdd",
+    "CreditCardCreditAdd",
+    "DepositAdd",
+    "TransferAdd",
+]
+
+
+@pytest.mark.parametrize("name", MORE)
+@pytest.mark.parametrize("version", ["13.0", "16.0"])
+def test_other_transaction_adds_work(name: str, version: str) -> None:
+    comp = company(1)
+    qb, ticket = session(comp)
+    answer = qb.process_request(ticket, rq(_more_bodies(comp)[name], version))
+    assert_valid(version, answer)
+    rs = one(answer)
+    assert status(rs) == 0, rs.get("statusMessage")
+    ret = rs[0]
+    totals = ("TotalAmount", "Amount", "Subtotal", "CreditAmount", "DepositTotal")
+    total = next(t for name in totals if (t := ret.findtext(name)) is not None)
+    assert total == "7.00", answer
