@@ -12,7 +12,8 @@ service or QuickBooks answers (every failure ends up in the summary).
 The sequence (PROTOCOL.md 1.1-1.4, PG ch.2 p.20-24, ch.10):
 serverVersion() with no parameters -> clientVersion(strVersion): ``E:``/``O:`` stop, ``W:``
 warns and goes on -> authenticate: ``nvu``/``none``/``busy`` stop (with [2] postpone and
-[3] minimum-run seconds), anything else is the company file (``""`` = the open one) ->
+[3] minimum-run seconds), so does any positive [2] (postponed); anything else is the company
+file (``""`` = the open one) ->
 OpenConnection + BeginSession; on failure connectionError(ticket, hresult hex, message),
 ``done`` stops, any other answer is a path to retry with (once: QBWC tries twice,
 PG App. A QBWC1007/1008) -> Host/Company/Preferences queries -> sendRequestXML (first call
@@ -198,6 +199,12 @@ class _Run:
                 )
             self.close_connection()
             raise _Stop(verdict)
+        if self.state.postpone_seconds is not None and self.state.postpone_seconds > 0:
+            # PG p.62-63 (examples 1, 3): a company file plus [2] seconds still means "the
+            # current update process is discontinued". Uncertain: whether QBWC then calls
+            # closeConnection is not documented; we do, as for none/nvu (frees the ticket).
+            self.close_connection()
+            raise _Stop(SessionResult.POSTPONED)
         return status
 
     def seconds(self, answer: tuple[str, ...], index: int) -> int | None:

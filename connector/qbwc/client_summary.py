@@ -1,8 +1,9 @@
 """What one QBWC client session produced, and how the client is configured.
 
 Owns: ``SessionResult`` (how a session ended), ``SessionSummary`` (the calls made, counts,
-errors and the service's answers), ``ClientConfig`` and the QBWC10xx wording of a failed
-web-method call (PG App. A). Must not: run anything (``client`` does).
+errors and the service's answers), ``ClientConfig``, when the scheduler runs the next update
+after a session (``next_run_in``: authenticate's postpone [2] and minimum interval [3]) and
+the QBWC10xx wording of a failed web-method call (PG App. A). Must not: run anything (``client`` does).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from enum import Enum
 from connector.processors.base import FileMode
 from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
 
-__all__ = ["ClientConfig", "SessionResult", "SessionSummary", "call_error_text"]
+__all__ = ["ClientConfig", "SessionResult", "SessionSummary", "call_error_text", "next_run_in"]
 
 
 class SessionResult(Enum):
@@ -22,6 +23,9 @@ class SessionResult(Enum):
     NO_WORK = "none"
     INVALID_USER = "nvu"
     BUSY = "busy"
+    POSTPONED = "postponed"
+    """authenticate gave a company file (or ``""``) but also [2] seconds: "the current update
+    process is discontinued and will resume after" them (PG p.62, p.63 examples 1 and 3)."""
     CLIENT_VERSION_REJECTED = "client_version_rejected"
     """clientVersion answered ``E:`` or ``O:`` (QBWC1037)."""
     CONNECTION_ERROR = "connection_error"
@@ -86,6 +90,24 @@ class SessionSummary:
         data["errors"] = list(self.errors)
         data["warnings"] = list(self.warnings)
         return data
+
+
+def next_run_in(summary: SessionSummary, every_seconds: int | None) -> int | None:
+    """Seconds from this update's start to the next scheduled one (``None``: no schedule).
+
+    ``every_seconds`` is the QWC's Scheduler interval (Auto Run). As QBWC does (PG p.62-64,
+    examples 1-7): authenticate's [3] raises the interval to at least that many seconds
+    ("Next Run Time = Last Run Time + y"), and [2] postpones the next update by that many
+    seconds instead ("Next Run Time = Last Run Time + x"). PG p.62: both only act with Auto
+    Run on, so without a schedule there is no next run (a postponed update is still reported
+    in ``postpone_seconds``)."""
+    if every_seconds is None:
+        return None
+    if every_seconds <= 0:
+        raise ValueError(f"the scheduler interval must be positive, got {every_seconds}")
+    if summary.postpone_seconds is not None and summary.postpone_seconds > 0:
+        return summary.postpone_seconds
+    return max(every_seconds, summary.min_run_seconds or 0)
 
 
 # PG App. A: the error QBWC reports when a web-method call throws.

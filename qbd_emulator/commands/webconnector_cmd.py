@@ -23,13 +23,21 @@ from typing import TYPE_CHECKING
 
 from connector.processors.base import RequestProcessor
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
+from connector.qbwc.client_summary import next_run_in
 from connector.qbwc.qwc import Qwc, QwcError, parse_qwc
 from qbd_emulator.company import CompanyFile
 
 if TYPE_CHECKING:
     from qbd_emulator.faults import Scenario
 
-OK_RESULTS = frozenset({SessionResult.DONE, SessionResult.NO_WORK, SessionResult.NO_REQUEST})
+OK_RESULTS = frozenset(
+    {
+        SessionResult.DONE,
+        SessionResult.NO_WORK,
+        SessionResult.NO_REQUEST,
+        SessionResult.POSTPONED,
+    }
+)
 
 
 class UsageError(Exception):
@@ -91,6 +99,8 @@ class Outcome:
     cassette_ok: bool = True
     faults: list[str] = field(default_factory=list)
     """For --scenario: each fault that fired, where."""
+    next_run_seconds: int | None = None
+    """When Auto Run would start the next update (QWC Scheduler, authenticate [2]/[3])."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -140,9 +150,17 @@ def _session(args: argparse.Namespace) -> Outcome:
     if args.save_company and company is not None:
         _save_company(company, args.company)
     outcome = _cassette_outcome(summary, processor, args.record)
+    outcome.next_run_seconds = next_run_in(summary, _scheduler_seconds(qwc))
     if scenario is not None:
         outcome.faults = scenario.fired()
     return outcome
+
+
+def _scheduler_seconds(qwc: Qwc) -> int | None:
+    """The QWC's Scheduler interval in seconds (the parser keeps the first element, PG p.38)."""
+    if qwc.run_every_seconds is not None:
+        return qwc.run_every_seconds
+    return None if qwc.run_every_minutes is None else qwc.run_every_minutes * 60
 
 
 def _read_qwc(path: Path) -> Qwc:
@@ -240,6 +258,7 @@ def _json(outcome: Outcome) -> str:
         data["cassette"] = outcome.cassette
     if outcome.faults:
         data["faults"] = outcome.faults
+    data["next_run_seconds"] = outcome.next_run_seconds
     return json.dumps(data, indent=2)
 
 
@@ -255,6 +274,8 @@ def _text(outcome: Outcome) -> str:
         lines.append(f"update postponed by the application: {summary.postpone_seconds} s")
     if summary.min_run_seconds is not None:
         lines.append(f"minimum run interval: {summary.min_run_seconds} s")
+    if outcome.next_run_seconds is not None:
+        lines.append(f"next update (Auto Run): in {outcome.next_run_seconds} s")
     if summary.last_error:
         lines.append(f"last error: {summary.last_error}")
     if summary.close_message:

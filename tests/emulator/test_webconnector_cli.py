@@ -54,6 +54,7 @@ def test_generated_company_json(service: Service, capsys: pytest.CaptureFixture[
     assert summary["requests_processed"] == 3
     assert summary["calls"][-1] == "closeConnection"
     assert summary["min_run_seconds"] == 3600
+    assert summary["next_run_seconds"] == 3600  # QWC Scheduler 60 min, authenticate [3]
 
 
 def test_saved_company_human_output(
@@ -66,6 +67,7 @@ def test_saved_company_human_output(
     out = capsys.readouterr().out
     assert "result: done" in out
     assert "(sendRequestXML receiveResponseXML) x3 closeConnection" in out
+    assert "next update (Auto Run): in 3600 s" in out
     assert load(company).data_ext == []  # without --save-company the file is left alone
 
 

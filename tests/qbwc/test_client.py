@@ -10,10 +10,12 @@ from connector.processors.base import ProcessorError
 from connector.qbwc.client import (
     ClientConfig,
     SessionResult,
+    SessionSummary,
     build_hcp_request,
     read_host,
     run_session,
 )
+from connector.qbwc.client_summary import next_run_in
 from connector.qbwc.envelopes import FailureKind, QbwcMethod
 from connector.qbwc.qwc import Qwc
 from connector.qbxml.errors import XmlInputError
@@ -90,6 +92,49 @@ def test_authenticate_stops(status: str, result: SessionResult) -> None:
     assert (summary.postpone_seconds, summary.min_run_seconds) == (600, 300)
     assert processor.calls == []
     assert any("QBWC1040" in e for e in summary.errors) == (result is SessionResult.INVALID_USER)
+
+
+@pytest.mark.parametrize("status", ["", r"C:\Company Files\Acme.QBW"])
+def test_a_postponed_update_is_discontinued(status: str) -> None:
+    """PG p.62-63 examples 1 and 3: a normal [1] with [2] seconds still postpones."""
+    service = ScriptedService(auth_reply=("t", status, "60", "300"), requests=deque([request(1)]))
+    processor = ScriptedProcessor()
+    summary, _ = _run(service, processor)
+    assert summary.result is SessionResult.POSTPONED
+    assert list(summary.calls) == [*HEAD, "closeConnection"]
+    assert (summary.postpone_seconds, summary.min_run_seconds) == (60, 300)
+    assert processor.calls == [] and summary.errors == ()
+
+
+@pytest.mark.parametrize("postpone", ["", "0"])
+def test_no_postpone_goes_ahead(postpone: str) -> None:
+    service = ScriptedService(auth_reply=("t", "", postpone, "300"), requests=deque([request(1)]))
+    assert _run(service)[0].result is SessionResult.DONE
+
+
+@pytest.mark.parametrize(
+    ("postpone", "min_run", "every", "expected"),
+    [
+        pytest.param(None, None, 600, 600, id="schedule-only"),
+        pytest.param(None, 3600, 600, 3600, id="min-run-raises-the-interval"),
+        pytest.param(None, 60, 600, 600, id="min-run-below-the-interval"),
+        pytest.param(90, 3600, 600, 90, id="postpone-wins"),
+        pytest.param(0, None, 600, 600, id="zero-postpone"),
+        pytest.param(90, 3600, None, None, id="no-auto-run"),
+    ],
+)
+def test_next_run_honours_postpone_and_minimum_interval(
+    postpone: int | None, min_run: int | None, every: int | None, expected: int | None
+) -> None:
+    summary = SessionSummary(
+        SessionResult.DONE, (), postpone_seconds=postpone, min_run_seconds=min_run
+    )
+    assert next_run_in(summary, every) == expected
+
+
+def test_next_run_refuses_a_bad_interval() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        next_run_in(SessionSummary(SessionResult.DONE, ()), 0)
 
 
 def test_authenticate_with_empty_optional_elements() -> None:
