@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from connector.cli import main
 from connector.qbwc.qwc import parse_qwc
 from connector.store.api_keys import verify_api_key
 from connector.store.connections import verify_connection_password
 from connector.store.db import Database
+from connector.store.tables_core import connections
 
 
 @pytest.fixture
@@ -85,6 +87,23 @@ def test_connection_create_prints_credentials_that_work_and_writes_the_qwc(
     qwc = parse_qwc(qwc_file.read_bytes())
     assert (qwc.user_name, qwc.file_id) == (made["username"], made["fileId"])
     assert qwc.app_url == "https://qbd.example.com/qbwc"
+    assert_password_kept_only_as_a_hash(url, made["username"], made["password"], qwc_file)
+
+
+def assert_password_kept_only_as_a_hash(url: str, username: str, password: str, qwc: Path) -> None:
+    """The printed password is in neither the QWC file nor the database, only its argon2id."""
+    assert password.encode() not in qwc.read_bytes()
+    database = Database.from_url(url)
+    try:
+        with database.begin(write=False) as conn:
+            stored = conn.execute(
+                sa.select(connections.c.password_hash).where(connections.c.username == username)
+            ).scalar_one()
+    finally:
+        database.dispose()
+    assert stored.startswith("$argon2id$") and password not in stored
+    db_file = Path(url.removeprefix("sqlite:///"))
+    assert password.encode() not in db_file.read_bytes()
 
 
 def test_connection_create_text_output(capsys: pytest.CaptureFixture[str], url: str) -> None:
