@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from connector.qbxml.status import StatusClass
 from connector.store.sync_runs import CursorRow
@@ -162,7 +162,7 @@ def complete(cursor: CursorRow, now: datetime) -> CursorRow:
     return replace(
         cursor,
         state=CursorState.DONE.value,
-        watermark=cursor.high_water or cursor.watermark,
+        watermark=_safe_mark(cursor),
         full_done=True,
         iterator_id=None,
         iterator_ticket=None,
@@ -171,6 +171,20 @@ def complete(cursor: CursorRow, now: datetime) -> CursorRow:
         max_offset=None,
         last_swept_at=swept,
     )
+
+
+def _safe_mark(cursor: CursorRow) -> str | None:
+    """The new watermark: the run's latest time, moved back by the spread of UTC offsets
+    seen in the run. QuickBooks may label times with a wrong daylight-saving offset
+    (PROTOCOL.md 1.10); when a run saw two offsets, the latest instant may be off by that
+    much, so the next run starts early enough either way (re-fetched records are
+    recognised as unchanged by their EditSequence)."""
+    if cursor.high_water is None:
+        return cursor.watermark
+    spread = (cursor.max_offset or 0) - (cursor.min_offset or 0)
+    if spread == 0:
+        return cursor.high_water
+    return (datetime.fromisoformat(cursor.high_water) - timedelta(minutes=spread)).isoformat()
 
 
 def _parse(text: str | None) -> datetime | None:

@@ -142,3 +142,12 @@ def test_sweep_completion_stamps_the_sweep_time() -> None:
     cursor = CursorRow(company_id="c", data_type="deleted_lists")
     done = rules.complete(cursor, NOW)
     assert done.last_swept_at == NOW
+
+
+def test_a_run_that_saw_two_offsets_sets_its_watermark_back_by_the_spread() -> None:
+    cursor = _flying()
+    late = datetime(2026, 3, 8, 10, 0, tzinfo=PDT)
+    page = _page(remaining=0, count=2, max_time=late, min_offset=-480, max_offset=-420)
+    done, _ = rules.page_applied(cursor, page, POLICY, "T", NOW)
+    assert done.watermark == "2026-03-08T09:00:00-07:00"
+    assert done.min_offset is None and done.max_offset is None
