@@ -14,11 +14,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from lxml import etree
+from refpaths import reference_path
 
 from connector.api.app import create_app
 from connector.api.deps import get_database
 from connector.qbwc.qwc import parse_qwc
 from connector.qbwc.work import Progress, SessionContext, WorkSource
+from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.api_keys import create_api_key, revoke_api_key
 from connector.store.connections import verify_connection_password
@@ -240,6 +243,45 @@ def test_the_qwc_file_describes_the_connection(client: Client, connection: dict[
     assert qwc.app_url == "https://qbd.example.com/qbwc"
     assert qwc.app_support == "https://qbd.example.com/support"
     assert qwc.run_every_minutes == 60 and "Acme Plumbing" in qwc.app_name
+
+
+def test_qwc_files_share_the_owner_id_and_differ_in_file_id_and_app_name(
+    client: Client, connection: dict[str, Any]
+) -> None:
+    """PROTOCOL.md 1.6: OwnerID one per application, FileID one per connection, and AppName
+    distinct per company (QBWC replaces an application of the same name)."""
+    other = client.post("/api/v1/companies", json={"name": "Beta Bakery"}).json()
+    second = client.post(
+        f"/api/v1/companies/{other['id']}/connections", json={"method": "rightworks"}
+    ).json()
+    first, again = (
+        parse_qwc(client.get(c["qwcUrl"].removeprefix("https://qbd.example.com")).content)
+        for c in (connection, second)
+    )
+    assert first.owner_id == again.owner_id
+    assert first.file_id != again.file_id and first.app_name != again.app_name
+    assert first.user_name != again.user_name
+    assert (first.is_read_only, first.auth_flags, first.qb_type.value) == (False, 0xF, "QBFS")
+    assert first.personal_data_pref is not None and first.unattended_mode_pref is not None
+    assert first.style is not None and first.app_description
+
+
+def test_the_served_qwc_is_valid_against_intuits_schema(
+    client: Client, connection: dict[str, Any]
+) -> None:
+    xmlschema = pytest.importorskip("xmlschema")
+    schema = xmlschema.XMLSchema(str(reference_path("xsd", "qwc", "QWC.xsd")))
+    served = client.get(connection["qwcUrl"].removeprefix("https://qbd.example.com")).content
+    root = safexml.parse_document(served)
+    for child in list(root):  # elements QWC.xsd predates (PROTOCOL.md 1.6 lists them)
+        if child.tag in NEWER_THAN_QWC_XSD:
+            root.remove(child)
+    schema.validate(etree.tostring(root))
+
+
+NEWER_THAN_QWC_XSD = frozenset(
+    {"IsReadOnly", "AuthFlags", "PersonalDataPref", "UnattendedModePref"}
+)
 
 
 def test_pause_resume_and_schedule(client: Client, connection: dict[str, Any]) -> None:
