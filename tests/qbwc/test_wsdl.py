@@ -139,3 +139,32 @@ def test_our_wsdl_declares_intuits_elements_with_the_same_children(live: Live) -
         and etree.QName(node).namespace == "http://schemas.xmlsoap.org/wsdl/"
     }
     assert names == {"QBWebConnectorSvc", "QBWebConnectorSvcSoap"}
+
+
+def test_zeep_from_intuits_wsdl_gets_the_documented_failure_answers(live: Live) -> None:
+    """PROTOCOL.md 1.2-1.4 through Intuit's WSDL: nvu, connectionError, a negative percentage
+    explained by getLastError, NoOp, unknown tickets and the closing summary."""
+    service = zeep_service(str(reference_path("wsdl", "QBWebConnectorSvc.wsdl")), live.url)
+    assert list(service.authenticate(live.username, "wrong"))[1] == "nvu"
+
+    ticket = service.authenticate(live.username, live.password)[0]
+    assert service.connectionError(ticket, "0x80040408", "Could not start QuickBooks") == "done"
+    assert "0x80040408" in service.getLastError(ticket)
+    assert "0x80040408" in service.closeConnection(ticket)
+
+    ticket = service.authenticate(live.username, live.password)[0]
+    assert "CustomerQueryRq" in service.sendRequestXML(ticket, HCP, r"C:\Zeep.qbw", "US", 16, 0)
+    assert service.receiveResponseXML(ticket, "", "0x80040400", "parse error") < 0
+    assert "0x80040400" in service.getLastError(ticket)
+    assert service.closeConnection(ticket)
+
+    live.work.scripts.clear()
+    live.work.per_connection = 0  # work is expected but none is ready yet
+    ticket = service.authenticate(live.username, live.password)[0]
+    assert service.sendRequestXML(ticket, HCP, r"C:\Zeep.qbw", "US", 16, 0) in (None, "")
+    assert service.getLastError(ticket) == "NoOp"
+    service.closeConnection(ticket)
+
+    assert service.sendRequestXML("f" * 32, "", "", "US", 16, 0) in (None, "")
+    assert service.receiveResponseXML("f" * 32, "<QBXML/>", "", "") == -1
+    assert "Unknown" in service.getLastError("f" * 32)
