@@ -175,7 +175,10 @@ def _interval(value: object) -> str:
 def _float(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise BadValueError(f"expected a number, got {type(value).__name__}")
-    return f"{Decimal(str(value)) if isinstance(value, float) else Decimal(value):f}"
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():  # FLOATTYPE is xsd:decimal: no NaN, no Infinity
+        raise BadValueError(f"{value} is not a finite number")
+    return f"{number:f}"
 
 
 # Keyed by the type's wire name: str hashing is cheaper than Enum hashing on this hot path.

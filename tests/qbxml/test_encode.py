@@ -151,6 +151,8 @@ def test_request_document_attributes(xsd16: etree.XMLSchema) -> None:
             id="dt-naive",
         ),
         pytest.param(LeafType.DATETIME, date(2024, 3, 5), "2024-03-05", id="dt-date-only"),
+        pytest.param(LeafType.FLOAT, 1.25, "1.25", id="float-exchange-rate"),
+        pytest.param(LeafType.FLOAT, Decimal("0.8125"), "0.8125", id="float-decimal"),
         pytest.param(
             LeafType.TIMEINTERVAL, timedelta(hours=1, minutes=30), "PT1H30M0S", id="interval"
         ),
@@ -188,6 +190,9 @@ def test_leaf_formats(leaf: LeafType, value: object, text: str) -> None:
         pytest.param(LeafType.DATETIME, "2024-01-01", "expected datetime", id="dt-str"),
         pytest.param(LeafType.GUID, "not-a-guid", "GUID", id="guid"),
         pytest.param(LeafType.STR, 5, "expected str", id="str-int"),
+        pytest.param(LeafType.FLOAT, float("nan"), "finite", id="float-nan"),
+        pytest.param(LeafType.FLOAT, float("-inf"), "finite", id="float-infinity"),
+        pytest.param(LeafType.FLOAT, Decimal("Infinity"), "finite", id="float-decimal-infinity"),
     ],
 )
 def test_bad_leaf_values(leaf: LeafType, value: object, match: str) -> None:
