@@ -5,7 +5,7 @@ SOURCES.md marks four files as not well-formed; they must give a clear parse err
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -180,7 +180,7 @@ def test_hcp_2014_is_refused_clearly_and_parses_once_its_typo_is_repaired() -> N
     # SOURCES.md: the authors' redaction typo '<yzer/DataExtType>' is the only flaw.
     events = parse_response(raw.replace(b"<yzer/DataExtType>", b"</DataExtType>"))
     host, company, _preferences = rets(events)
-    assert host.data["MajorVersion"] == "24" or host.data["MajorVersion"] == 24
+    assert host.data["MajorVersion"] == "24"  # STRTYPE in HostRet (qbxmlops*.xsd)
     assert host.data["SupportedQBXMLVersion"][-1] == "13.0"  # type: ignore[index]
     assert company.data["CompanyName"] == "myCompany"
 
@@ -200,3 +200,41 @@ def test_envelope_wrapped_response_with_3140() -> None:
     (response,) = rs(events)
     assert response.status.code == 3140
     assert classify_status(response.status.code) is StatusClass.BAD_REFERENCE
+
+
+UTC_MINUS_5 = timedelta(hours=-5)
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "path", "expected"),
+    [
+        pytest.param("qbwc-qbxml/account_query_rs.xml", 0, "Balance", Decimal("-197.02"), id="acct-neg"),
+        pytest.param("qbwc-qbxml/account_query_rs.xml", 0, "TaxLineInfoRet/TaxLineID", 1864, id="acct-int"),
+        pytest.param("qbwc-qbxml/account_query_rs.xml", 1, "Desc", "Unpaid or unapplied customer ", id="acct-text-as-sent"),
+        pytest.param("qbwc-qbxml/account_query_rs.xml", 1, "AccountNumber", "11000", id="acct-number-text"),
+        pytest.param("qbwc-qbxml/customer_add_rs.xml", 0, "BillAddress/Addr3", "123 XYZ Road", id="cust-address"),
+        pytest.param("qbwc-qbxml/customer_add_rs.xml", 0, "TimeCreated", datetime(2007, 12, 14, 20, 45, 54, tzinfo=timezone(UTC_MINUS_5)), id="cust-created"),
+        pytest.param("qbwc-qbxml/customer_query_rs.xml", 0, "BillAddress/PostalCode", "06268", id="zip-keeps-zero"),
+        pytest.param("qbwc-qbxml/receive_payment_query_rs.xml", 0, "CreditCardTxnInfo/CreditCardTxnInputInfo/ExpirationYear", 2011, id="rp-card-year"),
+        pytest.param("qbwc-qbxml/receive_payment_query_rs.xml", 0, "AppliedToTxnRet/0/Amount", Decimal("112.35"), id="rp-applied"),
+        pytest.param("qbwc-qbxml/receive_payment_query_rs.xml", 0, "TimeModified", datetime(2010, 10, 3, 19, 15, 35, tzinfo=timezone(timedelta(hours=-8))), id="rp-modified"),
+        pytest.param("qbwc-qbxml/sales_receipt_add_rs.xml", 0, "SalesReceiptLineRet/1/Rate", Decimal("0.00"), id="sr-second-line"),
+        pytest.param("qbwc-qbxml/sales_receipt_add_rs.xml", 0, "IsToBeEmailed", False, id="sr-bool"),
+        pytest.param("qbwc-qbxml/item_inventory_add_rs.xml", 0, "SalesPrice", Decimal("85.00"), id="inv-price"),
+        pytest.param("hotglue-qbwc-common/account-add.response.xml", 0, "CurrencyRef/FullName", "US Dollar", id="acct-currency"),
+        pytest.param("hotglue-qbwc-common/customer-batch-valid.response.xml", 4, "ListID", "8000274B-1785964187", id="batch-fifth"),
+        pytest.param("flowlink/ReceivePaymentAddRs_2014.xml", 0, "UnusedPayment", Decimal("210.00"), id="rp-unused"),
+        pytest.param("flowlink/item_inventory_add_rs.xml", 0, "QuantityOnHand", Decimal("0"), id="qty-zero"),
+        pytest.param("qbwc-qbwc/CustomerAddRs_2014.xml", 0, "CreditLimit", Decimal("2000.00"), id="credit-limit"),
+        pytest.param("consolibyte-log-2008/receiveResponseXML_CustomerAddRs_2008.xml", 0, "ItemSalesTaxRef/FullName", "Out of State", id="2008-tax-item"),
+        pytest.param("qbpos-quickbooks_api/ItemInventoryQueryRs_QBPOS.xml", 0, "IsBelowReorder", False, id="pos-bool-guess"),
+        pytest.param("qbpos-quickbooks_api/SalesOrderQueryRs_QBPOS.xml", 0, "SalesOrderItemRet/1/Price", Decimal("100.00"), id="pos-line"),
+    ],
+)  # fmt: skip
+def test_spot_values(name: str, index: int, path: str, expected: object) -> None:
+    value: object = rets(load(name))[index].data
+    for step in path.split("/"):
+        value = value[int(step)] if isinstance(value, list) else value[step]  # type: ignore[index]
+    assert type(value) is type(expected) and value == expected
+    if isinstance(expected, datetime):
+        assert isinstance(value, datetime) and value.utcoffset() == expected.utcoffset()
