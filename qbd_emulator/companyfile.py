@@ -27,6 +27,7 @@ from qbd_emulator.errors import CompanyFileError
 from qbd_emulator.ids import IdCounters
 
 FORMAT = "qbd-emulator-company"
+_UNIQUE_TEXT = frozenset({"ListID", "TxnID", "TxnLineID", "EditSequence", "RefNumber"})
 VERSION = 1
 
 
@@ -50,6 +51,7 @@ class _Decoder:
         self.refs: dict[tuple[str, str], dict[str, Any]] = {}
         self.texts: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
         self.dates: dict[str, date] = {}
+        self.strings: dict[str, str] = {}
         self.decimals: dict[str, Decimal] = {}
 
     def _decimal(self, text: str) -> Decimal:
@@ -85,7 +87,14 @@ class _Decoder:
             if shared is None:
                 shared = self.texts[shape] = {sys.intern(n): v for n, v in pairs}
             return shared
-        return {sys.intern(name): value for name, value in pairs}
+        return {sys.intern(name): self._text(name, value) for name, value in pairs}
+
+    def _text(self, name: str, value: Any) -> Any:
+        """Repeated text values (memos, descriptions, enum values) become one string, as
+        they were when generated; identifiers are unique, so caching them would cost."""
+        if type(value) is not str or name in _UNIQUE_TEXT or len(value) > 80:
+            return value
+        return self.strings.setdefault(value, value)
 
 
 def dumps(value: object) -> str:
