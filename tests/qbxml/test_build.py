@@ -38,11 +38,14 @@ from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 from tests.conftest import REFERENCE
 
 
+_LOADED: dict[str, etree.XMLSchema] = {}
+
+
 class Validators:
-    """Each version's XSD, loaded once for the module."""
+    """Each version's XSD, loaded once per test session (shared by the modules using it)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, etree.XMLSchema] = {}
+        self._cache = _LOADED
 
     def __call__(self, version: str) -> etree.XMLSchema:
         if version not in self._cache:
