@@ -3,7 +3,8 @@
 Owns: the iterator state QuickBooks keeps between ``Start`` and the last ``Continue``: the
 ordered record keys matched at ``Start`` (a snapshot, so no record is lost or repeated when
 the file changes between pages), the position, the request's options. PROTOCOL.md 1.10:
-iterators live only as long as the QuickBooks session that created them; an unknown or
+iterators live only as long as the QuickBooks session that created them, and one ends with
+the page that leaves nothing remaining (``query._page``); an unknown, stopped, exhausted or
 expired ``iteratorID`` gives statusCode 3391. Must not: filter records or build XML.
 """
 

@@ -72,14 +72,19 @@ def _continue(ctx: Context, request: Request, source: Source, mode: str) -> Answ
             iterator_remaining=0,
             iterator_id=iterator_id,
         )
-    # An exhausted iterator stays valid until the session ends: a further Continue gets an
-    # empty page, status 1 and iteratorRemainingCount 0 (uncertain: QuickBooks may say 3391).
     limit = _max_returned(request.body) or _max_returned(it.options) or it.remaining
     return _page(ctx, request, source, it, limit)
 
 
 def _page(ctx: Context, request: Request, source: Source, it: QueryIterator, size: int) -> Answer:
+    """One page. The page that leaves ``iteratorRemainingCount`` at 0 ends the iterator:
+    a further Continue gets 3391, like one after the session ended. Medium confidence:
+    Conductor, whose cursor is QuickBooks' iteratorID, documents that asking for another
+    page once none remain "will result in an error" (docs.conductor.is/api-ref/pagination);
+    the QBFC-based clients found stop there too."""
     keys = list(it.next_page(max(size, 0)))
+    if it.remaining == 0:
+        ctx.iterators.stop(it.iterator_id)
     answer = _answer(ctx, request, source, keys, it.options, None)
     return Answer(
         answer.name,

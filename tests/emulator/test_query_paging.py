@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from lxml.etree import _Element as ET
 from test_processor_support import company, ids, one, responses, rq, session, status
 
 from connector.qbxml.datatypes import DATA_TYPES, DataType, Kind
 from qbd_emulator.company import CompanyFile
+from qbd_emulator.processor import FakeQuickBooks
 
 ITERABLE = [d for d in DATA_TYPES if d.iterator]
 DATED = [d for d in DATA_TYPES if d.kind in (Kind.LIST, Kind.TXN) and d.modified_filter]
@@ -120,6 +122,35 @@ def test_iterator_expires_with_the_session() -> None:
     assert status(rs) == 3391
     assert rs.get("statusMessage") == f'The iteratorID "{iterator_id}" is not valid.'
     assert rs.get("requestID") == "9"
+
+
+def _start(qb: FakeQuickBooks, ticket: str, size: int) -> ET:
+    body = f'<CustomerQueryRq iterator="Start"><MaxReturned>{size}</MaxReturned></CustomerQueryRq>'
+    return one(qb.process_request(ticket, rq(body)))
+
+
+def _continue(qb: FakeQuickBooks, ticket: str, iterator_id: str | None) -> ET:
+    body = f'<CustomerQueryRq requestID="k" iterator="Continue" iteratorID="{iterator_id}"><MaxReturned>1000</MaxReturned></CustomerQueryRq>'
+    return one(qb.process_request(ticket, rq(body)))
+
+
+def test_iterator_ends_with_its_last_page() -> None:
+    qb, ticket = session()
+    first = _start(qb, ticket, 1)
+    assert int(first.get("iteratorRemainingCount", "0")) > 0
+    last = _continue(qb, ticket, first.get("iteratorID"))
+    assert status(last) == 0 and last.get("iteratorRemainingCount") == "0"
+    assert last.get("iteratorID") == first.get("iteratorID")
+    after = _continue(qb, ticket, first.get("iteratorID"))
+    assert status(after) == 3391 and len(after) == 0
+    assert after.get("requestID") == "k"
+
+
+def test_a_start_that_returns_everything_leaves_no_iterator() -> None:
+    qb, ticket = session()
+    everything = _start(qb, ticket, 100000)
+    assert status(everything) == 0 and everything.get("iteratorRemainingCount") == "0"
+    assert status(_continue(qb, ticket, everything.get("iteratorID"))) == 3391
 
 
 def test_iterator_of_another_query_type_is_invalid() -> None:
