@@ -61,7 +61,10 @@ from connector.qbwc.session_types import (
 
 __all__ = [
     "BUSY_PHASES",
+    "COUNTRY_MAX",
+    "HRESULT_MAX",
     "LIVE_PHASES",
+    "MESSAGE_MAX",
     "NOOP",
     "SERVICE_FAILURE",
     "UNKNOWN_TICKET",
@@ -97,6 +100,14 @@ __all__ = [
     "transition",
     "unknown_ticket_answer",
 ]
+
+
+HRESULT_MAX = 32
+"""hresults are ``0x`` + 8 hex digits; the client's text is clipped to this (the store's column)."""
+COUNTRY_MAX = 8
+"""qbXMLCountry is US, CA, UK... (PG p.80); clipped to the store's column."""
+MESSAGE_MAX = 2000
+"""connectionError's message as kept in getLastError's answer."""
 
 
 def response_digest(response: str, hresult: str, message: str) -> str:
@@ -173,7 +184,7 @@ def _first_send_request(state: SessionState, event: SendRequestXML) -> Step:
         phase=Phase.READY,
         began=True,
         qbxml_version=verdict.qbxml_version,
-        country=event.country or state.country,
+        country=event.country.strip()[:COUNTRY_MAX] or state.country,
         company_file=event.company_file,
     )
     return Step(began, Await(NextRequest()), (BeginWork(event.hcp_response),))
@@ -233,11 +244,13 @@ def _applied(state: SessionState, event: Applied) -> Step:
 
 
 def _connection_error(state: SessionState, event: ConnectionErrorCall) -> Step:
+    hresult = event.hresult.strip()[:HRESULT_MAX]
+    message = event.message.strip()[:MESSAGE_MAX]
     noted = replace(
         state,
-        hresult=event.hresult,
+        hresult=hresult,
         connection_errors=state.connection_errors + 1,
-        last_error=f"QuickBooks connection error {event.hresult}: {event.message}".strip(),
+        last_error=f"QuickBooks connection error {hresult}: {message}".strip(),
     )
     if state.phase is Phase.AUTHENTICATED and state.auth_path and state.connection_errors == 0:
         # PG p.69: "" = retry with the company file currently open; the FileID check on the

@@ -335,3 +335,18 @@ def test_a_session_abandoned_mid_way_is_replaced(world: World) -> None:
     assert ("end", first, "superseded") in world.work.calls
     assert world.session(first).state.phase is Phase.CLOSED
     assert world.session(second).state.phase is Phase.AUTHENTICATED
+
+
+def test_oversized_client_text_fits_the_store(any_world: World) -> None:
+    """hresult, qbXMLCountry and the company file are the client's text: a value longer than
+    the columns allow must not turn a call into a fault (PostgreSQL enforces lengths)."""
+    world = any_world
+    ticket = world.login()[0]
+    long_hresult = "0x" + "8" * 200
+    assert world.service.connection_error(ticket, long_hresult, "m" * 5000) == "done"
+    assert world.session(ticket).state.hresult == long_hresult[:32]
+    world.service.close_connection(ticket)
+    ticket = world.login()[0]
+    request = world.service.send_request_xml(ticket, hcp(), "C:\\" + "d" * 5000, "X" * 300, 16, 0)
+    assert "CustomerQueryRq" in request
+    assert world.session(ticket).state.country == "X" * 8
