@@ -14,6 +14,7 @@ from decimal import Decimal
 from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData
 from qbd_emulator.balances import recompute_balances
+from qbd_emulator.company import StoredRecord
 from qbd_emulator.generate.context import ZERO, Gen, local
 from qbd_emulator.generate.names import address, unique_name
 
@@ -33,9 +34,14 @@ DEBIT_NORMAL = frozenset(
 debits (QuickBooks shows liabilities, equity and income as positive numbers)."""
 
 
+STOCKED = frozenset({"ItemInventoryRet", "ItemInventoryAssemblyRet"})
+
+
 def modify_some(gen: Gen, share: float = 0.15) -> None:
     """About ``share`` of the records get a later modification (TimeModified > TimeCreated,
-    new EditSequence), as edits do in a real file."""
+    new EditSequence), as edits do in a real file. 40% of the modified list elements
+    are made inactive, when QuickBooks would allow it: no open balance, and not a stocked
+    item (QuickBooks refuses to hide either; from memory of its UI, uncertain for items)."""
     for dtype in DATA_TYPES:
         if dtype.kind not in (Kind.LIST, Kind.TXN) or dtype.key == "sales_tax_items":
             continue
@@ -43,9 +49,22 @@ def modify_some(gen: Gen, share: float = 0.15) -> None:
             modified = record.data["TimeModified"]
             assert isinstance(modified, datetime)
             when = gen.later(modified, share)
-            if when is not None:
-                record_id = str(record.data[dtype.id_field])
+            if when is None:
+                continue
+            record_id = str(record.data[dtype.id_field])
+            if _may_deactivate(record) and gen.chance(0.4):
+                edit = str(record.data["EditSequence"])
+                changes: RecordData = {"IsActive": False}
+                gen.company.modify(dtype.key, record_id, changes, edit, when, resolve=False)
+            else:
                 gen.company.touch(dtype.key, record_id, when)
+
+
+def _may_deactivate(record: StoredRecord) -> bool:
+    data = record.data
+    if data.get("IsActive") is not True or record.ret in STOCKED:
+        return False
+    return data.get("Balance", ZERO) == ZERO and data.get("TotalBalance", ZERO) == ZERO
 
 
 def delete_some(gen: Gen, count: int) -> None:
@@ -97,7 +116,7 @@ def account_balances(gen: Gen) -> None:
 
 
 def finish(gen: Gen, deletions: int) -> None:
+    account_balances(gen)
+    recompute_balances(gen.company)  # before modify_some: it looks at balances
     modify_some(gen)
     delete_some(gen, deletions)
-    account_balances(gen)
-    recompute_balances(gen.company)

@@ -70,7 +70,7 @@ def _head(gen: Gen, name: str, full_name: bool = True) -> RecordData:
     data: RecordData = {"Name": name}
     if full_name:
         data["FullName"] = name
-    data["IsActive"] = gen.chance(0.95)
+    data["IsActive"] = True
     if full_name:
         data["Sublevel"] = 0
     return data

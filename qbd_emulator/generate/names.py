@@ -55,7 +55,7 @@ def _customer(gen: Gen, used: set[str]) -> RecordData:
     company = short(gen.fk("company", 2000), NAME_MAX) if is_company else None
     name = unique_name(gen, company or f"{last}, {first}", used)
     bill = address(gen)
-    data: RecordData = {"Name": name, "FullName": name, "IsActive": gen.chance(0.95)}
+    data: RecordData = {"Name": name, "FullName": name, "IsActive": True}
     data["Sublevel"] = 0
     if company:
         data["CompanyName"] = company
@@ -115,7 +115,7 @@ def vendors(gen: Gen, count: int, used: set[str]) -> None:
     for _ in range(count):
         company = short(gen.fk("company", 2000), NAME_MAX)
         name = unique_name(gen, company, used)
-        data: RecordData = {"Name": name, "IsActive": gen.chance(0.95), "CompanyName": company}
+        data: RecordData = {"Name": name, "IsActive": True, "CompanyName": company}
         data |= {
             "FirstName": short(gen.fk("first_name"), 25),
             "LastName": short(gen.fk("last_name"), 25),

@@ -374,3 +374,18 @@ def test_sub_records_are_created_after_their_parent(small: CompanyFile) -> None:
                 assert born <= record.data["TimeCreated"]  # type: ignore[operator]
                 children += 1
     assert children > 10
+
+
+def test_inactive_records_were_made_inactive_later_and_owe_nothing() -> None:
+    company = generate(7, 6000)
+    inactive = [
+        (key, r)
+        for key in ("customers", "vendors", "employees", "items", "accounts", "classes")
+        for r in records(company, key)
+        if r.data.get("IsActive") is False
+    ]
+    assert len(inactive) > 5
+    for key, record in inactive:
+        assert record.data["TimeModified"] > record.data["TimeCreated"], key  # type: ignore[operator]
+        assert record.data.get("Balance", ZERO) == 0, key
+        assert record.ret not in ("ItemInventoryRet", "ItemInventoryAssemblyRet")
