@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, TextIO
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.parse import iter_events
 from connector.qbxml.safexml import DEFAULT_MAX_BYTES
+from connector.qbxml.schema import SUPPORTED_VERSIONS
 from connector.qbxml.status import classify_status
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart
 
@@ -54,9 +55,10 @@ def register(subparsers: Any) -> None:
     parse.add_argument("file", nargs="?", metavar="FILE", help="the response (default: stdin)")
     parse.add_argument(
         "--qbxml-version",
+        choices=SUPPORTED_VERSIONS,
         metavar="X.Y",
-        help="type values with this qbXML version's schema (default: the document's "
-        "<?qbxml version?>, else 16.0)",
+        help="type values with this qbXML version's schema, one of "
+        f"{', '.join(SUPPORTED_VERSIONS)} (default: the document's <?qbxml version?>, else 16.0)",
     )
     parse.add_argument(
         "--max-bytes",

@@ -143,3 +143,17 @@ def test_console_script_help_and_garbage() -> None:
     bad = subprocess.run(script, input=b"not xml at all", capture_output=True, check=False)
     assert bad.returncode == 2
     assert b"qbd-connector qbxml parse: stdin:" in bad.stderr and b"Traceback" not in bad.stderr
+
+
+def test_qbxml_version_must_be_one_we_have_tables_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rs.xml"
+    path.write_bytes(RESPONSE)
+    code, lines, _ = run(capsys, "--qbxml-version", "13.0", str(path))
+    assert code == 0 and json.loads(lines[1])["data"]["Subtotal"] == "206.00"
+    for bad in ("12.0", "abc"):
+        with pytest.raises(SystemExit) as info:
+            run(capsys, "--qbxml-version", bad, str(path))
+        assert info.value.code == 2
+        assert "invalid choice" in capsys.readouterr().err
