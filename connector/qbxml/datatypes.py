@@ -6,7 +6,7 @@ REST API) and qbXML request/response element names, plus what QuickBooks allows 
 
 Iterator support follows the qbXML 13.0-16.0 schemas: a ``*QueryRq`` accepts the
 ``iterator``/``iteratorID`` attributes only where the schema declares them (checked by
-``tests/qbxml/test_datatypes.py`` against ``../shared/reference/xsd``).
+``tests/qbxml/test_schema.py`` against the tables generated from the XSDs).
 """
 
 from __future__ import annotations
