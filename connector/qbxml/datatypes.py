@@ -182,6 +182,7 @@ DATA_TYPES: tuple[DataType, ...] = (
         "bill_payment_credit_cards",
         "BillPaymentCreditCard",
         can_delete=True,
+        can_void=True,
         txn_del_type="BillPaymentCreditCard",
     ),
     _txn(

@@ -37,7 +37,6 @@ from connector.qbxml.filters import (
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 from tests.conftest import REFERENCE
 
-
 _LOADED: dict[str, etree.XMLSchema] = {}
 
 
@@ -177,6 +176,20 @@ def test_delete_and_void(xsd: Validators, version: str, dtype: DataType) -> None
         else:  # the registry allows it but this version's schema enumeration does not
             with pytest.raises(UnsupportedError, match="QuickBooks does not allow"):
                 maker(dtype, object_id, version)
+
+
+@pytest.mark.parametrize(
+    "dtype", [d for d in DATA_TYPES if d.kind is Kind.TXN], ids=lambda d: d.key
+)
+def test_delete_and_void_flags_are_exactly_what_the_schemas_allow(dtype: DataType) -> None:
+    """TxnDel and TxnVoid wherever QuickBooks allows them (issue 2), and nowhere else."""
+    for base, flag in (("TxnDel", dtype.can_delete), ("TxnVoid", dtype.can_void)):
+        allowed = {
+            dtype.txn_del_type
+            in (Schema.for_version(v).leaf(f"{base}Rq", f"{base}Type").enum or ())
+            for v in SUPPORTED_VERSIONS
+        }
+        assert allowed == {flag}, f"{dtype.key}: {base} allowed by the schemas: {allowed}"
 
 
 def test_include_ret_on_writes(xsd: Validators) -> None:
