@@ -12,8 +12,12 @@ Processor-level refusals (the whole request is refused, QBXMLRP2 raises a COM er
 texts are here (``HRESULT_MESSAGES``). Must not: build XML or touch the company file.
 
 Message texts are QuickBooks' own where a recorded response shows them
-(``../shared/reference/responses``: 1, 500, 3100, 3120, 3130, 3140, 3250); the others are
-modelled on the same wording (marked ``# uncertain`` below).
+(``../shared/reference/responses``: 1, 500, 3100, 3120, 3130, 3140); the others are
+modelled on the same wording (marked ``# uncertain`` below). Statuses the company model
+raises (3200 stale EditSequence, 3100/3140 on its own checks, ...) carry the model's texts
+(``qbd_emulator.errors``), completed by ``handlers.model_message``; 3200's
+'The provided edit sequence "<es>" is out-of-date.' is the text QuickBooks sent in the
+flowlink/quickbooks_desktop_integration specs.
 """
 
 from __future__ import annotations
@@ -141,23 +145,9 @@ def invalid_parent(name: str, list_name: str) -> StatusError:
     )
 
 
-def stale_edit_sequence(object_id: str, edit_sequence: str) -> StatusError:
-    # uncertain: wording modelled on QuickBooks' 3200 message quoted by third-party code.
-    return StatusError(
-        3200,
-        f'The provided edit sequence "{edit_sequence}" is out-of-date. '
-        f'Object "{object_id}" has been modified since it was read.',
-    )
-
-
 def invalid_iterator(iterator_id: str) -> StatusError:
     """Status 3391 (consolibyte/quickbooks-php#183)."""
     return StatusError(3391, f'The iteratorID "{iterator_id}" is not valid.')
-
-
-def missing_element(name: str) -> StatusError:
-    # uncertain: 3150 wording.
-    return StatusError(3150, f'There is a missing element: "{name}".')
 
 
 def invalid_field(message: str) -> StatusError:
@@ -172,10 +162,3 @@ def cannot_delete(object_id: str, reason: str) -> StatusError:
 def not_supported(request: str) -> StatusError:
     """1030: the fake does not model this request type (honest refusal, never a fake success)."""
     return StatusError(1030, f"The request {request} is not supported by this QuickBooks.")
-
-
-def feature_not_enabled() -> StatusError:
-    """Status 3250: real text from hotglue customer-batch-mixed."""
-    return StatusError(
-        3250, "This feature is not enabled or not available in this version of QuickBooks."
-    )

@@ -83,7 +83,9 @@ def test_mod_needs_the_current_edit_sequence(qb: Session, clock: Clock) -> None:
             "<CompanyName>Lost update</CompanyName></VendorMod></VendorModRq>",
         )
     )
-    assert status(stale) == 3200
+    assert status(stale) == 3200 and stale.get("statusSeverity") == "Error"
+    # the text QuickBooks sent in flowlink/quickbooks_desktop_integration's specs
+    assert stale.get("statusMessage") == f'The provided edit sequence "{edit}" is out-of-date.'
     unknown = one(
         call(
             qb,
