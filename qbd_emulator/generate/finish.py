@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from connector.qbxml.datatypes import DATA_TYPES, Kind
-from connector.qbxml.values import RecordData
+from connector.qbxml.values import RecordData, Value
 from qbd_emulator.balances import recompute_balances
 from qbd_emulator.company import StoredRecord
 from qbd_emulator.generate.context import ZERO, Gen, local
@@ -115,7 +115,62 @@ def account_balances(gen: Gen) -> None:
         record.data["TotalBalance"] = totals[str(record.data["ListID"])]
 
 
+# (key, line element, quantity field, sign) of the documents that move or reserve stock
+STOCK_MOVES = (
+    ("invoices", "InvoiceLineRet", "QuantityOnHand", -1),
+    ("sales_receipts", "SalesReceiptLineRet", "QuantityOnHand", -1),
+    ("credit_memos", "CreditMemoLineRet", "QuantityOnHand", 1),
+    ("bills", "ItemLineRet", "QuantityOnHand", 1),
+)
+
+
+def stock_levels(gen: Gen) -> None:
+    """QuantityOnHand moves with sales, returns and bills from an opening quantity that no
+    record shows (chosen so that stock does not end negative); QuantityOnOrder is what
+    open purchase orders still expect, QuantityOnSalesOrder what open sales orders still
+    reserve."""
+    moves: dict[tuple[str, str], Decimal] = {}
+    for key, line_name, field, sign in STOCK_MOVES:
+        for txn in gen.company.iter_records(key):
+            _count_lines(moves, txn.data.get(line_name), field, sign, "Quantity")
+    for order in gen.company.iter_records("purchase_orders"):
+        if order.data.get("IsFullyReceived") is not True:
+            _count_lines(
+                moves, order.data["PurchaseOrderLineRet"], "QuantityOnOrder", 1, "Quantity"
+            )
+    for order in gen.company.iter_records("sales_orders"):
+        if order.data.get("IsFullyInvoiced") is not True:
+            lines = order.data["SalesOrderLineRet"]
+            _count_lines(moves, lines, "QuantityOnSalesOrder", 1, "Quantity")
+    for item in gen.company.iter_records("items"):
+        if item.ret in STOCKED:
+            item_id = str(item.data["ListID"])
+            levels = {f: _dec(item.data.get(f)) + moves.get((item_id, f), 0) for f in _LEVELS}
+            if levels["QuantityOnHand"] < 0:  # the opening stock (no record shows it)
+                levels["QuantityOnHand"] = _dec(item.data.get("QuantityOnHand"))  # was larger
+            item.data = dict(item.data) | levels
+
+
+_LEVELS = ("QuantityOnHand", "QuantityOnOrder", "QuantityOnSalesOrder")
+
+
+def _count_lines(
+    moves: dict[tuple[str, str], Decimal], lines: Value | None, field: str, sign: int, qty: str
+) -> None:
+    for line in lines if isinstance(lines, list) else []:
+        if isinstance(line, dict) and isinstance(line.get("ItemRef"), dict):
+            item_ref = line["ItemRef"]
+            assert isinstance(item_ref, dict)
+            slot = (str(item_ref["ListID"]), field)
+            moves[slot] = moves.get(slot, Decimal(0)) + sign * _dec(line.get(qty))
+
+
+def _dec(value: Value | None) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(0)
+
+
 def finish(gen: Gen, deletions: int) -> None:
+    stock_levels(gen)
     account_balances(gen)
     recompute_balances(gen.company)  # before modify_some: it looks at balances
     modify_some(gen)

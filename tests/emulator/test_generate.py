@@ -389,3 +389,27 @@ def test_inactive_records_were_made_inactive_later_and_owe_nothing() -> None:
         assert record.data["TimeModified"] > record.data["TimeCreated"], key  # type: ignore[operator]
         assert record.data.get("Balance", ZERO) == 0, key
         assert record.ret not in ("ItemInventoryRet", "ItemInventoryAssemblyRet")
+
+
+def test_stock_levels_agree_with_open_orders(small: CompanyFile) -> None:
+    on_order: Counter[str] = Counter()
+    on_sales_order: Counter[str] = Counter()
+    for key, closed, lines, counter in (
+        ("purchase_orders", "IsFullyReceived", "PurchaseOrderLineRet", on_order),
+        ("sales_orders", "IsFullyInvoiced", "SalesOrderLineRet", on_sales_order),
+    ):
+        for order in records(small, key):
+            if order.data[closed] is not True:
+                for line in rows(order.data[lines]):
+                    counter[str(line["ItemRef"]["ListID"])] += dec(line["Quantity"])  # type: ignore[index, assignment]
+    stocked = [
+        r
+        for r in records(small, "items")
+        if r.ret in ("ItemInventoryRet", "ItemInventoryAssemblyRet")
+    ]
+    assert stocked
+    for item in stocked:
+        item_id = str(item.data["ListID"])
+        assert item.data["QuantityOnOrder"] == on_order[item_id]
+        assert item.data["QuantityOnSalesOrder"] == on_sales_order[item_id]
+        assert dec(item.data["QuantityOnHand"]) >= 0
