@@ -67,7 +67,7 @@ class FakeQuickBooks:
     _app_name: str = field(default="", init=False)
     _sessions: dict[str, _Session] = field(default_factory=dict, init=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
-    """QuickBooks answers one request at a time; so does the fake (server mode has threads)."""
+    """QuickBooks answers one call at a time; so does the fake (a server may call from threads)."""
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -80,6 +80,10 @@ class FakeQuickBooks:
         self._app_name = app_name
 
     def begin_session(self, company_file: str, mode: FileMode = FileMode.DO_NOT_CARE) -> str:
+        with self._lock:
+            return self._begin(company_file, mode)
+
+    def _begin(self, company_file: str, mode: FileMode) -> str:
         if not self._connected:
             raise _refuse(Hresult.COULD_NOT_ACCESS)
         if not self.running:
@@ -111,15 +115,17 @@ class FakeQuickBooks:
         return run_message_set(ctx, msgset)
 
     def end_session(self, ticket: str) -> None:
-        session = self._session(ticket)
-        session.iterators.clear()
-        del self._sessions[ticket]
+        with self._lock:
+            session = self._session(ticket)
+            session.iterators.clear()
+            del self._sessions[ticket]
 
     def close_connection(self) -> None:
-        for session in self._sessions.values():
-            session.iterators.clear()
-        self._sessions.clear()
-        self._connected = False
+        with self._lock:
+            for session in self._sessions.values():
+                session.iterators.clear()
+            self._sessions.clear()
+            self._connected = False
 
     def get_current_company_file_name(self, ticket: str) -> str:
         self._session(ticket)
