@@ -6,9 +6,10 @@ Each command module exposes ``register(subparsers)`` and sets ``func`` on its pa
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
+
+from connector.cli import build_command_parser
 
 COMMAND_MODULES = (
     "qbd_emulator.commands.qbxml_cmd",
@@ -20,20 +21,9 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qbd-emulator",
-        description="A fake QuickBooks Desktop and Web Connector.",
+    return build_command_parser(
+        "qbd-emulator", "A fake QuickBooks Desktop and Web Connector.", COMMAND_MODULES
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(subparsers)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -24,21 +24,33 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qbd-connector",
-        description="QuickBooks Desktop connector: Web Connector service, sync, REST API.",
-    )
+def build_command_parser(
+    prog: str, description: str, modules: Sequence[str]
+) -> argparse.ArgumentParser:
+    """An argparse tree with one sub-command group per module of ``modules``.
+
+    A module that does not exist (a command group not built yet) is skipped; any other
+    import error propagates. ``qbd-emulator`` builds its tree with this too.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
-            continue  # a command group not built yet
+            continue
         module.register(subparsers)
     return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return build_command_parser(
+        "qbd-connector",
+        "QuickBooks Desktop connector: Web Connector service, sync, REST API.",
+        COMMAND_MODULES,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
