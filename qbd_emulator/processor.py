@@ -4,7 +4,8 @@ Owns: the connection and session life cycle and the COM-level refusals (PROTOCOL
 QuickBooks that cannot start (``running=False``: 0x80040408), a company file name that is
 not the open file (0x8004040A when another file is open in QuickBooks, 0x80040406 when
 QuickBooks has none open; medium confidence), calls out of order or with an unknown ticket
-(0x8004040D, medium confidence), and the parse refusal 0x80040400 (``handlers.envelope``).
+(0x8004040D, medium confidence), the parse refusal 0x80040400 and the unsupported-version
+refusal 0x80040423 (``handlers.envelope``).
 Each session owns its iterators; ``end_session`` expires them (a later Continue gets 3391).
 The clock and the RNG are injected: handlers read the time only through ``Context.now``.
 Must not: parse or build qbXML itself (``handlers`` does), do I/O.

@@ -5,7 +5,9 @@ exceptions that carry them out of a handler:
 
     StatusError              one ``*Rs`` answers with statusCode/statusSeverity/statusMessage
     RecoveryStatus           message-set error recovery answers with messageSetStatusCode
-    ParseRefusal             (a ProcessorError) 0x80040400: the whole request is refused
+    Refusal                  (a ProcessorError) the whole request is refused, with ``detail``
+      ParseRefusal           0x80040400: not well-formed, or not valid for the version's schema
+      VersionRefusal         0x80040423: a qbXML version the product does not support
 
 Processor-level refusals (the whole request is refused, QBXMLRP2 raises a COM error) are
 ``connector.processors.base.ProcessorError`` with the hresults of PROTOCOL.md 1.8; the
@@ -46,6 +48,7 @@ class Hresult(IntEnum):
     COULD_NOT_START = 0x80040408
     OTHER_FILE_OPEN = 0x8004040A
     INVALID_TICKET = 0x8004040D
+    UNSUPPORTED_VERSION = 0x80040423
 
 
 HRESULT_MESSAGES: dict[Hresult, str] = {
@@ -61,6 +64,11 @@ HRESULT_MESSAGES: dict[Hresult, str] = {
         "A QuickBooks company data file is already open and it is different from the one requested."
     ),
     Hresult.INVALID_TICKET: "The ticket parameter is invalid.",  # medium confidence
+    # Intuit's US_CDN_UK_CustomerQuery sample (QBXML_SDK_Samples) tests Err.Description for
+    # exactly this text; quickbooks-php users log it with hresult 0x80040423.
+    Hresult.UNSUPPORTED_VERSION: (
+        "The version of QBXML that was requested is not supported or is unknown."
+    ),
 }
 
 OK_MESSAGE = "Status OK"
@@ -69,16 +77,30 @@ INVALID_ARGUMENT = (
 )
 
 
-class ParseRefusal(ProcessorError):
-    """0x80040400 with QuickBooks' exact message (what QBWC passes on), plus ``detail``:
-    what the fake's parser objected to, for logs and the command line only."""
+class Refusal(ProcessorError):
+    """A whole request refused with QuickBooks' exact message (what QBWC passes on), plus
+    ``detail``: what the fake objected to, for logs and the command line only."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(Hresult.PARSE_ERROR, HRESULT_MESSAGES[Hresult.PARSE_ERROR])
+    def __init__(self, code: Hresult, detail: str) -> None:
+        super().__init__(code, HRESULT_MESSAGES[code])
         self.detail = detail
 
     def __str__(self) -> str:
         return f"{super().__str__()} ({self.detail})"
+
+
+class ParseRefusal(Refusal):
+    """0x80040400: QuickBooks' parser or the version's schema rejects the request."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(Hresult.PARSE_ERROR, detail)
+
+
+class VersionRefusal(Refusal):
+    """0x80040423: the ``<?qbxml version?>`` is not one the product supports."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(Hresult.UNSUPPORTED_VERSION, detail)
 
 
 @dataclass(frozen=True)

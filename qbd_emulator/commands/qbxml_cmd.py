@@ -6,8 +6,8 @@ The company file is generated from ``--seed``/``--size`` (default seed 1, size t
 loaded from ``--company`` (``--save`` writes it back, so writes and error-recovery state
 persist between runs). ``--qbxml-version`` makes the fake product support qbXML only up to
 V (HostQuery's SupportedQBXMLVersion list, and requests for a higher version are refused as
-QuickBooks refuses them). A refused request (the COM error QBWC would report) prints
-``0x80040400: <message>`` on stderr and exits 1. Must not: hold processor logic.
+QuickBooks refuses them: 0x80040423). A refused request (the COM error QBWC would report)
+prints ``<hresult>: <message> (<why>)`` on stderr and exits 1. Must not: hold processor logic.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from qbd_emulator.company import CompanyFile
 from qbd_emulator.errors import CompanyFileError
 from qbd_emulator.generate import generate, parse_size
 from qbd_emulator.processor import FakeQuickBooks
-from qbd_emulator.qbxml_errors import ParseRefusal
+from qbd_emulator.qbxml_errors import Refusal
 
 APP_NAME = "qbd-emulator qbxml"
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         response = qb.process_request(ticket, request)
     except ProcessorError as exc:
-        detail = f" ({exc.detail})" if isinstance(exc, ParseRefusal) else ""
+        detail = f" ({exc.detail})" if isinstance(exc, Refusal) else ""
         print(f"{exc.hresult_text}: {exc.message}{detail}", file=sys.stderr)
         return 1
     finally:

@@ -3,10 +3,11 @@
 Owns: reading one ``ProcessRequest`` string the way QuickBooks' parser does, before any
 handler runs. Everything wrong here refuses the whole request with hresult 0x80040400 and
 QuickBooks' message (PROTOCOL.md 1.8; qbwc/qbwc#53, #69, #74): not well-formed XML, a DTD,
-a missing ``<?qbxml version="X.Y"?>`` instruction (qbwc/qbwc#69), a version the product
-does not list in SupportedQBXMLVersion (uncertain: QuickBooks may answer a higher version
-with a status instead; we refuse, as the task's PROTOCOL reading says), and anything the
-schema of that version rejects (``validate``).
+a missing ``<?qbxml version="X.Y"?>`` instruction (qbwc/qbwc#69), and anything the schema
+of that version rejects (``validate``). A version the product does not list in
+SupportedQBXMLVersion (higher than it supports, or unknown) is refused with 0x80040423
+"The version of QBXML that was requested is not supported or is unknown." instead: the
+error Intuit's US_CDN_UK_CustomerQuery sample catches to fall back to another version.
 
 Text outside ISO-8859-1 (PROTOCOL.md 1.10: "turn into ? or cause parse errors"): the fake
 turns every such character into ``?`` before parsing, which is what the ANSI conversion on
@@ -29,7 +30,7 @@ from connector.qbxml.errors import QbxmlError
 from connector.qbxml.safexml import parse_document
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 
-from ..qbxml_errors import ParseRefusal
+from ..qbxml_errors import ParseRefusal, VersionRefusal
 from .context import Request
 from .reading import raw_values
 from .validate import SchemaViolation, validate_request
@@ -112,7 +113,10 @@ def _prolog_version(root: etree._Element, supported: tuple[str, ...]) -> str:
                 raise parse_error("the qbxml instruction has no version")
             version = f"{int(match.group(2))}.{int(match.group(3))}"
             if version not in supported:
-                raise parse_error(f"qbXML version {version} is not supported by this QuickBooks")
+                top = supported[-1] if supported else "none"
+                raise VersionRefusal(
+                    f"qbXML {version} requested; this QuickBooks supports up to {top}"
+                )
             return version
         node = node.getprevious()
     raise parse_error('missing <?qbxml version="X.Y"?> instruction')

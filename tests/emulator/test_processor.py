@@ -10,6 +10,7 @@ from qbd_emulator.company import HostInfo
 from qbd_emulator.processor import FakeQuickBooks
 
 PARSE_MESSAGE = "QuickBooks found an error when parsing the provided XML text stream."
+VERSION_MESSAGE = "The version of QBXML that was requested is not supported or is unknown."
 
 
 def test_is_a_request_processor() -> None:
@@ -55,7 +56,6 @@ BAD_REQUESTS = [
         '<?xml version="1.0"?><QBXML><QBXMLMsgsRq onError="stopOnError"><HostQueryRq/></QBXMLMsgsRq></QBXML>',
         id="no-qbxml-pi",
     ),
-    pytest.param(rq("<HostQueryRq/>", version="17.0"), id="version-too-high"),
     pytest.param(rq("<NoSuchQueryRq/>"), id="unknown-request"),
     pytest.param(rq('<AccountQueryRq iterator="Start"/>'), id="iterator-on-non-iterable"),
     pytest.param(
@@ -162,7 +162,20 @@ def test_product_is_configurable_and_caps_versions() -> None:
     assert [e.text for e in host.findall("HostRet/SupportedQBXMLVersion")] == ["12.0", "13.0"]
     with pytest.raises(ProcessorError) as err:
         qb.process_request(ticket, rq("<HostQueryRq/>", version="14.0"))
-    assert err.value.hresult_text == "0x80040400"
+    assert err.value.hresult_text == "0x80040423"
+    assert err.value.message == VERSION_MESSAGE
+
+
+@pytest.mark.parametrize("version", ["17.0", "99.0"])
+def test_an_unknown_version_is_refused_whole(version: str) -> None:
+    qb, ticket = session()
+    before = qb.company.count("customers")
+    add = "<CustomerAddRq><CustomerAdd><Name>Never</Name></CustomerAdd></CustomerAddRq>"
+    with pytest.raises(ProcessorError) as err:
+        qb.process_request(ticket, rq(add, version=version))
+    assert (err.value.hresult_text, err.value.message) == ("0x80040423", VERSION_MESSAGE)
+    assert version in err.value.detail  # type: ignore[attr-defined]
+    assert qb.company.count("customers") == before
 
 
 def test_unmodelled_requests_answer_honestly() -> None:

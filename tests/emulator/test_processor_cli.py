@@ -47,7 +47,13 @@ def test_refused_request_prints_the_hresult(
     )
     assert code == 1 and out == ""
     assert err.startswith(
-        "0x80040400: QuickBooks found an error when parsing the provided XML text stream."
+        "0x80040423: The version of QBXML that was requested is not supported or is unknown."
+    )
+    assert "supports up to 13.0" in err
+    code, out, err = _run(monkeypatch, capsys, "not xml")
+    assert code == 1 and out == ""
+    assert err.startswith(
+        "0x80040400: QuickBooks found an error when parsing the provided XML text stream. ("
     )
 
 
