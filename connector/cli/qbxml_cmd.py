@@ -7,6 +7,9 @@ as the response is read (so a large response prints as it goes, in flat memory):
   from the status table, iterator fields, retCount;
 - one ``record`` line per ``*Ret`` with its values (Decimals as strings, dates ISO 8601 with
   the offset QuickBooks sent).
+A captured Web Connector SOAP call is read too: the qbXML escaped inside
+receiveResponseXML's ``response`` or sendRequestXML's ``strHCPResponse`` (PROTOCOL.md 1.2) is
+unwrapped first (such an envelope is read whole, within --max-bytes; anything else streams).
 A document that cannot be read: the lines read so far stay printed, the reason goes to
 stderr, exit status 2 (never a traceback). Must not: hold parsing logic (``connector.qbxml``).
 """
@@ -15,15 +18,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 
-from connector.qbxml.errors import QbxmlError
+from connector.qbxml.errors import QbxmlError, QbxmlResponseError
 from connector.qbxml.parse import iter_events
-from connector.qbxml.safexml import DEFAULT_MAX_BYTES
+from connector.qbxml.safexml import DEFAULT_MAX_BYTES, XmlSource, parse_document
 from connector.qbxml.schema import SUPPORTED_VERSIONS
 from connector.qbxml.status import classify_status
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart
@@ -47,7 +51,8 @@ def register(subparsers: Any) -> None:
         help="print a qbXML response as JSON lines",
         description=(
             "Print a qbXML response (or a strHCPResponse) as JSON lines: one line per *Rs\n"
-            "with its requestID, status and iterator fields, then one line per record."
+            "with its requestID, status and iterator fields, then one line per record.\n"
+            "A captured receiveResponseXML/sendRequestXML SOAP call is unwrapped first."
         ),
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -90,12 +95,57 @@ def run_parse(args: argparse.Namespace) -> int:
 
 def _print_events(source: BinaryIO, args: argparse.Namespace, out: TextIO) -> int:
     ascii_only = (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8"
+    qbxml = qbxml_source(source, args.max_bytes)
     for line in json_lines(
-        iter_events(source, max_bytes=args.max_bytes, version=args.qbxml_version)
+        iter_events(qbxml, max_bytes=args.max_bytes, version=args.qbxml_version)
     ):
         out.write(json.dumps(line, default=_json_default, ensure_ascii=ascii_only) + "\n")
     out.flush()
     return 0
+
+
+_ENVELOPE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>/]")
+_PAYLOADS = ("response", "strHCPResponse")  # receiveResponseXML, sendRequestXML
+_PEEK = 4096
+
+
+def qbxml_source(source: BinaryIO, max_bytes: int) -> XmlSource:
+    """What to parse: ``source`` itself (streamed), or the qbXML a captured SOAP call carries."""
+    head = source.read(_PEEK)
+    if not _ENVELOPE.search(head):
+        return _Rejoined(head, source)
+    whole = head + source.read(max(0, max_bytes + 1 - len(head)))  # the door refuses > max
+    root = parse_document(whole, max_bytes=max_bytes)
+    fields = {_local(e.tag): e.text or "" for e in root.iter() if isinstance(e.tag, str)}
+    for name in _PAYLOADS:
+        if fields.get(name, "").strip():
+            return fields[name].strip()
+    if fields.get("hresult", "").strip():  # ProcessRequest failed: no response (PROTOCOL.md 1.2)
+        raise QbxmlResponseError(
+            f"the Web Connector sent no response: hresult {fields['hresult'].strip()} "
+            f"({fields.get('message', '').strip()})"
+        )
+    return whole  # qbXML embedded unescaped, or none (the parser says so)
+
+
+class _Rejoined:
+    """The peeked head, then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head, self._rest = head, rest
+
+    def read(self, size: int = -1, /) -> bytes:
+        if not self._head:
+            return self._rest.read(size)
+        if size < 0:
+            out, self._head = self._head + self._rest.read(), b""
+        else:
+            out, self._head = self._head[:size], self._head[size:]
+        return out
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
 
 def json_lines(events: Iterator[Event]) -> Iterator[dict[str, object]]:

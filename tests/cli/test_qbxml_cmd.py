@@ -157,3 +157,68 @@ def test_qbxml_version_must_be_one_we_have_tables_for(
             run(capsys, "--qbxml-version", bad, str(path))
         assert info.value.code == 2
         assert "invalid choice" in capsys.readouterr().err
+
+
+def envelope(method: str, body: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+        'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        f'<{method} xmlns="http://developer.intuit.com/"><ticket>t-1</ticket>{body}</{method}>'
+        "</soap:Body></soap:Envelope>"
+    ).encode()
+
+
+def test_a_captured_soap_call_is_unwrapped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    escaped = RESPONSE.decode().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    path = tmp_path / "call.xml"
+    path.write_bytes(envelope("receiveResponseXML", f"<response>{escaped}</response>"))
+    code, lines, err = run(capsys, str(path))
+    assert code == 0 and err == ""
+    assert [json.loads(line)["kind"] for line in lines] == ["response", "record", "response"]
+    assert json.loads(lines[1])["data"]["Memo"] == "café"
+    # the qbXML embedded unescaped (as some capture tools print it) is read in place
+    path.write_bytes(
+        envelope("receiveResponseXML", f"<response>{RESPONSE.decode()[22:]}</response>")
+    )
+    code, lines, _ = run(capsys, str(path))
+    assert code == 0 and len(lines) == 3
+
+
+def test_a_soap_call_without_response_says_what_qbwc_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "failed.xml"
+    body = "<response/><hresult>0x80040400</hresult><message>QuickBooks found an error</message>"
+    path.write_bytes(envelope("receiveResponseXML", body))
+    code, lines, err = run(capsys, str(path))
+    assert code == 2 and lines == []
+    assert "no response: hresult 0x80040400 (QuickBooks found an error)" in err
+    path.write_bytes(envelope("closeConnection", ""))
+    code, _, err = run(capsys, str(path))
+    assert code == 2 and "no QBXMLMsgsRs" in err
+    path.write_bytes(envelope("receiveResponseXML", "<response>" + "x" * 200 + "</response>"))
+    code, _, err = run(capsys, str(path), "--max-bytes", "100")
+    assert code == 2 and "size limit of 100 bytes" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        pytest.param(
+            "04_sendRequestXML_firstcall_with_strHCPResponse.xml",
+            ["HostQueryRs", "HostRet", "CompanyQueryRs", "CompanyRet"],
+            id="strHCPResponse",
+        ),
+        pytest.param("05_receiveResponseXML.xml", ["CustomerAddRs", "CustomerRet"], id="response"),
+    ],
+)
+def test_reference_soap_calls(
+    name: str, names: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = reference_path("soap", "consolibyte-log-2008", name)
+    code, lines, _ = run(capsys, str(path))
+    assert code == 0
+    seen = [d.get("name") or d.get("type") for d in map(json.loads, lines)]
+    assert seen[: len(names)] == names
