@@ -13,6 +13,13 @@ For each size and store backend:
 ``qb s`` is the time the fake QuickBooks itself took inside e2e (it stands for the PC).
 Targets (issue 5): >= 2,000 records/s for medium, >= 1/3 of the floor, service memory
 under 300 MB for large that does not grow with company size.
+
+Measured 2026-11-29 on the shared 2-core CI box (load average 5-11 from other jobs):
+    size    backend     records  e2e s  qb s  e2e r/s  floor r/s  ratio  peak MB
+    small   sqlite         2013   11.4   2.8      177        443   0.40      108
+    small   postgresql     2013   18.4   3.3      110        300   0.36      116
+    medium  sqlite        50253  145.8  51.5      345        689   0.50      145
+    medium  postgresql    50253  174.6  49.7      288        453   0.64      157
 """
 
 from __future__ import annotations
