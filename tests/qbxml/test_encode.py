@@ -20,7 +20,9 @@ from connector.qbxml.errors import (
     UnsupportedError,
 )
 from connector.qbxml.leaves import format_datetime, format_leaf
-from connector.qbxml.schema import Leaf, LeafType, Schema
+from connector.qbxml.parse import declared_version
+from connector.qbxml.safexml import parse_document
+from connector.qbxml.schema import SUPPORTED_VERSIONS, Leaf, LeafType, Schema
 from tests.conftest import REFERENCE
 
 PST = timezone(timedelta(hours=-8))
@@ -327,11 +329,18 @@ def test_document_refusals() -> None:
         document("16.0", [], response=False, message_set_status=0)
 
 
-def test_version_of_the_prolog_matches() -> None:
-    s13 = Schema.for_version("13.0")
-    raw = document("13.0", [encode_element(s13, "HostQueryRq", {})], response=False)
-    assert b'<?qbxml version="13.0"?>' in raw
-    assert b"<HostQueryRq/>" in raw
+@pytest.mark.parametrize("version", SUPPORTED_VERSIONS)
+def test_version_of_the_prolog_matches(version: str) -> None:
+    # The XML declaration, then the qbxml PI, then the root: QBWC and QuickBooks reject a
+    # request without the PI (PROTOCOL.md 1.10, qbwc/qbwc#69).
+    schema = Schema.for_version(version)
+    raw = document(version, [encode_element(schema, "HostQueryRq", {})], response=False)
+    assert raw.startswith(
+        f'<?xml version="1.0" ?>\n<?qbxml version="{version}"?>\n<QBXML><QBXMLMsgsRq '.encode()
+    )
+    assert raw.endswith(b"<HostQueryRq/></QBXMLMsgsRq></QBXML>")
+    root = parse_document(raw)
+    assert declared_version(root) == version and root.tag == "QBXML"
 
 
 def test_required_attributes() -> None:
