@@ -145,6 +145,15 @@ def test_iterator_support_matches_the_data_type_registry(version: str) -> None:
     assert "InvoiceQueryRq" in schema.iterable_queries()
 
 
+@pytest.mark.parametrize("version", SUPPORTED_VERSIONS)
+def test_registry_rets_are_every_record_kind_of_each_query(version: str) -> None:
+    """ItemQuery covers every item kind, TermsQuery both kinds of terms (issue 2)."""
+    schema = Schema.for_version(version)
+    for dtype in DATA_TYPES:
+        rets = [c.name for c in schema.children(dtype.response) if c.name.endswith("Ret")]
+        assert sorted(rets) == sorted(dtype.rets), dtype.key
+
+
 def test_versions_differ_where_the_xsds_do() -> None:
     assert Schema.for_version("13.0").child("BillAdd", "ClassRef") is None
     assert Schema.for_version("16.0").child("BillAdd", "ClassRef") is not None
