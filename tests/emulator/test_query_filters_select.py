@@ -12,6 +12,7 @@ import pytest
 from test_processor_support import company, ids, one, rq, session, status
 
 from qbd_emulator.company import CompanyFile
+from qbd_emulator.processor import FakeQuickBooks
 
 
 def _records(comp: CompanyFile, key: str) -> list[dict[str, Any]]:
@@ -26,15 +27,26 @@ def _line_accounts(record: dict[str, Any]) -> Iterator[str]:
                 yield str(line["AccountRef"]["ListID"])
 
 
-def _query(comp: CompanyFile, body: str, id_field: str = "TxnID") -> list[str]:
+Fake = tuple[CompanyFile, FakeQuickBooks, str]
+
+
+@pytest.fixture(scope="module")
+def fake() -> Fake:
+    """One small file for the module: these tests only read."""
+    comp = company(1, "small")
     qb, ticket = session(comp)
+    return comp, qb, ticket
+
+
+def _query(fake: Fake, body: str, id_field: str = "TxnID") -> list[str]:
+    _, qb, ticket = fake
     rs = one(qb.process_request(ticket, rq(body)))
     assert status(rs) in (0, 1)
     return ids(rs, id_field)
 
 
-def test_account_filter_on_the_bank_account_of_checks() -> None:
-    comp = company(2, "small")
+def test_account_filter_on_the_bank_account_of_checks(fake: Fake) -> None:
+    comp = fake[0]
     checks = _records(comp, "checks")
     bank = str(checks[0]["AccountRef"]["ListID"])
     expected = sorted(
@@ -43,14 +55,14 @@ def test_account_filter_on_the_bank_account_of_checks() -> None:
         if str(c["AccountRef"]["ListID"]) == bank or bank in set(_line_accounts(c))
     )
     found = _query(
-        comp,
+        fake,
         f"<CheckQueryRq><AccountFilter><ListID>{bank}</ListID></AccountFilter></CheckQueryRq>",
     )
     assert sorted(found) == expected and expected
 
 
-def test_account_filter_matches_expense_lines_too() -> None:
-    comp = company(2, "small")
+def test_account_filter_matches_expense_lines_too(fake: Fake) -> None:
+    comp = fake[0]
     checks = _records(comp, "checks")
     with_lines = [c for c in checks if list(_line_accounts(c))]
     assert with_lines, "the generated file has no check with expense lines"
@@ -61,7 +73,7 @@ def test_account_filter_matches_expense_lines_too() -> None:
         if expense in set(_line_accounts(c)) or str(c["AccountRef"]["ListID"]) == expense
     )
     found = _query(
-        comp,
+        fake,
         f"<CheckQueryRq><AccountFilter><ListID>{expense}</ListID></AccountFilter></CheckQueryRq>",
     )
     assert sorted(found) == expected and str(with_lines[0]["TxnID"]) in found
@@ -75,8 +87,8 @@ def test_account_filter_matches_expense_lines_too() -> None:
         pytest.param("EndsWith", str.endswith, id="ends-with"),
     ],
 )
-def test_ref_number_filter_on_invoices(criterion: str, test: Any) -> None:
-    comp = company(1, "small")
+def test_ref_number_filter_on_invoices(fake: Fake, criterion: str, test: Any) -> None:
+    comp = fake[0]
     invoices = _records(comp, "invoices")
     probe = str(invoices[len(invoices) // 2]["RefNumber"])
     needle = {"StartsWith": probe[:2], "Contains": probe[1:3], "EndsWith": probe[-2:]}[criterion]
@@ -87,13 +99,13 @@ def test_ref_number_filter_on_invoices(criterion: str, test: Any) -> None:
         f"<InvoiceQueryRq><RefNumberFilter><MatchCriterion>{criterion}</MatchCriterion>"
         f"<RefNumber>{needle}</RefNumber></RefNumberFilter></InvoiceQueryRq>"
     )
-    found = _query(comp, body)
+    found = _query(fake, body)
     assert sorted(found) == expected
     assert 0 < len(expected) < len(invoices)
 
 
-def test_name_filter_on_customers_ignores_case() -> None:
-    comp = company(1, "small")
+def test_name_filter_on_customers_ignores_case(fake: Fake) -> None:
+    comp = fake[0]
     customers = _records(comp, "customers")
     needle = str(customers[3]["Name"])[1:3].upper()
     expected = sorted(
@@ -104,6 +116,6 @@ def test_name_filter_on_customers_ignores_case() -> None:
         f"<MatchCriterion>Contains</MatchCriterion><Name>{needle}</Name></NameFilter>"
         "</CustomerQueryRq>"
     )
-    found = _query(comp, body, "ListID")
+    found = _query(fake, body, "ListID")
     assert sorted(found) == expected
     assert 0 < len(expected) < len(customers)
