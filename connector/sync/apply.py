@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from connector.qbxml.datatypes import BY_RET, DataType, Kind
-from connector.qbxml.status import StatusClass, classify_status
+from connector.qbxml.status import classify_status
 from connector.qbxml.values import Event, Record, RecordData, ResponseStart
 from connector.store import records as store
 from connector.store.records import IncomingRecord, UpsertCounts
@@ -175,7 +175,3 @@ def apply_hcp(conn: Connection, company_id: str, events: Iterable[Event], now: d
             store.upsert_records(conn, company_id, [incoming(dt, event, qb_id=dt.key)], now)
             stored += 1
     return stored
-
-
-def status_class_of(page: PageResult | None) -> StatusClass | None:
-    return None if page is None else page.status_class
