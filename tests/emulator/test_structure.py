@@ -35,14 +35,15 @@ def _valid_files() -> list[Path]:
 
 
 def _rets(path: Path) -> list[tuple[str, etree._Element]]:
+    """Every recorded ``*Ret`` (each instance: they fill different optional fields)."""
     doc = parse_document(path.read_bytes())
-    out = []
     msgs = doc.find("QBXMLMsgsRs")
-    for rs in msgs if msgs is not None else []:
-        for ret in rs:
-            if str(ret.tag).endswith("Ret") and not any(t == ret.tag for t, _ in out):
-                out.append((str(rs.tag), ret))
-    return out
+    return [
+        (str(rs.tag), ret)
+        for rs in (msgs if msgs is not None else [])
+        for ret in rs
+        if str(ret.tag).endswith("Ret")
+    ]
 
 
 CASES = [
