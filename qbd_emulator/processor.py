@@ -3,7 +3,8 @@
 Owns: the connection and session life cycle and the COM-level refusals (PROTOCOL.md 1.8):
 QuickBooks that cannot start (``running=False``: 0x80040408), a company file name that is
 not the open file (0x8004040A when another file is open in QuickBooks, 0x80040406 when
-QuickBooks has none open; medium confidence), calls out of order or with an unknown ticket
+QuickBooks has none open; medium confidence), no file name while QuickBooks has no file
+open (0x80040417, medium confidence), calls out of order or with an unknown ticket
 (0x8004040D, medium confidence), the parse refusal 0x80040400 and the unsupported-version
 refusal 0x80040423 (``handlers.envelope``).
 Each session owns its iterators; ``end_session`` expires them (a later Continue gets 3391).
@@ -54,7 +55,8 @@ class FakeQuickBooks:
 
     ``running=False`` simulates QuickBooks that cannot start; ``file_open_in_ui`` says
     whether the company file is open in the QuickBooks window (then a different file name
-    gets 0x8004040A, else 0x80040406). ``product`` overrides what HostQuery reports.
+    gets 0x8004040A, else 0x80040406, and an empty one 0x80040417). ``product`` overrides
+    what HostQuery reports.
     """
 
     company: CompanyFile
@@ -93,6 +95,8 @@ class FakeQuickBooks:
             raise _refuse(
                 Hresult.OTHER_FILE_OPEN if self.file_open_in_ui else Hresult.INVALID_FILE_NAME
             )
+        if not company_file and not self.file_open_in_ui:
+            raise _refuse(Hresult.NO_FILE_OPEN)  # "" means "the file open in QuickBooks"
         ticket = "{" + str(uuid.UUID(int=self._rng.getrandbits(128), version=4)) + "}"
         self._sessions[ticket] = _Session(ticket, mode, IteratorTable(self._rng))
         return ticket

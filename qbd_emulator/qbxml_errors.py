@@ -48,6 +48,7 @@ class Hresult(IntEnum):
     COULD_NOT_START = 0x80040408
     OTHER_FILE_OPEN = 0x8004040A
     INVALID_TICKET = 0x8004040D
+    NO_FILE_OPEN = 0x80040417
     UNSUPPORTED_VERSION = 0x80040423
 
 
@@ -64,6 +65,10 @@ HRESULT_MESSAGES: dict[Hresult, str] = {
         "A QuickBooks company data file is already open and it is different from the one requested."
     ),
     Hresult.INVALID_TICKET: "The ticket parameter is invalid.",  # medium confidence
+    # medium confidence (PROTOCOL.md 1.8: third-party code comment); wording uncertain
+    Hresult.NO_FILE_OPEN: (
+        "QuickBooks is open but no company file is open, and no company file name was given."
+    ),
     # Intuit's US_CDN_UK_CustomerQuery sample (QBXML_SDK_Samples) tests Err.Description for
     # exactly this text; quickbooks-php users log it with hresult 0x80040423.
     Hresult.UNSUPPORTED_VERSION: (

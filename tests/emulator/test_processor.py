@@ -42,6 +42,10 @@ def test_begin_session_refusals() -> None:
     with pytest.raises(ProcessorError) as missing:
         closed.begin_session("C:\\Other.qbw")
     assert missing.value.hresult_text == "0x80040406"
+    with pytest.raises(ProcessorError) as no_file:
+        closed.begin_session("")
+    assert no_file.value.hresult_text == "0x80040417"
+    assert closed.begin_session(comp.file_path)
     down = FakeQuickBooks(comp, clock=fixed_clock(), running=False)
     down.open_connection("", "t")
     with pytest.raises(ProcessorError) as not_running:
