@@ -1,13 +1,17 @@
 """``qbd-emulator qbxml``: one qbXML request on stdin, the fake QuickBooks' response on stdout.
 
     qbd-emulator qbxml [--seed N] [--size S | --company FILE [--save]] [--qbxml-version V]
+                       [--now DATETIME]
 
 The company file is generated from ``--seed``/``--size`` (default seed 1, size tiny) or
 loaded from ``--company`` (``--save`` writes it back, so writes and error-recovery state
 persist between runs). ``--qbxml-version`` makes the fake product support qbXML only up to
 V (HostQuery's SupportedQBXMLVersion list, and requests for a higher version are refused as
 QuickBooks refuses them: 0x80040423). A refused request (the COM error QBWC would report)
-prints ``<hresult>: <message> (<why>)`` on stderr and exits 1. Must not: hold processor logic.
+prints ``<hresult>: <message> (<why>)`` on stderr and exits 1. ``--now`` sets QuickBooks'
+clock (default: this machine's, as QuickBooks uses the workstation's): generated files are
+dated around the generator's fixed "now", so their last 90 days of deletions only show in
+ListDeletedQuery/TxnDeletedQuery at a matching ``--now``. Must not: hold processor logic.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from datetime import datetime
 from typing import Any
 
 from connector.processors.base import ProcessorError
@@ -22,7 +27,7 @@ from qbd_emulator import companyfile
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.errors import CompanyFileError
 from qbd_emulator.generate import generate, parse_size
-from qbd_emulator.processor import FakeQuickBooks
+from qbd_emulator.processor import Clock, FakeQuickBooks, system_clock
 from qbd_emulator.qbxml_errors import Refusal
 
 APP_NAME = "qbd-emulator qbxml"
@@ -42,7 +47,24 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--qbxml-version", metavar="V", help="highest qbXML version the product supports"
     )
+    parser.add_argument(
+        "--now",
+        metavar="DATETIME",
+        help="QuickBooks' clock, ISO 8601 with offset (e.g. 2024-06-28T17:00:00-07:00)",
+    )
     parser.set_defaults(func=run)
+
+
+def _clock(now: str | None) -> Clock:
+    if now is None:
+        return system_clock
+    try:
+        when = datetime.fromisoformat(now)
+    except ValueError:
+        raise ValueError(f"--now {now!r} is not an ISO 8601 date-time") from None
+    if when.tzinfo is None:
+        raise ValueError(f"--now {now!r} needs a UTC offset (QuickBooks keeps offsets)")
+    return lambda: when
 
 
 def _company(args: argparse.Namespace) -> CompanyFile:
@@ -72,11 +94,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         company = _company(args)
         _cap(company, args.qbxml_version)
+        clock = _clock(args.now)
     except (ValueError, CompanyFileError, OSError) as exc:
         print(f"qbd-emulator qbxml: {exc}", file=sys.stderr)
         return 2
     request = sys.stdin.read()
-    qb = FakeQuickBooks(company, seed=args.seed)
+    qb = FakeQuickBooks(company, clock=clock, seed=args.seed)
     qb.open_connection("", APP_NAME)
     ticket = qb.begin_session("")
     try:

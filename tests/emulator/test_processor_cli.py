@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from test_processor_support import one, rq, status
 from qbd_emulator import companyfile
 from qbd_emulator.cli import main
 from qbd_emulator.generate import generate
+from qbd_emulator.generate.context import NOW
 
 
 def _run(
@@ -75,3 +77,32 @@ def test_bad_arguments(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     assert code == 2 and "enormous" in err
     code, _, err = _run(monkeypatch, capsys, "", "--save")
     assert code == 2 and "--company" in err
+
+
+def test_now_sets_quickbooks_clock(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deleted = rq(
+        "<TxnDeletedQueryRq><TxnDelType>Invoice</TxnDelType><TxnDelType>Bill</TxnDelType>"
+        "<TxnDelType>Check</TxnDelType><TxnDelType>ReceivePayment</TxnDelType>"
+        "</TxnDeletedQueryRq>"
+    )
+    then = NOW.isoformat()
+    code, out, err = _run(monkeypatch, capsys, deleted, "--size", "small", "--now", then)
+    assert code == 0 and err == ""
+    rs = one(out)
+    assert status(rs) == 0 and len(rs) > 0
+    later = (NOW + timedelta(days=365)).isoformat()
+    code, out, _ = _run(monkeypatch, capsys, deleted, "--size", "small", "--now", later)
+    assert code == 0 and status(one(out)) == 1  # all older than 90 days by then
+    add = rq("<CustomerAddRq><CustomerAdd><Name>Clocked</Name></CustomerAdd></CustomerAddRq>")
+    code, out, _ = _run(monkeypatch, capsys, add, "--now", then)
+    assert one(out).findtext("CustomerRet/TimeCreated") == then
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2024-06-28T17:00:00"])
+def test_now_must_be_an_aware_date_time(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    code, out, err = _run(monkeypatch, capsys, rq("<HostQueryRq/>"), "--now", bad)
+    assert code == 2 and out == "" and "--now" in err
