@@ -4,8 +4,8 @@ Owns: the registry ``HANDLERS`` (request element name -> handler) and ``run_mess
 which runs a validated message set against a company file: error recovery first, then the
 requests in order with ``onError`` (stopOnError: the requests after the first error are
 not processed and get no response, as QuickBooks does; continueOnError: all run;
-rollbackOnError is in the schema but QuickBooks does not support it (PROTOCOL.md 1.5), so
-it behaves as stopOnError here: uncertain).
+rollbackOnError, which QuickBooks does not support, never gets here: ``envelope`` refuses
+it).
 
 Request types the fake does not model: a ``*QueryRq`` answers status 1 (the fake company
 file has none of those objects: sales reps, payroll items, ...), any other request answers

@@ -10,6 +10,9 @@ Rules, after Intuit's ErrRecovery1-3 samples and the QBFC InvoiceAdd sample's co
   for the message set") the stored response is returned again with messageSetStatusCode 0
   and nothing is processed; without it (ErrRecovery3) the stored response is cleared and
   an empty answer with code 0 comes back;
+- ``oldMessageSetID="ClearAllMessageSets"`` clears every stored set (Intuit's qbXML
+  message attributes table, as copied at is2qb.com); code 0 (uncertain: per application
+  in QuickBooks, the whole file here);
 - ``oldMessageSetID`` naming a cleared set: 9002 (no stored response);
 - ``oldMessageSetID`` naming nothing: 600 without ``newMessageSetID``; with one, the set is
   processed as new;
@@ -32,6 +35,7 @@ from .render import response_document
 
 MAX_ID = 24
 KEEP = 20
+CLEAR_ALL = "ClearAllMessageSets"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,9 @@ def before(company: CompanyFile, msgset: MessageSet) -> Recovered | None:
     new_id, old_id = msgset.new_message_set_id, msgset.old_message_set_id
     if any(i is not None and len(i) > MAX_ID for i in (new_id, old_id)):
         return _status(9004)
+    if old_id == CLEAR_ALL and new_id is None:
+        company.message_sets.clear()
+        return _status(0)
     if old_id is not None:
         stored = _load(company, old_id)
         if stored is None:

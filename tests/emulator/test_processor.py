@@ -92,6 +92,7 @@ BAD_REQUESTS = [
         id="repeated",
     ),
     pytest.param(rq("<HostQueryRq/>").replace('onError="stopOnError"', ""), id="no-onError"),
+    pytest.param(rq("<HostQueryRq/>", on_error="rollbackOnError"), id="rollbackOnError"),
     pytest.param(
         '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><?qbxml version="13.0"?><QBXML/>',
         id="doctype",

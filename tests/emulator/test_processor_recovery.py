@@ -72,3 +72,22 @@ def test_unknown_old_id_and_too_long_ids() -> None:
     too_long = qb.process_request(ticket, rq(ADD, msgs_attrs=' newMessageSetID="' + "x" * 25 + '"'))
     assert _msgs(too_long)["messageSetStatusCode"] == "9004"
     assert responses(too_long) == []
+
+
+def test_clear_all_message_sets() -> None:
+    qb, ticket = session()
+    for set_id in ("s1", "s2"):
+        qb.process_request(
+            ticket, rq(ADD.replace("Recovered", set_id), msgs_attrs=f' newMessageSetID="{set_id}"')
+        )
+    assert len(qb.company.message_sets) == 2
+    cleared = qb.process_request(
+        ticket, rq("", msgs_attrs=' oldMessageSetID="ClearAllMessageSets"')
+    )
+    assert _msgs(cleared)["messageSetStatusCode"] == "0"
+    assert qb.company.message_sets == {}
+    for set_id in ("s1", "s2"):
+        gone = qb.process_request(
+            ticket, rq("", msgs_attrs=f' oldMessageSetID="{set_id}" newMessageSetID="{set_id}"')
+        )
+        assert responses(gone) == []
