@@ -177,6 +177,19 @@ def invalid_iterator(iterator_id: str) -> StatusError:
     return StatusError(3391, f'The iteratorID "{iterator_id}" is not valid.')
 
 
+MAX_REQUEST_ID = 50
+
+
+def invalid_request_id(request_id: str) -> StatusError:
+    """Status 1060: Intuit's status-code table ("possibly too long. (The maximum is 50
+    characters.)"); the wording follows the table's explanation column."""
+    return StatusError(
+        1060,
+        f'The request ID "{request_id}" is invalid, possibly too long. '
+        f"(The maximum is {MAX_REQUEST_ID} characters.)",
+    )
+
+
 def invalid_field(message: str) -> StatusError:
     return StatusError(3210, message)
 

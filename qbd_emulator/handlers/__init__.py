@@ -28,7 +28,14 @@ from connector.qbxml.errors import QbxmlBuildError
 from connector.qbxml.values import Status
 
 from ..errors import QBStatusError
-from ..qbxml_errors import INVALID_ARGUMENT, StatusError, no_match, not_supported
+from ..qbxml_errors import (
+    INVALID_ARGUMENT,
+    MAX_REQUEST_ID,
+    StatusError,
+    invalid_request_id,
+    no_match,
+    not_supported,
+)
 from . import recovery
 from .context import Answer, Context, Handler, Request
 from .envelope import MessageSet
@@ -53,6 +60,8 @@ HANDLERS: dict[str, Handler] = _registry()
 def dispatch(ctx: Context, request: Request) -> Answer:
     handler = HANDLERS.get(request.name)
     try:
+        if request.request_id is not None and len(request.request_id) > MAX_REQUEST_ID:
+            raise invalid_request_id(request.request_id)
         if handler is None:
             raise no_match() if request.name.endswith("QueryRq") else not_supported(request.name)
         return _include_ret_elements(ctx, request, handler(ctx, request))

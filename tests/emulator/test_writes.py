@@ -605,3 +605,20 @@ def test_include_ret_element_on_writes(qb: Session) -> None:
         )
     )
     assert [c.tag for c in rs.find("CustomerRet")] == ["ListID", "Name"]  # type: ignore[union-attr]
+
+
+def test_a_request_id_over_50_characters_is_status_1060(qb: Session) -> None:
+    long_id, ok_id = "r" * 51, "r" * 50
+    answer = call(
+        qb,
+        f'<CustomerAddRq requestID="{ok_id}"><CustomerAdd><Name>Id Ok</Name></CustomerAdd></CustomerAddRq>'
+        f'<CustomerAddRq requestID="{long_id}"><CustomerAdd><Name>Id Long</Name></CustomerAdd></CustomerAddRq>',
+        on_error="continueOnError",
+    )
+    assert_valid("16.0", answer)
+    ok, refused = responses(answer)
+    assert status(ok) == 0 and ok.get("requestID") == ok_id
+    assert status(refused) == 1060 and refused.get("requestID") == long_id
+    assert refused.get("statusSeverity") == "Error"
+    assert "maximum is 50 characters" in str(refused.get("statusMessage"))
+    assert qb[0].company.find_by_name("customers", "Id Long") is None
