@@ -55,7 +55,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--qwc", required=True, type=Path, help="the QWC file to use")
-    parser.add_argument("--password", required=True, help="the password QBWC would send")
+    parser.add_argument(
+        "--password",
+        required=True,
+        help="the password QBWC would send (write --password=P when P starts with '-', as "
+        "generated passwords may)",
+    )
     parser.add_argument("--company", type=Path, help="a company file to open (else generated)")
     parser.add_argument(
         "--save-company",

@@ -100,7 +100,7 @@ class Service:
         port = int(self.qwc.read_text().split("localhost:")[1].split("/")[0])
         settings = Settings(database_url="sqlite://", port=port)
         app = create_app(settings, database=self.db, work_source_factory=lambda _d, _s: work)
-        args = ["webconnector", "--qwc", str(self.qwc), "--password", self.password, "--json"]
+        args = ["webconnector", "--qwc", str(self.qwc), f"--password={self.password}", "--json"]
         with serve(app, port):
             return main([*args, *extra])
 

@@ -39,7 +39,9 @@ def service(sqlite_db: Database, tmp_path: Path) -> Iterator[Service]:
     settings = Settings(database_url="sqlite://", port=port)
     work = ScriptedWork(per_connection=3)
     app = create_app(settings, database=sqlite_db, work_source_factory=lambda _d, _s: work)
-    row, password = make_connection(sqlite_db, "Acme")
+    # Generated passwords are URL-safe base64 and may start with '-' (1 in 64): this one
+    # always does, so every command line here must pass it as --password=P.
+    row, password = make_connection(sqlite_db, "Acme", password="-Dash-leading_password-1")
     qwc = tmp_path / "acme.qwc"
     qwc.write_text(connection_qwc(settings, get_company(sqlite_db, "Acme"), row))
     with serve(app, port):
@@ -47,7 +49,7 @@ def service(sqlite_db: Database, tmp_path: Path) -> Iterator[Service]:
 
 
 def test_generated_company_json(service: Service, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["webconnector", "--qwc", str(service.qwc), "--password", service.password]
+    args = ["webconnector", "--qwc", str(service.qwc), f"--password={service.password}"]
     assert main([*args, "--seed", "3", "--size", "tiny", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["result"] == "done"
@@ -62,7 +64,7 @@ def test_saved_company_human_output(
 ) -> None:
     company = tmp_path / "company.qbe"
     save(generate(5, "tiny"), company)
-    args = ["webconnector", "--qwc", str(service.qwc), "--password", service.password]
+    args = ["webconnector", "--qwc", str(service.qwc), f"--password={service.password}"]
     assert main([*args, "--company", str(company)]) == 0
     out = capsys.readouterr().out
     assert "result: done" in out
@@ -76,7 +78,7 @@ def test_save_company_keeps_what_quickbooks_wrote(
 ) -> None:
     company = tmp_path / "company.qbe"
     save(generate(5, "tiny"), company)
-    args = ["webconnector", "--qwc", str(service.qwc), "--password", service.password]
+    args = ["webconnector", "--qwc", str(service.qwc), f"--password={service.password}"]
     assert main([*args, "--company", str(company), "--save-company"]) == 0
     (ext,) = load(company).data_ext  # the FileID QBWC registered through QuickBooks
     assert ext["DataExtName"] == "FileID" and ext["DataExtValue"] in service.qwc.read_text()
@@ -89,7 +91,7 @@ def test_failures_exit_1(service: Service, capsys: pytest.CaptureFixture[str]) -
     args = ["webconnector", "--qwc", str(service.qwc), "--size", "tiny"]
     assert main([*args, "--password", "wrong"]) == 1
     assert "result: nvu" in capsys.readouterr().out
-    assert main([*args, "--password", service.password, "--quickbooks-not-running"]) == 1
+    assert main([*args, f"--password={service.password}", "--quickbooks-not-running"]) == 1
     out = capsys.readouterr().out
     assert "result: connection_error" in out and "0x80040408" in out
 

@@ -159,7 +159,7 @@ def run(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[list[str], Script
     qwc = tmp_path / "acme.qwc"
     qwc.write_text(connection_qwc(settings, get_company(sqlite_db, "Acme"), row))
     with serve(app, port):
-        yield ["webconnector", "--qwc", str(qwc), "--password", password, "--json"], work
+        yield ["webconnector", "--qwc", str(qwc), f"--password={password}", "--json"], work
 
 
 def _with(tmp_path: Path, *faults: dict[str, object]) -> list[str]:

@@ -87,7 +87,7 @@ def test_sync_over_https_in_real_processes(
     password = json.loads(made.stdout)["password"]
     assert "<AppURL>https://localhost:" in qwc.read_text()
 
-    base = ["-m", "qbd_emulator", "webconnector", "--qwc", str(qwc), "--password", password]
+    base = ["-m", "qbd_emulator", "webconnector", "--qwc", str(qwc), f"--password={password}"]
     synced = _cli(env, *base, "--size", "30", "--seed", "4", "--ca-file", str(cert), "--json")
     assert synced.returncode == 0, synced.stdout + synced.stderr
     summary = json.loads(synced.stdout)
