@@ -11,7 +11,8 @@ Request types the fake does not model: a ``*QueryRq`` answers status 1 (the fake
 file has none of those objects: sales reps, payroll items, ...), any other request answers
 status 1030 (an honest "not supported", never a fake success).
 
-Modules: ``envelope`` (parse + validate), ``validate``, ``reading``, ``filters``,
+Modules: ``envelope`` (parse + validate), ``macros`` (defMacro/useMacro), ``validate``,
+``reading``, ``filters``,
 ``datemacro``, ``selection``, ``query``, ``iterators``, ``host``, ``writes`` (joining
 ``write_lists``, ``write_txns``, ``write_payments``, ``write_delete``, ``write_common``),
 ``recovery``, ``render``, ``context``.
@@ -36,7 +37,7 @@ from ..qbxml_errors import (
     no_match,
     not_supported,
 )
-from . import recovery
+from . import macros, recovery
 from .context import Answer, Context, Handler, Request
 from .envelope import MessageSet
 from .filters import as_list
@@ -110,14 +111,26 @@ def _element(ctx: Context, answer: Answer, request_id: str | None) -> etree._Ele
         return answer_element(ctx.schema, fault, request_id)
 
 
+def _run_one(ctx: Context, request: Request, defined: dict[str, str]) -> Answer:
+    """One request, its ``useMacro`` leaves filled in from ``defined`` (``macros``)."""
+    try:
+        resolved = macros.resolve(request, defined)
+    except StatusError as exc:
+        return Answer(request.response_name, exc.status())
+    answer = dispatch(ctx, resolved)
+    macros.define(resolved, answer, defined)
+    return answer
+
+
 def run_message_set(ctx: Context, msgset: MessageSet) -> str:
     """The response document for ``msgset`` (requests run against ``ctx.company``)."""
     recovered = recovery.before(ctx.company, msgset)
     if recovered is not None:
         return recovered.response
     elements = []
+    defined: dict[str, str] = {}
     for request in msgset.requests:
-        answer = dispatch(ctx, request)
+        answer = _run_one(ctx, request, defined)
         if msgset.response_data == "includeNone" and answer.status.code == 0:
             answer = Answer(answer.name, answer.status)  # QBXMLMsgsRq responseData
         elements.append(_element(ctx, answer, request.request_id))

@@ -35,6 +35,16 @@ class Context:
     """HostRet QBFileMode of this session (``SingleUser``/``MultiUser``); None: the host's."""
 
 
+MacroPath = tuple[tuple[str, int], ...]
+"""From the ``*Rq`` down to a leaf: (element name, index among same-named siblings)."""
+
+
+@dataclass(frozen=True)
+class MacroUse:
+    path: MacroPath
+    macro: str
+
+
 @dataclass(frozen=True)
 class Request:
     name: str
@@ -43,6 +53,10 @@ class Request:
     attrs: Mapping[str, str]
     body: RecordData
     """Children as raw values: text leaves, nested dicts, lists for repeated elements."""
+    def_macro: str | None = None
+    """The ``defMacro`` of the ``*Add`` inside (``TxnID:Inv42``): names the new object."""
+    use_macros: tuple[MacroUse, ...] = ()
+    """Leaves (``<TxnID useMacro="TxnID:Inv42"/>``) whose value a macro supplies."""
 
     @property
     def base(self) -> str:

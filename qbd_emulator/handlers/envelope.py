@@ -31,7 +31,7 @@ from connector.qbxml.safexml import parse_document
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 
 from ..qbxml_errors import ParseRefusal, VersionRefusal
-from .context import Request
+from .context import MacroPath, MacroUse, Request
 from .reading import raw_values
 from .validate import SchemaViolation, validate_request
 
@@ -165,4 +165,29 @@ def _read_request(schema: Schema, element: etree._Element) -> Request:
         raise parse_error(str(exc)) from None
     model = schema.content(str(element.tag))
     attrs = {str(k): str(v) for k, v in element.attrib.items()}
-    return Request(str(element.tag), attrs.get("requestID"), attrs, raw_values(model, element))
+    body = raw_values(model, element)
+    return Request(str(element.tag), attrs.get("requestID"), attrs, body, *_macros(element))
+
+
+def _macros(element: etree._Element) -> tuple[str | None, tuple[MacroUse, ...]]:
+    """``defMacro`` on the ``*Add``/``*Mod`` aggregate, ``useMacro`` on any leaf below."""
+    defined = next(
+        (str(c.get("defMacro")) for c in element if isinstance(c.tag, str) and c.get("defMacro")),
+        None,
+    )
+    uses = tuple(
+        MacroUse(_path(element, leaf), str(leaf.get("useMacro")))
+        for leaf in element.iter()
+        if isinstance(leaf.tag, str) and leaf.get("useMacro")
+    )
+    return defined, uses
+
+
+def _path(top: etree._Element, leaf: etree._Element) -> MacroPath:
+    steps: list[tuple[str, int]] = []
+    node: etree._Element | None = leaf
+    while node is not None and node is not top:
+        same = [s for s in node.itersiblings(preceding=True) if s.tag == node.tag]
+        steps.append((str(node.tag), len(same)))
+        node = node.getparent()
+    return tuple(reversed(steps))
