@@ -132,6 +132,9 @@ HRESULTS: dict[int, StatusRule] = {
     0x8004041F: _r(C.UNSUPPORTED, "QuickBooks Basic does not support integration", _3RD),
     0x80040420: _r(C.PERMISSION, "The QuickBooks user has denied access", "Conductor"),
     0x80040422: _r(C.RETRY_LATER, "Single-user mode needed; another app uses the file", _3RD),
+    # Text caught by Intuit's US_CDN_UK_CustomerQuery SDK sample; quickbooks-php users log it
+    # with this hresult (medium confidence: not in PROTOCOL.md 1.8).
+    0x80040423: _r(C.UNSUPPORTED, "The requested qbXML version is not supported", _3RD),
     0x80040424: _r(C.RETRY_LATER, "QuickBooks did not finish initialising", _3RD),
 }
 

@@ -84,6 +84,7 @@ def test_unlisted_codes_use_severity_then_ranges(
         pytest.param("0x80040408", C.RETRY_LATER, id="could-not-start"),
         pytest.param("0x80040422", C.RETRY_LATER, id="single-user-needed"),
         pytest.param("0x80040424", C.RETRY_LATER, id="not-initialised"),
+        pytest.param("0x80040423", C.UNSUPPORTED, id="qbxml-version-unsupported"),
         pytest.param("0x80040418", C.PERMISSION, id="first-access-admin"),
         pytest.param("0x8004041A", C.PERMISSION, id="no-permission"),
         pytest.param("0x80040420", C.PERMISSION, id="user-denied"),
