@@ -49,8 +49,12 @@ def burn_verification(plaintext: str) -> None:
 
 
 def new_password() -> str:
-    """A Web Connector password: 128 random bits, URL-safe base64 (22 characters)."""
-    return secrets.token_urlsafe(16)
+    """128 random bits, URL-safe, never starting with ``-`` or ``_`` (a leading ``-`` reads as
+    an option on a command line, e.g. ``qbd-emulator webconnector --password P``)."""
+    while True:
+        password = secrets.token_urlsafe(16)
+        if password[0].isalnum():
+            return password
 
 
 def new_token_hex(nbytes: int = 16) -> str:
