@@ -135,6 +135,7 @@ _DECIMAL_SUFFIXES = (
 _Entry = tuple[Converter | None, bool, ContentModel | None, str]
 _Plan = dict[str, _Entry]
 _PLANS: dict[ContentModel, _Plan] = {}
+_NO_PLAN: _Plan = {}  # guesses only: never filled
 
 
 def _plan(model: ContentModel) -> _Plan:
@@ -181,34 +182,39 @@ class RecordReader:
 
     def _read(self, elem: etree._Element, plan: _Plan | None) -> RecordData:
         data: RecordData = {}
+        lookup = plan.get if plan is not None else _NO_PLAN.get
         for child in elem:
             tag = child.tag
             if not isinstance(tag, str):
                 continue  # a processing instruction inside a record
             name = tag if tag[0] != "{" else tag.rpartition("}")[2]
-            entry = plan.get(name) if plan is not None else None
+            entry = lookup(name)
             value: Value
             if len(child):
-                value = self._read(child, self._sub_plan(entry, name))
+                sub = entry[2] if entry is not None else None
+                if sub is not None:
+                    value = self._read(child, _PLANS.get(sub) or _plan(sub))
+                else:
+                    value = self._read(child, self._sub_plan(entry, name))
             elif entry is None:
                 value = _guess(child, name)
             else:
                 convert = entry[0]
                 text = child.text
-                if convert is not None and text:
+                if convert is None:
+                    if entry[2] is not None and not entry[3] and not (text or "").strip():
+                        value = {}  # an empty aggregate
+                    else:
+                        value = text or ""
+                elif text:
                     try:
                         value = convert(text.strip())
                     except (ValueError, InvalidOperation):
                         if text.strip():
                             raise _bad_leaf(child, name, entry[3]) from None
                         value = text  # blank: the XSD allows an empty typed leaf
-
-                elif convert is not None:
-                    value = ""  # empty: the XSD allows an empty typed leaf (kept as sent)
-                elif entry[2] is not None and not entry[3] and not (text or "").strip():
-                    value = {}  # an empty aggregate
                 else:
-                    value = text or ""
+                    value = ""  # empty: the XSD allows an empty typed leaf (kept as sent)
             if name not in data:
                 data[name] = [value] if entry is not None and entry[1] else value
             else:
