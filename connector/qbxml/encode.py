@@ -35,11 +35,12 @@ from connector.qbxml.errors import (
     BadValueError,
     ChoiceConflictError,
     MissingElementError,
+    QbxmlBuildError,
     QbxmlSchemaError,
     UnknownElementError,
     UnsupportedError,
 )
-from connector.qbxml.leaves import check_text, format_leaf
+from connector.qbxml.leaves import check_text, format_leaf, formatter
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ChildSpec, ContentModel, Leaf, Schema
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "set_attributes",
 ]
 
+_SEQUENCES = (list, tuple)  # a tuple, not ``list | tuple``: isinstance checks it faster
 MAX_MESSAGE_SET_ID = 24
 """QuickBooks refuses longer message-set IDs with 9004 (PROTOCOL.md 1.5)."""
 
@@ -148,17 +150,18 @@ class _Encoder:
     def _aggregate(
         self, elem: etree._Element, model: ContentModel, value: object, path: str
     ) -> None:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             raise BadValueError(
                 f"is an aggregate: expected a dict of child elements, got {type(value).__name__}",
                 path=path,
                 version=self.version,
             )
         specs: list[ChildSpec] = []
+        child = model.child
         for key, raw in value.items():
-            if raw is None or (isinstance(raw, list | tuple) and not raw):
+            if raw is None or (isinstance(raw, _SEQUENCES) and not raw):
                 continue  # None and [] mean absent
-            spec = model.child(key) if isinstance(key, str) else None
+            spec = child(key) if isinstance(key, str) else None
             if spec is None:
                 raise UnknownElementError(
                     self._unknown_message(path, str(key)),
@@ -169,12 +172,25 @@ class _Encoder:
         positions = model.positions
         specs.sort(key=lambda spec: positions[spec.name])
         check_structure(model, specs, path, self.version)
+        sub = etree.SubElement
         for spec in specs:
-            raw = value[spec.name]
-            items = self._items(spec, raw, path) if isinstance(raw, list | tuple) else (raw,)
-            child_path = f"{path}/{spec.name}"
+            name = spec.name
+            raw = value[name]
+            items = self._items(spec, raw, path) if isinstance(raw, _SEQUENCES) else (raw,)
+            content = spec.content
+            if type(content) is Leaf:  # most children: the path is built only on a refusal
+                text = formatter(content)
+                for item in items:
+                    try:
+                        sub(elem, name).text = text(content, item)
+                    except QbxmlBuildError as exc:
+                        raise type(exc)(
+                            exc.message, path=f"{path}/{name}", version=self.version
+                        ) from None
+                continue
+            child_path = f"{path}/{name}"
             for item in items:
-                self.fill(etree.SubElement(elem, spec.name), spec.content, item, child_path)
+                self.fill(sub(elem, name), content, item, child_path)
 
     def _items(self, spec: ChildSpec, raw: object, path: str) -> Sequence[object]:
         is_list = isinstance(raw, list | tuple)

@@ -27,6 +27,7 @@ __all__ = [
     "check_text",
     "format_datetime",
     "format_leaf",
+    "formatter",
 ]
 
 _TEXT_TYPES = frozenset(
@@ -44,7 +45,7 @@ _MAX_DECIMALS = 5
 def format_leaf(leaf: Leaf, value: object, *, path: str = "", version: str = "") -> str:
     """The qbXML text of ``value`` for ``leaf``; ``BadValueError``/``TextError`` otherwise."""
     try:
-        return _FORMATTERS[leaf.type.value](leaf, value)
+        return _FORMATTERS[leaf.type._value_](leaf, value)
     except QbxmlBuildError as exc:  # re-raised with the element path and version
         raise type(exc)(exc.message, path=path, version=version) from None
 
@@ -192,3 +193,10 @@ _FORMATTERS: dict[str, Callable[[Leaf, object], str]] = {
     LeafType.TIMEINTERVAL.value: lambda _leaf, value: _interval(value),
     LeafType.FLOAT.value: lambda _leaf, value: _float(value),
 }
+
+
+def formatter(leaf: Leaf) -> Callable[[Leaf, object], str]:
+    """The raw formatter of ``leaf``'s type: ``(leaf, value) -> text``, raising
+    ``QbxmlBuildError`` without a path (``format_leaf`` adds it). For hot loops that build
+    the element path only when a value is refused."""
+    return _FORMATTERS[leaf.type._value_]
