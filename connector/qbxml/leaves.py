@@ -54,6 +54,10 @@ def check_text(
     value: str, *, max_length: int | None = None, path: str = "", version: str = ""
 ) -> str:
     """``value`` if QuickBooks can store it: ISO-8859-1, XML-legal, within ``max_length``."""
+    # The usual text (printable ASCII: no control characters) within its length needs no more.
+    short = max_length is None or len(value) <= max_length
+    if short and value.isascii() and value.isprintable():
+        return value
     try:
         value.encode("latin-1")
     except UnicodeEncodeError as exc:
