@@ -75,14 +75,16 @@ class _Page:
     def __init__(self) -> None:
         self.count = 0
         self.max_time: datetime | None = None
+        self._max_utc: datetime | None = None  # utc(max_time), kept to convert once per record
         self.offsets: list[int] = []
 
     def see(self, stamp: object) -> None:
         self.count += 1
         if not isinstance(stamp, datetime):
             return
-        if self.max_time is None or utc(stamp) >= utc(self.max_time):
-            self.max_time = stamp
+        stamp_utc = utc(stamp)
+        if self._max_utc is None or stamp_utc >= self._max_utc:
+            self.max_time, self._max_utc = stamp, stamp_utc
         minutes = _offset_minutes(stamp)
         if minutes is not None and minutes not in self.offsets:
             self.offsets.append(minutes)
