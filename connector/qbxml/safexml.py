@@ -31,7 +31,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from lxml import etree
 
@@ -69,17 +69,32 @@ class SupportsRead(Protocol):
 XmlSource = bytes | bytearray | str | SupportsRead
 
 
+# Every parser of the codebase is built with these: no DTD, no entity expansion, no network,
+# libxml2's default size limits (huge_tree off).
+class _SafeOptions(TypedDict):
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    dtd_validation: bool
+    huge_tree: bool
+    remove_comments: bool
+    remove_pis: bool
+
+
+_SAFE_OPTIONS: _SafeOptions = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": False,
+}
+
+
 def parse_document(source: XmlSource, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
     """Parse a whole document and return its root element (PIs before it: ``getprevious()``)."""
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=False,
-    )
+    parser = etree.XMLParser(**_SAFE_OPTIONS)
     guard = _Guard(max_bytes)
     etree.clear_error_log()
     for chunk in _chunks(source):
@@ -118,16 +133,7 @@ def iterparse_batches(
     before asking for the next one; the error of a chunk is raised when the next batch is asked
     for, after that chunk's well-formed events.
     """
-    parser = etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=False,
-    )
+    parser = etree.XMLPullParser(events=("start", "end"), **_SAFE_OPTIONS)
     guard = _Guard(max_bytes)
     etree.clear_error_log()
     for chunk in _chunks(source):
