@@ -26,12 +26,12 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from connector.qbwc.envelopes import QbwcMethod, build_request
 from connector.qbwc.work import Progress, SessionContext
 
 REQUEST = (
@@ -98,16 +98,6 @@ def customer_page(records: int = 100) -> str:
     )
 
 
-def envelope(operation: str, **params: str) -> bytes:
-    inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in params.items())
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
-        'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
-        f'<{operation} xmlns="http://developer.intuit.com/">{inner}</{operation}>'
-        "</soap:Body></soap:Envelope>"
-    ).encode()
-
-
 # ------------------------------------------------------------------------------ server
 def serve(port: int, database_url: str, rounds: int, work_connections: set[str]) -> None:
     import uvicorn
@@ -156,7 +146,8 @@ Timings = dict[str, list[float]]
 
 
 def timed(client: httpx.Client, url: str, timings: Timings, operation: str, **params: str) -> str:
-    body = envelope(operation, **params)
+    # The same bytes the Web Connector sends (connector.qbwc.envelopes), params in call order.
+    body = build_request(QbwcMethod(operation), tuple(params.items()))
     start = time.perf_counter()
     response = client.post(url, content=body, headers={"Content-Type": "text/xml"})
     timings[operation].append(time.perf_counter() - start)
