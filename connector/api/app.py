@@ -62,10 +62,13 @@ def _optional_module(name: str) -> ModuleType | None:
 
 
 def default_work_source(database: Database, settings: Settings) -> WorkSource:
-    """The sync engine (``connector.sync.engine.SyncEngine``) over the store."""
+    """The sync engine (``connector.sync.engine.SyncEngine``) over the store, applying
+    iterator pages on a worker thread while QuickBooks computes the next one."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from connector.sync.engine import SyncEngine
 
-    return SyncEngine(database)
+    return SyncEngine(database, behind=ThreadPoolExecutor(2, thread_name_prefix="apply"))
 
 
 def _qbwc_asgi(

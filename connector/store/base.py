@@ -2,7 +2,7 @@
 
 Tables live in small modules by area (``tables_core``, ``tables_qbwc``, ``tables_sync``);
 ``connector.store.schema`` imports them all so Alembic and tests see the whole schema.
-Alembic revisions are chained by area: ``0001_core`` -> ``0002_qbwc`` -> ``0003_sync``.
+Alembic revisions are chained by area: ``0001_core`` -> ``0002_qbwc`` -> ``0003_sync`` -> ``0004_inbox``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Tables of the sync area: cursors, synced records, sync history, the write outbox, webhooks.
 
-Owns: the table declarations (on the shared ``metadata``) that migration ``0003_sync`` creates.
+Owns: the table declarations (on the shared ``metadata``) that migrations ``0003_sync`` and
+``0004_inbox`` create.
 Must not: hold queries (see ``records``, ``sync_runs`` and ``connector.sync.cursors``).
 
 Times are stored as UTC. QuickBooks' own ``TimeModified`` strings are kept verbatim beside
@@ -85,6 +86,21 @@ records = Table(
     UniqueConstraint("company_id", "data_type", "qb_id", name="uq_records_company_type_qb_id"),
     Index("ix_records_company_type_modified", "company_id", "data_type", "time_modified_utc"),
 )
+
+sync_inbox = Table(
+    "sync_inbox",
+    metadata,
+    Column("id", _ROWID, primary_key=True, autoincrement=True),
+    Column("company_id", _ID, _company_fk(), nullable=False),
+    Column("run_id", _ID, nullable=False),
+    Column("data_type", _TYPE, nullable=False),
+    Column("request_id", String(50), nullable=False),
+    Column("qbxml_version", String(8), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sync_inbox_company", "company_id", "id"),
+)
+"""Iterator pages stored on arrival, applied behind the Web Connector (migration 0004_inbox)."""
 
 sync_runs = Table(
     "sync_runs",

@@ -122,6 +122,38 @@ def page_applied(
     return failed(landed, page.status_class.name, page.message, page.status_code, None)
 
 
+def page_received(cursor: CursorRow, iterator_id: str, remaining: int, ticket: str) -> CursorRow:
+    """An iterator page that leaves more to fetch arrived and waits in the inbox: the
+    iterator moves on now (the next Continue needs only its ID); what the page holds
+    (count, latest time) joins the cursor when it is applied (``page_stored``)."""
+    return replace(
+        cursor,
+        in_flight_request_id=None,
+        in_flight_ticket=None,
+        in_flight_request=None,
+        state=CursorState.ACTIVE.value,
+        iterator_id=iterator_id,
+        iterator_ticket=ticket,
+        remaining=remaining,
+        attempts=0,
+    )
+
+
+def page_stored(cursor: CursorRow, page: PageResult, run_id: str) -> CursorRow:
+    """A page from the inbox was applied: its latest time joins the run's high-water mark
+    (whatever the cursor did meanwhile, the records are stored); its count joins the
+    progress only while the cursor still pages the same run."""
+    high = _later(_parse(cursor.high_water), page.max_time)
+    same_run = cursor.run_id == run_id and cursor.iterator_id is not None
+    return replace(
+        cursor,
+        fetched=cursor.fetched + page.count if same_run else cursor.fetched,
+        high_water=None if high is None else high.isoformat(),
+        min_offset=_merge_offset(cursor.min_offset, page.min_offset, min),
+        max_offset=_merge_offset(cursor.max_offset, page.max_offset, max),
+    )
+
+
 def _warning(cursor: CursorRow, page: PageResult) -> Note | None:
     if page.status_class is not StatusClass.WARNING:
         return None

@@ -1,1 +1,1 @@
-"""Alembic revisions, chained by area: ``0001_core`` -> ``0002_qbwc`` -> ``0003_sync``."""
+"""Alembic revisions, chained by area: ``0001_core`` -> ``0002_qbwc`` -> ``0003_sync`` -> ``0004_inbox``."""
