@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import insert, text
 
 from connector.store import records as store
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.store.records import IncomingRecord, decode_data, encode_data
+from connector.store.tables_sync import records
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PST = timezone(timedelta(hours=-8))
@@ -93,3 +96,66 @@ def test_pages_follow_id_order(db: Database) -> None:
         second = store.page_records(conn, company, "customers", after_id=first[-1].id, limit=10)
     assert len(first) == 10 and len(second) == 10
     assert {r.qb_id for r in first}.isdisjoint({r.qb_id for r in second})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param({"Name": "Café «Ünïcode» 東京 \U0001f600"}, id="non-ascii"),
+        pytest.param({"Memo": 'a"b\\c/d\n\r\t\b\f\x00\x1f\x7f\u2028\u2029'}, id="escapes"),
+        pytest.param({"Count": 2**70, "Neg": -(2**64)}, id="int-beyond-64-bits"),
+        pytest.param({"Memo": "\ud800"}, id="lone-surrogate"),
+        pytest.param({"A": [], "B": {}, "C": [{"D": None}], "E": False}, id="empties"),
+    ],
+)
+def test_json_text_is_what_json_dumps_writes(value: dict[str, object]) -> None:
+    # orjson writes it (fast path) or json does (fallback): either way the same text.
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    assert encode_data(value) == expected  # type: ignore[arg-type]
+    assert decode_data(expected) == value
+
+
+def test_upsert_stores_the_values_sqlalchemy_would(db: Database) -> None:
+    # The upsert runs at driver level: its stored columns must be the ones a SQLAlchemy insert
+    # of the same values gives (DateTime formats: reads and modified_since compare with them).
+    company = create_company(db, "Acme").id
+    now = datetime(2026, 3, 1, 14, 5, 6, 789, tzinfo=timezone(timedelta(hours=2)))
+    item = IncomingRecord(
+        "customers",
+        "1",
+        "CustomerRet",
+        {"ListID": "1", "Balance": Decimal("1.50")},
+        {"id": "1", "name": "Ünï"},
+        time_modified="2026-02-01T09:30:00-08:00",
+        time_modified_utc=datetime(2026, 2, 1, 17, 30, 0, 123456, tzinfo=UTC),
+        edit_sequence="e1",
+    )
+    with db.begin() as conn:
+        store.upsert_records(conn, company, [item], now)
+        conn.execute(
+            insert(records).values(
+                company_id=company,
+                data_type="customers",
+                qb_id="2",
+                ret=item.ret,
+                time_modified=item.time_modified,
+                time_modified_utc=item.time_modified_utc,
+                edit_sequence=item.edit_sequence,
+                data=encode_data(item.data),
+                normalised=json.dumps(item.normalised, separators=(",", ":"), ensure_ascii=False),
+                deleted_at=None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        raw = {
+            row.qb_id: row._asdict()
+            for row in conn.execute(
+                text("SELECT * FROM records WHERE company_id = :c"), {"c": company}
+            )
+        }
+        assert len(store.page_records(conn, company, "customers", modified_since=now)) == 2
+    ours, theirs = raw["1"], raw["2"]
+    for name in ("id", "qb_id"):
+        del ours[name], theirs[name]
+    assert ours == theirs
