@@ -63,12 +63,11 @@ def _optional_module(name: str) -> ModuleType | None:
 
 def default_work_source(database: Database, settings: Settings) -> WorkSource:
     """The sync engine (``connector.sync.engine.SyncEngine``) over the store, applying
-    iterator pages on a worker thread while QuickBooks computes the next one."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    iterator pages in a worker process while QuickBooks computes the next one."""
+    from connector.sync.applier import applier_for
     from connector.sync.engine import SyncEngine
 
-    return SyncEngine(database, behind=ThreadPoolExecutor(2, thread_name_prefix="apply"))
+    return SyncEngine(database, behind=applier_for(database))
 
 
 def _qbwc_asgi(

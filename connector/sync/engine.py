@@ -6,7 +6,8 @@ instance may answer any call and a restart loses nothing (DESIGN.md). A request 
 as in flight before it leaves; its response is stored and the cursor advanced in the same
 transaction, so a session broken anywhere resumes without loss or duplicates.
 
-Applying behind (``behind=`` an executor; the service passes one): an iterator page that
+Applying behind (``behind=`` an ``Applier``, ``connector.sync.applier``; the service passes
+one that applies in a worker process): an iterator page that
 leaves more to fetch is stored whole in the inbox (``connector.store.inbox``) and its
 iterator advanced in one transaction, the Web Connector is answered, and the page is parsed
 and applied on the executor while QuickBooks computes the next page. Every other call first
@@ -21,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
@@ -55,6 +56,12 @@ class Transactional(Protocol):
     def begin(self, *, write: bool = True) -> AbstractContextManager[Connection]: ...
 
 
+class Applier(Protocol):
+    """Runs ``SyncEngine.apply_stored_page`` for a page in the inbox, off the calling thread."""
+
+    def submit(self, engine: SyncEngine, page: InboxPage, now: datetime) -> Future[None]: ...
+
+
 class SyncEngine:
     """Implements ``connector.qbwc.work.WorkSource`` over the store."""
 
@@ -64,7 +71,7 @@ class SyncEngine:
         policy: Policy | None = None,
         parse: Callable[[str, str], Iterator[Event]] | None = None,
         *,
-        behind: Executor | None = None,
+        behind: Applier | None = None,
     ) -> None:
         self._db = database
         self._policy = policy or Policy()
@@ -217,7 +224,11 @@ class SyncEngine:
 
     def _apply_behind(self, page: InboxPage, now: datetime) -> None:
         assert self._behind is not None
-        future = self._behind.submit(self._apply_later, page, now)
+        try:
+            future = self._behind.submit(self, page, now)
+        except Exception:  # e.g. a broken worker pool: the page waits in the inbox
+            log.exception("cannot hand a stored page of company %s over", page.company_id)
+            return
         with self._pending_lock:
             self._pending[page.company_id] = future
 
@@ -239,7 +250,9 @@ class SyncEngine:
         except Exception:
             log.exception("applying a stored page of company %s failed; retrying", company_id)
 
-    def _apply_later(self, page: InboxPage, now: datetime) -> None:
+    def apply_stored_page(self, page: InboxPage, now: datetime) -> None:
+        """Apply one page of the inbox (an ``Applier`` runs this); a no-op when another call
+        applied it first."""
         with self._db.begin(write=False) as conn:
             text = inbox.response(conn, page.id)
         if text is None:

@@ -4,6 +4,11 @@ whichever service instance (engine) answers each call."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import timedelta
@@ -28,6 +33,7 @@ from connector.store import sync_runs as runs
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.store.tables_sync import sync_inbox
+from connector.sync.applier import ProcessApplier, ThreadApplier, applier_for
 from connector.sync.engine import SyncEngine
 from connector.sync.plan import Policy
 from qbd_emulator.processor import FakeQuickBooks
@@ -57,9 +63,9 @@ class Killed(Executor):
 
 
 @pytest.fixture(params=["thread", "inline"])
-def behind(request: pytest.FixtureRequest) -> Iterator[Executor]:
+def behind(request: pytest.FixtureRequest) -> Iterator[ThreadApplier]:
     executor: Executor = ThreadPoolExecutor(2) if request.param == "thread" else Inline()
-    yield executor
+    yield ThreadApplier(executor)
     executor.shutdown(wait=True)
 
 
@@ -77,7 +83,7 @@ def _run_types(db: Database, ticket: str) -> dict[str, runs.TypeCounts]:
     return {t.data_type: t for t in full.types}
 
 
-def test_full_and_incremental_sync_equal_in_line(db: Database, behind: Executor) -> None:
+def test_full_and_incremental_sync_equal_in_line(db: Database, behind: ThreadApplier) -> None:
     qb = FakeQuickBooks(company=make_company(11, 8), clock=lambda: DAY1)
     engine, company_id = SyncEngine(db, POLICY, behind=behind), create_company(db, "Acme").id
     percents = run_session(engine, qb, company_id, "T1", DAY1)
@@ -98,7 +104,7 @@ def test_full_and_incremental_sync_equal_in_line(db: Database, behind: Executor)
 @pytest.mark.parametrize("stored", [False, True], ids=["before-store", "after-store"])
 @pytest.mark.parametrize("after", [2, 3, 4, 6])
 def test_cut_sessions_resume_without_loss(
-    db: Database, behind: Executor, after: int, stored: bool
+    db: Database, behind: ThreadApplier, after: int, stored: bool
 ) -> None:
     qb = FakeQuickBooks(company=make_company(10, 7), clock=lambda: DAY1)
     engine, company_id = SyncEngine(db, POLICY, behind=behind), create_company(db, "Acme").id
@@ -114,8 +120,8 @@ def test_a_killed_service_leaves_pages_the_next_call_applies(db: Database) -> No
     qb = FakeQuickBooks(company=make_company(10, 7), clock=lambda: DAY1)
     company_id = create_company(db, "Acme").id
     killed = Killed()
-    dead = SyncEngine(db, POLICY, behind=killed)
-    alive = SyncEngine(db, POLICY, behind=Inline())
+    dead = SyncEngine(db, POLICY, behind=ThreadApplier(killed))
+    alive = SyncEngine(db, POLICY, behind=ThreadApplier(Inline()))
     ctx = SessionContext("conn-1", company_id, "T1", "13.0", "US", DAY1)
     qb.open_connection("", "qbd-connector")
     qb_ticket = qb.begin_session("")
@@ -143,7 +149,7 @@ def test_calls_alternating_between_instances(db: Database) -> None:
     qb = FakeQuickBooks(company=make_company(14, 9), clock=lambda: DAY1)
     company_id = create_company(db, "Acme").id
     pools = [ThreadPoolExecutor(1), ThreadPoolExecutor(1)]
-    engines = [SyncEngine(db, POLICY, behind=pool) for pool in pools]
+    engines = [SyncEngine(db, POLICY, behind=ThreadApplier(pool)) for pool in pools]
     ctx = SessionContext("conn-1", company_id, "T1", "13.0", "US", DAY1)
     qb.open_connection("", "qbd-connector")
     qb_ticket = qb.begin_session("")
@@ -166,7 +172,7 @@ def test_calls_alternating_between_instances(db: Database) -> None:
 
 
 def test_an_unreadable_page_applied_behind_stops_its_type_only(
-    db: Database, behind: Executor
+    db: Database, behind: ThreadApplier
 ) -> None:
     """The second customers page breaks when read in full (its head was fine): customers
     stop with a FATAL error for this session, its watermark stays, the other types sync."""
@@ -201,3 +207,71 @@ def test_an_unreadable_page_applied_behind_stops_its_type_only(
     assert types["customers"].status == "error" and types["invoices"].status == "done"
     assert any(e.data_type == "customers" and "mangled" in e.message for e in full.errors)
     assert cursor.watermark is None  # nothing skipped: the next session starts over
+
+
+def test_a_worker_process_applies_pages(db: Database) -> None:
+    """The service's applier: a worker process with its own connection to the same store."""
+    applier = applier_for(db)
+    assert isinstance(applier, ProcessApplier)
+    qb = FakeQuickBooks(company=make_company(12, 7), clock=lambda: DAY1)
+    engine, company_id = SyncEngine(db, POLICY, behind=applier), create_company(db, "Acme").id
+    try:
+        percents = run_session(engine, qb, company_id, "T1", DAY1)
+    finally:
+        applier.shutdown()
+    assert percents[-1] == 100 and percents == sorted(percents)
+    assert _inbox_size(db) == 0
+    assert_store_equals_company(db, company_id, qb.company)
+    types = _run_types(db, "T1")
+    assert (types["customers"].fetched, types["customers"].created) == (12, 12)
+
+
+def test_an_in_memory_store_is_applied_on_a_thread() -> None:
+    memory = Database.from_url("sqlite://")
+    try:
+        assert isinstance(applier_for(memory), ThreadApplier)
+    finally:
+        memory.dispose()
+
+
+_ORPHAN = """
+import sys, time
+from connector.sync.applier import ProcessApplier
+applier = ProcessApplier(sys.argv[1])
+applier.pool.submit(time.sleep, 0).result()  # the worker is up
+print(*[p.pid for p in applier.pool._processes.values()], flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_worker_ends_when_the_service_is_killed(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/orphan.db"
+    service = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN, url], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert service.stdout is not None
+        worker = int(service.stdout.readline().split()[0])
+        service.send_signal(signal.SIGKILL)
+        service.wait()
+        deadline = time.monotonic() + 60  # a liveness bound, not a speed check
+        while time.monotonic() < deadline and _alive(worker):
+            time.sleep(0.2)
+        assert not _alive(worker), "the worker outlived its service"
+    finally:
+        service.kill()
+        service.wait()
+        if service.stdout is not None:
+            service.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = f"/proc/{pid}/status"
+    if os.path.exists(status):  # a zombie has exited; only its parent's wait is missing
+        with open(status) as f:
+            return "State:\tZ" not in f.read()
+    return True

@@ -1,0 +1,87 @@
+"""Where pages stored in the inbox are applied: a thread pool, or a worker process.
+
+Owns: the two ``connector.sync.engine.Applier`` implementations. ``ThreadApplier`` runs
+``SyncEngine.apply_stored_page`` on an executor of this process (tests, in-memory
+databases). ``ProcessApplier`` runs it in a worker process with its own connection to the
+same database, so a service parsing and storing a page uses a second core while its own
+process answers the Web Connector (the SOAP work and the applying no longer share one
+interpreter lock). The worker ends when its parent does (it watches its parent's pid, since
+a killed service cannot tell it to). Must not: decide what is applied (the engine does).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from datetime import datetime
+
+from connector.store.db import Database
+from connector.store.inbox import InboxPage
+from connector.sync.engine import SyncEngine
+
+log = logging.getLogger(__name__)
+
+
+class ThreadApplier:
+    """Applies on ``executor`` (a thread pool, or anything with ``submit``) in this process."""
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+
+    def submit(self, engine: SyncEngine, page: InboxPage, now: datetime) -> Future[None]:
+        return self.executor.submit(engine.apply_stored_page, page, now)
+
+
+class ProcessApplier:
+    """Applies in ``workers`` worker processes that connect to ``database_url`` themselves
+    (a file or server database: an in-memory SQLite database cannot be shared)."""
+
+    def __init__(self, database_url: str, workers: int = 1) -> None:
+        self.database_url = database_url
+        self.pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        )
+
+    def submit(self, engine: SyncEngine, page: InboxPage, now: datetime) -> Future[None]:
+        return self.pool.submit(_apply_in_worker, self.database_url, page, now)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+_ENGINES: dict[str, SyncEngine] = {}  # per worker process: one engine per database
+
+
+def _apply_in_worker(database_url: str, page: InboxPage, now: datetime) -> None:
+    engine = _ENGINES.get(database_url)
+    if engine is None:
+        engine = _ENGINES[database_url] = SyncEngine(Database.from_url(database_url))
+    engine.apply_stored_page(page, now)
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    """Worker initializer: exit when the service that started this worker is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def applier_for(database: Database) -> ThreadApplier | ProcessApplier:
+    """A worker process for a database other processes can open, else a thread pool."""
+    url = database.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadApplier(ThreadPoolExecutor(1, thread_name_prefix="apply"))
+    return ProcessApplier(url.render_as_string(hide_password=False))
