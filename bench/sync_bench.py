@@ -159,11 +159,28 @@ def serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"serve did not start: {log.read_text()[-1000:]}")
 
 
-def peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def _hwm_mb(pid: int) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    return float("nan")
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def peak_mb(pid: int) -> float:
+    """Peak resident memory of the service: its process plus its worker processes
+    (the page applier; the multiprocessing resource tracker is counted too)."""
+    return _hwm_mb(pid) + sum(_hwm_mb(child) for child in _children(pid))
 
 
 def free_port() -> int:

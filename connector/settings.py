@@ -55,6 +55,9 @@ class Settings:
     soap_max_body_bytes: int = 64 * 1024 * 1024
     """Largest SOAP request accepted (a receiveResponseXML with a big page of records)."""
     default_every_minutes: int = 60
+    apply_workers: int = 1
+    """Worker processes that parse and store the pages the Web Connector delivers, beside
+    the service process (0: a thread of the service process, sharing its one core)."""
     bootstrap_api_key: str | None = None
     """``QBD_API_KEY``: an API key accepted besides the stored ones (first-run convenience)."""
 
@@ -98,6 +101,7 @@ _INT_FIELDS = {
     "lockout_seconds",
     "soap_max_body_bytes",
     "default_every_minutes",
+    "apply_workers",
 }
 _FLOAT_FIELDS = {"lockout_base_delay_seconds"}
 
@@ -124,7 +128,9 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"minimum Web Connector version {s.min_qbwc_version!r} is not N.N.N.N")
     if not re.fullmatch(r"\{[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}", s.owner_id):
         raise SettingsError(f"owner id {s.owner_id!r} is not a braced GUID")
-    for name in _INT_FIELDS - {"port"}:
+    if not 0 <= s.apply_workers <= 64:
+        raise SettingsError(f"apply_workers {s.apply_workers} is outside 0-64")
+    for name in _INT_FIELDS - {"port", "apply_workers"}:
         if getattr(s, name) <= 0:
             raise SettingsError(f"{name} must be positive")
     if s.lockout_base_delay_seconds < 0:

@@ -67,7 +67,7 @@ def default_work_source(database: Database, settings: Settings) -> WorkSource:
     from connector.sync.applier import applier_for
     from connector.sync.engine import SyncEngine
 
-    return SyncEngine(database, behind=applier_for(database))
+    return SyncEngine(database, behind=applier_for(database, settings.apply_workers))
 
 
 def _qbwc_asgi(

@@ -77,11 +77,13 @@ def _watch_parent(parent: int, every: float = 1.0) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def applier_for(database: Database) -> ThreadApplier | ProcessApplier:
-    """A worker process for a database other processes can open, else a thread pool."""
+def applier_for(database: Database, workers: int = 1) -> ThreadApplier | ProcessApplier:
+    """``workers`` worker processes for a database other processes can open; a thread of
+    this process for ``workers=0`` or an in-memory SQLite database."""
     url = database.engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if workers == 0 or memory:
         from concurrent.futures import ThreadPoolExecutor
 
         return ThreadApplier(ThreadPoolExecutor(1, thread_name_prefix="apply"))
-    return ProcessApplier(url.render_as_string(hide_password=False))
+    return ProcessApplier(url.render_as_string(hide_password=False), workers)

@@ -30,6 +30,7 @@ def test_environment_then_overrides() -> None:
         "QBD_TICKET_TTL_SECONDS": "60",
         "QBD_LOCKOUT_BASE_DELAY_SECONDS": "0.25",
         "QBD_PUBLIC_URL": "https://qbd.example.com/",
+        "QBD_APPLY_WORKERS": "0",
     }
     settings = Settings.from_env(env, port=9100, host=None)
     assert settings.database_url == "postgresql://db/x"
@@ -37,6 +38,7 @@ def test_environment_then_overrides() -> None:
     assert settings.bootstrap_api_key == "k" and settings.ticket_ttl_seconds == 60
     assert settings.lockout_base_delay_seconds == 0.25
     assert settings.public_url == "https://qbd.example.com"
+    assert settings.apply_workers == 0
 
 
 def test_ssl_makes_the_default_public_url_https() -> None:
@@ -56,6 +58,7 @@ def test_ssl_makes_the_default_public_url_https() -> None:
         pytest.param({"QBD_MIN_QBWC_VERSION": "two"}, "N.N.N.N", id="version"),
         pytest.param({"QBD_OWNER_ID": "not-a-guid"}, "braced GUID", id="owner-id"),
         pytest.param({"QBD_TICKET_TTL_SECONDS": "0"}, "must be positive", id="ttl"),
+        pytest.param({"QBD_APPLY_WORKERS": "-1"}, "outside 0-64", id="apply-workers"),
     ],
 )
 def test_bad_values_are_clear_errors(env: dict[str, str], message: str) -> None:

@@ -226,12 +226,16 @@ def test_a_worker_process_applies_pages(db: Database) -> None:
     assert (types["customers"].fetched, types["customers"].created) == (12, 12)
 
 
-def test_an_in_memory_store_is_applied_on_a_thread() -> None:
+def test_an_in_memory_store_or_zero_workers_apply_on_a_thread(sqlite_db: Database) -> None:
     memory = Database.from_url("sqlite://")
     try:
         assert isinstance(applier_for(memory), ThreadApplier)
     finally:
         memory.dispose()
+    assert isinstance(applier_for(sqlite_db, workers=0), ThreadApplier)
+    two = applier_for(sqlite_db, workers=2)
+    assert isinstance(two, ProcessApplier) and two.pool._max_workers == 2
+    two.shutdown()
 
 
 _ORPHAN = """
