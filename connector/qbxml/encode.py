@@ -18,6 +18,15 @@ API::
              new_message_set_id=None, old_message_set_id=None)  -> bytes
     document("16.0", [rs, ...], response=True, new_message_set_id=..., message_set_status=...)
     document_text(...)                                            -> str (same, decoded)
+    encode_text(schema, "InvoiceRet", record, parent=rs_model)    -> str: the element's XML text
+
+``encode_text`` is the fast door for many records (the fake QuickBooks' answers, issue 5):
+the characters ``etree.tostring(encode_element(...), encoding="unicode")`` gives, with the
+same checks, built by joining strings from plans cached per content model (tags, leaf
+formatters, and each child set's schema order and structure check, computed once). A value
+it refuses, or a shape it leaves alone (a ``Mapping`` that is not a dict, ...), goes through
+``encode_element``, which raises the same error with the element path. Both live here, over
+300 lines, so that one module owns element order and its checks.
 
 Repeated elements take a list (a single value is accepted too); an aggregate given for a
 repeated ``*Line`` choice (``InvoiceLineAdd``/``InvoiceLineGroupAdd``) is emitted branch
@@ -26,8 +35,10 @@ by branch, which the schema allows because such choices are unbounded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
+from operator import attrgetter
 
 from lxml import etree
 
@@ -40,8 +51,15 @@ from connector.qbxml.errors import (
     UnknownElementError,
     UnsupportedError,
 )
-from connector.qbxml.leaves import check_text, format_leaf, formatter
-from connector.qbxml.schema import SUPPORTED_VERSIONS, ChildSpec, ContentModel, Leaf, Schema
+from connector.qbxml.leaves import check_text, format_leaf, formatter, text_formatter
+from connector.qbxml.schema import (
+    SUPPORTED_VERSIONS,
+    ChildSpec,
+    Content,
+    ContentModel,
+    Leaf,
+    Schema,
+)
 
 __all__ = [
     "MAX_MESSAGE_SET_ID",
@@ -51,6 +69,7 @@ __all__ = [
     "document",
     "document_text",
     "encode_element",
+    "encode_text",
     "set_attributes",
 ]
 
@@ -76,22 +95,207 @@ def encode_element(
     attrs: Mapping[str, object] | None = None,
 ) -> etree._Element:
     """``name`` with ``value`` as an element (top-level, or a child of ``parent``)."""
-    if parent is None:
-        try:
-            content = schema.element(name)
-        except QbxmlSchemaError as exc:
-            raise UnknownElementError(str(exc), path=name, version=schema.version) from None
-    else:
-        spec = schema.content(parent).child(name)
-        if spec is None:
-            where = parent if isinstance(parent, str) else "its parent"
-            raise UnknownElementError(f"not a child of {where}", path=name, version=schema.version)
-        content = spec.content
+    content = _content_of(schema, name, parent)
     elem = etree.Element(name)
     _Encoder(schema).fill(elem, content, value, name)
     if attrs is not None:
         set_attributes(schema, elem, content, attrs, name)
     return elem
+
+
+def _content_of(schema: Schema, name: str, parent: str | ContentModel | None) -> Content:
+    if parent is None:
+        try:
+            return schema.element(name)
+        except QbxmlSchemaError as exc:
+            raise UnknownElementError(str(exc), path=name, version=schema.version) from None
+    spec = schema.content(parent).child(name)
+    if spec is None:
+        where = parent if isinstance(parent, str) else "its parent"
+        raise UnknownElementError(f"not a child of {where}", path=name, version=schema.version)
+    return spec.content
+
+
+def encode_text(
+    schema: Schema, name: str, value: object, parent: str | ContentModel | None = None
+) -> str:
+    """``encode_element(schema, name, value, parent)`` as XML text (see the module docstring)."""
+    node = _node(name, _content_of(schema, name, parent))
+    out: list[str] = []
+    try:
+        _write(out, node, value)
+    except (_Refused, QbxmlBuildError):
+        elem = encode_element(schema, name, value, parent)  # raises the error, with its path
+        return etree.tostring(elem, encoding="unicode")
+    return "".join(out)
+
+
+class _Refused(Exception):
+    """The text path leaves this value to ``encode_element``."""
+
+
+_REFUSED = _Refused()
+_MAX_LAYOUTS = 1024
+"""Child sets remembered per content model (records of one kind repeat a handful)."""
+
+
+class _Node:
+    """One element name in its parent's context: its tags and how to write its content."""
+
+    __slots__ = (
+        "close",
+        "empty",
+        "max",
+        "model",
+        "name",
+        "open",
+        "position",
+        "repeated",
+        "spec",
+        "text",
+    )
+
+    def __init__(self, name: str, content: Content, spec: ChildSpec | None, position: int):
+        self.name = name
+        self.open, self.close, self.empty = f"<{name}>", f"</{name}>", f"<{name}/>"
+        self.spec = spec
+        self.position = position
+        self.repeated = spec is not None and spec.repeated
+        self.max = None if spec is None else spec.max
+        self.text: Callable[[object], str] | None = None
+        self.model: _Model | None = None
+        if isinstance(content, Leaf):
+            self.text = text_formatter(content)
+        else:
+            self.model = _model_plan(content)
+
+
+_Row = tuple[str, "Callable[[object], str] | None", str, str, _Node, int]
+"""A present child, ready to write: name, leaf formatter, tags, node, most occurrences
+(0 when it is not repeated: even a one-item list is refused)."""
+
+
+class _Model:
+    """A content model's plan: a node per child, and the rows of each child set seen."""
+
+    __slots__ = ("children", "layouts", "model", "text")
+
+    def __init__(self, model: ContentModel) -> None:
+        self.model = model
+        self.text = None if model.text is None else text_formatter(model.text)
+        self.children = {
+            spec.name: _Node(spec.name, spec.content, spec, i)
+            for i, spec in enumerate(model.children)
+        }
+        self.layouts: dict[tuple[object, ...], tuple[_Row, ...]] = {}
+        """Keyed by the child names when all are present (``None`` and ``[]`` are absent)."""
+
+    def layout(self, value: dict[object, object]) -> tuple[_Row, ...]:
+        """The present children of ``value`` in schema order, structure checked once per set."""
+        names = tuple(
+            [
+                k
+                for k, v in value.items()
+                if v is not None and not (isinstance(v, _SEQUENCES) and not v)
+            ]
+        )
+        found = self.layouts.get(names)
+        if found is None:
+            nodes: list[_Node] = []
+            for name in names:
+                node = self.children.get(name) if isinstance(name, str) else None
+                if node is None:
+                    raise _REFUSED
+                nodes.append(node)
+            ordered = sorted(nodes, key=_POSITION)
+            check_structure(self.model, [n.spec for n in ordered if n.spec], "", "")
+            found = tuple(
+                (n.name, n.text, n.open, n.close, n, _occurrences(n.spec)) for n in ordered
+            )
+            if len(self.layouts) < _MAX_LAYOUTS:
+                self.layouts[names] = found
+        return found
+
+
+def _occurrences(spec: ChildSpec | None) -> int:
+    if spec is None or not spec.repeated:
+        return 0
+    return sys.maxsize if spec.max is None else spec.max
+
+
+_POSITION = attrgetter("position")
+_MODELS: dict[ContentModel, _Model] = {}
+_TOPS: dict[tuple[str, Content], _Node] = {}
+
+
+def _model_plan(model: ContentModel) -> _Model:
+    plan = _MODELS.get(model)
+    if plan is None:
+        plan = _MODELS[model] = _Model(model)
+    return plan
+
+
+def _node(name: str, content: Content) -> _Node:
+    node = _TOPS.get((name, content))
+    if node is None:
+        node = _TOPS[(name, content)] = _Node(name, content, None, 0)
+    return node
+
+
+def _write(out: list[str], node: _Node, value: object) -> None:
+    """Append ``node`` with ``value``; raises ``_Refused`` or ``QbxmlBuildError``."""
+    if node.text is not None:
+        out.append(f"{node.open}{node.text(value)}{node.close}")
+        return
+    plan = node.model
+    assert plan is not None
+    if plan.text is not None and not isinstance(value, Mapping):
+        out.append(f"{node.open}{plan.text(value)}{node.close}")
+        return
+    if type(value) is not dict:
+        raise _REFUSED
+    # Most values have every key present: their rows are found by the keys alone. A value
+    # with an absent child (None, []) stops the first pass, which is then thrown away.
+    rows = plan.layouts.get(tuple(value))
+    if rows is None:
+        rows = plan.layout(value)
+    if not rows:
+        out.append(node.empty)
+        return
+    mark = len(out)
+    out.append(node.open)
+    if not _children(out, rows, value):
+        del out[mark + 1 :]
+        rows = plan.layout(value)
+        if not rows:
+            out[mark] = node.empty
+            return
+        _children(out, rows, value)
+    out.append(node.close)
+
+
+def _children(out: list[str], rows: tuple[_Row, ...], value: dict[object, object]) -> bool:
+    """Append the children; False at the first absent one (``rows`` assumed all present)."""
+    for name, text, open_tag, close_tag, child, most in rows:
+        raw = value[name]
+        cls = type(raw)
+        if cls is list or cls is tuple:
+            if not raw:
+                return False
+            if len(raw) > most:  # type: ignore[arg-type]
+                raise _REFUSED
+            for item in raw:  # type: ignore[attr-defined]
+                if text is None:
+                    _write(out, child, item)
+                else:
+                    out.append(f"{open_tag}{text(item)}{close_tag}")
+        elif raw is None:
+            return False
+        elif text is not None:
+            out.append(f"{open_tag}{text(raw)}{close_tag}")
+        else:
+            _write(out, child, raw)
+    return True
 
 
 def set_attributes(

@@ -11,14 +11,19 @@ value's own UTC offset (``-08:00``) when it has one: the offset is kept as given
 converted (QuickBooks' DST quirk, PROTOCOL.md 1.10); TIMEINTERVALTYPE ``PT1H30M0S``.
 Text must be ISO-8859-1 (PROTOCOL.md 1.10: QuickBooks turns anything else into ``?`` or
 fails to parse) and within the schema's maxLength (counted in characters).
+
+``text_formatter(leaf)`` gives the same text already escaped as element content, exactly as
+lxml writes it (``&amp; &lt; &gt;``, CR as ``&#13;``), for ``encode.encode_text``.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache, partial
 
 from connector.qbxml.errors import BadValueError, QbxmlBuildError, TextError
 from connector.qbxml.schema import Leaf, LeafType
@@ -28,6 +33,7 @@ __all__ = [
     "format_datetime",
     "format_leaf",
     "formatter",
+    "text_formatter",
 ]
 
 _TEXT_TYPES = frozenset(
@@ -204,3 +210,99 @@ def formatter(leaf: Leaf) -> Callable[[Leaf, object], str]:
     ``QbxmlBuildError`` without a path (``format_leaf`` adds it). For hot loops that build
     the element path only when a value is refused."""
     return _FORMATTERS[leaf.type._value_]
+
+
+def escape_text(text: str) -> str:
+    """``text`` as lxml writes element content: ``& < >`` as entities and CR as ``&#13;``
+    (a raw CR would be read back as LF, XML 1.0 2.11); tab and LF stay as they are."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+@cache
+def text_formatter(leaf: Leaf) -> Callable[[object], str]:
+    """``value -> text`` of ``leaf``, escaped as element content; raises what ``formatter``
+    raises (no path). Only the text types can carry markup characters: the other formats
+    (numbers, dates, booleans, checked intervals) are plain ASCII and are not scanned.
+    Each type's usual value takes a short path with the same result (a quick test, then
+    ``str``/``isoformat``); anything else goes through the formatter itself."""
+    kind = leaf.type
+    if kind in _TEXT_TYPES:
+        return _text_formatter(leaf)
+    if kind in _INT_DIGITS:
+        return _decimal_formatter(kind)
+    if kind is LeafType.DATETIME:
+        return _datetime_text
+    if kind is LeafType.DATE:
+        return _date_text
+    if kind is LeafType.BOOL:
+        return _bool_text
+    return partial(_FORMATTERS[kind._value_], leaf)
+
+
+def _text_formatter(leaf: Leaf) -> Callable[[object], str]:
+    if leaf.enum is not None or leaf.type is LeafType.GUID:
+        return lambda value: escape_text(_text(leaf, value))
+    limit = sys.maxsize if leaf.max_length is None else leaf.max_length
+
+    def text(value: object) -> str:
+        # _text's checks for the usual str: printable ASCII (no CR) within its length
+        if type(value) is str and len(value) <= limit and value.isascii() and value.isprintable():
+            if "&" in value or "<" in value or ">" in value:
+                return escape_text(value)
+            return value
+        return escape_text(_text(leaf, value))
+
+    return text
+
+
+def _decimal_formatter(kind: LeafType) -> Callable[[object], str]:
+    amount = kind is LeafType.AMT
+    digits = _INT_DIGITS[kind]
+
+    def text(value: object) -> str:
+        # str() of a Decimal with 0-5 decimals (2 for amounts) is _decimal's fixed-point text;
+        # exponents, NaN, more places or more integer digits fail the test and go the long way
+        if type(value) is Decimal:
+            text = str(value)
+            whole, _, frac = text.partition(".")
+            bare = whole[1:] if whole[:1] == "-" else whole
+            if (
+                (len(frac) == 2 if amount else len(frac) <= _MAX_DECIMALS)
+                and (not frac or frac.isdigit())
+                and bare.isdigit()
+                and len(bare) <= digits
+            ):
+                return text
+        return _decimal(kind, value)
+
+    return text
+
+
+def _datetime_text(value: object) -> str:
+    # isoformat() is format_datetime's text unless the value has fractions of a second or an
+    # offset in seconds (then it is longer than 19 or 25 characters)
+    if type(value) is datetime:
+        text = value.isoformat()
+        if len(text) == 25 or len(text) == 19:
+            return text
+    elif type(value) is date:
+        return value.isoformat()
+    return format_datetime(value)
+
+
+def _date_text(value: object) -> str:
+    return value.isoformat() if type(value) is date else _date(value)
+
+
+def _bool_text(value: object) -> str:
+    if value is True:
+        return "true"
+    return "false" if value is False else _bool(value)
