@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from lxml import etree
-
 from connector.qbxml.errors import QbxmlBuildError
 from connector.qbxml.values import Status
 
@@ -43,7 +41,7 @@ from .envelope import MessageSet
 from .filters import as_list
 from .host import host_handlers
 from .query import query_handlers
-from .render import answer_element, response_document
+from .render import answer_text, response_document
 from .writes import write_handlers
 
 
@@ -101,14 +99,14 @@ def model_message(exc: QBStatusError, base: str) -> str:
     return text
 
 
-def _element(ctx: Context, answer: Answer, request_id: str | None) -> etree._Element:
+def _element(ctx: Context, answer: Answer, request_id: str | None) -> str:
     """The ``*Rs``; a record the encoder refuses is a fault of the fake, answered as
     QuickBooks' internal error 1000 with the reason, never a crash or a partial element."""
     try:
-        return answer_element(ctx.schema, answer, request_id)
+        return answer_text(ctx.schema, answer, request_id)
     except QbxmlBuildError as exc:
         fault = Answer(answer.name, Status(1000, "Error", f"Internal error: {exc}"))
-        return answer_element(ctx.schema, fault, request_id)
+        return answer_text(ctx.schema, fault, request_id)
 
 
 def _run_one(ctx: Context, request: Request, defined: dict[str, str]) -> Answer:
