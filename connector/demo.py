@@ -18,6 +18,7 @@ secrets (the store keeps only argon2id hashes).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -91,14 +92,23 @@ class DemoResult:
         return self.fetched / self.seconds if self.seconds > 0 else 0.0
 
     def urls(self) -> dict[str, str]:
+        """What the service serves, to explore: the REST API's base, its documentation, the
+        demo company's synced customers and sync history, the portal (only once
+        ``connector.api.portal`` exists: the app includes it when it imports) and the SOAP
+        endpoint."""
         base = self.settings.public_url
-        return {
+        company = f"{base}/api/v1/companies/{self.link.company_id}"
+        urls = {
             "restApi": f"{base}/api/v1",
             "openApi": f"{base}/api/v1/openapi.json",
             "docs": f"{base}/api/v1/docs",
-            "portal": f"{base}/portal",
-            "qbwc": f"{base}/qbwc",
+            "customers": f"{company}/data/customers",
+            "syncs": f"{company}/syncs",
         }
+        if importlib.util.find_spec("connector.api.portal") is not None:
+            urls["portal"] = f"{base}/portal"
+        urls["qbwc"] = f"{base}/qbwc"
+        return urls
 
 
 ProgressSink = Callable[[SyncRun, dict[str, runs.CursorRow]], None]

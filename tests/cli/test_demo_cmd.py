@@ -3,14 +3,26 @@ in one folder, as real subprocesses (the emulator is reached as a program)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
+
+from connector.api.app import create_app
 from connector.cli import main
+from connector.demo import DemoLink, DemoResult
+from connector.settings import Settings
+from connector.store.api_keys import create_api_key
+from connector.store.companies import create_company
+from connector.store.db import Database
+from connector.store.sync_runs import SyncRun
 
 
 def _demo(folder: Path) -> dict[str, Any]:
@@ -48,6 +60,9 @@ def test_demo_syncs_fully_then_incrementally(tmp_path: Path) -> None:
     assert first["records"]["customers"] > 0 and first["records"]["invoices"] > 0
     assert first["recordsFetched"] == sum(t["fetched"] for t in first["run"]["types"])
     assert first["urls"]["openApi"].endswith("/api/v1/openapi.json")
+    company_url = f"/api/v1/companies/{first['companyId']}"
+    assert first["urls"]["customers"].endswith(f"{company_url}/data/customers")
+    assert first["urls"]["syncs"].endswith(f"{company_url}/syncs")
     assert first["apiKey"] and first["companyId"]
     for name in ("qbd-connector.db", "qbd-demo-company.json.gz", "qbd-demo.json", "qbd-demo.qwc"):
         assert (tmp_path / name).exists(), name
@@ -70,3 +85,28 @@ def test_demo_help(capsys: Any) -> None:
         assert exc.code == 0
     out = capsys.readouterr().out
     assert "--size" in out and "--exit" in out and "--json" in out
+
+
+@pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
+def test_demo_urls_are_all_served(sqlite_db: Database) -> None:
+    """Every URL the demo prints answers on the app it runs (none is a page yet to come)."""
+    settings = Settings(database_url=sqlite_db.url, port=8123)
+    company = create_company(sqlite_db, "Demo Company")
+    _, key = create_api_key(sqlite_db, "demo")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    run = SyncRun("r", company.id, None, None, "succeeded", "full", [], now, now, now, None)
+    link = DemoLink(company.id, "c", "password", key, "tiny", 1)
+    urls = DemoResult(link, settings, run, {}, 1.0, False, {}).urls()
+    assert {"restApi", "openApi", "docs", "customers", "syncs", "qbwc"} <= set(urls)
+    urls["restApi"] += "/health"  # the base itself is no page
+
+    async def status(url: str) -> int:
+        assert url.startswith(settings.public_url), url
+        transport = httpx.ASGITransport(app=create_app(settings, database=sqlite_db))
+        async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as c:
+            response = await c.get(url, headers={"Authorization": f"Bearer {key}"})
+            return response.status_code
+
+    assert {name: asyncio.run(status(url)) for name, url in urls.items()} == dict.fromkeys(
+        urls, 200
+    )
