@@ -55,6 +55,9 @@ class Settings:
     soap_max_body_bytes: int = 64 * 1024 * 1024
     """Largest SOAP request accepted (a receiveResponseXML with a big page of records)."""
     default_every_minutes: int = 60
+    sync_page_size: int = 250
+    """MaxReturned of iterated queries: records per page QuickBooks returns (1-10000). A
+    smaller page keeps each answer well inside the Web Connector's timeouts on a slow PC."""
     apply_workers: int = 1
     """Worker processes that parse and store the pages the Web Connector delivers, beside
     the service process (0: a thread of the service process, sharing its one core)."""
@@ -102,6 +105,7 @@ _INT_FIELDS = {
     "soap_max_body_bytes",
     "default_every_minutes",
     "apply_workers",
+    "sync_page_size",
 }
 _FLOAT_FIELDS = {"lockout_base_delay_seconds"}
 
@@ -130,6 +134,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"owner id {s.owner_id!r} is not a braced GUID")
     if not 0 <= s.apply_workers <= 64:
         raise SettingsError(f"apply_workers {s.apply_workers} is outside 0-64")
+    if not 1 <= s.sync_page_size <= 10_000:
+        raise SettingsError(f"sync_page_size {s.sync_page_size} is outside 1-10000")
     for name in _INT_FIELDS - {"port", "apply_workers"}:
         if getattr(s, name) <= 0:
             raise SettingsError(f"{name} must be positive")

@@ -66,8 +66,13 @@ def default_work_source(database: Database, settings: Settings) -> WorkSource:
     iterator pages in a worker process while QuickBooks computes the next one."""
     from connector.sync.applier import applier_for
     from connector.sync.engine import SyncEngine
+    from connector.sync.plan import Policy
 
-    return SyncEngine(database, behind=applier_for(database, settings.apply_workers))
+    return SyncEngine(
+        database,
+        Policy(page_size=settings.sync_page_size),
+        behind=applier_for(database, settings.apply_workers),
+    )
 
 
 def _qbwc_asgi(

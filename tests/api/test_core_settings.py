@@ -31,6 +31,7 @@ def test_environment_then_overrides() -> None:
         "QBD_LOCKOUT_BASE_DELAY_SECONDS": "0.25",
         "QBD_PUBLIC_URL": "https://qbd.example.com/",
         "QBD_APPLY_WORKERS": "0",
+        "QBD_SYNC_PAGE_SIZE": "50",
     }
     settings = Settings.from_env(env, port=9100, host=None)
     assert settings.database_url == "postgresql://db/x"
@@ -38,7 +39,7 @@ def test_environment_then_overrides() -> None:
     assert settings.bootstrap_api_key == "k" and settings.ticket_ttl_seconds == 60
     assert settings.lockout_base_delay_seconds == 0.25
     assert settings.public_url == "https://qbd.example.com"
-    assert settings.apply_workers == 0
+    assert settings.apply_workers == 0 and settings.sync_page_size == 50
 
 
 def test_ssl_makes_the_default_public_url_https() -> None:
@@ -59,6 +60,7 @@ def test_ssl_makes_the_default_public_url_https() -> None:
         pytest.param({"QBD_OWNER_ID": "not-a-guid"}, "braced GUID", id="owner-id"),
         pytest.param({"QBD_TICKET_TTL_SECONDS": "0"}, "must be positive", id="ttl"),
         pytest.param({"QBD_APPLY_WORKERS": "-1"}, "outside 0-64", id="apply-workers"),
+        pytest.param({"QBD_SYNC_PAGE_SIZE": "0"}, "outside 1-10000", id="page-size"),
     ],
 )
 def test_bad_values_are_clear_errors(env: dict[str, str], message: str) -> None:

@@ -33,10 +33,16 @@ from qbd_emulator.processor import FakeQuickBooks
 class Serve:
     """``qbd-connector serve`` as a child process on a port."""
 
-    def __init__(self, database_url: str, port: int, log: Path) -> None:
+    def __init__(self, database_url: str, port: int, log: Path, page_size: int = 250) -> None:
         self.port = port
         self.log = log.open("ab")
-        env = {**os.environ, "QBD_DATABASE_URL": database_url}
+        env = {
+            **os.environ,
+            "QBD_DATABASE_URL": database_url,
+            # small pages: tiny companies' types take several iterator pages, so kills and
+            # alternating instances land between a page's arrival and its applying
+            "QBD_SYNC_PAGE_SIZE": str(page_size),
+        }
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -109,7 +115,7 @@ def _session(qwc: Qwc, password: str, qb: FakeQuickBooks) -> SessionSummary:
 # the client socket to the garbage collector, whose ResourceWarning is noise here.
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-@pytest.mark.parametrize("kill_at", [2, 5])
+@pytest.mark.parametrize("kill_at", [2, 5, 9, 14])
 def test_service_killed_mid_sync_resumes_after_restart(
     database: Database, database_url: str, tmp_path: Path, kill_at: int
 ) -> None:
@@ -118,7 +124,7 @@ def test_service_killed_mid_sync_resumes_after_restart(
     port = free_port()
     settings = Settings(database_url=database_url, port=port)
     link = link_company(database, settings, "Killed Co", company)
-    serve = Serve(database_url, port, tmp_path / "serve.log")
+    serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
     try:
         qb = KillingQuickBooks(company, serve, kill_at, clock=lambda: now)
         first = run_session(
@@ -131,7 +137,7 @@ def test_service_killed_mid_sync_resumes_after_restart(
         assert first.result is not SessionResult.DONE
     finally:
         serve.stop()
-    serve = Serve(database_url, port, tmp_path / "serve.log")
+    serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
     try:
         qb2 = FakeQuickBooks(company, clock=lambda: now)
         second = run_session(
@@ -175,7 +181,9 @@ def test_two_instances_share_one_postgresql(
     ports = [free_port(), free_port()]
     settings = Settings(database_url=database_url, port=ports[0])
     link = link_company(database, settings, "Shared Co", company)
-    servers = [Serve(database_url, port, tmp_path / f"serve-{port}.log") for port in ports]
+    servers = [
+        Serve(database_url, port, tmp_path / f"serve-{port}.log", page_size=4) for port in ports
+    ]
     alternating = Alternating([f"http://localhost:{port}/qbwc" for port in ports])
     try:
         qb = FakeQuickBooks(company, clock=lambda: now)
@@ -201,7 +209,9 @@ def test_many_companies_at_once_across_two_instances(
     links = [
         link_company(database, settings, f"Parallel Co {i}", c) for i, c in enumerate(companies)
     ]
-    servers = [Serve(database_url, port, tmp_path / f"serve-{port}.log") for port in ports]
+    servers = [
+        Serve(database_url, port, tmp_path / f"serve-{port}.log", page_size=4) for port in ports
+    ]
     results: dict[int, SessionSummary] = {}
 
     def sync(i: int) -> None:
