@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from connector.qbxml.errors import QbxmlError, QbxmlResponseError, XmlParseError
+from connector.qbxml import safexml
+from connector.qbxml.errors import QbxmlError, QbxmlResponseError, XmlParseError, XmlTooLargeError
 from connector.qbxml.parse import declared_version, iter_events, parse_response
 from connector.qbxml.safexml import parse_document
+from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 from connector.qbxml.values import MessageSet, Record, ResponseStart
 
 
@@ -259,3 +261,67 @@ def test_aware_datetime_equality_is_by_instant_but_offset_is_preserved() -> None
     created = data["TimeCreated"]
     assert isinstance(created, datetime)
     assert created.tzinfo == timezone(timedelta(hours=-7))
+
+
+def test_only_the_first_message_set_is_read_and_instructions_between_records_are_skipped() -> None:
+    first = (
+        '<CustomerQueryRs requestID="1" statusCode="0"><?pi a?><CustomerRet><ListID>1</ListID>'
+        "</CustomerRet><?pi b?><CustomerRet><ListID>2</ListID></CustomerRet><?pi c?>"
+        '</CustomerQueryRs><?pi d?><AccountQueryRs requestID="2" statusCode="0"/>'
+    )
+    second = '<QBXMLMsgsRs><VendorQueryRs statusCode="0"><VendorRet/></VendorQueryRs></QBXMLMsgsRs>'
+    events = parse_response(
+        f'<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>{first}</QBXMLMsgsRs>{second}</QBXML>'
+    )
+    assert [r.name for r in responses(events)] == ["CustomerQueryRs", "AccountQueryRs"]
+    assert [r.data for r in records(events)] == [{"ListID": "1"}, {"ListID": "2"}]
+
+
+def test_records_split_across_many_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A record is handed out once complete, whatever chunk boundaries cut it.
+    body = '<AccountQueryRs statusCode="0">' + "".join(
+        f"<AccountRet><ListID>{i}</ListID><Name>{'n' * i}</Name></AccountRet>" for i in range(40)
+    )
+    expected = records(parse_response(wrap(body + "</AccountQueryRs>")))
+    for size in (1, 7, 64):
+        monkeypatch.setattr(safexml, "CHUNK_SIZE", size)
+        assert records(parse_response(wrap(body + "</AccountQueryRs>"))) == expected
+    assert [r.data["ListID"] for r in expected] == [str(i) for i in range(40)]
+
+
+def test_a_message_set_after_a_megabyte_of_other_elements_is_refused() -> None:
+    # Elements before QBXMLMsgsRs cannot be freed while streaming: the door bounds them.
+    junk = b"<x/>" * (300 * 1024)
+    data = (
+        b"<QBXML>" + junk + b'<QBXMLMsgsRs><AccountQueryRs statusCode="0"/></QBXMLMsgsRs></QBXML>'
+    )
+    with pytest.raises(XmlTooLargeError):
+        parse_response(data)
+    assert responses(parse_response(data[:7] + junk[:4000] + data[7 + len(junk) :]))
+
+
+def test_a_break_after_a_response_ended_still_hands_out_its_last_record() -> None:
+    cut = (
+        b'<QBXML><QBXMLMsgsRs><AccountQueryRs statusCode="0"><AccountRet><ListID>1</ListID>'
+        b'</AccountRet></AccountQueryRs><CustomerQueryRs statusCode="31'
+    )
+    seen: list[object] = []
+    with pytest.raises(XmlParseError):
+        for event in iter_events(cut):
+            seen.append(event)
+    assert [r.data for r in records(seen)] == [{"ListID": "1"}]
+
+
+def test_responses_outside_the_message_set_are_neither_reported_nor_kept() -> None:
+    junk = b'<CustomerQueryRs statusCode="0"><CustomerRet/></CustomerQueryRs>' * 40_000
+    data = (
+        b"<QBXML>" + junk + b'<QBXMLMsgsRs><AccountQueryRs statusCode="0"/></QBXMLMsgsRs></QBXML>'
+    )
+    assert [r.name for r in responses(parse_response(data))] == ["AccountQueryRs"]
+
+
+def test_every_supported_version_s_responses_are_in_16_0() -> None:
+    # The parser reports 16.0's *Rs elements, whatever the version (parse._event_tags).
+    latest = set(Schema.for_version("16.0").responses())
+    for version in SUPPORTED_VERSIONS:
+        assert set(Schema.for_version(version).responses()) <= latest
