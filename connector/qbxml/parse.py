@@ -123,11 +123,11 @@ def _schema(version: str | None) -> Schema:
 class _Walker:
     """Reads the first ``QBXMLMsgsRs`` from the tree as its parts complete, and prunes it.
 
-    The parser gives events for ``QBXMLMsgsRs`` only; after each chunk, ``ready`` hands out what
-    the tree holds by then: a ``ResponseStart`` per new ``*Rs`` child, and each record (``*Ret``
-    child of a ``*Rs``) once it is complete, i.e. once its next sibling started or its ``*Rs``
-    ended. So a record followed by a break before its ``*Rs`` ends is not handed out (the
-    caller stores nothing of a broken page anyway).
+    The parser gives events for the message sets and ``*Rs`` only (``event`` notes which ended);
+    after each chunk, ``ready`` hands out what the tree holds by then: a ``ResponseStart`` per
+    new ``*Rs`` child, and each record (``*Ret`` child of a ``*Rs``) once it is complete, i.e.
+    once its next sibling started or its ``*Rs`` ended. So a record followed by a break before
+    its ``*Rs`` ends is not handed out (the caller stores nothing of a broken page anyway).
     """
 
     def __init__(self, msgs: etree._Element, schema: Schema) -> None:
