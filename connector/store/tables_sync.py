@@ -85,6 +85,7 @@ records = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("company_id", "data_type", "qb_id", name="uq_records_company_type_qb_id"),
     Index("ix_records_company_type_modified", "company_id", "data_type", "time_modified_utc"),
+    Index("ix_records_company_type_id", "company_id", "data_type", "id"),  # 0004: REST pages
 )
 
 sync_inbox = Table(

@@ -1,4 +1,5 @@
-"""Sync inbox: responses stored on arrival and applied behind the Web Connector.
+"""Sync inbox: responses stored on arrival and applied behind the Web Connector; an index
+for the REST API's record pages (company, data type, row id).
 
 Revision ID: 0004_inbox
 Revises: 0003_sync
@@ -35,8 +36,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_sync_inbox_company", "sync_inbox", ["company_id", "id"])
+    op.create_index("ix_records_company_type_id", "records", ["company_id", "data_type", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_records_company_type_id", table_name="records")
     op.drop_index("ix_sync_inbox_company", table_name="sync_inbox")
     op.drop_table("sync_inbox")
