@@ -156,6 +156,25 @@ def _connection_fields(settings: Settings, row: ConnectionRow) -> dict[str, Any]
     }
 
 
+class ApiIndex(BaseModel):
+    openApi: str
+    docs: str
+    health: str
+    companies: str
+
+
+@router.get("", tags=["service"])
+def api_index(settings: SettingsDep) -> ApiIndex:
+    """Where to start: the API's description and its top-level collection (no key needed)."""
+    base = f"{settings.public_url}/api/v1"
+    return ApiIndex(
+        openApi=f"{base}/openapi.json",
+        docs=f"{base}/docs",
+        health=f"{base}/health",
+        companies=f"{base}/companies",
+    )
+
+
 @router.get("/health", tags=["service"])
 def health(database: DatabaseDep) -> Response:
     """Liveness and database reachability; needs no API key."""

@@ -132,6 +132,14 @@ def _error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     return error
 
 
+def test_the_api_base_lists_where_to_start(app: FastAPI) -> None:
+    response = Client(app, token=None).get("/api/v1")
+    assert response.status_code == 200
+    links = response.json()
+    assert links["openApi"].endswith("/api/v1/openapi.json")
+    assert links["companies"].endswith("/api/v1/companies")
+
+
 def test_health_needs_no_key_and_reports_the_database(app: FastAPI) -> None:
     response = Client(app, token=None).get("/api/v1/health")
     assert response.status_code == 200 and response.json()["database"] == "ok"
