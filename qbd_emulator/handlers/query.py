@@ -12,7 +12,8 @@ Must not: serialise (see ``render``).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cache
 
 from connector.qbxml.datatypes import Kind
 from connector.qbxml.schema import Schema
@@ -110,10 +111,8 @@ def _answer(
     ret_count = len(present) if meta != "NoMetaData" else None
     rets: tuple[tuple[str, Value], ...] = ()
     if meta != "MetaDataOnly":
-        rets = tuple(
-            (ret, shape(data, source.kind, options, _required(ctx.schema, ret)))
-            for ret, data in present
-        )
+        shaped = shaper(source.kind, options)
+        rets = tuple((ret, shaped(data, _required(ctx.schema, ret))) for ret, data in present)
     if warning is not None:
         status = warning
     elif not present:
@@ -132,6 +131,7 @@ def _fetch(ctx: Context, key: RecordKey) -> tuple[str, RecordData] | None:
     return record.ret, record.data
 
 
+@cache
 def _required(schema: Schema, ret: str) -> frozenset[str]:
     return frozenset(s.name for s in schema.children(ret) if s.min and not s.choice)
 
@@ -145,16 +145,30 @@ def shape(
     """What QuickBooks returns of ``data`` for these query options. ``IncludeRetElement``
     keeps the named elements plus ``required`` (the ``*Ret``'s mandatory children, so the
     answer stays schema-valid; QuickBooks itself may omit them: uncertain)."""
-    out = dict(data)
-    if kind is Kind.TXN and text(options, "IncludeLineItems") not in ("true", "1"):
-        out = {k: v for k, v in out.items() if not _is_line(k)}
-    if text(options, "IncludeLinkedTxns") not in ("true", "1"):
-        out.pop("LinkedTxn", None)
-    out = owner_data_ext(as_list(options.get("OwnerID")))(out)
+    return shaper(kind, options)(data, required)
+
+
+def shaper(
+    kind: Kind, options: Mapping[str, Value]
+) -> Callable[[RecordData, frozenset[str]], RecordData]:
+    """``shape`` with the options read once (for a page of records)."""
+    lines = kind is not Kind.TXN or text(options, "IncludeLineItems") in ("true", "1")
+    linked = text(options, "IncludeLinkedTxns") in ("true", "1")
+    data_ext = owner_data_ext(as_list(options.get("OwnerID")))
     wanted = {str(v) for v in as_list(options.get("IncludeRetElement"))}
-    if wanted:
-        out = {k: v for k, v in out.items() if k in wanted or k in required}
-    return out
+
+    def shaped(data: RecordData, required: frozenset[str]) -> RecordData:
+        out = {
+            k: v
+            for k, v in data.items()
+            if (lines or not _is_line(k)) and (linked or k != "LinkedTxn")
+        }
+        out = data_ext(out)
+        if wanted:
+            out = {k: v for k, v in out.items() if k in wanted or k in required}
+        return out
+
+    return shaped
 
 
 def _is_line(name: str) -> bool:
@@ -165,4 +179,4 @@ def query_handlers() -> dict[str, Handler]:
     return {name: query_handler(source) for name, source in SOURCES.items()}
 
 
-__all__ = ["query_handler", "query_handlers", "shape"]
+__all__ = ["query_handler", "query_handlers", "shape", "shaper"]
