@@ -4,12 +4,8 @@ Owns: reading a qbXML response (or the ``strHCPResponse`` document) through the 
 ``iterparse`` and handing out, in document order, one ``MessageSet`` (attributes of
 ``QBXMLMsgsRs``, PROTOCOL.md 1.5), then per ``*Rs`` one ``ResponseStart`` (requestID, status,
 iterator fields, retCount) followed by one ``Record`` per child (``*Ret``, ``ErrorRecovery``).
-Only the message sets and the ``*Rs`` elements give parser events (issue 5: an event per
-element cost more than reading the records); after each chunk the tree is read where it is
-complete and the records read are removed, so memory stays flat however many records a response
-holds. A record is handed out once the next one starts or its ``*Rs`` ends. Whatever surrounds
-the first ``QBXMLMsgsRs`` is parsed and pruned; before the first reported element at most 1 MiB
-is accepted (the tree gives no handle to prune before it: ``XmlTooLargeError`` beyond).
+Each finished record is cleared from the tree and its earlier siblings deleted, so memory
+stays flat however many records a response holds.
 Must not: do I/O of its own, decide what a status means (``status``), unwrap SOAP.
 
 Leaves are typed (``parse_values``) by the schema tables of the qbXML version the caller
@@ -23,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from lxml import etree
 
@@ -39,21 +34,7 @@ __all__ = ["DEFAULT_VERSION", "declared_version", "iter_events", "parse_response
 DEFAULT_VERSION = "16.0"
 _QBXML_MSGS = "QBXMLMsgsRs"
 _POS_MSGS = "QBPOSXMLMsgsRs"  # QuickBooks POS: its own dialect, so no qbXML schema typing
-
-
-@lru_cache(maxsize=1)
-def _event_tags() -> tuple[str, ...]:
-    """The elements the parser reports: the message sets and every ``*Rs`` (16.0 has all the
-    older versions' responses). Elements inside records give no events: reading them from the
-    tree is cheaper (issue 5). A ``*Rs`` the schema lacks ends when the next one starts."""
-    names = (_QBXML_MSGS, _POS_MSGS, *Schema.for_version(DEFAULT_VERSION).responses())
-    return tuple("{*}" + name for name in names)
-
-
-# QBXMLMsgsRs starts in the first bytes of a response (after the prolog and QBXML, or a SOAP
-# envelope's few elements); before the first reported element nothing can be pruned, so the door
-# bounds that part.
-_FIRST_WITHIN = 1 << 20
+_FAR = 1 << 30
 _INT = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
@@ -69,24 +50,28 @@ def iter_events(
     document's ``<?qbxml version?>`` does, else 16.0.
     """
     walker: _Walker | None = None
-    root: etree._Element | None = None  # known from the first event, pruned until QBXMLMsgsRs
-    batches = safexml.iterparse_batches(
-        source, max_bytes=max_bytes, tag=_event_tags(), first_within=_FIRST_WITHIN
-    )
-    for batch in batches:
+    depth = 0
+    records = _FAR  # depth of the ``*Ret`` elements once ``QBXMLMsgsRs`` is found
+    for batch in safexml.iterparse_batches(source, max_bytes=max_bytes):
         for event, elem in batch:
-            if walker is not None:
-                walker.event(event, elem)
-            elif event == "start" and _local(elem.tag) in (_QBXML_MSGS, _POS_MSGS):
-                walker = _Walker(elem, _schema(version or declared_version(elem)))
-                yield _message_set(elem)
-            elif root is None:
-                root = elem.getroottree().getroot()
-        if walker is not None:
-            yield from walker.ready()
-        elif root is not None:
-            _prune(root)
-    if walker is None:
+            if event == "start":
+                depth += 1
+                if depth > records:
+                    continue  # inside a record: read in one pass when the record ends
+                if walker is None:
+                    walker = _Walker(_schema(version or declared_version(elem)))
+                response = walker.start(elem, depth)
+                records = walker.records
+                if response is not None:
+                    yield response
+            else:
+                if depth <= records and walker is not None:
+                    record = walker.end(elem, depth)
+                    records = walker.records
+                    if record is not None:
+                        yield record
+                depth -= 1
+    if walker is None or not walker.seen:
         raise QbxmlResponseError("no QBXMLMsgsRs element: this is not a qbXML response")
 
 
@@ -121,80 +106,56 @@ def _schema(version: str | None) -> Schema:
 
 
 class _Walker:
-    """Reads the first ``QBXMLMsgsRs`` from the tree as its parts complete, and prunes it.
+    """Turns start/end events into qbXML events; knows where ``QBXMLMsgsRs`` sits.
 
-    The parser gives events for the message sets and ``*Rs`` only (``event`` notes which ended);
-    after each chunk, ``ready`` hands out what the tree holds by then: a ``ResponseStart`` per
-    new ``*Rs`` child, and each record (``*Ret`` child of a ``*Rs``) once it is complete, i.e.
-    once its next sibling started or its ``*Rs`` ended. So a record followed by a break before
-    its ``*Rs`` ends is not handed out (the caller stores nothing of a broken page anyway).
+    Events inside a record are skipped (the hot path in ``iter_events``); this class sees the
+    others, and reads each record in one pass when it ends. ``records`` is the depth of the
+    records (``*Ret``), or far away until ``QBXMLMsgsRs`` is found.
     """
 
-    def __init__(self, msgs: etree._Element, schema: Schema) -> None:
-        self.msgs = msgs
-        self.root = msgs.getroottree().getroot()
-        self.reader = RecordReader(None if _local(msgs.tag) == _POS_MSGS else schema)
-        self.ended = False
-        self.done = False
-        self.closed: set[etree._Element] = set()  # ``*Rs`` whose end was parsed
-        self.rs: etree._Element | None = None
-        self.request_id: str | None = None
+    def __init__(self, schema: Schema) -> None:
+        self.reader = RecordReader(schema)
+        self.msgs_depth = _FAR
+        self.records = _FAR
+        self.seen = False
         self.rs_model: ContentModel | None = None
+        self.request_id: str | None = None
+        self.ret_name = ""
+        self.ret_model: ContentModel | None = None
         self._ret_models: dict[str, ContentModel | None] = {}
 
-    def event(self, event: str, elem: etree._Element) -> None:
-        if event != "end":
-            return
-        if elem is self.msgs:
-            self.ended = True
-        elif elem.getparent() is self.msgs:
-            self.closed.add(elem)
+    def start(self, elem: etree._Element, depth: int) -> Event | None:
+        if depth == self.records:  # a record starts (the most frequent case here)
+            self.ret_name = name = _local(elem.tag)
+            if name not in self._ret_models:
+                self._ret_models[name] = self._record_model(name)
+            self.ret_model = self._ret_models[name]
+        elif depth == self.msgs_depth + 1:
+            name = _local(elem.tag)
+            self.rs_model = self.reader.model(name)
+            self._ret_models = {}
+            response = _response_start(name, elem)
+            self.request_id = response.request_id
+            return response
+        elif not self.seen:
+            name = _local(elem.tag)
+            if name in (_QBXML_MSGS, _POS_MSGS):
+                self.seen = True
+                self.msgs_depth, self.records = depth, depth + 2
+                if name == _POS_MSGS:
+                    self.reader.schema = None
+                return _message_set(elem)
+        return None
 
-    def ready(self) -> Iterator[Event]:
-        if self.done:
-            _prune(self.root)  # whatever follows QBXMLMsgsRs is parsed, never kept
-            return
-        msgs = self.msgs
-        while True:
-            rs = self.rs
-            if rs is None:
-                rs = self.rs = _first_element(msgs)
-                if rs is None:
-                    break
-                yield self._start(rs)
-            complete = self.ended or rs in self.closed or rs.getnext() is not None
-            yield from self._records(rs, complete)
-            if not complete:
-                return
-            self.closed.discard(rs)
-            msgs.remove(rs)
-            self.rs = None
-        if self.ended:
-            self.done = True
-            _prune(self.root)
-
-    def _start(self, rs: etree._Element) -> ResponseStart:
-        name = _local(rs.tag)
-        self.rs_model = self.reader.model(name)
-        self._ret_models = {}
-        response = _response_start(name, rs)
-        self.request_id = response.request_id
-        return response
-
-    def _records(self, rs: etree._Element, complete: bool) -> Iterator[Record]:
-        children = list(rs)
-        if not complete and children:
-            children.pop()  # still being parsed
-        models = self._ret_models
-        for child in children:
-            tag = child.tag
-            if isinstance(tag, str):  # not a processing instruction
-                name = tag if tag[0] != "{" else tag.rpartition("}")[2]
-                if name not in models:
-                    models[name] = self._record_model(name)
-                data = self.reader.read(child, models[name])
-                yield Record(ret=name, data=data, request_id=self.request_id)
-            rs.remove(child)
+    def end(self, elem: etree._Element, depth: int) -> Record | None:
+        record = None
+        if depth == self.records:
+            data = self.reader.read(elem, self.ret_model)
+            record = Record(ret=self.ret_name, data=data, request_id=self.request_id)
+        elif depth == self.msgs_depth:
+            self.msgs_depth = self.records = _FAR  # only the first QBXMLMsgsRs is read
+        _forget(elem)
+        return record
 
     def _record_model(self, name: str) -> ContentModel | None:
         spec = self.rs_model.child(name) if self.rs_model is not None else None
@@ -202,22 +163,13 @@ class _Walker:
         return model if isinstance(model, ContentModel) else None
 
 
-def _first_element(parent: etree._Element) -> etree._Element | None:
-    """The first child element; processing instructions before it are dropped."""
-    for child in parent:
-        if isinstance(child.tag, str):
-            return child
-        parent.remove(child)
-    return None
-
-
-def _prune(node: etree._Element) -> None:
-    """Free all finished parts of the tree: at each level, every child but the last (open) one.
-
-    Bounded by libxml2's depth limit (huge_tree off)."""
-    while len(node):
-        del node[:-1]
-        node = node[-1]
+def _forget(elem: etree._Element) -> None:
+    """Free a finished element and its earlier siblings (the streaming memory bound)."""
+    elem.clear()
+    parent = elem.getparent()
+    if parent is not None:
+        while elem.getprevious() is not None:
+            del parent[0]
 
 
 def _message_set(elem: etree._Element) -> MessageSet:

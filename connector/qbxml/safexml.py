@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Protocol, TypedDict
 
 from lxml import etree
@@ -125,30 +125,18 @@ def iterparse(
 
 
 def iterparse_batches(
-    source: XmlSource,
-    *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    tag: Sequence[str] | None = None,
-    first_within: int | None = None,
+    source: XmlSource, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Iterator[tuple[str, etree._Element]]]:
     """``iterparse`` grouped by chunk read: one iterator of events per chunk.
 
     The fast path for large responses (one Python frame less per event). Consume each batch
     before asking for the next one; the error of a chunk is raised when the next batch is asked
     for, after that chunk's well-formed events.
-
-    ``tag`` (lxml's tag filter, e.g. ``"{*}QBXMLMsgsRs"``): only those elements give events,
-    the fastest way to stream a tree the caller reads and prunes itself; the DOCTYPE scan runs
-    until the first of them starts. Elements before it give the caller no handle to free them,
-    so ``first_within`` bounds that part: ``XmlTooLargeError`` when more bytes than that were
-    read before the first event.
     """
-    parser = etree.XMLPullParser(events=("start", "end"), tag=tag, **_SAFE_OPTIONS)
+    parser = etree.XMLPullParser(events=("start", "end"), **_SAFE_OPTIONS)
     guard = _Guard(max_bytes)
     etree.clear_error_log()
     for chunk in _chunks(source):
-        if first_within is not None and not guard.root_seen and guard.count > first_within:
-            raise XmlTooLargeError(first_within)
         guard.admit(chunk)
         error = _try(parser.feed, chunk)
         yield guard.checked(parser.read_events())

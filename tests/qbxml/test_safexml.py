@@ -116,17 +116,3 @@ def test_encodings_quickbooks_uses_are_accepted(data: bytes) -> None:
 def test_every_error_is_a_qbxml_error() -> None:
     for cls in (XmlParseError, XmlSecurityError, XmlTooLargeError):
         assert issubclass(cls, QbxmlError)
-
-
-def test_tag_filter_gives_only_those_events_and_bounds_what_comes_before() -> None:
-    data = b'<a xmlns:n="urn:n"><b/><n:m><b/></n:m><m/></a>'
-    events = [
-        (event, elem.tag)
-        for batch in safexml.iterparse_batches(data, tag=["{*}m"])
-        for event, elem in batch
-    ]
-    assert events == [("start", "{urn:n}m"), ("end", "{urn:n}m"), ("start", "m"), ("end", "m")]
-    late = b"<a>" + b"<b/>" * 10_000 + b"<m/></a>"
-    with pytest.raises(XmlTooLargeError):
-        for batch in safexml.iterparse_batches(late, tag=["m"], first_within=1024):
-            list(batch)
