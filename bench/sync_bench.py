@@ -28,6 +28,7 @@ medium postgresql 288 r/s (floor 453, 157 MB), 150,000 records sqlite 658 r/s (f
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import signal
@@ -50,6 +51,7 @@ from connector.qbwc.work import SessionContext
 from connector.qbxml.datatypes import BY_QUERY
 from connector.qbxml.parse import iter_events
 from connector.qbxml.values import ResponseStart
+from connector.runtime import tune_gc
 from connector.settings import Settings
 from connector.store import sync_runs as runs
 from connector.store.companies import create_company
@@ -171,10 +173,15 @@ def _hwm_mb(pid: int) -> float:
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+    """Child processes started by any thread of ``pid`` (a worker pool starts them from
+    whichever thread submits first)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def peak_mb(pid: int) -> float:
@@ -217,6 +224,7 @@ def e2e(company: CompanyFile, url: str, folder: Path) -> tuple[int, float, float
                 )
             if summary.result is SessionResult.DONE:
                 break
+            print(f"# session ended early: {summary}", file=sys.stderr)
         seconds = time.perf_counter() - started
         memory = peak_mb(proc.pid)
     finally:
@@ -254,6 +262,18 @@ def capture(company: CompanyFile, folder: Path) -> Iterator[Path]:
 
 
 def floor(paths: list[Path], url: str) -> tuple[int, float]:
+    """Apply the captured pages in this process, with the collector tuned as in the
+    service's processes (``connector.runtime``), restored afterwards."""
+    threshold = gc.get_threshold()
+    tune_gc()
+    try:
+        return _floor(paths, url)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def _floor(paths: list[Path], url: str) -> tuple[int, float]:
     database = Database.from_url(url)
     database.migrate()
     company_id = create_company(database, "Floor Co").id

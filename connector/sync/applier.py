@@ -45,7 +45,7 @@ class ProcessApplier:
         self.pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
-            initializer=_watch_parent,
+            initializer=_start_worker,
             initargs=(os.getpid(),),
         )
 
@@ -66,8 +66,17 @@ def _apply_in_worker(database_url: str, page: InboxPage, now: datetime) -> None:
     engine.apply_stored_page(page, now)
 
 
+def _start_worker(parent: int) -> None:
+    """Worker initializer: load what applying needs, tune the collector, watch the parent."""
+    import connector.qbxml.parse  # noqa: F401  (imported before the collector's freeze)
+    from connector.runtime import tune_gc
+
+    tune_gc()
+    _watch_parent(parent)
+
+
 def _watch_parent(parent: int, every: float = 1.0) -> None:
-    """Worker initializer: exit when the service that started this worker is gone."""
+    """Exit when the service that started this worker is gone."""
 
     def watch() -> None:
         while os.getppid() == parent:
