@@ -38,22 +38,36 @@ class ThreadApplier:
 
 class ProcessApplier:
     """Applies in ``workers`` worker processes that connect to ``database_url`` themselves
-    (a file or server database: an in-memory SQLite database cannot be shared)."""
+    (a file or server database: an in-memory SQLite database cannot be shared). The pool
+    (its pipes, semaphores and processes) starts with the first page, so a service that
+    never syncs holds none of it."""
 
     def __init__(self, database_url: str, workers: int = 1) -> None:
         self.database_url = database_url
-        self.pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
-            initializer=_start_worker,
-            initargs=(os.getpid(),),
-        )
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
+                    initializer=_start_worker,
+                    initargs=(os.getpid(),),
+                )
+            return self._pool
 
     def submit(self, engine: SyncEngine, page: InboxPage, now: datetime) -> Future[None]:
         return self.pool.submit(_apply_in_worker, self.database_url, page, now)
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=True)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 _ENGINES: dict[str, SyncEngine] = {}  # per worker process: one engine per database
