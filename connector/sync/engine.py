@@ -6,11 +6,11 @@ instance may answer any call and a restart loses nothing (DESIGN.md). A request 
 as in flight before it leaves; its response is stored and the cursor advanced in the same
 transaction, so a session broken anywhere resumes without loss or duplicates.
 
-Applying behind (``behind=`` an ``Applier``, ``connector.sync.applier``; the service passes
-one that applies in a worker process): an iterator page that
-leaves more to fetch is stored whole in the inbox (``connector.store.inbox``) and its
-iterator advanced in one transaction, the Web Connector is answered, and the page is parsed
-and applied on the executor while QuickBooks computes the next page. Every other call first
+Applying behind (``behind=`` an ``Applier`` of ``connector.sync.applier``; the service
+passes one that applies in a worker process): an iterator page that leaves more to fetch is
+stored whole in the inbox (``connector.store.inbox``) and its iterator advanced in one
+transaction, the Web Connector is answered, and the page is parsed and applied by the
+applier while QuickBooks computes the next page. Every other call first
 waits for this process's page of the company and applies any page still in the inbox (one
 a killed service left, or another instance's), so the records, counts and watermark are
 exactly what applying in line gives; only the percentage lags by that one page.
