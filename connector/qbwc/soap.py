@@ -171,4 +171,6 @@ def create_wsgi_app(
         database, work_source, qbwc_config, clock=clock, ticket_factory=ticket_factory
     )
     max_body = settings.soap_max_body_bytes or DEFAULT_MAX_BODY
-    return SoapGuard(WsgiApplication(build_spyne_application(service)), max_body)
+    # spyne refuses bodies past its own limit (2 MB by default): the guard's limit is the one
+    wsgi = WsgiApplication(build_spyne_application(service), max_content_length=max_body)
+    return SoapGuard(wsgi, max_body)

@@ -21,17 +21,17 @@ class Endpoint:
     client: httpx.Client
     username: str
     password: str
+    work: ScriptedWork
 
 
 @pytest.fixture
 def endpoint(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
     cheap_hashing(monkeypatch)
     row, password = make_connection(sqlite_db, "Wire Co")
-    app = create_wsgi_app(
-        sqlite_db, Settings.from_env({}, database_url="sqlite://"), ScriptedWork()
-    )
+    work = ScriptedWork()
+    app = create_wsgi_app(sqlite_db, Settings.from_env({}, database_url="sqlite://"), work)
     with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://t") as client:
-        yield Endpoint(client, row.username, password)
+        yield Endpoint(client, row.username, password, work)
 
 
 def result(response: httpx.Response, operation: str) -> etree._Element:
@@ -99,6 +99,38 @@ def test_receive_response_xml_answers_an_int(endpoint: Endpoint) -> None:
         endpoint, "receiveResponseXML", ticket="nope", response="<x/>", hresult="", message=""
     )
     assert element.text == "-1"
+
+
+def test_a_response_of_megabytes_is_delivered_whole(endpoint: Endpoint) -> None:
+    """A big page (an un-iterated list of a large company) is far past spyne's own 2 MB
+    default: the service's limit (``soap_max_body_bytes``, 64 MB) is the one that holds."""
+    ticket = call(
+        endpoint, "authenticate", strUserName=endpoint.username, strPassword=endpoint.password
+    )[0].text
+    assert ticket
+    hcp = (
+        "<QBXML><QBXMLMsgsRs><HostQueryRs><HostRet><SupportedQBXMLVersion>16.0"
+        "</SupportedQBXMLVersion></HostRet></HostQueryRs></QBXMLMsgsRs></QBXML>"
+    )
+    request = call(
+        endpoint, "sendRequestXML", ticket=ticket, strHCPResponse=hcp,
+        strCompanyFileName="C:\\big.qbw", qbXMLCountry="US", qbXMLMajorVers="16",
+        qbXMLMinorVers="0",
+    )  # fmt: skip
+    assert "CustomerQueryRq" in (request.text or "")
+    record = "<CustomerRet><ListID>{n}</ListID><Name>Customer &amp; Co {n}</Name></CustomerRet>"
+    response = (
+        '<?xml version="1.0"?><QBXML><QBXMLMsgsRs><CustomerQueryRs statusCode="0">'
+        + "".join(record.format(n=n) for n in range(60_000))
+        + "</CustomerQueryRs></QBXMLMsgsRs></QBXML>"
+    )
+    assert len(response) > 4 * 1024 * 1024
+    answer = call(
+        endpoint, "receiveResponseXML", ticket=ticket, response=response, hresult="", message=""
+    )
+    assert int(answer.text or "") >= 0
+    delivered = [detail for name, _, detail in endpoint.work.calls if name == "apply_response"]
+    assert delivered == [response]
 
 
 def test_interactive_calls(endpoint: Endpoint) -> None:
