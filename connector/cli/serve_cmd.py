@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from connector.api.app import create_app
-    from connector.runtime import tune_gc
+    from connector.runtime import tune_process
 
     try:
         settings = settings_from_args(args)
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         app = create_app(settings, database=database)
-        tune_gc()  # a long-running process: see connector.runtime
+        tune_process()  # a long-running process: see connector.runtime
         print(f"qbd-connector: serving {settings.public_url} (database {database.url})", flush=True)
         uvicorn.run(
             app,

@@ -83,9 +83,9 @@ def _apply_in_worker(database_url: str, page: InboxPage, now: datetime) -> None:
 def _start_worker(parent: int) -> None:
     """Worker initializer: load what applying needs, tune the collector, watch the parent."""
     import connector.qbxml.parse  # noqa: F401  (imported before the collector's freeze)
-    from connector.runtime import tune_gc
+    from connector.runtime import tune_process
 
-    tune_gc()
+    tune_process()
     _watch_parent(parent)
 
 
