@@ -32,6 +32,9 @@ class ThreadApplier:
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
 
+    def prepare(self) -> None:
+        """Nothing to start: the executor's threads start with their first page."""
+
     def submit(self, engine: SyncEngine, page: InboxPage, now: datetime) -> Future[None]:
         return self.executor.submit(engine.apply_stored_page, page, now)
 
@@ -60,6 +63,12 @@ class ProcessApplier:
                 )
             return self._pool
 
+    def prepare(self) -> None:
+        """Start the workers in the background (spawning one takes about a second)."""
+        pool = self.pool
+        for _ in range(self.workers):
+            pool.submit(_ready)
+
     def submit(self, engine: SyncEngine, page: InboxPage, now: datetime) -> Future[None]:
         return self.pool.submit(_apply_in_worker, self.database_url, page, now)
 
@@ -68,6 +77,10 @@ class ProcessApplier:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
+
+
+def _ready() -> None:
+    """A no-op a worker runs once started (``ProcessApplier.prepare``)."""
 
 
 _ENGINES: dict[str, SyncEngine] = {}  # per worker process: one engine per database

@@ -59,6 +59,9 @@ class Transactional(Protocol):
 class Applier(Protocol):
     """Runs ``SyncEngine.apply_stored_page`` for a page in the inbox, off the calling thread."""
 
+    def prepare(self) -> None:
+        """A session begins: get ready for pages (e.g. start a worker) without waiting."""
+
     def submit(self, engine: SyncEngine, page: InboxPage, now: datetime) -> Future[None]: ...
 
 
@@ -86,6 +89,8 @@ class SyncEngine:
         return True
 
     def begin(self, ctx: SessionContext, host_company_preferences: str) -> None:
+        if self._behind is not None:
+            self._behind.prepare()  # a worker starts while the first small types are asked
         self._settle(ctx.company_id)
         with self._db.begin() as conn:
             runs.lock_company(conn, ctx.company_id)

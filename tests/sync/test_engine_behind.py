@@ -234,8 +234,9 @@ def test_an_in_memory_store_or_zero_workers_apply_on_a_thread(sqlite_db: Databas
         memory.dispose()
     assert isinstance(applier_for(sqlite_db, workers=0), ThreadApplier)
     two = applier_for(sqlite_db, workers=2)
-    assert isinstance(two, ProcessApplier) and two._pool is None  # nothing until a page comes
-    assert two.pool._max_workers == 2
+    assert isinstance(two, ProcessApplier) and two._pool is None  # nothing until a session
+    two.prepare()  # a session begins: the workers start without anyone waiting
+    assert two._pool is not None and two._pool._max_workers == 2
     two.shutdown()
 
 
