@@ -14,15 +14,19 @@ For each size and store backend:
 Targets (issue 5): >= 2,000 records/s for medium, >= 1/3 of the floor, service memory
 under 300 MB for large that does not grow with company size.
 
-Measured 2026-11-29 on the 2-core CI box, while it was otherwise idle (load < 1):
+Measured 2026-11-29 on the 2-core box, idle (load < 1.5), service with one page worker
+(QBD_APPLY_WORKERS=1), pages of 250; peak = service + worker + resource tracker:
     size    backend     records  e2e s  qb s  e2e r/s  floor r/s  ratio  peak MB
-    small   sqlite         2013    3.9   1.0      517       1506   0.34      105
-    small   postgresql     2013    5.2   1.0      390        989   0.39      115
-    medium  sqlite        50253   67.0  23.5      750       1389   0.54      152
-    medium  postgresql    50253   83.8  24.6      600       1126   0.53      154
-and under load (average 5-11 from other jobs): medium sqlite 345 r/s (floor 689, 145 MB),
-medium postgresql 288 r/s (floor 453, 157 MB), 150,000 records sqlite 658 r/s (floor 1356,
-159 MB). Large (500k) was not run.
+    small   sqlite         2013    1.7   0.1     1202       3811   0.32      179
+    small   sqlite         2013    2.3   0.2      861       2150   0.40      179
+    small   postgresql     2013    2.9   0.2      702       1794   0.39      195
+    medium  sqlite        50253   22.1   4.2     2270       2324   0.98      224
+    medium  postgresql    50253   34.8   4.6     1445       2005   0.72      239
+    large   sqlite       502503  227.4  48.1     2210       2394   0.92      263
+(large: service 186 MB + worker 63 MB + tracker 13 MB; medium service 147 MB. Before this
+session's work, medium sqlite was 750 r/s e2e against a 1,389 floor, 152 MB.) Small is
+mostly fixed per-session costs (argon2 password check, 31 data types' first requests);
+its floor is 0.5-0.9 s and varies run to run. Large on PostgreSQL was not run.
 """
 
 from __future__ import annotations
