@@ -11,7 +11,6 @@ a killed service cannot tell it to). Must not: decide what is applied (the engin
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import threading
@@ -22,8 +21,6 @@ from datetime import datetime
 from connector.store.db import Database
 from connector.store.inbox import InboxPage
 from connector.sync.engine import SyncEngine
-
-log = logging.getLogger(__name__)
 
 
 class ThreadApplier:
@@ -42,8 +39,10 @@ class ThreadApplier:
 class ProcessApplier:
     """Applies in ``workers`` worker processes that connect to ``database_url`` themselves
     (a file or server database: an in-memory SQLite database cannot be shared). The pool
-    (its pipes, semaphores and processes) starts with the first page, so a service that
-    never syncs holds none of it."""
+    (its pipes, semaphores and processes) starts with the first session (``prepare``) or
+    page, so a service that never syncs holds none of it. Pages of one company are applied
+    one at a time (the engine waits for one before storing the next); more workers serve
+    more companies at once."""
 
     def __init__(self, database_url: str, workers: int = 1) -> None:
         self.database_url = database_url
