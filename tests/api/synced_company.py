@@ -39,7 +39,8 @@ FIRST = (T0 + timedelta(days=1)).astimezone(UTC)
 
 
 class NoWork:
-    """A WorkSource with nothing to do: the tests sync through the engine directly."""
+    """A WorkSource with nothing to do: these tests sync through the engine directly, and the
+    core API tests do not sync at all."""
 
     def has_work(self, connection_id: str, now: datetime) -> bool:
         return False
@@ -59,7 +60,7 @@ class NoWork:
         return "nothing to do"
 
 
-def _no_work(_database: Database, _settings: Settings) -> WorkSource:
+def no_work(_database: Database, _settings: Settings) -> WorkSource:
     return NoWork()
 
 
@@ -109,7 +110,7 @@ def synced_company(
     engine = SyncEngine(db, Policy(page_size=4))
     company_id = create_company(db, "Acme").id
     settings = Settings(database_url=db.url, port=8080, bootstrap_api_key=KEY)
-    app = create_app(settings, database=db, work_source_factory=_no_work)
+    app = create_app(settings, database=db, work_source_factory=no_work)
     synced = Synced(db, company_id, qb, engine, app, Client(app))
     if sync:
         synced.sync(FIRST)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -16,11 +15,11 @@ import pytest
 from fastapi import FastAPI
 from lxml import etree
 from refpaths import reference_path
+from synced_company import no_work
 
 from connector.api.app import create_app
 from connector.api.deps import get_database
 from connector.qbwc.qwc import parse_qwc
-from connector.qbwc.work import Progress, SessionContext, WorkSource
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.api_keys import create_api_key, revoke_api_key
@@ -31,31 +30,6 @@ from connector.store.db import Database
 pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 
 BOOTSTRAP = "bootstrap-key-for-tests"
-
-
-class NoWork:
-    """A WorkSource with nothing to do (the API tests do not sync)."""
-
-    def has_work(self, connection_id: str, now: datetime) -> bool:
-        return False
-
-    def begin(self, ctx: SessionContext, host_company_preferences: str) -> None: ...
-
-    def next_request(self, ctx: SessionContext) -> str | None:
-        return None
-
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
-        return Progress(100)
-
-    def apply_error(self, ctx: SessionContext, hresult: str, message: str) -> Progress:
-        return Progress(100)
-
-    def end(self, ctx: SessionContext, reason: str) -> str:
-        return "nothing to do"
-
-
-def no_work(_database: Database, _settings: Settings) -> WorkSource:
-    return NoWork()
 
 
 class Client:
