@@ -9,29 +9,22 @@ TestClient warns, and warnings are errors here).
 from __future__ import annotations
 
 import asyncio
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
-SYNC_TESTS = str(Path(__file__).resolve().parent.parent / "sync")
-if SYNC_TESTS not in sys.path:
-    sys.path.insert(0, SYNC_TESTS)
-
-from sync_harness import T0, make_company, run_session  # noqa: E402
-
-from connector.api.app import create_app  # noqa: E402
-from connector.qbwc.work import Progress, SessionContext, WorkSource  # noqa: E402
-from connector.settings import Settings  # noqa: E402
-from connector.store.companies import create_company  # noqa: E402
-from connector.store.db import Database  # noqa: E402
-from connector.sync.engine import SyncEngine  # noqa: E402
-from connector.sync.plan import Policy  # noqa: E402
-from qbd_emulator.processor import FakeQuickBooks  # noqa: E402
+from connector.api.app import create_app
+from connector.qbwc.work import Progress, SessionContext, WorkSource
+from connector.settings import Settings
+from connector.store.companies import create_company
+from connector.store.db import Database
+from connector.sync.engine import SyncEngine
+from connector.sync.plan import Policy
+from qbd_emulator.processor import FakeQuickBooks
+from tests.sync.sync_harness import T0, make_company, run_session
 
 KEY = "data-routes-test-key"
 FIRST = (T0 + timedelta(days=1)).astimezone(UTC)

@@ -14,8 +14,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from lxml import etree
-from refpaths import reference_path
-from synced_company import no_work
 
 from connector.api.app import create_app
 from connector.api.deps import get_database
@@ -25,6 +23,8 @@ from connector.settings import Settings
 from connector.store.api_keys import create_api_key, revoke_api_key
 from connector.store.connections import verify_connection_password
 from connector.store.db import Database
+from tests.api.synced_company import no_work
+from tests.refpaths import reference_path
 
 # spyne's bundled six warns on every later import once spyne is loaded (harmless).
 pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")

@@ -8,12 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from synced_company import FIRST, Client, Synced, error_of, synced_company
 
 from connector.qbxml.datatypes import BY_KEY
 from connector.store import records as record_store
 from connector.store.db import Database
 from connector.sync.normalise import normalise
+from tests.api.synced_company import FIRST, Client, Synced, error_of, synced_company
 
 pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 

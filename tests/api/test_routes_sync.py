@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from synced_company import FIRST, Client, Synced, error_of, synced_company
 
 from connector.store import sync_runs as run_store
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.store.sync_runs import RunError
+from tests.api.synced_company import FIRST, Client, Synced, error_of, synced_company
 
 pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 

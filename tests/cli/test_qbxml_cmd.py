@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from refpaths import reference_path
 
 from connector.cli import main
 from connector.cli.qbxml_cmd import json_lines
 from connector.qbxml.values import MessageSet
+from tests.refpaths import reference_path
 
 RESPONSE = (
     b'<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>'

@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from e2e_harness import last_run, latest_now, link_company, live_service
 from sqlalchemy import select, update
-from sync_harness import assert_store_equals_company
 
 from connector.qbwc.client import ClientConfig, SessionResult, run_session
 from connector.qbwc.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
@@ -21,6 +19,8 @@ from connector.store.db import Database
 from connector.store.tables_qbwc import qbwc_sessions
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
+from tests.e2e.e2e_harness import last_run, latest_now, link_company, live_service
+from tests.sync.sync_harness import assert_store_equals_company
 
 
 class CuttingTransport:

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_harness import free_port, last_run, latest_now, link_company
-from sync_harness import assert_store_equals_company
 
 from connector.qbwc.client import SessionResult, SessionSummary, run_session
 from connector.qbwc.envelopes import HttpReply, QbwcMethod
@@ -28,6 +26,8 @@ from connector.store.db import Database
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
+from tests.e2e.e2e_harness import free_port, last_run, latest_now, link_company
+from tests.sync.sync_harness import assert_store_equals_company
 
 
 class Serve:

@@ -7,7 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from e2e_harness import (
+
+from connector.qbwc.client import SessionResult
+from connector.store.db import Database
+from qbd_emulator.generate import generate
+from tests.e2e.e2e_harness import (
     expected_changes,
     last_run,
     latest_now,
@@ -17,11 +21,7 @@ from e2e_harness import (
     session,
     snapshot,
 )
-from sync_harness import assert_store_equals_company
-
-from connector.qbwc.client import SessionResult
-from connector.store.db import Database
-from qbd_emulator.generate import generate
+from tests.sync.sync_harness import assert_store_equals_company
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 from lxml import etree
-from refpaths import reference_path
 
 from connector.qbxml.encode import encode_element
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
+from tests.refpaths import reference_path
 
 VERSIONS = ("13.0", "16.0")
 PER_RET = 6

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_processor_support import company, ids, one, rq, session
 
 from connector.qbxml.schema import Schema
 from qbd_emulator.handlers.datemacro import period
+from tests.emulator.test_processor_support import company, ids, one, rq, session
 
 TODAY = date(2024, 6, 28)  # a Friday
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from test_processor_support import company, fixed_clock, one, rq, session, status
 
 from connector.processors.base import FileMode, ProcessorError, RequestProcessor
 from qbd_emulator.company import HostInfo
 from qbd_emulator.processor import FakeQuickBooks
+from tests.emulator.test_processor_support import company, fixed_clock, one, rq, session, status
 
 PARSE_MESSAGE = "QuickBooks found an error when parsing the provided XML text stream."
 VERSION_MESSAGE = "The version of QBXML that was requested is not supported or is unknown."

@@ -7,12 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_processor_support import one, rq, status
 
 from qbd_emulator import companyfile
 from qbd_emulator.cli import main
 from qbd_emulator.generate import generate
 from qbd_emulator.generate.context import NOW
+from tests.emulator.test_processor_support import one, rq, status
 
 
 def _run(

@@ -9,12 +9,12 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_processor_support import assert_valid, company, rq, session, xsd
 
 from connector.processors.base import ProcessorError
 from connector.qbxml.safexml import parse_document
 from qbd_emulator.balances import recompute_balances
 from qbd_emulator.company import CompanyFile
+from tests.emulator.test_processor_support import assert_valid, company, rq, session, xsd
 
 SEEDS = [
     "<CustomerQueryRq><MaxReturned>3</MaxReturned><ActiveStatus>All</ActiveStatus>"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from test_processor_support import company, responses, root, rq, session, status
-
 from qbd_emulator.processor import FakeQuickBooks
+from tests.emulator.test_processor_support import company, responses, root, rq, session, status
 
 ADD = '<CustomerAddRq requestID="1"><CustomerAdd><Name>Recovered Co</Name></CustomerAdd></CustomerAddRq>'
 

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from lxml import etree
-from refpaths import reference_path
 
 from connector.qbxml.safexml import parse_document
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
 from qbd_emulator.generate.context import NOW
 from qbd_emulator.processor import FakeQuickBooks
+from tests.refpaths import reference_path
 
 LATER = NOW + timedelta(hours=1)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from test_processor_support import company, ids, one, rq, session, status
-
 from qbd_emulator.company import CompanyFile
+from tests.emulator.test_processor_support import company, ids, one, rq, session, status
 
 
 def _records(comp: CompanyFile, key: str) -> list[dict]:  # type: ignore[type-arg]

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_processor_support import company, ids, one, rq, session, status
 
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.processor import FakeQuickBooks
+from tests.emulator.test_processor_support import company, ids, one, rq, session, status
 
 
 def _records(comp: CompanyFile, key: str) -> list[dict[str, Any]]:

@@ -6,11 +6,11 @@ from datetime import datetime
 
 import pytest
 from lxml.etree import _Element as ET
-from test_processor_support import company, ids, one, responses, rq, session, status
 
 from connector.qbxml.datatypes import DATA_TYPES, DataType, Kind
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.processor import FakeQuickBooks
+from tests.emulator.test_processor_support import company, ids, one, responses, rq, session, status
 
 ITERABLE = [d for d in DATA_TYPES if d.iterator]
 DATED = [d for d in DATA_TYPES if d.kind in (Kind.LIST, Kind.TXN) and d.modified_filter]

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from refpaths import REFERENCE
-from test_processor_support import assert_valid, responses, root, session
+
+from tests.emulator.test_processor_support import assert_valid, responses, root, session
+from tests.refpaths import REFERENCE
 
 SAMPLES = REFERENCE / "requests" / "intuit-qbxml-sdk-samples"
 NAMES = sorted(p.name for p in SAMPLES.glob("*.xml")) if SAMPLES.exists() else []

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
-from test_processor_support import company, rq, session
 
 from connector.qbxml import encode
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
@@ -21,6 +20,7 @@ from connector.qbxml.values import Status, Value
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.handlers.context import Answer
 from qbd_emulator.handlers.render import answer_element, answer_text, response_document
+from tests.emulator.test_processor_support import company, rq, session
 
 
 def reference(schema: Schema, answer: Answer, request_id: str | None) -> tuple[str, object]:

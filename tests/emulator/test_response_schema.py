@@ -4,11 +4,18 @@ against its version's XSD (Intuit's, from ../shared/reference; skipped when abse
 from __future__ import annotations
 
 import pytest
-from test_processor_support import assert_valid, company, fixed_clock, responses, rq, status
 
 from connector.qbxml.datatypes import DATA_TYPES, ITEM_RETS, DataType, Kind
 from connector.qbxml.schema import Schema
 from qbd_emulator.processor import FakeQuickBooks
+from tests.emulator.test_processor_support import (
+    assert_valid,
+    company,
+    fixed_clock,
+    responses,
+    rq,
+    status,
+)
 
 VERSIONS = ("13.0", "14.0", "15.0", "16.0")
 SEEDS = (1, 2, 3)

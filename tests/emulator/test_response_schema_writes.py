@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from test_processor_support import assert_valid, company, one, rq, session, status
 
 from qbd_emulator.company import CompanyFile
+from tests.emulator.test_processor_support import assert_valid, company, one, rq, session, status
 
 VERSIONS = ("13.0", "14.0", "15.0", "16.0")
 SEEDS = (1, 2, 4)  # tiny files of these seeds hold an open invoice and an open bill

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from refpaths import REFERENCE
-from test_processor_support import company, one, responses, rq, session, status, xsd
 
 from connector.qbxml.datatypes import BY_RET, Kind
 from connector.qbxml.safexml import parse_document
 from connector.qbxml.schema import Schema
+from tests.emulator.test_processor_support import company, one, responses, rq, session, status, xsd
+from tests.refpaths import REFERENCE
 
 RESPONSES = REFERENCE / "responses"
 EXTRA_QUERIES = {"ItemInventoryRet": "ItemInventoryQueryRq"}

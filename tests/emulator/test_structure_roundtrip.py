@@ -5,12 +5,12 @@ lines and links included, in qbXML 16.0 (the company file's version)."""
 from __future__ import annotations
 
 import pytest
-from test_processor_support import company, rq, session
 
 from connector.qbxml.datatypes import DATA_TYPES, DataType, Kind
 from connector.qbxml.parse import parse_response
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import Record, ResponseStart
+from tests.emulator.test_processor_support import company, rq, session
 
 READ = [d for d in DATA_TYPES if d.kind in (Kind.LIST, Kind.TXN)]
 

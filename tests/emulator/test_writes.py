@@ -5,9 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from test_processor_support import Clock, assert_valid, company, one, responses, rq, session, status
 
 from qbd_emulator.processor import FakeQuickBooks
+from tests.emulator.test_processor_support import (
+    Clock,
+    assert_valid,
+    company,
+    one,
+    responses,
+    rq,
+    session,
+    status,
+)
 
 Session = tuple[FakeQuickBooks, str]
 

@@ -5,9 +5,16 @@ later request"; the macro status range 9100-9199 of its status-code table)."""
 from __future__ import annotations
 
 import pytest
-from test_processor_support import assert_valid, company, responses, rq, session, status
 
 from qbd_emulator.processor import FakeQuickBooks
+from tests.emulator.test_processor_support import (
+    assert_valid,
+    company,
+    responses,
+    rq,
+    session,
+    status,
+)
 
 Session = tuple[FakeQuickBooks, str]
 

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from scripted_work import ScriptedWork, cheap_hashing, make_connection, soap_envelope
 
 from connector.qbwc.soap import SOAP_ENV, create_wsgi_app
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database
 from connector.store.tables_qbwc import qbwc_auth_failures, qbwc_sessions
+from tests.qbwc.scripted_work import ScriptedWork, cheap_hashing, make_connection, soap_envelope
 
 LIMIT = 256 * 1024
 

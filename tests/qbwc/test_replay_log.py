@@ -16,14 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import etree
-from refpaths import reference_path
-from scripted_work import ScriptedWork, cheap_hashing, make_connection, serve_wsgi
 
 from connector.qbwc.service import QbwcConfig
 from connector.qbwc.soap import SOAP_ENV, TNS, create_wsgi_app
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database
+from tests.qbwc.scripted_work import ScriptedWork, cheap_hashing, make_connection, serve_wsgi
+from tests.refpaths import reference_path
 
 LOG_TICKET = "ea0bf596246b623664adb465cc8662a2"
 XS = "http://www.w3.org/2001/XMLSchema"

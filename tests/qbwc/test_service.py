@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from scripted_work import ScriptedWork, cheap_hashing, make_connection
 
 from connector.qbwc.lockout import LockoutPolicy
 from connector.qbwc.service import QbwcConfig, QbwcService
@@ -15,6 +14,7 @@ from connector.qbwc.session import NOOP, SERVICE_FAILURE, UNKNOWN_TICKET, Phase
 from connector.store import qbwc_sessions as store
 from connector.store.connections import ConnectionRow, get_connection, set_paused
 from connector.store.db import Database
+from tests.qbwc.scripted_work import ScriptedWork, cheap_hashing, make_connection
 
 OWNER = "{9A8A4DFA-9D97-4AAF-A36D-5923707DF5B6}"
 

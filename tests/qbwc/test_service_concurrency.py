@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from lxml import etree
-from scripted_work import ScriptedWork, cheap_hashing, make_connection, serve_wsgi, soap_envelope
 
 from connector.qbwc.soap import SOAP_ENV, TNS, create_wsgi_app
 from connector.qbxml import safexml
@@ -17,6 +16,13 @@ from connector.settings import Settings
 from connector.store import qbwc_sessions as store
 from connector.store.connections import ConnectionRow
 from connector.store.db import Database
+from tests.qbwc.scripted_work import (
+    ScriptedWork,
+    cheap_hashing,
+    make_connection,
+    serve_wsgi,
+    soap_envelope,
+)
 
 HCP = (
     '<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><HostQueryRs requestID="0" statusCode="0">'

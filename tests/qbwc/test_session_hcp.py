@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from refpaths import reference_path
 
 from connector.qbwc.errors import HcpError
 from connector.qbwc.hcp import HcpReading, company_error, judge, normalise_guid, read_hcp
 from connector.store.connections import CompanyIdentity
+from tests.refpaths import reference_path
 
 THEIR_OWNER = "{68b5925b-4347-4784-e58d-35a2d190962f}"
 OUR_FILE_ID = "{AAAAAAAA-1111-2222-3333-444444444444}"

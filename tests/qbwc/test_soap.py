@@ -8,12 +8,18 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from lxml import etree
-from scripted_work import ScriptedWork, cheap_hashing, make_connection, serve_asgi, soap_envelope
 
 from connector.qbwc.soap import SOAP_ENV, TNS, create_wsgi_app, fault_envelope
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database
+from tests.qbwc.scripted_work import (
+    ScriptedWork,
+    cheap_hashing,
+    make_connection,
+    serve_asgi,
+    soap_envelope,
+)
 
 
 @dataclass

@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 from lxml import etree
-from refpaths import reference_path
-from scripted_work import ScriptedWork, cheap_hashing, make_connection, serve_wsgi
 
 from connector.qbwc.soap import TNS, create_wsgi_app
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database
+from tests.qbwc.scripted_work import ScriptedWork, cheap_hashing, make_connection, serve_wsgi
+from tests.refpaths import reference_path
 
 XS = "http://www.w3.org/2001/XMLSchema"
 WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"

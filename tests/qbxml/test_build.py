@@ -7,13 +7,6 @@ from datetime import date
 
 import pytest
 from lxml import etree
-from test_build_samples import (
-    WRITES,
-    list_filters,
-    paid_filter,
-    ref_number_filters,
-    txn_filters,
-)
 
 from connector.qbxml import build
 from connector.qbxml.datatypes import DATA_TYPES, DataType, Kind
@@ -36,6 +29,13 @@ from connector.qbxml.filters import (
 )
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 from tests.conftest import REFERENCE
+from tests.qbxml.test_build_samples import (
+    WRITES,
+    list_filters,
+    paid_filter,
+    ref_number_filters,
+    txn_filters,
+)
 
 _LOADED: dict[str, etree.XMLSchema] = {}
 

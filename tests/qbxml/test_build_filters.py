@@ -15,8 +15,6 @@ from dataclasses import fields
 from datetime import date
 
 import pytest
-from test_build import Validators, assert_valid
-from test_build_samples import OWNER, SINCE, UNTIL
 
 from connector.qbxml import build
 from connector.qbxml.datatypes import DATA_TYPES, DataType, Kind
@@ -37,6 +35,8 @@ from connector.qbxml.filters import (
     TxnDateRange,
 )
 from connector.qbxml.schema import SUPPORTED_VERSIONS
+from tests.qbxml.test_build import Validators, assert_valid
+from tests.qbxml.test_build_samples import OWNER, SINCE, UNTIL
 
 LIST_ID = "80000001-1712345678"
 # One or more sample values per QueryFilter field, with the element each must produce.

@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_roundtrip_strategies import record
 
 from connector.qbxml import encode
 from connector.qbxml.encode import encode_element, encode_text
 from connector.qbxml.leaves import escape_text, formatter, text_formatter
 from connector.qbxml.schema import Leaf, LeafType, Schema
+from tests.qbxml.test_roundtrip_strategies import record
 
 S16 = Schema.for_version("16.0")
 RETS = ["CustomerRet", "InvoiceRet", "ItemInventoryRet", "BillRet", "JournalEntryRet"]

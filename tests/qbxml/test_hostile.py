@@ -203,7 +203,7 @@ def test_200mb_response_rss_of_a_child_process() -> None:
         """
         import resource, sys
         sys.path.insert(0, {here!r})
-        from test_hostile import GeneratorFile, two_hundred_megabytes
+        from tests.qbxml.test_hostile import GeneratorFile, two_hundred_megabytes
         from connector.qbxml.errors import XmlTooLargeError
         from connector.qbxml.parse import iter_events, parse_response
         parse_response(b'<QBXML><QBXMLMsgsRs/></QBXML>')  # warm up: schema tables loaded
@@ -215,7 +215,7 @@ def test_200mb_response_rss_of_a_child_process() -> None:
             after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print(before, after)
         """
-    ).format(here=str(Path(__file__).resolve().parent))
+    ).format(here=str(Path(__file__).resolve().parents[2]))
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from refpaths import REFERENCE, reference_path
 
 from connector.qbxml.errors import XmlParseError
 from connector.qbxml.parse import parse_response
 from connector.qbxml.safexml import parse_document
 from connector.qbxml.status import StatusClass, classify_status
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart
+from tests.refpaths import REFERENCE, reference_path
 
 NOT_WELL_FORMED = {
     "flowlink/item_inventory_query_rs.xml",

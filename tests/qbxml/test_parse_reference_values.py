@@ -16,11 +16,11 @@ from decimal import Decimal
 
 import pytest
 from lxml import etree
-from refpaths import REFERENCE, reference_path
-from test_parse_reference import NOT_WELL_FORMED, all_responses
 
 from connector.qbxml.parse import parse_response
 from connector.qbxml.values import Record, ResponseStart, Value
+from tests.qbxml.test_parse_reference import NOT_WELL_FORMED, all_responses
+from tests.refpaths import REFERENCE, reference_path
 
 WELL_FORMED = [name for name in all_responses() if name not in NOT_WELL_FORMED]
 

@@ -14,7 +14,6 @@ from datetime import datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_roundtrip_strategies import record
 
 from connector.qbxml.datatypes import DATA_TYPES
 from connector.qbxml.encode import document, encode_element
@@ -23,6 +22,7 @@ from connector.qbxml.schema import (
     ContentModel,
     Schema,
 )
+from tests.qbxml.test_roundtrip_strategies import record
 
 parse = pytest.importorskip("connector.qbxml.parse", reason="the response parser is not there yet")
 

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_roundtrip_strategies import record
 
 from connector.qbxml import build
 from connector.qbxml.datatypes import DATA_TYPES
@@ -30,6 +29,7 @@ from connector.qbxml.filters import (
 )
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
 from tests.conftest import REFERENCE
+from tests.qbxml.test_roundtrip_strategies import record
 
 _XSD: dict[str, etree.XMLSchema] = {}
 RS_STATUS = {"statusCode": 0, "statusSeverity": "Info"}

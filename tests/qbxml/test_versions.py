@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from refpaths import reference_path
 
 from connector.qbxml.errors import QbxmlError, QbxmlVersionError
 from connector.qbxml.parse import parse_response
@@ -15,6 +14,7 @@ from connector.qbxml.versions import (
     supported_versions,
     supported_versions_from_hcp,
 )
+from tests.refpaths import reference_path
 
 QB2014 = [f"{n}.0" for n in range(1, 14)] + ["1.1", "2.1", "4.1"]
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sync_harness import T0, assert_store_equals_company, make_company, run_session
-
 from connector.store import sync_runs as runs
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.sync.engine import SyncEngine
 from connector.sync.plan import Policy
 from qbd_emulator.processor import FakeQuickBooks
+from tests.sync.sync_harness import T0, assert_store_equals_company, make_company, run_session
 
 POLICY = Policy(page_size=3)
 

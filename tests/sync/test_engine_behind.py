@@ -16,14 +16,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sync_harness import (
-    HCP_REQUEST,
-    T0,
-    Cut,
-    assert_store_equals_company,
-    make_company,
-    run_session,
-)
 
 from connector.qbwc.work import SessionContext
 from connector.qbxml.errors import QbxmlResponseError
@@ -37,6 +29,14 @@ from connector.sync.applier import ProcessApplier, ThreadApplier, applier_for
 from connector.sync.engine import SyncEngine
 from connector.sync.plan import Policy
 from qbd_emulator.processor import FakeQuickBooks
+from tests.sync.sync_harness import (
+    HCP_REQUEST,
+    T0,
+    Cut,
+    assert_store_equals_company,
+    make_company,
+    run_session,
+)
 
 POLICY = Policy(page_size=3)
 DAY1 = T0 + timedelta(days=1)

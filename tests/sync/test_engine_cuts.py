@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sync_harness import T0, Cut, assert_store_equals_company, make_company, run_session
 
 from connector.store import sync_runs as runs
 from connector.store.companies import create_company
@@ -14,6 +13,7 @@ from connector.store.db import Database
 from connector.sync.engine import SyncEngine
 from connector.sync.plan import Policy
 from qbd_emulator.processor import FakeQuickBooks
+from tests.sync.sync_harness import T0, Cut, assert_store_equals_company, make_company, run_session
 
 
 @pytest.mark.parametrize("stored", [False, True], ids=["before-store", "after-store"])

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 from lxml import etree
-from refpaths import reference_path
 
 from connector.qbxml.datatypes import BY_KEY
 from connector.qbxml.schema import SUPPORTED_VERSIONS
@@ -18,6 +17,7 @@ from connector.sync.plan import (
     QuerySpec,
 )
 from connector.sync.requests import render
+from tests.refpaths import reference_path
 
 WATERMARK = "2026-02-01T09:30:00-08:00"
 
