@@ -54,6 +54,9 @@ class Settings:
     """Slow-down before the lock: this delay, doubled per further failure."""
     soap_max_body_bytes: int = 64 * 1024 * 1024
     """Largest SOAP request accepted (a receiveResponseXML with a big page of records)."""
+    soap_max_call_body_bytes: int = 1024 * 1024
+    """Largest SOAP request of every other call (and until the operation is known): they
+    carry a few kilobytes at most, and anyone can send them (issue 18 item 1)."""
     default_every_minutes: int = 60
     sync_page_size: int = 250
     """MaxReturned of iterated queries: records per page QuickBooks returns (1-10000). A
@@ -103,6 +106,7 @@ _INT_FIELDS = {
     "lockout_threshold",
     "lockout_seconds",
     "soap_max_body_bytes",
+    "soap_max_call_body_bytes",
     "default_every_minutes",
     "apply_workers",
     "sync_page_size",

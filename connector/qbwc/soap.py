@@ -22,14 +22,8 @@ from typing import Any
 
 from connector.qbwc.config import QbwcConfig, new_ticket, utcnow
 from connector.qbwc.service import QbwcService
-from connector.qbwc.soap_guard import (
-    DEFAULT_MAX_BODY,
-    SOAP_ENV,
-    TNS,
-    SoapGuard,
-    WsgiApp,
-    fault_envelope,
-)
+from connector.qbwc.soap_guard import SoapGuard, WsgiApp, fault_envelope
+from connector.qbwc.soap_screen import DEFAULT_MAX_BODY, SOAP_ENV, TNS, BodyLimits
 from connector.qbwc.work import WorkSource
 from connector.settings import Settings
 from connector.store.db import Database
@@ -173,4 +167,5 @@ def create_wsgi_app(
     max_body = settings.soap_max_body_bytes or DEFAULT_MAX_BODY
     # spyne refuses bodies past its own limit (2 MB by default): the guard's limit is the one
     wsgi = WsgiApplication(build_spyne_application(service), max_content_length=max_body)
-    return SoapGuard(wsgi, max_body)
+    limits = BodyLimits(response=max_body, call=min(max_body, settings.soap_max_call_body_bytes))
+    return SoapGuard(wsgi, limits=limits)

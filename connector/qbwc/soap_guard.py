@@ -1,11 +1,11 @@
 """The WSGI layer in front of spyne: nothing reaches the SOAP stack unscreened.
 
 Owns: a plain GET/HEAD answering 200 (QBWC and browsers probe AppURL, qbwc/qbwc#30), the
-WSDL passthrough (with Intuit's SOAPAction values), and for POSTs: the body read with a byte
-limit, the body screened through ``connector.qbxml.safexml`` (no DTD, no entities) and checked
-to be a SOAP 1.1 envelope carrying one known operation in ``http://developer.intuit.com/``;
-anything else gets a SOAP Client fault, never HTML, before spyne parses anything and before any
-state can change.
+WSDL passthrough (with Intuit's SOAPAction values), and for POSTs: the body read and screened
+chunk by chunk (``connector.qbwc.soap_screen``: byte limits per operation, element count and
+depth, no DTD, no entities) and checked to be a SOAP 1.1 envelope carrying one known operation
+in ``http://developer.intuit.com/``; anything else gets a SOAP Client fault (HTTP 413 for a body
+over its limit), never HTML, before any tree is built and before any state can change.
 Must not: know what the operations mean (``connector.qbwc.service`` does).
 """
 
@@ -14,34 +14,25 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from lxml import etree
 
-from connector.qbwc.errors import BodyTooLarge, ForbiddenXml, MalformedSoap, SoapRequestError
-from connector.qbxml import safexml
-from connector.qbxml.errors import QbxmlError, XmlSecurityError
+from connector.qbwc.errors import BodyTooLarge, SoapRequestError
+from connector.qbwc.soap_screen import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_CALL_BODY,
+    OPERATIONS,
+    SOAP_ENV,
+    TNS,
+    BodyLimits,
+    read_screened,
+)
+from connector.qbxml.prescan import PrescanLimits
 
 log = logging.getLogger(__name__)
 
-TNS = "http://developer.intuit.com/"
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-OPERATIONS = frozenset(
-    {
-        "serverVersion",
-        "clientVersion",
-        "authenticate",
-        "sendRequestXML",
-        "receiveResponseXML",
-        "connectionError",
-        "getLastError",
-        "closeConnection",
-        "getInteractiveURL",
-        "interactiveDone",
-        "interactiveRejected",
-    }
-)
-DEFAULT_MAX_BODY = 64 * 1024 * 1024
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -57,44 +48,9 @@ def fault_envelope(faultcode: str, message: str) -> bytes:
     return bytes(etree.tostring(env, xml_declaration=True, encoding="utf-8"))
 
 
-def screen_soap_body(body: bytes, max_bytes: int) -> str:
-    """Refuse anything but a SOAP 1.1 envelope with one known operation; returns its name."""
-    try:
-        root = safexml.parse_document(body, max_bytes=max_bytes)
-    except XmlSecurityError as exc:
-        raise ForbiddenXml(f"refused XML: {exc}") from None
-    except QbxmlError as exc:
-        raise MalformedSoap(f"not well-formed XML: {exc}") from None
-    if root.tag != f"{{{SOAP_ENV}}}Envelope":
-        raise MalformedSoap(f"expected a SOAP 1.1 Envelope, got {root.tag!r}")
-    bodies = [child for child in root if child.tag == f"{{{SOAP_ENV}}}Body"]
-    if len(bodies) != 1:
-        raise MalformedSoap("the envelope must have exactly one SOAP Body")
-    calls = [child for child in bodies[0] if isinstance(child.tag, str)]
-    if len(calls) != 1:
-        raise MalformedSoap("the SOAP Body must hold exactly one operation element")
-    name = etree.QName(calls[0])
-    if name.namespace != TNS or name.localname not in OPERATIONS:
-        raise MalformedSoap(f"unknown operation {calls[0].tag!r} (namespace must be {TNS})")
-    return name.localname
-
-
-def read_body(environ: dict[str, Any], max_bytes: int) -> bytes:
-    """The request body, refusing (early, by Content-Length, or while reading) past the limit."""
-    declared = environ.get("CONTENT_LENGTH") or ""
-    if declared.strip().isdigit() and int(declared) > max_bytes:
-        raise BodyTooLarge(max_bytes)
-    stream = environ["wsgi.input"]
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        chunk = stream.read(min(65536, max_bytes + 1 - total))
-        if not chunk:
-            return b"".join(chunks)
-        total += len(chunk)
-        if total > max_bytes:
-            raise BodyTooLarge(max_bytes)
-        chunks.append(chunk)
+def declared_length(environ: dict[str, Any]) -> int | None:
+    declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+    return int(declared) if declared.isdigit() else None
 
 
 INFO_PAGE = (
@@ -107,9 +63,19 @@ INFO_PAGE = (
 class SoapGuard:
     """WSGI wrapper: GET page, WSDL passthrough, screened POSTs, faults for everything else."""
 
-    def __init__(self, spyne_app: WsgiApp, max_body: int = DEFAULT_MAX_BODY) -> None:
+    def __init__(
+        self,
+        spyne_app: WsgiApp,
+        max_body: int = DEFAULT_MAX_BODY,
+        *,
+        limits: BodyLimits | None = None,
+        prescan: PrescanLimits | None = None,
+    ) -> None:
         self.spyne_app = spyne_app
-        self.max_body = max_body
+        self.limits = limits or BodyLimits(
+            response=max_body, call=min(max_body, DEFAULT_MAX_CALL_BODY)
+        )
+        self.prescan = prescan or PrescanLimits()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
@@ -122,11 +88,13 @@ class SoapGuard:
         if method != "POST":
             return self._fault(start_response, "Client", f"method {method} not allowed", 405)
         try:
-            body = read_body(environ, self.max_body)
-            screen_soap_body(body, self.max_body)
+            screened = read_screened(
+                environ["wsgi.input"].read, declared_length(environ), self.limits, self.prescan
+            )
         except SoapRequestError as exc:
-            return self._fault(start_response, exc.faultcode, exc.message, 500)
-        return self._dispatch(environ, body, start_response)
+            status = 413 if isinstance(exc, BodyTooLarge) else 500
+            return self._fault(start_response, exc.faultcode, exc.message, status)
+        return self._dispatch(environ, screened.body, start_response)
 
     def _run_spyne(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []
@@ -177,9 +145,10 @@ class SoapGuard:
         start_response: StartResponse, code: str, message: str, http_status: int
     ) -> list[bytes]:
         payload = fault_envelope(code, message)
-        reason = {405: "Method Not Allowed", 500: "Internal Server Error"}[http_status]
-        start_response(
-            f"{http_status} {reason}",
-            [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(payload)))],
-        )
+        reason = HTTPStatus(http_status).phrase
+        headers = [
+            ("Content-Type", "text/xml; charset=utf-8"),
+            ("Content-Length", str(len(payload))),
+        ]
+        start_response(f"{http_status} {reason}", headers)
         return [payload]

@@ -8,7 +8,8 @@ QbxmlError                      base of everything connector.qbxml raises
  ├── XmlInputError              bytes that cannot be accepted as XML (line/column when known)
  │    ├── XmlParseError         not well-formed, not XML at all, wrong or unsupported encoding
  │    └── XmlSecurityError      DOCTYPE/DTD, entity declarations or expansion
- │         └── XmlTooLargeError the source is bigger than the byte limit
+ │         ├── XmlTooLargeError the source is bigger than the byte limit
+ │         └── XmlTooComplexError too many elements, too deep, or one tag/comment too long
  ├── QbxmlResponseError         well-formed XML that is not a qbXML response we can read
  │                              (e.g. a non-integer statusCode, an AMTTYPE leaf that is not a number)
  └── QbxmlVersionError          no qbXML version both sides support; an unreadable version text
@@ -59,6 +60,11 @@ class XmlTooLargeError(XmlSecurityError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"XML input exceeds the size limit of {limit} bytes")
+
+
+class XmlTooComplexError(XmlSecurityError):
+    """More elements, more nesting or a longer single markup construct than the scan allows
+    (``connector.qbxml.prescan``): refused before any tree is built."""
 
 
 class QbxmlResponseError(QbxmlError):

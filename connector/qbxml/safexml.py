@@ -14,7 +14,9 @@ fake QuickBooks) into lxml elements, with these guarantees:
   ISO-8859-1, US-ASCII, windows-1252; PROTOCOL.md 1.10); anything else, and any bytes that are
   not well-formed XML, give ``XmlParseError`` with line and column.
 
-Two doors: ``parse_document`` (a whole, small document: SOAP bodies, QWC files, requests) and
+Three doors: ``event_parser`` (a tree-less parser calling a target's ``start``/``end``;
+``connector.qbxml.prescan`` screens untrusted envelopes with it before any tree is built),
+``parse_document`` (a whole, small document: SOAP bodies, QWC files, requests) and
 ``iterparse`` (start/end events for streaming large responses; the caller clears elements),
 with ``iterparse_batches`` as its faster form (one iterator of events per chunk read).
 Encodings are checked from the XML declaration before decoding (in pull mode libxml2 reports
@@ -42,6 +44,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "SupportsRead",
     "XmlSource",
+    "event_parser",
     "iterparse",
     "iterparse_batches",
     "parse_document",
@@ -90,6 +93,13 @@ _SAFE_OPTIONS: _SafeOptions = {
     "remove_comments": True,
     "remove_pis": False,
 }
+
+
+def event_parser(target: object, encoding: str | None = None) -> etree.XMLParser:
+    """A feed parser that builds no tree: it calls ``target.start(tag, attrib)``,
+    ``target.end(tag)`` (and ``doctype``/``pi``/``comment``/``data`` when the target has
+    them). ``encoding`` overrides what the document declares. Same safe options as the rest."""
+    return etree.XMLParser(target=target, encoding=encoding, **_SAFE_OPTIONS)  # type: ignore[arg-type]
 
 
 def parse_document(source: XmlSource, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
