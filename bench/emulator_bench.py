@@ -41,8 +41,8 @@ from connector.qbxml.schema import Schema
 from connector.qbxml.values import Status, Value
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
-from qbd_emulator.generate.context import NOW
-from qbd_emulator.handlers.context import Answer
+from qbd_emulator.generate.gen import NOW
+from qbd_emulator.handlers.context import Reply
 from qbd_emulator.handlers.render import answer_element, answer_text
 from qbd_emulator.processor import FakeQuickBooks
 
@@ -127,7 +127,7 @@ def render_pair(company: CompanyFile, key: str, size: int, repeat: int) -> tuple
         (r.ret, r.data) for _, r in zip(range(size), company.iter_records(key), strict=False)
     )
     rs = {"customers": "CustomerQueryRs", "invoices": "InvoiceQueryRs"}.get(key, "ItemQueryRs")
-    answer = Answer(rs, Status(0, "Info", "Status OK"), rets, None, 0, "{x}")
+    answer = Reply(rs, Status(0, "Info", "Status OK"), rets, None, 0, "{x}")
     assert answer_text(schema, answer, "1") == _lxml(schema, answer)
     timed = []
     for write in (answer_text, _lxml_text):
@@ -138,11 +138,11 @@ def render_pair(company: CompanyFile, key: str, size: int, repeat: int) -> tuple
     return timed[0], timed[1]
 
 
-def _lxml(schema: Schema, answer: Answer) -> str:
+def _lxml(schema: Schema, answer: Reply) -> str:
     return etree.tostring(answer_element(schema, answer, "1"), encoding="unicode")
 
 
-def _lxml_text(schema: Schema, answer: Answer, request_id: str) -> str:
+def _lxml_text(schema: Schema, answer: Reply, request_id: str) -> str:
     return etree.tostring(answer_element(schema, answer, request_id), encoding="unicode")
 
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def child(size: str, seed: int, with_file: bool) -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
-    from qbd_emulator import companyfile
+    from qbd_emulator.company import storage
     from qbd_emulator.generate import generate
 
     wall, cpu = time.perf_counter(), time.process_time()
@@ -45,13 +45,13 @@ def child(size: str, seed: int, with_file: bool) -> dict[str, object]:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "company.qbdc"
             started, cpu = time.perf_counter(), time.process_time()
-            companyfile.save(company, path)
+            storage.save(company, path)
             figures["save_s"] = round(time.perf_counter() - started, 2)
             figures["save_cpu_s"] = round(time.process_time() - cpu, 2)
             figures["file_mb"] = round(path.stat().st_size / 2**20, 1)
             del company
             started, cpu = time.perf_counter(), time.process_time()
-            companyfile.load(path)
+            storage.load(path)
             figures["load_s"] = round(time.perf_counter() - started, 2)
             figures["load_cpu_s"] = round(time.process_time() - cpu, 2)
     return figures

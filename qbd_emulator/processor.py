@@ -21,14 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from connector.processors.base import FileMode, ProcessorError
+from connector.processors.base import FileMode
 
 from .company import CompanyFile, HostInfo
+from .errors import Hresult, Refusal
 from .handlers import run_message_set
 from .handlers.context import Context
 from .handlers.envelope import read_message_set
 from .handlers.iterators import IteratorTable
-from .qbxml_errors import HRESULT_MESSAGES, Hresult
 
 Clock = Callable[[], datetime]
 
@@ -38,8 +38,8 @@ def system_clock() -> datetime:
     return datetime.now(UTC).astimezone()
 
 
-def _refuse(code: Hresult) -> ProcessorError:
-    return ProcessorError(code, HRESULT_MESSAGES[code])
+def _refuse(code: Hresult) -> Refusal:
+    return Refusal(code)
 
 
 @dataclass

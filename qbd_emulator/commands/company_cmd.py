@@ -18,8 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from qbd_emulator import companyfile
-from qbd_emulator.company import CompanyFile
+from qbd_emulator.company import CompanyFile, load, save
 from qbd_emulator.errors import CompanyFileError
 from qbd_emulator.generate import generate, parse_size
 
@@ -51,7 +50,7 @@ def run_generate(args: argparse.Namespace) -> int:
     with _progress(total) as advance:
         company = generate(args.seed, args.size, advance)
     try:
-        companyfile.save(company, args.out)
+        save(company, args.out)
     except OSError as exc:
         print(f"qbd-emulator company generate: cannot write {args.out}: {exc}", file=sys.stderr)
         return 1
@@ -62,7 +61,7 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     try:
-        company = companyfile.load(args.file)
+        company = load(args.file)
     except CompanyFileError as exc:
         print(f"qbd-emulator company show: {exc}", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from qbd_emulator import companyfile
+from qbd_emulator.company import load, save
 from qbd_emulator.errors import CompanyFileError
 from qbd_emulator.mutate import mutate
 
@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        company = companyfile.load(args.file)
+        company = load(args.file)
     except CompanyFileError as exc:
         print(f"qbd-emulator mutate: {exc}", file=sys.stderr)
         return 2
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     start = datetime.now(UTC).astimezone().replace(microsecond=0) - timedelta(minutes=2)
     done = mutate(company, args.seed, start)
     try:
-        companyfile.save(company, args.file)
+        save(company, args.file)
     except OSError as exc:
         print(f"qbd-emulator mutate: cannot write {args.file}: {exc}", file=sys.stderr)
         return 2

@@ -23,12 +23,10 @@ from datetime import datetime
 from typing import Any
 
 from connector.processors.base import ProcessorError
-from qbd_emulator import companyfile
-from qbd_emulator.company import CompanyFile
-from qbd_emulator.errors import CompanyFileError
+from qbd_emulator.company import CompanyFile, load, save
+from qbd_emulator.errors import CompanyFileError, Refusal
 from qbd_emulator.generate import generate, parse_size
 from qbd_emulator.processor import Clock, FakeQuickBooks, system_clock
-from qbd_emulator.qbxml_errors import Refusal
 
 APP_NAME = "qbd-emulator qbxml"
 
@@ -69,7 +67,7 @@ def _clock(now: str | None) -> Clock:
 
 def _company(args: argparse.Namespace) -> CompanyFile:
     if args.company:
-        return companyfile.load(args.company)
+        return load(args.company)
     parse_size(args.size)
     return generate(args.seed, args.size)
 
@@ -113,5 +111,5 @@ def run(args: argparse.Namespace) -> int:
         qb.close_connection()
     sys.stdout.write(response + "\n")
     if args.save:
-        companyfile.save(company, args.company)
+        save(company, args.company)
     return 0

@@ -188,7 +188,7 @@ def _scenario(path: Path, seed: int) -> Scenario:
 
 def _save_company(company: CompanyFile, path: Path) -> None:
     """QuickBooks keeps what a session wrote: so does the company file, when asked."""
-    from qbd_emulator.companyfile import save
+    from qbd_emulator.company import save
 
     try:
         save(company, path)
@@ -248,7 +248,7 @@ def _company(args: argparse.Namespace) -> CompanyFile:
 
 
 def _load_company(path: Path) -> CompanyFile:
-    from qbd_emulator.companyfile import load
+    from qbd_emulator.company import load
     from qbd_emulator.errors import CompanyFileError
 
     try:

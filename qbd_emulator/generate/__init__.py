@@ -4,7 +4,7 @@ Owns: ``generate(seed, size)`` and the size table. The same seed and size always
 identical ``CompanyFile`` (one ``random.Random(seed)``, Faker seeded with the same seed, a
 fixed "now"). Order: lists (accounts ... currencies), names, items, then a chronological
 timeline of transactions, then later modifications, recent deletions and balances.
-Must not: do I/O (saving is ``qbd_emulator.companyfile``).
+Must not: do I/O (saving is ``qbd_emulator.company.storage``).
 
 Sizes count records (list elements and transactions, not lines, not deleted ones):
 ``tiny`` 100, ``small`` 2,000, ``medium`` 50,000, ``large`` 500,000, or an int. The count
@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import finish, header, items, lists, names, txns
-from qbd_emulator.generate.context import Gen, Progress
+from qbd_emulator.generate.gen import Gen, Progress
 from qbd_emulator.generate.state import TxnState
 
 SIZES: dict[str, int] = {"tiny": 100, "small": 2_000, "medium": 50_000, "large": 500_000}
@@ -72,7 +72,7 @@ def plan(total: int) -> Plan:
         other_names,
         item_count,
         2 if total < 1000 else 6,
-        txns.plan(count),
+        txns.mix_counts(count),
         max(2, total // 200),
     )
 
@@ -92,7 +92,7 @@ def generate(seed: int, size: str | int, progress: Progress | None = None) -> Co
     # Every transaction event stores exactly one record, so the rest of the budget makes
     # the file exactly ``total`` records whenever that leaves room for one of each type.
     stored = sum(n for key, n in company.counts().items() if key != "sales_tax_items")
-    txns.run(gen, state, txns.plan(max(total - stored, len(txns.MIX))))
+    txns.run(gen, state, txns.mix_counts(max(total - stored, len(txns.MIX))))
     finish.finish(gen, the_plan.deletions)
     name = str(gen.fake.company())
     company.company_info = header.company_info(gen, name)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData
-from qbd_emulator.generate.context import ZERO, Gen, vals
+from qbd_emulator.generate.gen import ZERO, Gen, vals
 from qbd_emulator.generate.purchases import expense_lines
 from qbd_emulator.generate.state import TxnState
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData, Value
-from qbd_emulator.balances import recompute_balances
 from qbd_emulator.company import StoredRecord
-from qbd_emulator.generate.context import ZERO, Gen, local
+from qbd_emulator.company.balances import recompute_balances
+from qbd_emulator.generate.gen import ZERO, Gen, local
 from qbd_emulator.generate.names import address, unique_name
 
 DEBIT_NORMAL = frozenset(

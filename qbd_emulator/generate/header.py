@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData
-from qbd_emulator.generate.context import Gen, short
+from qbd_emulator.generate.gen import Gen, short
 from qbd_emulator.generate.names import address
 
 FILE_DIR = "C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
-from qbd_emulator.generate.context import ZERO, Gen, short, vals
+from qbd_emulator.generate.gen import ZERO, Gen, short, vals
 from qbd_emulator.generate.names import unique_name
 
 ITEM_NAME_MAX = 31

@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData
-from qbd_emulator.generate.context import Gen
+from qbd_emulator.generate.gen import Gen
 
 # (role, Name, AccountType, SpecialAccountType, AccountNumber, parent role)
 CHART: tuple[tuple[str, str, str, str | None, str, str | None], ...] = (

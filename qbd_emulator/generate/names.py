@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData
-from qbd_emulator.generate.context import ZERO, Gen, short
+from qbd_emulator.generate.gen import ZERO, Gen, short
 
 NAME_MAX = 41
 JOB_KINDS = ("Remodel", "Repair", "Install", "Maintenance", "Consulting", "Design", "Audit")

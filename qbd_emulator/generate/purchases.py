@@ -10,9 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
-from qbd_emulator.balances import application, apply_payment
 from qbd_emulator.company import in_schema_order
-from qbd_emulator.generate.context import CENT, ZERO, Gen, vals
+from qbd_emulator.company.balances import application, apply_payment
+from qbd_emulator.company.ids import edit_sequence
+from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
 from qbd_emulator.generate.state import OpenSet, TxnState
 
 MEMOS = ("Monthly service", "Supplies", "Parts order", "Maintenance", "Quarterly fee", "Repairs")
@@ -176,7 +177,7 @@ def _receive(
     modified = data["TimeModified"]
     if isinstance(modified, datetime) and created > modified:
         data["TimeModified"] = created
-        data["EditSequence"] = gen.company.new_edit_sequence(created, str(data["EditSequence"]))
+        data["EditSequence"] = edit_sequence(created, str(data["EditSequence"]))
     record.data = in_schema_order(record.ret, data)
 
 

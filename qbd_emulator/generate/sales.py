@@ -12,9 +12,10 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from connector.qbxml.values import RecordData
-from qbd_emulator.balances import application, apply_payment
 from qbd_emulator.company import in_schema_order
-from qbd_emulator.generate.context import CENT, ZERO, Gen, vals
+from qbd_emulator.company.balances import application, apply_payment
+from qbd_emulator.company.ids import edit_sequence
+from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
 from qbd_emulator.generate.items import ItemInfo
 from qbd_emulator.generate.state import OpenSet, TxnState, Undeposited
 
@@ -197,7 +198,7 @@ def _close_source(
         ]
     if created > data["TimeModified"]:  # type: ignore[operator]
         data["TimeModified"] = created
-        data["EditSequence"] = gen.company.new_edit_sequence(created, str(data["EditSequence"]))
+        data["EditSequence"] = edit_sequence(created, str(data["EditSequence"]))
     record.data = in_schema_order(record.ret, data)
 
 

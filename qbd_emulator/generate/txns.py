@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from functools import partial
 
 from qbd_emulator.generate import banking, purchases, sales
-from qbd_emulator.generate.context import HISTORY_DAYS, Gen
+from qbd_emulator.generate.gen import HISTORY_DAYS, Gen
 from qbd_emulator.generate.state import TxnState
 
 Maker = Callable[[Gen, TxnState, date], None]
@@ -44,7 +44,7 @@ FALLBACK["bill_payment_credit_cards"] = "bills"
 """A payment with nothing open to pay becomes the document it would have paid."""
 
 
-def plan(count: int) -> dict[str, int]:
+def mix_counts(count: int) -> dict[str, int]:
     """How many of each type for ``count`` transactions: at least one of each, and exactly
     ``count`` in all when ``count`` allows one of each (rounding goes to invoices)."""
     total_weight = sum(weight for weight, _ in MIX.values())

@@ -26,18 +26,17 @@ import dataclasses
 from connector.qbxml.errors import QbxmlBuildError
 from connector.qbxml.values import Status
 
-from ..errors import QBStatusError
-from ..qbxml_errors import (
-    INVALID_ARGUMENT,
+from ..errors import (
     MAX_REQUEST_ID,
+    InvalidRequestIdError,
+    NoMatch,
+    NotSupportedError,
+    Severity,
     StatusError,
-    invalid_request_id,
-    no_match,
-    not_supported,
 )
 from . import macros, recovery
-from .context import Answer, Context, Handler, Request
-from .envelope import MessageSet
+from .context import Context, Handler, Reply, Request
+from .envelope import RequestSet
 from .filters import as_list
 from .host import host_handlers
 from .query import query_handlers
@@ -56,22 +55,21 @@ def _registry() -> dict[str, Handler]:
 HANDLERS: dict[str, Handler] = _registry()
 
 
-def dispatch(ctx: Context, request: Request) -> Answer:
+def dispatch(ctx: Context, request: Request) -> Reply:
     handler = HANDLERS.get(request.name)
     try:
         if request.request_id is not None and len(request.request_id) > MAX_REQUEST_ID:
-            raise invalid_request_id(request.request_id)
+            raise InvalidRequestIdError(request.request_id)
         if handler is None:
-            raise no_match() if request.name.endswith("QueryRq") else not_supported(request.name)
+            if request.name.endswith("QueryRq"):
+                raise NoMatch()
+            raise NotSupportedError.request(request.name)
         return _include_ret_elements(ctx, request, handler(ctx, request))
     except StatusError as exc:
-        return Answer(request.response_name, exc.status())
-    except QBStatusError as exc:
-        message = model_message(exc, request.base)
-        return Answer(request.response_name, Status(exc.code, exc.severity, message))
+        return Reply(request.response_name, exc.status(request.base))
 
 
-def _include_ret_elements(ctx: Context, request: Request, answer: Answer) -> Answer:
+def _include_ret_elements(ctx: Context, request: Request, answer: Reply) -> Reply:
     """``IncludeRetElement`` on any request: only the named children of each ``*Ret``
     (plus the ones the schema requires, so the answer stays valid; uncertain)."""
     wanted = {str(v) for v in as_list(request.body.get("IncludeRetElement"))}
@@ -86,41 +84,28 @@ def _include_ret_elements(ctx: Context, request: Request, answer: Answer) -> Ans
     return dataclasses.replace(answer, rets=tuple(rets))
 
 
-def model_message(exc: QBStatusError, base: str) -> str:
-    """The company model's texts completed the way QuickBooks words them
-    (reference/responses: flowlink 3140 "... in the SalesOrder.  QuickBooks error message:
-    ...", qbwc-qbwc 3120 "... cannot be found.  QuickBooks error message: ...")."""
-    text = exc.message
-    if exc.code in (3120, 3140) and INVALID_ARGUMENT not in text:
-        where = ""
-        if exc.code == 3140:
-            where = " in the " + base.removesuffix("Add").removesuffix("Mod")
-        text = f"{text.rstrip('.')}{where}.  {INVALID_ARGUMENT}"
-    return text
-
-
-def _element(ctx: Context, answer: Answer, request_id: str | None) -> str:
+def _element(ctx: Context, answer: Reply, request_id: str | None) -> str:
     """The ``*Rs``; a record the encoder refuses is a fault of the fake, answered as
     QuickBooks' internal error 1000 with the reason, never a crash or a partial element."""
     try:
         return answer_text(ctx.schema, answer, request_id)
     except QbxmlBuildError as exc:
-        fault = Answer(answer.name, Status(1000, "Error", f"Internal error: {exc}"))
+        fault = Reply(answer.name, Status(1000, Severity.ERROR, f"Internal error: {exc}"))
         return answer_text(ctx.schema, fault, request_id)
 
 
-def _run_one(ctx: Context, request: Request, defined: dict[str, str]) -> Answer:
+def _run_one(ctx: Context, request: Request, defined: dict[str, str]) -> Reply:
     """One request, its ``useMacro`` leaves filled in from ``defined`` (``macros``)."""
     try:
         resolved = macros.resolve(request, defined)
     except StatusError as exc:
-        return Answer(request.response_name, exc.status())
+        return Reply(request.response_name, exc.status(request.base))
     answer = dispatch(ctx, resolved)
     macros.define(resolved, answer, defined)
     return answer
 
 
-def run_message_set(ctx: Context, msgset: MessageSet) -> str:
+def run_message_set(ctx: Context, msgset: RequestSet) -> str:
     """The response document for ``msgset`` (requests run against ``ctx.company``)."""
     recovered = recovery.before(ctx.company, msgset)
     if recovered is not None:
@@ -130,9 +115,9 @@ def run_message_set(ctx: Context, msgset: MessageSet) -> str:
     for request in msgset.requests:
         answer = _run_one(ctx, request, defined)
         if msgset.response_data == "includeNone" and answer.status.code == 0:
-            answer = Answer(answer.name, answer.status)  # QBXMLMsgsRq responseData
+            answer = Reply(answer.name, answer.status)  # QBXMLMsgsRq responseData
         elements.append(_element(ctx, answer, request.request_id))
-        if answer.status.severity == "Error" and msgset.on_error != "continueOnError":
+        if answer.status.severity == Severity.ERROR and msgset.on_error != "continueOnError":
             break
     new_id = msgset.new_message_set_id
     response = response_document(elements, new_message_set_id=new_id)

@@ -2,9 +2,9 @@
 
 Owns: ``Context`` (the company file, the schema of the negotiated version, the injected
 clock reading, the seeded RNG, the session's iterators), ``Request`` (one validated ``*Rq``
-read into raw values) and ``Answer`` (one ``*Rs``: status, records, iterator fields).
-Handlers are functions ``(Context, Request) -> Answer``; they raise ``StatusError`` (or the
-company model's ``QBStatusError``) for an error status. Must not: build XML.
+read into raw values) and ``Reply`` (one ``*Rs``: status, records, iterator fields).
+Handlers are functions ``(Context, Request) -> Reply``; they raise a ``StatusError``
+(``qbd_emulator.errors``; the company model raises them too) for an error status. Must not: build XML.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Status, Value
 
 from ..company import CompanyFile
-from ..qbxml_errors import OK_MESSAGE
+from ..errors import OK_MESSAGE, Severity
 from .iterators import IteratorTable
 
 
@@ -69,7 +69,7 @@ class Request:
 
 
 @dataclass(frozen=True)
-class Answer:
+class Reply:
     name: str
     status: Status
     rets: tuple[tuple[str, Value], ...] = ()
@@ -79,8 +79,8 @@ class Answer:
     iterator_id: str | None = None
 
 
-Handler = Callable[[Context, Request], Answer]
+Handler = Callable[[Context, Request], Reply]
 
 
-def ok(request: Request, rets: tuple[tuple[str, Value], ...] = (), **fields: object) -> Answer:
-    return Answer(request.response_name, Status(0, "Info", OK_MESSAGE), rets, **fields)  # type: ignore[arg-type]
+def ok(request: Request, rets: tuple[tuple[str, Value], ...] = (), **fields: object) -> Reply:
+    return Reply(request.response_name, Status(0, Severity.INFO, OK_MESSAGE), rets, **fields)  # type: ignore[arg-type]

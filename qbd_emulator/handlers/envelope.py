@@ -30,7 +30,7 @@ from connector.qbxml.errors import QbxmlError
 from connector.qbxml.safexml import parse_document
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 
-from ..qbxml_errors import ParseRefusal, VersionRefusal
+from ..errors import ParseRefusal, VersionRefusal
 from .context import MacroPath, MacroUse, Request
 from .reading import raw_values
 from .validate import SchemaViolation, validate_request
@@ -40,7 +40,7 @@ MAX_REQUEST_CHARS = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class MessageSet:
+class RequestSet:
     version: str
     """The version the request asked for, e.g. ``8.0`` or ``16.0``."""
     schema: Schema
@@ -76,7 +76,7 @@ def _latin1_tree(root: etree._Element) -> None:
                 elem.set(key, latin1(str(value)))
 
 
-def read_message_set(text: str, supported: tuple[str, ...]) -> MessageSet:
+def read_message_set(text: str, supported: tuple[str, ...]) -> RequestSet:
     if len(text) > MAX_REQUEST_CHARS:
         raise parse_error("request too large")
     try:
@@ -92,7 +92,7 @@ def read_message_set(text: str, supported: tuple[str, ...]) -> MessageSet:
     canonical = "".join(
         etree.tostring(rq, method="c14n").decode("utf-8") for rq in msgs if isinstance(rq.tag, str)
     )
-    return MessageSet(
+    return RequestSet(
         version,
         schema,
         msgs.get("onError", "stopOnError"),

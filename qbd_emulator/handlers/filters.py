@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
 
-from ..qbxml_errors import StatusError
+from ..errors import InvalidFieldError, StatusError
 
 Predicate = Callable[[RecordData], bool]
 
@@ -289,7 +289,7 @@ def total_balance(raw: Mapping[str, Value]) -> Predicate:
     try:
         amount = Decimal(text(raw, "Amount") or "0")
     except ArithmeticError:
-        raise StatusError(3210, "The Amount of TotalBalanceFilter is not a number.") from None
+        raise InvalidFieldError("The Amount of TotalBalanceFilter is not a number.") from None
 
     def keep(record: RecordData) -> bool:
         value = record.get("TotalBalance", record.get("Balance", Decimal(0)))

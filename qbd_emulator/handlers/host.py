@@ -14,21 +14,21 @@ from datetime import datetime, timedelta
 from connector.qbxml.values import RecordData, Value
 
 from ..company import DeletedEntry, DeletedKind
-from ..qbxml_errors import no_match
-from .context import Answer, Context, Handler, Request, ok
+from ..errors import NoMatch
+from .context import Context, Handler, Reply, Request, ok
 from .filters import as_list, parse_when, text
 
 DELETED_WINDOW = timedelta(days=90)
 
 
-def host_query(ctx: Context, request: Request) -> Answer:
+def host_query(ctx: Context, request: Request) -> Reply:
     ret = ctx.company.host.as_ret()
     if ctx.file_mode is not None:
         ret["QBFileMode"] = ctx.file_mode
     return ok(request, (("HostRet", ret),))
 
 
-def company_query(ctx: Context, request: Request) -> Answer:
+def company_query(ctx: Context, request: Request) -> Reply:
     owners = {str(o).lower() for o in as_list(request.body.get("OwnerID"))}
     data: RecordData = dict(ctx.company.company_info)
     ext = [d for d in ctx.company.data_ext if str(d.get("OwnerID", "")).lower() in owners]
@@ -37,14 +37,14 @@ def company_query(ctx: Context, request: Request) -> Answer:
     return ok(request, (("CompanyRet", data),))
 
 
-def preferences_query(ctx: Context, request: Request) -> Answer:
+def preferences_query(ctx: Context, request: Request) -> Reply:
     return ok(request, (("PreferencesRet", dict(ctx.company.preferences)),))
 
 
 def deleted_query(kind: DeletedKind) -> Handler:
     type_field = "ListDelType" if kind is DeletedKind.LIST else "TxnDelType"
 
-    def handle(ctx: Context, request: Request) -> Answer:
+    def handle(ctx: Context, request: Request) -> Reply:
         wanted = {str(v) for v in as_list(request.body.get(type_field))}
         lo, hi = _window(ctx, request)
         entries = [
@@ -53,7 +53,7 @@ def deleted_query(kind: DeletedKind) -> Handler:
             if e.kind is kind and e.del_type in wanted and lo <= e.time_deleted <= hi
         ]
         if not entries:
-            raise no_match()
+            raise NoMatch()
         ret = "ListDeletedRet" if kind is DeletedKind.LIST else "TxnDeletedRet"
         rets: tuple[tuple[str, Value], ...] = tuple((ret, _deleted_ret(e)) for e in entries)
         meta = request.attrs.get("metaData", "NoMetaData")

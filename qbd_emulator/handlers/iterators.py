@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from connector.qbxml.values import Value
 
-from ..qbxml_errors import invalid_iterator
+from ..errors import InvalidIteratorError
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class IteratorTable:
     def resume(self, request: str, iterator_id: str) -> QueryIterator:
         it = self.live.get(iterator_id)
         if it is None or it.request != request:
-            raise invalid_iterator(iterator_id)
+            raise InvalidIteratorError(iterator_id)
         return it
 
     def stop(self, iterator_id: str) -> None:

@@ -18,8 +18,8 @@ import dataclasses
 
 from connector.qbxml.values import RecordData
 
-from ..qbxml_errors import StatusError
-from .context import Answer, MacroPath, Request
+from ..errors import StatusError
+from .context import MacroPath, Reply, Request
 
 UNDEFINED_MACRO = 9100
 
@@ -56,7 +56,7 @@ def _set(body: RecordData, path: MacroPath, value: str) -> None:
         node = child
 
 
-def define(request: Request, answer: Answer, table: dict[str, str]) -> None:
+def define(request: Request, answer: Reply, table: dict[str, str]) -> None:
     """After a successful Add, its ``defMacro`` names the new record's TxnID/ListID."""
     if request.def_macro is None or answer.status.severity == "Error" or not answer.rets:
         return

@@ -19,9 +19,8 @@ from connector.qbxml.datatypes import Kind
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Status, Value
 
-from ..errors import QBStatusError
-from ..qbxml_errors import OK_MESSAGE, invalid_field, no_match
-from .context import Answer, Context, Handler, Request
+from ..errors import OK_MESSAGE, InvalidFieldError, NoMatch, ObjectNotFoundError, Severity
+from .context import Context, Handler, Reply, Request
 from .filters import as_list, owner_data_ext, text
 from .iterators import QueryIterator, RecordKey
 from .selection import SOURCES, PartialMatch, Source, select
@@ -31,7 +30,7 @@ JOURNAL_LINES = ("JournalDebitLine", "JournalCreditLine")
 
 
 def query_handler(source: Source) -> Handler:
-    def handle(ctx: Context, request: Request) -> Answer:
+    def handle(ctx: Context, request: Request) -> Reply:
         mode = request.attrs.get("iterator")
         if mode in ("Continue", "Stop"):
             return _continue(ctx, request, source, mode)
@@ -58,18 +57,18 @@ def _max_returned(body: Mapping[str, Value]) -> int | None:
         return None
     value = int(raw)  # the schema check made sure it is an integer of at least 1
     if value < 0:
-        raise invalid_field(f'The value "{raw}" of "MaxReturned" is not valid.')
+        raise InvalidFieldError(f'The value "{raw}" of "MaxReturned" is not valid.')
     return min(value, sys.maxsize)
 
 
-def _continue(ctx: Context, request: Request, source: Source, mode: str) -> Answer:
+def _continue(ctx: Context, request: Request, source: Source, mode: str) -> Reply:
     iterator_id = request.attrs.get("iteratorID", "")
     it = ctx.iterators.resume(request.name, iterator_id)
     if mode == "Stop":
         ctx.iterators.stop(iterator_id)
-        return Answer(
+        return Reply(
             request.response_name,
-            Status(0, "Info", OK_MESSAGE),
+            Status(0, Severity.INFO, OK_MESSAGE),
             iterator_remaining=0,
             iterator_id=iterator_id,
         )
@@ -77,7 +76,7 @@ def _continue(ctx: Context, request: Request, source: Source, mode: str) -> Answ
     return _page(ctx, request, source, it, limit)
 
 
-def _page(ctx: Context, request: Request, source: Source, it: QueryIterator, size: int) -> Answer:
+def _page(ctx: Context, request: Request, source: Source, it: QueryIterator, size: int) -> Reply:
     """One page. The page that leaves ``iteratorRemainingCount`` at 0 ends the iterator:
     a further Continue gets 3391, like one after the session ended. Medium confidence:
     Conductor, whose cursor is QuickBooks' iteratorID, documents that asking for another
@@ -87,7 +86,7 @@ def _page(ctx: Context, request: Request, source: Source, it: QueryIterator, siz
     if it.remaining == 0:
         ctx.iterators.stop(it.iterator_id)
     answer = _answer(ctx, request, source, keys, it.options, None)
-    return Answer(
+    return Reply(
         answer.name,
         answer.status,
         answer.rets,
@@ -104,7 +103,7 @@ def _answer(
     keys: list[RecordKey],
     options: Mapping[str, Value],
     warning: Status | None,
-) -> Answer:
+) -> Reply:
     records = [_fetch(ctx, key) for key in keys]
     present = [r for r in records if r is not None]
     meta = request.attrs.get("metaData", "NoMetaData")
@@ -116,17 +115,17 @@ def _answer(
     if warning is not None:
         status = warning
     elif not present:
-        status = no_match().status()
+        status = NoMatch().status()
     else:
-        status = Status(0, "Info", OK_MESSAGE)
-    return Answer(request.response_name, status, rets, ret_count)
+        status = Status(0, Severity.INFO, OK_MESSAGE)
+    return Reply(request.response_name, status, rets, ret_count)
 
 
 def _fetch(ctx: Context, key: RecordKey) -> tuple[str, RecordData] | None:
     """The record now (it may have changed or gone since an iterator's Start)."""
     try:
         record = ctx.company.get(key.data_type, key.record_id)
-    except QBStatusError:  # deleted since the iterator's snapshot: skipped
+    except ObjectNotFoundError:  # deleted since the iterator's snapshot: skipped
         return None
     return record.ret, record.data
 

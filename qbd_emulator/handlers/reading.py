@@ -18,7 +18,7 @@ from lxml import etree
 from connector.qbxml.schema import ContentModel, Leaf, LeafType, Schema
 from connector.qbxml.values import RecordData, Value
 
-from ..qbxml_errors import StatusError
+from ..errors import InvalidFieldError, StatusError
 
 _TEXTS = {LeafType.STR, LeafType.ID, LeafType.ENUM, LeafType.GUID, LeafType.UUID}
 _DECIMALS = {LeafType.AMT, LeafType.PRICE, LeafType.QUAN, LeafType.PERCENT, LeafType.FLOAT}
@@ -88,7 +88,7 @@ def _convert(schema: Schema, content: Leaf | ContentModel, value: Value, name: s
     if isinstance(content, ContentModel):
         if isinstance(value, dict):
             return typed_record(schema, content, value)
-        raise StatusError(3210, f'The element "{name}" must be an aggregate.')
+        raise InvalidFieldError(f'The element "{name}" must be an aggregate.')
     if not isinstance(value, str):
         return value
     return typed_leaf(content.type, value, name)
@@ -108,5 +108,5 @@ def typed_leaf(kind: LeafType, text: str, name: str) -> Value:
         if kind is LeafType.DATETIME:
             return datetime.fromisoformat(text)
     except (InvalidOperation, ValueError):
-        raise StatusError(3210, f'The value "{text}" of "{name}" is not valid.') from None
+        raise InvalidFieldError(f'The value "{text}" of "{name}" is not valid.') from None
     return text

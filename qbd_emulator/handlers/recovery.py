@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass
 
 from ..company import CompanyFile
-from .envelope import MessageSet
+from .envelope import RequestSet
 from .render import response_document
 
 MAX_ID = 24
@@ -45,7 +45,7 @@ class Recovered:
     response: str
 
 
-def checksum(msgset: MessageSet) -> str:
+def checksum(msgset: RequestSet) -> str:
     return hashlib.sha256(msgset.checksum_source.encode("utf-8")).hexdigest()
 
 
@@ -61,7 +61,7 @@ def _load(company: CompanyFile, set_id: str) -> dict[str, str | None] | None:
     return loaded
 
 
-def before(company: CompanyFile, msgset: MessageSet) -> Recovered | None:
+def before(company: CompanyFile, msgset: RequestSet) -> Recovered | None:
     """The recovery answer, or None when the set must be processed."""
     new_id, old_id = msgset.new_message_set_id, msgset.old_message_set_id
     if any(i is not None and len(i) > MAX_ID for i in (new_id, old_id)):
@@ -88,7 +88,7 @@ def before(company: CompanyFile, msgset: MessageSet) -> Recovered | None:
     return None
 
 
-def after(company: CompanyFile, msgset: MessageSet, response: str, recovered: str) -> None:
+def after(company: CompanyFile, msgset: RequestSet, response: str, recovered: str) -> None:
     """Store the response of a set that carried ``newMessageSetID``."""
     new_id = msgset.new_message_set_id
     if new_id is None:

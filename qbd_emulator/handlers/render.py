@@ -24,7 +24,7 @@ from connector.qbxml.encode import encode_element, encode_text
 from connector.qbxml.schema import ContentModel, Schema
 from connector.qbxml.values import RecordData, Value
 
-from .context import Answer
+from .context import Reply
 
 PROLOG = '<?xml version="1.0" ?>'
 STORE_VERSION = "16.0"
@@ -54,7 +54,7 @@ def _prune_value(schema: Schema, model: ContentModel, value: Value) -> Value:
     return value
 
 
-def _attributes(schema: Schema, answer: Answer, request_id: str | None) -> list[tuple[str, str]]:
+def _attributes(schema: Schema, answer: Reply, request_id: str | None) -> list[tuple[str, str]]:
     """The ``*Rs`` attributes that are set and that this version's ``*Rs`` has, in order."""
     allowed = {a.name for a in schema.content(answer.name).attributes}
     attrs: list[tuple[str, object]] = [
@@ -69,7 +69,7 @@ def _attributes(schema: Schema, answer: Answer, request_id: str | None) -> list[
     return [(name, str(value)) for name, value in attrs if value is not None and name in allowed]
 
 
-def _records(schema: Schema, answer: Answer) -> list[tuple[str, Value]]:
+def _records(schema: Schema, answer: Reply) -> list[tuple[str, Value]]:
     """The children this version's ``*Rs`` can carry, pruned to its ``*Ret``s."""
     model = schema.content(answer.name)
     out: list[tuple[str, Value]] = []
@@ -86,7 +86,7 @@ def _records(schema: Schema, answer: Answer) -> list[tuple[str, Value]]:
     return out
 
 
-def answer_element(schema: Schema, answer: Answer, request_id: str | None) -> etree._Element:
+def answer_element(schema: Schema, answer: Reply, request_id: str | None) -> etree._Element:
     """One ``*Rs`` element for ``answer`` (the lxml reference of ``answer_text``)."""
     model = schema.content(answer.name)
     rs = etree.Element(answer.name)
@@ -97,7 +97,7 @@ def answer_element(schema: Schema, answer: Answer, request_id: str | None) -> et
     return rs
 
 
-def answer_text(schema: Schema, answer: Answer, request_id: str | None) -> str:
+def answer_text(schema: Schema, answer: Reply, request_id: str | None) -> str:
     """``answer_element`` serialised, written as a string; raises what it raises."""
     attrs = _attributes(schema, answer, request_id)
     model = schema.content(answer.name)

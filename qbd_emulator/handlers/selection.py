@@ -20,9 +20,8 @@ from connector.qbxml.datatypes import DATA_TYPES, ITEM_RETS, Kind
 from connector.qbxml.values import RecordData
 
 from ..company import CompanyFile, StoredRecord
-from ..errors import QBStatusError
-from ..qbxml_errors import StatusError, not_found_in_query, object_not_found
-from ..refs import ENTITIES
+from ..company.refs import ENTITIES
+from ..errors import NotSupportedError, ObjectNotFoundError, QueryIncomplete
 from . import filters as f
 from .datemacro import period
 from .iterators import RecordKey
@@ -102,7 +101,7 @@ def select(
     limit: int | None = None,
 ) -> list[RecordKey]:
     """Keys of the matching records (the first ``limit`` of them when given: the scan
-    stops there). Raises StatusError 3120/500 for missing named objects."""
+    stops there). Raises 3120 (``ObjectNotFoundError``) or 500 (``PartialMatch``) for missing named objects."""
     id_field = "TxnID" if source.kind is Kind.TXN else "ListID"
     if id_field in body:
         return _by_ids(company, source, [str(v) for v in f.as_list(body[id_field])])
@@ -123,14 +122,14 @@ def _by_ids(company: CompanyFile, source: Source, ids: list[str]) -> list[Record
         for key in source.keys:
             try:
                 record = company.get(key, record_id)
-            except QBStatusError:
+            except ObjectNotFoundError:
                 continue
             if source.rets is None or record.ret in source.rets:
                 found[record_id] = RecordKey(key, record_id)
                 break
     missing = [i for i in ids if i not in found]
     if missing and not found:
-        raise object_not_found(missing[0])
+        raise ObjectNotFoundError(missing[0])
     if missing:
         raise PartialMatch([found[i] for i in dict.fromkeys(ids) if i in found], missing[0])
     return [found[i] for i in dict.fromkeys(ids)]
@@ -176,7 +175,7 @@ class PartialMatch(Exception):
     def __init__(self, found: list[RecordKey], missing: str) -> None:
         super().__init__(missing)
         self.found = found
-        self.warning = not_found_in_query(missing)
+        self.warning = QueryIncomplete(missing)
 
 
 def predicate(company: CompanyFile, source: Source, body: RecordData, now: datetime) -> f.Predicate:
@@ -185,7 +184,7 @@ def predicate(company: CompanyFile, source: Source, body: RecordData, now: datet
     unknown = sorted(set(body) - allowed - OPTIONS)
     if unknown:
         # An emulator limit, said plainly rather than ignored (never a silent wrong answer).
-        raise StatusError(1030, f"The fake QuickBooks does not implement the filter {unknown[0]}.")
+        raise NotSupportedError(f"The fake QuickBooks does not implement the filter {unknown[0]}.")
     tz = now.tzinfo or UTC
     if source.kind is Kind.LIST:
         tests = _list_tests(company, body, tz)

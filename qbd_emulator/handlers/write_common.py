@@ -16,9 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Value
 
-from .. import balances
-from ..company import CompanyFile
-from ..qbxml_errors import StatusError, invalid_field
+from ..company import CompanyFile, balances
+from ..errors import InvalidFieldError, MissingElementError
 from .context import Context, Request
 from .reading import check_lengths, typed_record
 
@@ -35,7 +34,7 @@ def body_of(ctx: Context, request: Request) -> RecordData:
     """The ``CustomerAdd`` (etc.) aggregate inside ``CustomerAddRq``, lengths checked."""
     inner = request.body.get(request.base)
     if not isinstance(inner, dict):
-        raise StatusError(3150, f'There is a missing element: "{request.base}".')
+        raise MissingElementError(request.base)
     check_lengths(ctx.schema.content(request.base), inner, f"{request.base}/")
     return inner
 
@@ -72,14 +71,14 @@ def money(value: Value | None) -> Decimal:
     try:
         return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
     except InvalidOperation:
-        raise invalid_field(f'The amount "{value}" is out of range.') from None
+        raise InvalidFieldError(f'The amount "{value}" is out of range.') from None
 
 
 def fill_line(company: CompanyFile, line: RecordData, now: datetime, price: str) -> RecordData:
     """A new line: TxnLineID, and Amount from Quantity x ``price`` (Rate or Cost) if absent."""
     out = dict(line)
     if str(out.get("TxnLineID", "-1")) == "-1":
-        out["TxnLineID"] = company.new_txn_id(now)
+        out["TxnLineID"] = company.counters.txn_id(now)
     if "Amount" not in out and price in out:
         quantity = Decimal(str(out.get("Quantity", 1)))
         out["Amount"] = money(quantity * Decimal(str(out[price])))
@@ -99,11 +98,11 @@ def default_account(company: CompanyFile, account_type: str) -> RecordData:
     for record in company.iter_records("accounts"):
         if record.data.get("AccountType") == account_type:
             return {"ListID": record.data["ListID"], "FullName": record.data.get("FullName", "")}
-    raise invalid_field(f"There is no {account_type} account in this company file.")
+    raise InvalidFieldError(f"There is no {account_type} account in this company file.")
 
 
-def adjust_balance(company: CompanyFile, key: str, ref: Value | None, delta: Decimal) -> None:
+def adjust_ref_balance(company: CompanyFile, key: str, ref: Value | None, delta: Decimal) -> None:
     """Add ``delta`` to the balance of the customer/vendor ``ref`` names (the company
-    model's roll-up, ``qbd_emulator.balances``: TimeModified is not touched)."""
+    model's roll-up, ``qbd_emulator.company.balances``: TimeModified is not touched)."""
     if isinstance(ref, dict) and delta != 0:
         balances.adjust_balance(company, key, str(ref.get("ListID", "")), delta)

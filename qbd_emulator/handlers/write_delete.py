@@ -15,10 +15,14 @@ from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData, Value
 
 from ..company import StoredRecord
-from ..errors import QBStatusError
-from ..qbxml_errors import StatusError, cannot_delete, duplicate_name, object_not_found
-from ..refs import iter_refs
-from .context import Answer, Context, Handler, Request, ok
+from ..company.refs import iter_refs, resolve_ref
+from ..errors import (
+    CannotDeleteError,
+    DuplicateNameError,
+    FeatureNotEnabledError,
+    ObjectNotFoundError,
+)
+from .context import Context, Handler, Reply, Request, ok
 from .filters import as_list, text
 from .write_common import ZERO
 from .write_payments import KINDS, unapply
@@ -45,11 +49,8 @@ LIST_BY_DEL_TYPE |= {
 def _txn(ctx: Context, del_type: str, txn_id: str) -> tuple[str, StoredRecord]:
     key = TXN_BY_DEL_TYPE.get(del_type)
     if key is None:
-        raise StatusError(3250, f"This feature is not enabled or not available: {del_type}.")
-    try:
-        return key, ctx.company.get(key, txn_id)
-    except QBStatusError:
-        raise object_not_found(txn_id) from None
+        raise FeatureNotEnabledError(del_type)
+    return key, ctx.company.get(key, txn_id)
 
 
 def _release(ctx: Context, key: str, record: StoredRecord) -> None:
@@ -63,11 +64,11 @@ def _release(ctx: Context, key: str, record: StoredRecord) -> None:
         and link.get("TxnType") in ("ReceivePayment", "BillPaymentCheck", "BillPaymentCreditCard")
         for link in as_list(record.data.get("LinkedTxn"))
     ):
-        raise cannot_delete(str(record.data["TxnID"]), "It has payments applied to it.")
+        raise CannotDeleteError(str(record.data["TxnID"]), "It has payments applied to it.")
     move_balance(ctx, key, record.data, -1)
 
 
-def txn_del(ctx: Context, request: Request) -> Answer:
+def txn_del(ctx: Context, request: Request) -> Reply:
     del_type, txn_id = text(request.body, "TxnDelType") or "", text(request.body, "TxnID") or ""
     key, record = _txn(ctx, del_type, txn_id)
     _release(ctx, key, record)
@@ -82,7 +83,7 @@ def txn_del(ctx: Context, request: Request) -> Answer:
     return ok(request, tuple(rets))
 
 
-def txn_void(ctx: Context, request: Request) -> Answer:
+def txn_void(ctx: Context, request: Request) -> Reply:
     del_type, txn_id = text(request.body, "TxnVoidType") or "", text(request.body, "TxnID") or ""
     key, record = _txn(ctx, del_type, txn_id)
     _release(ctx, key, record)
@@ -119,17 +120,14 @@ def _voided(key: str, record: StoredRecord) -> RecordData:
     return changes
 
 
-def list_del(ctx: Context, request: Request) -> Answer:
+def list_del(ctx: Context, request: Request) -> Reply:
     del_type, list_id = text(request.body, "ListDelType") or "", text(request.body, "ListID") or ""
     key = "items" if del_type.startswith("Item") else LIST_BY_DEL_TYPE.get(del_type)
     if key is None:
-        raise StatusError(3250, f"This feature is not enabled or not available: {del_type}.")
-    try:
-        record = ctx.company.get(key, list_id)
-    except QBStatusError:
-        raise object_not_found(list_id) from None
+        raise FeatureNotEnabledError(del_type)
+    record = ctx.company.get(key, list_id)
     if key == "items" and record.ret != f"{del_type}Ret":
-        raise object_not_found(list_id)
+        raise ObjectNotFoundError(list_id)
     _refuse_if_used(ctx, list_id)
     entry = ctx.company.delete(key, list_id, ctx.now)
     rets: list[tuple[str, Value]] = [
@@ -148,11 +146,11 @@ def _refuse_if_used(ctx: Context, list_id: str) -> None:
         for record in table.values():
             for _path, _name, ref in iter_refs(record.data):
                 if ref.get("ListID") == list_id:
-                    raise cannot_delete(list_id, "It is in use and cannot be deleted.")
+                    raise CannotDeleteError(list_id, "It is in use and cannot be deleted.")
 
 
 def data_ext_write(mod: bool) -> Handler:
-    def handle(ctx: Context, request: Request) -> Answer:
+    def handle(ctx: Context, request: Request) -> Reply:
         raw = request.body.get(request.base)
         assert isinstance(raw, dict)
         ext: RecordData = {
@@ -164,9 +162,9 @@ def data_ext_write(mod: bool) -> Handler:
         holder = _holder(ctx, raw)
         found = [i for i, d in enumerate(holder) if _same_ext(d, ext)]
         if mod and not found:
-            raise object_not_found(str(ext["DataExtName"]))
+            raise ObjectNotFoundError(str(ext["DataExtName"]))
         if not mod and found:
-            raise duplicate_name(str(ext["DataExtName"]))
+            raise DuplicateNameError(str(ext["DataExtName"]))
         if found:
             holder[found[0]] = ext
         else:
@@ -215,8 +213,8 @@ def _ext_target(ctx: Context, raw: RecordData) -> tuple[str, StoredRecord]:
     key = "items" if kind.startswith("Item") else LIST_BY_DEL_TYPE.get(kind, "")
     ref = raw.get("ListObjRef")
     if not key or not isinstance(ref, dict):
-        raise StatusError(3250, f"This feature is not enabled or not available: {kind}.")
-    resolved = ctx.company.resolve_ref((key,), ref, "ListObjRef")
+        raise FeatureNotEnabledError(kind)
+    resolved = resolve_ref(ctx.company, (key,), ref, "ListObjRef")
     return key, ctx.company.get(key, str(resolved["ListID"]))
 
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 from connector.qbxml.datatypes import BY_KEY, ITEM_RETS, Kind
 from connector.qbxml.values import RecordData
 
-from ..errors import InvalidReferenceError
-from ..qbxml_errors import StatusError, invalid_parent
-from .context import Answer, Context, Handler, Request, ok
+from ..errors import InvalidParentError, InvalidReferenceError, MissingElementError
+from .context import Context, Handler, Reply, Request, ok
 from .filters import text
 from .write_common import ZERO, body_of, money, to_ret
 
@@ -41,7 +40,7 @@ LIST_MODS: dict[str, tuple[str, str]] = {
 
 
 def list_add(key: str, ret: str) -> Handler:
-    def handle(ctx: Context, request: Request) -> Answer:
+    def handle(ctx: Context, request: Request) -> Reply:
         raw = body_of(ctx, request)
         data = to_ret(ret, raw)
         if key in ("customers", "vendors"):
@@ -54,9 +53,9 @@ def list_add(key: str, ret: str) -> Handler:
             record = ctx.company.add(key, ret, data, ctx.now)
         except InvalidReferenceError as exc:
             parent = raw.get("ParentRef")
-            if isinstance(parent, dict) and "ParentRef" in exc.message:
+            if isinstance(parent, dict) and exc.target == "Parent":
                 name = text(parent, "FullName") or text(parent, "ListID") or ""
-                raise invalid_parent(name, _list_label(key)) from None
+                raise InvalidParentError(name, _list_label(key)) from None
             raise
         return ok(request, ((record.ret, record.data),))
 
@@ -64,11 +63,11 @@ def list_add(key: str, ret: str) -> Handler:
 
 
 def list_mod(key: str, ret: str) -> Handler:
-    def handle(ctx: Context, request: Request) -> Answer:
+    def handle(ctx: Context, request: Request) -> Reply:
         raw = body_of(ctx, request)
         list_id, edit = text(raw, "ListID"), text(raw, "EditSequence")
         if not list_id or not edit:
-            raise StatusError(3150, 'There is a missing element: "ListID/EditSequence".')
+            raise MissingElementError("ListID/EditSequence")
         changes: RecordData = {
             k: v for k, v in to_ret(ret, raw).items() if k not in ("ListID", "EditSequence")
         }

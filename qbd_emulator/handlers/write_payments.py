@@ -15,11 +15,11 @@ from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
 
-from ..errors import QBStatusError
-from ..qbxml_errors import invalid_field, invalid_reference, object_not_found
-from .context import Answer, Context, Handler, Request, ok
+from ..company.refs import resolve_refs
+from ..errors import InvalidFieldError, InvalidReferenceError, ObjectNotFoundError
+from .context import Context, Handler, Reply, Request, ok
 from .filters import as_list, text
-from .write_common import ZERO, adjust_balance, body_of, default_account, money, to_ret
+from .write_common import ZERO, adjust_ref_balance, body_of, default_account, money, to_ret
 
 
 @dataclass(frozen=True)
@@ -74,19 +74,19 @@ BILL_CARD = PaymentKind(
 
 
 def payment_add(kind: PaymentKind) -> Handler:
-    def handle(ctx: Context, request: Request) -> Answer:
+    def handle(ctx: Context, request: Request) -> Reply:
         raw = body_of(ctx, request)
         data = to_ret(kind.ret, raw)
         data.setdefault("TxnDate", ctx.now.date())
         data.setdefault(kind.account[0], default_account(ctx.company, kind.account[1]))
-        payer = ctx.company.resolve_refs(kind.payer_key, {kind.payer_ref: data[kind.payer_ref]})
+        payer = resolve_refs(ctx.company, kind.payer_key, {kind.payer_ref: data[kind.payer_ref]})
         payer_ref = payer[kind.payer_ref]
         assert isinstance(payer_ref, dict)
         plan = _plan(ctx, kind, raw, payer_ref)
         applied = sum((amount for _, amount in plan), ZERO)
         total = money(raw["TotalAmount"]) if "TotalAmount" in raw else applied
         if applied > total:
-            raise invalid_field("The total of the amounts applied is more than the payment.")
+            raise InvalidFieldError("The total of the amounts applied is more than the payment.")
         data[kind.total_field] = total
         if kind is RECEIVE:
             data["UnusedPayment"] = total - applied
@@ -99,7 +99,7 @@ def payment_add(kind: PaymentKind) -> Handler:
             _apply(ctx, kind, txn_id, amount, str(record.data["TxnID"]), record.data)
         # balances.OPEN_AMOUNTS: an unused payment lowers the customer's balance too
         moved = total if kind is RECEIVE else applied
-        adjust_balance(ctx.company, kind.payer_key, payer_ref, -moved)
+        adjust_ref_balance(ctx.company, kind.payer_key, payer_ref, -moved)
         return ok(
             request, ((record.ret, ctx.company.get(kind.key, str(record.data["TxnID"])).data),)
         )
@@ -125,7 +125,7 @@ def _plan(
         target = _target(ctx, kind, txn_id, payer)
         amount = money(item.get("PaymentAmount", target[kind.open_fields[0]]))
         if amount > _open(target, kind):
-            raise invalid_field(
+            raise InvalidFieldError(
                 f'The amount applied to "{txn_id}" is more than its open balance; '
                 "QuickBooks cannot pay more than the amount due."
             )
@@ -161,13 +161,10 @@ def _same(ref: Value | None, payer: RecordData) -> bool:
 
 
 def _target(ctx: Context, kind: PaymentKind, txn_id: str, payer: RecordData) -> RecordData:
-    try:
-        target = ctx.company.get(kind.target_key, txn_id).data
-    except QBStatusError:
-        raise object_not_found(txn_id) from None
+    target = ctx.company.get(kind.target_key, txn_id).data
     owner = target.get("CustomerRef" if kind is RECEIVE else "VendorRef")
     if not _same(owner, payer):
-        raise invalid_reference(kind.target_type, txn_id, kind.ret.removesuffix("Ret"))
+        raise InvalidReferenceError(kind.target_type, txn_id, kind.ret.removesuffix("Ret"))
     return target
 
 
@@ -233,7 +230,7 @@ def unapply(ctx: Context, key: str, payment: RecordData) -> None:
         txn_id, amount = str(applied.get("TxnID", "")), money(applied.get("Amount"))
         try:
             target = ctx.company.get(kind.target_key, txn_id).data
-        except QBStatusError:
+        except ObjectNotFoundError:
             continue  # the target is gone already
         left = _open(target, kind) + amount
         links = [
@@ -250,4 +247,4 @@ def unapply(ctx: Context, key: str, payment: RecordData) -> None:
     if kind is RECEIVE:
         restored += money(payment.get("UnusedPayment"))
     payer = payment.get(kind.payer_ref)
-    adjust_balance(ctx.company, kind.payer_key, payer, restored)
+    adjust_ref_balance(ctx.company, kind.payer_key, payer, restored)

@@ -19,12 +19,12 @@ from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData, Value
 
 from ..company import CompanyFile
-from ..qbxml_errors import StatusError, object_not_found
-from .context import Answer, Context, Handler, Request, ok
+from ..errors import MissingElementError, ObjectNotFoundError, StatusError
+from .context import Context, Handler, Reply, Request, ok
 from .filters import as_list, text
 from .write_common import (
     ZERO,
-    adjust_balance,
+    adjust_ref_balance,
     body_of,
     default_account,
     fill_line,
@@ -129,7 +129,7 @@ def _next_ref_number(company: CompanyFile, key: str) -> str:
 
 
 def txn_add(key: str, ret: str) -> Handler:
-    def handle(ctx: Context, request: Request) -> Answer:
+    def handle(ctx: Context, request: Request) -> Reply:
         data = to_ret(ret, body_of(ctx, request))
         data.setdefault("TxnDate", ctx.now.date())
         if key in DEFAULT_ACCOUNTS:
@@ -154,15 +154,15 @@ def move_balance(ctx: Context, key: str, data: RecordData, sign: int) -> None:
     target, ref_name, direction = BALANCE_EFFECT[key]
     amount = data.get("BalanceRemaining", data.get("OpenAmount", data.get("CreditRemaining")))
     delta = money(amount) * direction * sign
-    adjust_balance(ctx.company, target, data.get(ref_name), delta)
+    adjust_ref_balance(ctx.company, target, data.get(ref_name), delta)
 
 
 def txn_mod(key: str, ret: str) -> Handler:
-    def handle(ctx: Context, request: Request) -> Answer:
+    def handle(ctx: Context, request: Request) -> Reply:
         raw = body_of(ctx, request)
         txn_id, edit = text(raw, "TxnID"), text(raw, "EditSequence")
         if not txn_id or not edit:
-            raise StatusError(3150, 'There is a missing element: "TxnID/EditSequence".')
+            raise MissingElementError("TxnID/EditSequence")
         old = ctx.company.get(key, txn_id).data
         changes = {k: v for k, v in to_ret(ret, raw).items() if k not in ("TxnID", "EditSequence")}
         merged = dict(old) | changes
@@ -196,7 +196,7 @@ def _merge_lines(ctx: Context, old: list[Value], mods: list[Value]) -> list[Valu
             continue
         line_id = str(mod.get("TxnLineID", "-1"))
         if line_id != "-1" and line_id not in by_id:
-            raise object_not_found(line_id)
+            raise ObjectNotFoundError(line_id)
         base = dict(by_id.get(line_id, {}))
         if "Quantity" in mod or "Rate" in mod or "Cost" in mod:
             base.pop("Amount", None)

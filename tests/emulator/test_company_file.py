@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qbd_emulator import companyfile
 from qbd_emulator.cli import main
-from qbd_emulator.company import CompanyFile
+from qbd_emulator.company import CompanyFile, storage
 from qbd_emulator.errors import CompanyFileError
 from qbd_emulator.generate import generate
 
@@ -24,8 +23,8 @@ def small() -> CompanyFile:
 
 def test_save_then_load_is_identical(small: CompanyFile, tmp_path: Path) -> None:
     path = tmp_path / "acme.qbdc"
-    companyfile.save(small, path)
-    loaded = companyfile.load(path)
+    storage.save(small, path)
+    loaded = storage.load(path)
     assert loaded == small
     assert loaded.counts() == small.counts()
     assert loaded.deleted == small.deleted
@@ -37,12 +36,12 @@ def test_save_then_load_is_identical(small: CompanyFile, tmp_path: Path) -> None
 
 
 def test_loaded_file_keeps_counting_ids(small: CompanyFile, tmp_path: Path) -> None:
-    companyfile.save(small, tmp_path / "a.qbdc")
-    loaded = companyfile.load(tmp_path / "a.qbdc")
+    storage.save(small, tmp_path / "a.qbdc")
+    loaded = storage.load(tmp_path / "a.qbdc")
     now = datetime(2024, 7, 1, 9, 0, tzinfo=timezone(timedelta(hours=-7)))
     existing = {i for table in small.records.values() for i in table}
-    assert loaded.new_list_id(now) not in existing
-    assert loaded.new_txn_id(now) not in existing
+    assert loaded.counters.list_id(now) not in existing
+    assert loaded.counters.txn_id(now) not in existing
 
 
 @pytest.mark.parametrize(
@@ -57,7 +56,7 @@ def test_loaded_file_keeps_counting_ids(small: CompanyFile, tmp_path: Path) -> N
     ],
 )
 def test_values_round_trip_exactly(value: object) -> None:
-    back = companyfile.loads(companyfile.dumps({"v": value}))["v"]
+    back = storage.loads(storage.dumps({"v": value}))["v"]
     assert back == value and type(back) is type(value)
     if isinstance(value, Decimal):
         assert str(back) == str(value)
@@ -67,7 +66,7 @@ def test_values_round_trip_exactly(value: object) -> None:
 
 def test_naive_datetime_cannot_be_saved() -> None:
     with pytest.raises(CompanyFileError, match="UTC offset"):
-        companyfile.dumps({"TimeCreated": datetime(2024, 1, 1)})
+        storage.dumps({"TimeCreated": datetime(2024, 1, 1)})
 
 
 @pytest.mark.parametrize(
@@ -83,14 +82,14 @@ def test_bad_files_are_refused(tmp_path: Path, content: bytes, message: str) -> 
     path = tmp_path / "bad.qbdc"
     path.write_bytes(gzip.compress(content))
     with pytest.raises(CompanyFileError, match=message):
-        companyfile.load(path)
+        storage.load(path)
 
 
 def test_not_gzip_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "plain.qbdc"
     path.write_text("hello")
     with pytest.raises(CompanyFileError, match="cannot read"):
-        companyfile.load(path)
+        storage.load(path)
 
 
 def test_cli_generate_then_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,7 +98,7 @@ def test_cli_generate_then_show(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 0
     text = capsys.readouterr().out
     assert "records:" in text and "invoices" in text
-    assert companyfile.load(out) == generate(3, "tiny")
+    assert storage.load(out) == generate(3, "tiny")
     assert main(["company", "show", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["counts"]["accounts"] == 37 and summary["records"] > 80

@@ -7,16 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from qbd_emulator.balances import OverpaymentError, application, apply_payment
 from qbd_emulator.company import CompanyFile, DeletedKind, HostInfo
+from qbd_emulator.company.balances import application, apply_payment
+from qbd_emulator.company.ids import LIST_ID_RE, TXN_ID_RE, IdCounters, edit_sequence
 from qbd_emulator.errors import (
     DuplicateNameError,
     InvalidReferenceError,
     ObjectNotFoundError,
-    QBStatusError,
+    OverpaymentError,
     StaleEditSequenceError,
+    StatusError,
 )
-from qbd_emulator.ids import LIST_ID_RE, TXN_ID_RE, IdCounters, edit_sequence
 
 TZ = timezone(timedelta(hours=-8))
 T0 = datetime(2024, 3, 5, 10, 0, 0, tzinfo=TZ)
@@ -230,7 +231,7 @@ def test_payment_application_updates_invoice_and_customer(company: CompanyFile) 
     )
     with pytest.raises(OverpaymentError) as info:
         application(invoice, Decimal("100.01"))
-    assert isinstance(info.value, QBStatusError) and info.value.code == 3210
+    assert isinstance(info.value, StatusError) and info.value.code == 3210
     applied = application(invoice, Decimal("40.00"))
     assert applied["BalanceRemaining"] == Decimal("60.00")
     later = T0 + timedelta(days=3)

@@ -11,13 +11,13 @@ import pytest
 from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.schema import ContentModel, Schema
 from connector.qbxml.values import RecordData, Value
-from qbd_emulator.balances import OPEN_AMOUNTS
 from qbd_emulator.company import CompanyFile, StoredRecord, name_of, storage_key
+from qbd_emulator.company.balances import OPEN_AMOUNTS
+from qbd_emulator.company.ids import EDIT_SEQUENCE_RE, LIST_ID_RE, TXN_ID_RE
+from qbd_emulator.company.refs import REF_TARGETS, iter_refs
 from qbd_emulator.generate import SIZES, generate, parse_size
-from qbd_emulator.generate.context import NOW, local
 from qbd_emulator.generate.finish import DEBIT_NORMAL
-from qbd_emulator.ids import EDIT_SEQUENCE_RE, LIST_ID_RE, TXN_ID_RE
-from qbd_emulator.refs import REF_TARGETS, iter_refs
+from qbd_emulator.generate.gen import NOW, local
 
 ZERO = Decimal("0.00")
 RECORD_TYPES = [d for d in DATA_TYPES if d.kind in (Kind.LIST, Kind.TXN)]

@@ -11,11 +11,11 @@ from lxml import etree
 
 from connector.qbxml.safexml import parse_document
 from connector.qbxml.schema import Schema
+from qbd_emulator.errors import StatusError
 from qbd_emulator.handlers import filters as f
 from qbd_emulator.handlers.iterators import IteratorTable, RecordKey
 from qbd_emulator.handlers.reading import raw_values, typed_record
 from qbd_emulator.handlers.validate import SchemaViolation, validate_request
-from qbd_emulator.qbxml_errors import StatusError
 
 S13 = Schema.for_version("13.0")
 PDT = timezone(timedelta(hours=-7))

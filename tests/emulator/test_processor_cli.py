@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from qbd_emulator import companyfile
 from qbd_emulator.cli import main
+from qbd_emulator.company import storage
 from qbd_emulator.generate import generate
-from qbd_emulator.generate.context import NOW
+from qbd_emulator.generate.gen import NOW
 from tests.emulator.test_processor_support import one, rq, status
 
 
@@ -63,13 +63,13 @@ def test_company_file_and_save(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = tmp_path / "acme.qbd.gz"
-    companyfile.save(generate(4, "tiny"), path)
+    storage.save(generate(4, "tiny"), path)
     add = rq(
         "<CustomerAddRq><CustomerAdd><Name>Saved Customer</Name></CustomerAdd></CustomerAddRq>"
     )
     code, out, _ = _run(monkeypatch, capsys, add, "--company", str(path), "--save")
     assert code == 0 and status(one(out)) == 0
-    assert companyfile.load(path).find_by_name("customers", "Saved Customer") is not None
+    assert storage.load(path).find_by_name("customers", "Saved Customer") is not None
 
 
 def test_bad_arguments(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

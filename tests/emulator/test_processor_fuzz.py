@@ -12,8 +12,8 @@ from lxml import etree
 
 from connector.processors.base import ProcessorError
 from connector.qbxml.safexml import parse_document
-from qbd_emulator.balances import recompute_balances
 from qbd_emulator.company import CompanyFile
+from qbd_emulator.company.balances import recompute_balances
 from tests.emulator.test_processor_support import assert_valid, company, rq, session, xsd
 
 SEEDS = [

@@ -16,7 +16,7 @@ from lxml import etree
 from connector.qbxml.safexml import parse_document
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
-from qbd_emulator.generate.context import NOW
+from qbd_emulator.generate.gen import NOW
 from qbd_emulator.processor import FakeQuickBooks
 from tests.refpaths import reference_path
 

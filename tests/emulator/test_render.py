@@ -18,12 +18,12 @@ from connector.qbxml import encode
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
 from connector.qbxml.values import Status, Value
 from qbd_emulator.company import CompanyFile
-from qbd_emulator.handlers.context import Answer
+from qbd_emulator.handlers.context import Reply
 from qbd_emulator.handlers.render import answer_element, answer_text, response_document
 from tests.emulator.test_processor_support import company, rq, session
 
 
-def reference(schema: Schema, answer: Answer, request_id: str | None) -> tuple[str, object]:
+def reference(schema: Schema, answer: Reply, request_id: str | None) -> tuple[str, object]:
     try:
         elem = answer_element(schema, answer, request_id)
         return "text", etree.tostring(elem, encoding="unicode")
@@ -31,7 +31,7 @@ def reference(schema: Schema, answer: Answer, request_id: str | None) -> tuple[s
         return "error", (type(exc), str(exc))
 
 
-def written(schema: Schema, answer: Answer, request_id: str | None) -> tuple[str, object]:
+def written(schema: Schema, answer: Reply, request_id: str | None) -> tuple[str, object]:
     try:
         return "text", answer_text(schema, answer, request_id)
     except Exception as exc:
@@ -72,7 +72,7 @@ def test_every_generated_record_matches_lxml(seed: int, version: str) -> None:
                 by_rs.setdefault(rs, []).append((record.ret, record.data))
     assert len(by_rs) > 20
     for rs, rets in by_rs.items():
-        answer = Answer(rs, Status(0, "Info", "Status OK"), tuple(rets), len(rets), 0, "{x}")
+        answer = Reply(rs, Status(0, "Info", "Status OK"), tuple(rets), len(rets), 0, "{x}")
         expected = reference(schema, answer, "7")
         assert expected[0] == "text", expected
         with pytest.MonkeyPatch.context() as patch:
@@ -89,7 +89,7 @@ ATTRIBUTE_TEXT = st.text(
 @given(message=ATTRIBUTE_TEXT, request_id=st.none() | ATTRIBUTE_TEXT)
 def test_status_attributes_match_lxml(message: str, request_id: str | None) -> None:
     schema = Schema.for_version("16.0")
-    answer = Answer("CustomerQueryRs", Status(3120, "Error", message))
+    answer = Reply("CustomerQueryRs", Status(3120, "Error", message))
     assert written(schema, answer, request_id) == reference(schema, answer, request_id)
 
 

@@ -18,7 +18,7 @@ from connector.settings import Settings
 from connector.store.companies import get_company
 from connector.store.db import Database
 from qbd_emulator.cli import main
-from qbd_emulator.companyfile import load, save
+from qbd_emulator.company import load, save
 from qbd_emulator.generate import generate
 from tests.qbwc.client_server import free_port, serve
 from tests.qbwc.scripted_work import ScriptedWork, make_connection

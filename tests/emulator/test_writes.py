@@ -497,7 +497,7 @@ def _balances(comp) -> dict[str, tuple[object, object]]:  # type: ignore[no-unty
 def _recomputed(comp) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyped-def]
     import copy
 
-    from qbd_emulator.balances import recompute_balances
+    from qbd_emulator.company.balances import recompute_balances
 
     twin = copy.deepcopy(comp)
     recompute_balances(twin)
@@ -631,3 +631,38 @@ def test_a_request_id_over_50_characters_is_status_1060(qb: Session) -> None:
     assert refused.get("statusSeverity") == "Error"
     assert "maximum is 50 characters" in str(refused.get("statusMessage"))
     assert qb[0].company.find_by_name("customers", "Id Long") is None
+
+
+def test_a_parent_that_names_nothing_is_3130(qb: Session) -> None:
+    """Real text: hotglue customer-batch-mixed (reference/responses)."""
+    bad = one(
+        call(
+            qb,
+            "<CustomerAddRq><CustomerAdd><Name>Kitchen</Name>"
+            "<ParentRef><FullName>Nobody Here</FullName></ParentRef></CustomerAdd></CustomerAddRq>",
+        )
+    )
+    assert status(bad) == 3130
+    assert bad.get("statusMessage", "").startswith(
+        'There is an invalid reference to a parent "Nobody Here" in the Customers list.'
+    )
+
+
+def test_a_record_cannot_be_its_own_parent(qb: Session) -> None:
+    added = one(
+        call(qb, "<CustomerAddRq><CustomerAdd><Name>Loop</Name></CustomerAdd></CustomerAddRq>")
+    )
+    list_id, edit = added.findtext("CustomerRet/ListID"), added.findtext("CustomerRet/EditSequence")
+    bad = one(
+        call(
+            qb,
+            f"<CustomerModRq><CustomerMod><ListID>{list_id}</ListID><EditSequence>{edit}"
+            f"</EditSequence><ParentRef><ListID>{list_id}</ListID></ParentRef></CustomerMod>"
+            "</CustomerModRq>",
+        )
+    )
+    assert status(bad) == 3140
+    assert bad.get("statusMessage", "").startswith(
+        f'There is an invalid reference to QuickBooks Parent "{list_id}": '
+        "a record cannot be its own parent in the Customer.  QuickBooks error message:"
+    )

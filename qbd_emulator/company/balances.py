@@ -18,15 +18,17 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
-from qbd_emulator.company import CompanyFile, StoredRecord, in_schema_order
 from qbd_emulator.errors import OverpaymentError
+
+from .ids import edit_sequence
+from .model import CompanyFile, in_schema_order
+from .values import StoredRecord
 
 ZERO = Decimal("0.00")
 
 __all__ = [
     "OPEN_AMOUNTS",
     "PAYMENTS",
-    "OverpaymentError",
     "adjust_balance",
     "application",
     "apply_payment",
@@ -105,7 +107,7 @@ def _pay(
         modified = data["TimeModified"]
         if isinstance(modified, datetime) and now > modified:
             data["TimeModified"] = now
-        data["EditSequence"] = company.new_edit_sequence(now, str(data["EditSequence"]))
+        data["EditSequence"] = edit_sequence(now, str(data["EditSequence"]))
     target.data = data if had_links else in_schema_order(target.ret, data)
 
 

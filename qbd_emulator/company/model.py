@@ -1,16 +1,16 @@
 """The fake QuickBooks company file: lists, transactions, deletions, host and company info.
 
-Owns: the in-memory model and its pure operations (add, modify, delete, look-ups) with
+Owns: the in-memory model and its operations (add, modify, delete, look-ups) with
 QuickBooks' rules for IDs, TimeCreated/TimeModified, EditSequence, TxnNumber, unique names
-(3100), unknown IDs (3120), bad references (3140) and stale EditSequence (3200).
+(3100), unknown IDs (3120), bad references (3140) and stale EditSequence (3200), and the
+hierarchy of list names (FullName, Sublevel, renamed parents).
 Records are kept in exactly the shape of ``connector.qbxml.values`` (a dict keyed by the
 ``*Ret`` element's child names in schema order), stored under the data-type keys of
 ``connector.qbxml.datatypes`` and then by ListID/TxnID, in insertion order.
 Values inside a record are treated as immutable: every change replaces a top-level value,
 so ref dicts may be shared between records (the generator relies on it to save memory).
-``sales_tax_items`` is a view: ItemSalesTaxRet records live under ``items`` (ItemQuery
-returns them) and ``iter_records("sales_tax_items")`` filters them.
-Must not: read the clock (``now`` is passed in), do I/O, or know qbXML syntax.
+``sales_tax_items`` is a view (``refs.VIEWS``). Must not: read the clock (``now`` is passed
+in), do I/O, or know qbXML syntax.
 """
 
 from __future__ import annotations
@@ -23,52 +23,14 @@ from functools import cache
 from connector.qbxml.datatypes import BY_KEY, DATA_TYPES, Kind
 from connector.qbxml.schema import Schema
 from connector.qbxml.values import RecordData, Value
-from qbd_emulator.company_values import (
-    QBXML_VERSIONS,
-    DeletedEntry,
-    DeletedKind,
-    HostInfo,
-    StoredRecord,
-)
-from qbd_emulator.errors import (
-    DuplicateNameError,
-    InvalidReferenceError,
-    ObjectNotFoundError,
-    StaleEditSequenceError,
-)
-from qbd_emulator.ids import IdCounters, edit_sequence
-from qbd_emulator.refs import ENTITIES, REF_TARGETS
+from qbd_emulator.errors import InvalidReferenceError, ObjectNotFoundError, StaleEditSequenceError
 
-__all__ = [
-    "QBXML_VERSIONS",
-    "VIEWS",
-    "CompanyFile",
-    "DeletedEntry",
-    "DeletedKind",
-    "HostInfo",
-    "StoredRecord",
-    "in_schema_order",
-    "name_of",
-    "storage_key",
-]
+from .ids import IdCounters, edit_sequence
+from .refs import VIEWS, NameIndex, in_view, name_of, resolve_refs, storage_key
+from .values import DeletedEntry, DeletedKind, HostInfo, StoredRecord
 
 SYSTEM_FIELDS = ("ListID", "TxnID", "TimeCreated", "TimeModified", "EditSequence", "TxnNumber")
 """Fields only QuickBooks writes (``add`` assigns them, ``modify`` ignores them)."""
-
-VIEWS: dict[str, tuple[str, frozenset[str]]] = {
-    "sales_tax_items": ("items", frozenset({"ItemSalesTaxRet"})),
-}
-"""Keys whose records are stored under another key, filtered by ``*Ret`` name."""
-
-
-def storage_key(key: str) -> str:
-    return VIEWS[key][0] if key in VIEWS else key
-
-
-def name_of(data: RecordData) -> str:
-    """The name QuickBooks keeps unique: FullName where the list is hierarchical, else Name."""
-    value = data.get("FullName", data.get("Name", ""))
-    return value if isinstance(value, str) else ""
 
 
 @cache
@@ -82,10 +44,6 @@ def in_schema_order(ret: str, data: RecordData) -> RecordData:
     order = field_order(ret)
     last = len(order)
     return dict(sorted(data.items(), key=lambda item: order.get(item[0], last)))
-
-
-def _namespace(key: str) -> str:
-    return "entities" if key in ENTITIES else storage_key(key)
 
 
 @dataclass(eq=False)
@@ -104,11 +62,10 @@ class CompanyFile:
     message_sets: dict[str, str] = field(default_factory=dict)
     """Message-set error recovery (PROTOCOL.md 1.5): last response per newMessageSetID,
     kept with the file so it survives sessions (the processor owns its content)."""
-    _names: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict, repr=False)
+    names: NameIndex = field(default_factory=NameIndex, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self._names:
-            self.rebuild_name_index()
+        self.rebuild_name_index()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CompanyFile):
@@ -129,36 +86,28 @@ class CompanyFile:
             self.message_sets,
         )
 
-    # ---- ids --------------------------------------------------------------------------
-    def new_list_id(self, now: datetime) -> str:
-        return self.counters.list_id(now)
-
-    def new_txn_id(self, now: datetime) -> str:
-        return self.counters.txn_id(now)
-
-    def new_edit_sequence(self, now: datetime, previous: str | None = None) -> str:
-        return edit_sequence(now, previous)
+    def rebuild_name_index(self) -> None:
+        """After records were loaded or replaced wholesale."""
+        self.names = NameIndex.of(self.records)
 
     # ---- reads ------------------------------------------------------------------------
     def get(self, key: str, record_id: str) -> StoredRecord:
         record = self.records.get(storage_key(key), {}).get(record_id)
-        if record is None or not self._in_view(key, record):
-            raise ObjectNotFoundError(
-                f'Object "{record_id}" specified in the request cannot be found.'
-            )
+        if record is None or not in_view(key, record):
+            raise ObjectNotFoundError(record_id)
         return record
 
     def find_by_name(self, key: str, full_name: str) -> StoredRecord | None:
         """Case-insensitive, as QuickBooks matches names (uncertain for every list)."""
-        hit = self._names.get(_namespace(key), {}).get(full_name.casefold())
-        if hit is None or hit[0] != storage_key(key):
+        record_id = self.names.find(key, full_name)
+        if record_id is None:
             return None
-        record = self.records[hit[0]][hit[1]]
-        return record if self._in_view(key, record) else None
+        record = self.records[storage_key(key)][record_id]
+        return record if in_view(key, record) else None
 
     def iter_records(self, key: str) -> Iterator[StoredRecord]:
         for record in self.records.get(storage_key(key), {}).values():
-            if self._in_view(key, record):
+            if in_view(key, record):
                 yield record
 
     def count(self, key: str) -> int:
@@ -176,9 +125,6 @@ class CompanyFile:
         data = self.get(key, record_id).data
         return {"ListID": record_id, "FullName": name_of(data)}
 
-    def _in_view(self, key: str, record: StoredRecord) -> bool:
-        return key not in VIEWS or record.ret in VIEWS[key][1]
-
     # ---- writes -----------------------------------------------------------------------
     def add(
         self, key: str, ret: str, data: RecordData, now: datetime, *, resolve: bool = True
@@ -189,13 +135,13 @@ class CompanyFile:
         dtype = BY_KEY[storage_key(key)]
         if ret not in dtype.rets and ret not in VIEWS.get(key, ("", frozenset()))[1]:
             raise ValueError(f"{ret} is not a record of {key}")
-        body = self.resolve_refs(key, data) if resolve else dict(data)
+        body = resolve_refs(self, key, data) if resolve else dict(data)
         stamp: dict[str, Value] = {}
         if dtype.kind is Kind.TXN:
             stamp["TxnID"] = self.counters.txn_id(now)
         else:
             self._fill_full_name(key, ret, body)
-            self._check_unique(key, name_of(body), None)
+            self.names.check_unique(key, name_of(body), None)
             stamp["ListID"] = self.counters.list_id(now)  # only once the checks passed
         stamp |= {"TimeCreated": now, "TimeModified": now, "EditSequence": edit_sequence(now)}
         if dtype.kind is Kind.TXN:
@@ -206,7 +152,7 @@ class CompanyFile:
         record_id = str(stamp[dtype.id_field])
         self.records.setdefault(dtype.key, {})[record_id] = record
         if dtype.kind is Kind.LIST:
-            self._index(key, name_of(record.data), record_id)
+            self.names.add(key, name_of(record.data), record_id)
         return record
 
     def modify(
@@ -226,10 +172,8 @@ class CompanyFile:
         record = self.get(key, record_id)
         current = str(record.data.get("EditSequence", ""))
         if edit_sequence_value != current:
-            raise StaleEditSequenceError(
-                f'The provided edit sequence "{edit_sequence_value}" is out-of-date.'
-            )
-        body = self.resolve_refs(key, changes) if resolve else dict(changes)
+            raise StaleEditSequenceError(edit_sequence_value)
+        body = resolve_refs(self, key, changes) if resolve else dict(changes)
         for name in SYSTEM_FIELDS:  # QuickBooks assigns these; a Mod cannot set them
             body.pop(name, None)
         if isinstance(body.get("ParentRef"), dict):
@@ -240,35 +184,15 @@ class CompanyFile:
         data.update(body)
         if renamed:
             self._fill_full_name(key, record.ret, data)
-            self._check_unique(key, name_of(data), record_id)
+            self.names.check_unique(key, name_of(data), record_id)
         data["TimeModified"] = now
         data["EditSequence"] = edit_sequence(now, current)
         record.data = in_schema_order(record.ret, data) if body else data
         if renamed and name_of(data) != old_name:
-            self._unindex(key, old_name)
-            self._index(key, name_of(data), record_id)
+            self.names.remove(key, old_name)
+            self.names.add(key, name_of(data), record_id)
             self._rename_children(key, record_id, now)
         return record
-
-    def _check_not_own_ancestor(self, key: str, record_id: str, parent: Value | None) -> None:
-        seen = 0
-        while isinstance(parent, dict) and seen < 100:  # QuickBooks allows 5 levels
-            if parent.get("ListID") == record_id:
-                raise InvalidReferenceError(
-                    f'There is an invalid reference to QuickBooks Parent "{record_id}": '
-                    "a record cannot be its own parent."
-                )
-            parent = self.get(key, str(parent.get("ListID", ""))).data.get("ParentRef")
-            seen += 1
-
-    def _rename_children(self, key: str, parent_id: str, now: datetime) -> None:
-        """Sub-records follow their parent's new FullName (QuickBooks shows the new path
-        at once; whether it bumps their TimeModified is uncertain: we do, so syncs see it)."""
-        for child_id, child in list(self.records.get(storage_key(key), {}).items()):
-            parent = child.data.get("ParentRef")
-            if isinstance(parent, dict) and parent.get("ListID") == parent_id:
-                edit = str(child.data["EditSequence"])
-                self.modify(key, child_id, {"ParentRef": {"ListID": parent_id}}, edit, now)
 
     def touch(self, key: str, record_id: str, now: datetime) -> StoredRecord:
         """A modification without field changes (QuickBooks bumps TimeModified and
@@ -283,7 +207,7 @@ class CompanyFile:
         del self.records[dtype.key][record_id]
         name = name_of(record.data)
         if dtype.kind is Kind.LIST:
-            self._unindex(key, name)
+            self.names.remove(key, name)
             kind = DeletedKind.LIST
         else:
             kind = DeletedKind.TXN
@@ -294,49 +218,7 @@ class CompanyFile:
         self.deleted.append(entry)
         return entry
 
-    # ---- refs -------------------------------------------------------------------------
-    def resolve_refs(self, key: str, data: RecordData) -> RecordData:
-        """A copy of ``data`` whose modelled refs (top level and lines) are ``{ListID,
-        FullName}`` of existing records; 3140 names the first ref that resolves to nothing."""
-        out: RecordData = {}
-        for name, value in data.items():
-            out[name] = self._resolve_value(key, name, value)
-        return out
-
-    def _resolve_value(self, key: str, name: str, value: Value) -> Value:
-        if isinstance(value, list):
-            return [self._resolve_value(key, name, member) for member in value]
-        if not isinstance(value, dict):
-            return value
-        if name == "ParentRef":
-            return self.resolve_ref((storage_key(key),), value, name)
-        if name in REF_TARGETS:
-            return self.resolve_ref(REF_TARGETS[name], value, name)
-        return self.resolve_refs(key, value)
-
-    def resolve_ref(self, targets: tuple[str, ...], ref: RecordData, name: str) -> RecordData:
-        list_id, full_name = ref.get("ListID"), ref.get("FullName")
-        for target in targets:
-            record: StoredRecord | None = None
-            if isinstance(list_id, str):
-                record = self.records.get(storage_key(target), {}).get(list_id)
-            elif isinstance(full_name, str):
-                record = self.find_by_name(target, full_name)
-            if record is not None:
-                return {"ListID": str(record.data["ListID"]), "FullName": name_of(record.data)}
-        shown = list_id if isinstance(list_id, str) else full_name
-        raise InvalidReferenceError(
-            f'There is an invalid reference to QuickBooks {name.removesuffix("Ref")} "{shown}".'
-        )
-
-    # ---- names ------------------------------------------------------------------------
-    def rebuild_name_index(self) -> None:
-        self._names = {}
-        for key, table in self.records.items():
-            if BY_KEY[key].kind is Kind.LIST:
-                for record_id, record in table.items():
-                    self._index(key, name_of(record.data), record_id)
-
+    # ---- the hierarchy of list names --------------------------------------------------
     def _fill_full_name(self, key: str, ret: str, body: RecordData) -> None:
         """FullName = parent's FullName + ":" + Name and Sublevel = depth, for the
         hierarchical lists (their Ret has FullName/Sublevel; QuickBooks stops at 5 levels)."""
@@ -353,19 +235,20 @@ class CompanyFile:
         if "Sublevel" in order:
             body["Sublevel"] = level
 
-    def _check_unique(self, key: str, name: str, own_id: str | None) -> None:
-        if not name:
-            return
-        hit = self._names.get(_namespace(key), {}).get(name.casefold())
-        if hit is not None and hit[1] != own_id:
-            raise DuplicateNameError(f'The name "{name}" of the list element is already in use.')
+    def _check_not_own_ancestor(self, key: str, record_id: str, parent: Value | None) -> None:
+        seen = 0
+        while isinstance(parent, dict) and seen < 100:  # QuickBooks allows 5 levels
+            if parent.get("ListID") == record_id:
+                detail = ": a record cannot be its own parent"
+                raise InvalidReferenceError("Parent", record_id, detail=detail)
+            parent = self.get(key, str(parent.get("ListID", ""))).data.get("ParentRef")
+            seen += 1
 
-    def _index(self, key: str, name: str, record_id: str) -> None:
-        if name:
-            self._names.setdefault(_namespace(key), {})[name.casefold()] = (
-                storage_key(key),
-                record_id,
-            )
-
-    def _unindex(self, key: str, name: str) -> None:
-        self._names.get(_namespace(key), {}).pop(name.casefold(), None)
+    def _rename_children(self, key: str, parent_id: str, now: datetime) -> None:
+        """Sub-records follow their parent's new FullName (QuickBooks shows the new path
+        at once; whether it bumps their TimeModified is uncertain: we do, so syncs see it)."""
+        for child_id, child in list(self.records.get(storage_key(key), {}).items()):
+            parent = child.data.get("ParentRef")
+            if isinstance(parent, dict) and parent.get("ListID") == parent_id:
+                edit = str(child.data["EditSequence"])
+                self.modify(key, child_id, {"ParentRef": {"ListID": parent_id}}, edit, now)

@@ -2,7 +2,7 @@
 
 Owns: ``StoredRecord``, ``DeletedEntry``/``DeletedKind`` (ListDeletedRet/TxnDeletedRet),
 ``HostInfo`` (HostRet) and the qbXML versions a QuickBooks 2023 product reports.
-``qbd_emulator.company`` re-exports them. Must not: hold behaviour beyond shaping a Ret.
+``qbd_emulator.company`` exports them. Must not: hold behaviour beyond shaping a Ret.
 """
 
 from __future__ import annotations

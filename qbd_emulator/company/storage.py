@@ -22,9 +22,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from qbd_emulator.company import CompanyFile, DeletedEntry, DeletedKind, HostInfo, StoredRecord
 from qbd_emulator.errors import CompanyFileError
-from qbd_emulator.ids import IdCounters
+
+from .ids import IdCounters
+from .model import CompanyFile
+from .values import DeletedEntry, DeletedKind, HostInfo, StoredRecord
 
 FORMAT = "qbd-emulator-company"
 _UNIQUE_TEXT = frozenset({"ListID", "TxnID", "TxnLineID", "EditSequence", "RefNumber"})

@@ -122,7 +122,7 @@ class Gen:
         return self.rng.random() < p
 
     def line_id(self, created: datetime) -> str:
-        return self.company.new_txn_id(created)
+        return self.company.counters.txn_id(created)
 
     # ---- values -----------------------------------------------------------------------
     def fk(self, kind: str, cap: int = FAKE_POOL) -> str:
