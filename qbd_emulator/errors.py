@@ -1,7 +1,8 @@
 """Errors of the fake QuickBooks: one tree, each class carrying what QuickBooks answers.
 
-Owns (one module, so a little over 300 lines: STYLE rule 6): every exception the emulator raises on purpose, the hresults QBXMLRP2 raises with
-their texts (PROTOCOL.md 1.8) and QuickBooks' status texts (PROTOCOL.md 1.9). A handler or
+Owns every exception the emulator raises on purpose, the hresults QBXMLRP2 raises with
+their texts (PROTOCOL.md 1.8) and QuickBooks' status texts (PROTOCOL.md 1.9): one module
+for one tree (STYLE rule 6), hence a little over 300 lines. A handler or
 the company model raises a ``StatusError``; ``handlers.dispatch`` turns it into the ``*Rs``
 status with ``error.status(request)`` (no message is patched on the way: the class knows
 its wording). Must not: build XML, touch the company file or do I/O.
