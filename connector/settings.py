@@ -64,6 +64,9 @@ class Settings:
     apply_workers: int = 1
     """Worker processes that parse and store the pages the Web Connector delivers, beside
     the service process (0: a thread of the service process, sharing its one core)."""
+    agent_download_url: str = ""
+    """Where the link flow's "download the connector" points (the packaged agent's release);
+    empty: a page saying the installer is not available yet."""
     bootstrap_api_key: str | None = None
     """``QBD_API_KEY``: an API key accepted besides the stored ones (first-run convenience)."""
 

@@ -2,7 +2,7 @@
 
 Owns: wiring the REST API (``/api/v1``, OpenAPI at ``/api/v1/openapi.json``), the error
 handlers, the Web Connector SOAP endpoint at ``/qbwc`` (``connector.qbwc.soap``'s WSGI app
-behind a2wsgi), the AppSupport page and the routers of the other API modules.
+behind a2wsgi) and the routers of the other API modules.
 Must not: read the environment (``Settings`` arrives built) or hold route logic.
 
 ``/qbwc`` is routed exactly (and ``/qbwc/``), not mounted: a mount would answer the bare
@@ -19,7 +19,6 @@ from importlib.metadata import PackageNotFoundError, version
 from types import ModuleType
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -49,6 +48,9 @@ ROUTER_MODULES = (
     "connector.api.routes_webhooks",
     "connector.api.metrics",
     "connector.api.portal",
+    "connector.api.routes_settings",
+    "connector.api.routes_links",
+    "connector.api.routes_sync_requests",
 )
 
 
@@ -88,16 +90,6 @@ def _qbwc_asgi(
     return asgi
 
 
-def _support_page(settings: Settings) -> HTMLResponse:
-    # The QWC's AppSupport URL: the Web Connector checks it answers (QBWC1003/1004, PG App. A).
-    html = (
-        f"<!doctype html><title>{settings.app_name}</title>"
-        f"<h1>{settings.app_name}</h1><p>This service syncs QuickBooks Desktop through the "
-        "QuickBooks Web Connector. Ask the platform that gave you the QWC file for help.</p>"
-    )
-    return HTMLResponse(html)
-
-
 def create_app(
     settings: Settings,
     *,
@@ -128,7 +120,6 @@ def create_app(
     install_error_handlers(app)
     app.include_router(routes_core.router, prefix=API_PREFIX)
     _include_optional_routers(app)
-    app.add_api_route("/support", lambda: _support_page(settings), include_in_schema=False)
     qbwc = _qbwc_asgi(db, settings, work_source_factory or default_work_source)
     if qbwc is not None:
         for path in (QBWC_PATH, QBWC_PATH + "/"):

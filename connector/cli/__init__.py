@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "connector.cli.demo_cmd",
     "connector.cli.admin_cmd",
     "connector.cli.company_cmd",
+    "connector.cli.sync_cmd",
     "connector.cli.export_cmd",
     "connector.cli.qbxml_cmd",
     "connector.cli.agent_cmd",

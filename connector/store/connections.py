@@ -311,3 +311,17 @@ def bind_company_identity(
     with transaction(db) as conn:
         conn.execute(connections.update().where(condition).values(bound_company=identity.to_json()))
         return get_connection(conn, connection_id)
+
+
+def rotate_password(db: Database | Connection, connection_id: str) -> tuple[ConnectionRow, str]:
+    """A new generated password (returned once); the old one stops working at once."""
+    password = secrets.new_password()
+    row = _update(db, connection_id, password_hash=secrets.hash_secret(password))
+    return row, password
+
+
+def set_method(
+    db: Database | Connection, connection_id: str, method: str | ConnectionMethod
+) -> ConnectionRow:
+    """How the business reaches QuickBooks (chosen again in the link flow)."""
+    return _update(db, connection_id, method=parse_method(method).value)

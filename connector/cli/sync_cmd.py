@@ -1,0 +1,65 @@
+"""``qbd-connector sync request COMPANY [--type T ...]``: queue a manual sync (issue 19).
+
+The next Web Connector session of the company runs it first, even inside the schedule's
+minimum interval; ``GET /api/v1/companies/{id}/syncs`` shows it queued, then running, then
+its outcome. Prints the queued run (``--json`` for machines). Must not: hold logic (it calls
+``connector.portal.operations.queue_sync``, as the REST API does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.cli.admin_cmd import add_database_option, open_database
+from connector.portal.errors import PortalError
+from connector.portal.operations import queue_sync
+from connector.settings import Settings, SettingsError
+from connector.store.companies import get_company
+from connector.store.errors import StoreError
+from connector.sync.history import run_json
+
+
+def register(subparsers: Any) -> None:
+    sync = subparsers.add_parser("sync", help="ask for a manual sync")
+    commands = sync.add_subparsers(dest="sync_command", metavar="COMMAND", required=True)
+    request = commands.add_parser(
+        "request", help="queue a manual sync; the next Web Connector session runs it first"
+    )
+    request.add_argument("company", metavar="COMPANY", help="the company's id or name")
+    request.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        metavar="T",
+        help="a data type to sync first (repeatable; default: every type)",
+    )
+    request.add_argument("--json", action="store_true", help="print the queued sync as JSON")
+    add_database_option(request)
+    request.set_defaults(func=run_request)
+
+
+def run_request(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.from_env(database_url=args.database_url)
+        database = open_database(settings.database_url)
+    except (SettingsError, ValueError) as exc:
+        print(f"qbd-connector sync: {exc}", file=sys.stderr)
+        return 2
+    try:
+        company = get_company(database, args.company)
+        queued = queue_sync(database, company.id, args.types, datetime.now(UTC))
+    except (StoreError, PortalError) as exc:
+        print(f"qbd-connector sync: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps(run_json(queued.run)))
+        return 0
+    types = ", ".join(queued.requested) if queued.requested else "every data type"
+    print(f"sync {queued.run.id} queued for {company.name!r} ({types}): the next session runs it")
+    return 0
