@@ -65,16 +65,19 @@ def _optional_module(name: str) -> ModuleType | None:
 
 def default_work_source(database: Database, settings: Settings) -> WorkSource:
     """The sync engine (``connector.sync.engine.SyncEngine``) over the store, applying
-    iterator pages in a worker process while QuickBooks computes the next one."""
+    iterator pages in a worker process while QuickBooks computes the next one, inside the
+    platform's rules (``connector.portal.work.PlatformWork``: what is pending, holds)."""
+    from connector.portal.work import PlatformWork
     from connector.sync.applier import applier_for
     from connector.sync.engine import SyncEngine
     from connector.sync.plan import Policy
 
-    return SyncEngine(
+    engine = SyncEngine(
         database,
         Policy(page_size=settings.sync_page_size),
         behind=applier_for(database, settings.apply_workers),
     )
+    return PlatformWork(database, engine)
 
 
 def _qbwc_asgi(

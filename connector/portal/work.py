@@ -1,0 +1,55 @@
+"""The platform's rules around the sync engine: a ``WorkSource`` that wraps another.
+
+Owns: ``has_work`` saying no while the connection is held (integration off, paused, consent
+withdrawn), else asking the engine. And stopping a running session at the next request boundary
+when it becomes held (PROTOCOL.md 1.2: the response in flight is stored first, then 100 is
+answered, so the Web Connector closes normally and the next session resumes).
+Must not: plan requests or store records (the wrapped engine does).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connector.portal.operations import held_reason_for
+from connector.qbwc.work import Progress, SessionContext, WorkSource
+from connector.store import connections as connection_store
+from connector.store.db import Database
+
+
+class PlatformWork:
+    """Implements ``connector.qbwc.work.WorkSource`` around ``inner``."""
+
+    def __init__(self, database: Database, inner: WorkSource) -> None:
+        self._db = database
+        self.inner = inner
+
+    def _held(self, connection_id: str) -> str | None:
+        row = connection_store.get_connection(self._db, connection_id)
+        return held_reason_for(self._db, row)
+
+    def has_work(self, connection_id: str, now: datetime) -> bool:
+        if self._held(connection_id) is not None:
+            return False
+        return self.inner.has_work(connection_id, now)
+
+    def begin(self, ctx: SessionContext, host_company_preferences: str) -> None:
+        self.inner.begin(ctx, host_company_preferences)
+
+    def next_request(self, ctx: SessionContext) -> str | None:
+        if self._held(ctx.connection_id) is not None:
+            return None
+        return self.inner.next_request(ctx)
+
+    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+        progress = self.inner.apply_response(ctx, response)
+        if progress.error is None and self._held(ctx.connection_id) is not None:
+            return Progress(100)  # stored; stop here: closeConnection comes next
+        return progress
+
+    def apply_error(self, ctx: SessionContext, hresult: str, message: str) -> Progress:
+        return self.inner.apply_error(ctx, hresult, message)
+
+    def end(self, ctx: SessionContext, reason: str) -> str:
+        held = self._held(ctx.connection_id)
+        return self.inner.end(ctx, f"stopped ({held.rstrip('.')})" if held else reason)
