@@ -66,7 +66,7 @@ def _agreed(db: Database, row: ConnectionRow, at: datetime = NOW) -> consents.Co
         writes=[],
         agreed_from="127.0.0.1",
         user_agent="test",
-        now=NOW,
+        now=at,
     )
 
 
