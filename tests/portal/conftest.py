@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-SCREENSHOTS = HERE.parent.parent / "out" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "out" / "screenshots"
 CHROMIUM_ARGS = (
     "--headless",
     "--no-sandbox",

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_service import Serve, finished, web_connector
 
 from connector.qbwc.qwc import parse_qwc
+from tests.portal.live_service import Serve, finished, web_connector
 
 SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" '

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from portal_client import PageClient, make_settings
 
 from connector.api.app import create_app
 from connector.cli import main
 from connector.store.db import Database
+from tests.portal.portal_client import PageClient, make_settings
 
 pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
-from portal_client import KEY, PageClient, csrf_of, login, make_settings
 
 from connector.api.app import create_app
 from connector.store import activity, links
@@ -18,6 +17,7 @@ from connector.store import platform as platform_store
 from connector.store.connections import create_connection, verify_connection_password
 from connector.store.db import Database
 from connector.store.records import count_records
+from tests.portal.portal_client import KEY, PageClient, csrf_of, login, make_settings
 
 pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 
