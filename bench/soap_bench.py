@@ -31,8 +31,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from connector.qbwc.envelopes import QbwcMethod, build_request
-from connector.qbwc.work import Progress, SessionContext
+from connector.qbwc.client.envelopes import QbwcMethod, build_request
+from connector.qbwc.server.work import Progress, SessionContext
 
 REQUEST = (
     '<?xml version="1.0"?><?qbxml version="16.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
@@ -103,7 +103,7 @@ def serve(port: int, database_url: str, rounds: int, work_connections: set[str])
     import uvicorn
     from a2wsgi import WSGIMiddleware
 
-    from connector.qbwc.soap import create_wsgi_app
+    from connector.qbwc.server.soap import create_wsgi_app
     from connector.settings import Settings
     from connector.store.db import Database
 
@@ -146,7 +146,7 @@ Timings = dict[str, list[float]]
 
 
 def timed(client: httpx.Client, url: str, timings: Timings, operation: str, **params: str) -> str:
-    # The same bytes the Web Connector sends (connector.qbwc.envelopes), params in call order.
+    # The same bytes the Web Connector sends (connector.qbwc.client.envelopes), params in call order.
     body = build_request(QbwcMethod(operation), tuple(params.items()))
     start = time.perf_counter()
     response = client.post(url, content=body, headers={"Content-Type": "text/xml"})

@@ -47,11 +47,10 @@ from pathlib import Path
 
 import httpx
 
-from connector.api.routes_core import connection_qwc
 from connector.qbwc.client import SessionResult, run_session
-from connector.qbwc.qwc import parse_qwc
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
-from connector.qbwc.work import SessionContext
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.qwc import connection_qwc, parse_qwc
+from connector.qbwc.server.work import SessionContext
 from connector.qbxml.datatypes import BY_QUERY
 from connector.qbxml.parse import iter_events
 from connector.qbxml.values import ResponseStart

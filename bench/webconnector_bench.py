@@ -29,12 +29,11 @@ from pathlib import Path
 import uvicorn
 
 from connector.api.app import create_app
-from connector.api.routes_core import connection_qwc
 from connector.qbwc.client import ClientConfig, SessionResult, run_session
-from connector.qbwc.envelopes import HttpReply, QbwcMethod
-from connector.qbwc.qwc import parse_qwc
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
-from connector.qbwc.work import Progress, SessionContext
+from connector.qbwc.client.envelopes import HttpReply, QbwcMethod
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.qwc import connection_qwc, parse_qwc
+from connector.qbwc.server.work import Progress, SessionContext
 from connector.settings import Settings
 from connector.store.companies import create_company, get_company
 from connector.store.connections import create_connection

@@ -227,7 +227,7 @@ def ensure_link(database: Database, settings: Settings, opts: DemoOptions) -> tu
 
 
 def write_qwc(database: Database, settings: Settings, link: DemoLink, folder: Path) -> Path:
-    from connector.api.routes_core import connection_qwc
+    from connector.qbwc.qwc import connection_qwc
 
     with database.begin() as conn:
         company = get_company(conn, link.company_id)

@@ -29,8 +29,8 @@ from enum import Enum
 from pathlib import Path
 
 from connector.processors.base import FileMode, ProcessorError, RequestProcessor
-from connector.qbwc.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
-from connector.qbwc.transport import SoapTransport
+from connector.qbwc.client.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
+from connector.qbwc.client.transport import SoapTransport
 
 __all__ = [
     "Fault",

@@ -17,9 +17,9 @@ from lxml import etree
 
 from connector.processors.base import FileMode, RequestProcessor
 from connector.qbwc.client import ClientConfig, SessionSummary, run_session
-from connector.qbwc.envelopes import escape_text
+from connector.qbwc.client.envelopes import escape_text
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService, SoapTransport
 from connector.qbwc.qwc import Qwc
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService, SoapTransport
 from connector.qbxml.safexml import parse_document
 
 __all__ = ["AddApplicationError", "FileIdOutcome", "add_application", "run_webconnector"]

@@ -1,7 +1,7 @@
 """The web application, assembled in one factory: ``create_app(settings)``.
 
 Owns: wiring the REST API (``/api/v1``, OpenAPI at ``/api/v1/openapi.json``), the error
-handlers, the Web Connector SOAP endpoint at ``/qbwc`` (``connector.qbwc.soap``'s WSGI app
+handlers, the Web Connector SOAP endpoint at ``/qbwc`` (``connector.qbwc.server.soap``'s WSGI app
 behind a2wsgi) and the routers of the other API modules.
 Must not: read the environment (``Settings`` arrives built) or hold route logic.
 
@@ -25,7 +25,7 @@ from starlette.types import ASGIApp
 from connector.api import routes_core
 from connector.api.deps import KeyCache
 from connector.api.errors import install_error_handlers
-from connector.qbwc.work import WorkSource
+from connector.qbwc.server.work import WorkSource
 from connector.settings import Settings
 from connector.store.db import Database
 
@@ -83,7 +83,7 @@ def default_work_source(database: Database, settings: Settings) -> WorkSource:
 def _qbwc_asgi(
     database: Database, settings: Settings, factory: WorkSourceFactory
 ) -> ASGIApp | None:
-    soap = _optional_module("connector.qbwc.soap")
+    soap = _optional_module("connector.qbwc.server.soap")
     if soap is None:
         return None
     from a2wsgi import WSGIMiddleware

@@ -1,7 +1,8 @@
 """Core REST routes under ``/api/v1``: health, companies, connections (DESIGN.md API list).
 
 Owns: the JSON shapes of companies and connections, keyset cursors, and the per-connection
-QWC file and links (``connection_qwc``, ``connection_links``; the CLI uses them too).
+links (``connection_links``; the CLI uses it too). The QWC file itself is
+``connector.qbwc.qwc.connection_qwc``.
 Must not: write SQL (the store's repository functions do) or know the SOAP protocol.
 About 300 lines: the JSON models sit beside the routes that speak them.
 """
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
 from connector.api.errors import ApiError, BadRequest, error_response
+from connector.qbwc.qwc import QwcError, connection_qwc
 from connector.settings import Settings
 from connector.store import companies as company_store
 from connector.store import connections as connection_store
@@ -109,26 +111,6 @@ def connection_links(settings: Settings, connection: ConnectionRow) -> tuple[str
     """The connection's QWC download URL and its link-flow page URL."""
     base = f"{settings.public_url}/api/v1/companies/{connection.company_id}"
     return f"{base}/connections/{connection.id}/qwc", f"{settings.public_url}/link/{connection.id}"
-
-
-def connection_qwc(settings: Settings, company: CompanyRow, connection: ConnectionRow) -> str:
-    """The QWC file the user adds to the Web Connector for this connection (PROTOCOL.md 1.6).
-
-    AppName carries the company name: the Web Connector keys applications by name, so two
-    connections of one PC must differ there (PROTOCOL.md 1.6, RB README).
-    """
-    from connector.qbwc.qwc import render_qwc
-
-    return render_qwc(
-        app_name=f"{settings.app_name} ({company.name})",
-        app_url=f"{settings.public_url}/qbwc",
-        app_support=f"{settings.public_url}/support",
-        app_description=f"Shares {company.name}'s QuickBooks data through {settings.app_name}",
-        user_name=connection.username,
-        owner_id=connection.owner_id,
-        file_id=connection.file_id,
-        run_every_minutes=connection.schedule_every_minutes,
-    )
 
 
 def _company_out(row: CompanyRow) -> CompanyOut:
@@ -273,8 +255,6 @@ def get_connection(
 def get_qwc(
     companyId: str, connectionId: str, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
 ) -> Response:
-    from connector.qbwc.qwc import QwcError
-
     row = _owned_connection(database, companyId, connectionId)
     company = company_store.get_company(database, row.company_id)
     try:

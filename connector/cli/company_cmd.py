@@ -108,8 +108,8 @@ def run_company_list(args: argparse.Namespace, _settings: Settings, database: Da
 
 
 def run_connection_create(args: argparse.Namespace, settings: Settings, database: Database) -> int:
-    from connector.api.routes_core import connection_links, connection_qwc
-    from connector.qbwc.qwc import QwcError
+    from connector.api.routes_core import connection_links
+    from connector.qbwc.qwc import QwcError, connection_qwc
 
     with database.begin() as conn:  # a QWC we cannot write leaves no connection behind
         company = get_company(conn, args.company)

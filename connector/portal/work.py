@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from connector.portal.operations import held_reason_for
-from connector.qbwc.work import Progress, SessionContext, WorkSource
+from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.store import connections as connection_store
 from connector.store.db import Database
 
 
 class PlatformWork:
-    """Implements ``connector.qbwc.work.WorkSource`` around ``inner``."""
+    """Implements ``connector.qbwc.server.work.WorkSource`` around ``inner``."""
 
     def __init__(self, database: Database, inner: WorkSource) -> None:
         self._db = database

@@ -14,7 +14,7 @@ chunk as the bytes arrive, ``Prescan`` refuses, as soon as the limit is crossed:
 
 It records the elements down to ``record_depth`` (depth, ``{namespace}name``) so a caller can
 recognise an envelope's shape while it is still arriving. Text is never kept: a 60 MB text
-node costs one chunk. The caller decides the encoding (``connector.qbwc.soap_encoding`` for
+node costs one chunk. The caller decides the encoding (``connector.qbwc.server.soap_encoding`` for
 SOAP) and passes a Python codec name; the bytes must decode with it strictly.
 Must not: know SOAP or qbXML, read sockets (chunks are passed in) or keep the document.
 """

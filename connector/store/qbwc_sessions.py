@@ -5,7 +5,8 @@ Owns: the SQL for ``connector.store.tables_qbwc``: session state by ticket (with
 one ticket serialize across threads, processes and service instances), the per-connection
 lock used while authenticate decides, the lease (``claim``) held while the WorkSource works,
 and the lockout records.
-Must not: decide anything (``connector.qbwc.session`` and ``lockout`` decide).
+Must not: decide anything (``connector.qbwc.server``'s ``session`` and ``lockout`` decide)
+or import above the store: its values come from ``connector.qbwc_state``.
 Every datetime goes in and comes out timezone-aware UTC (SQLite drops the offset).
 """
 
@@ -19,8 +20,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, insert, select, upda
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connector.qbwc.lockout import FailureRecord
-from connector.qbwc.session import LIVE_PHASES, Phase, SessionState
+from connector.qbwc_state import LIVE_PHASES, FailureRecord, Phase, SessionState
 from connector.store.tables_qbwc import qbwc_auth_failures, qbwc_connection_locks, qbwc_sessions
 
 _STATE_FIELDS = tuple(f.name for f in fields(SessionState))

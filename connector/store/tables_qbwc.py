@@ -1,7 +1,7 @@
 """Tables of the Web Connector protocol: sessions by ticket, auth failures, connection locks.
 
 Owns: ``qbwc_sessions`` (one row per ticket: the persisted ``SessionState`` of
-``connector.qbwc.session`` plus a short lease so two calls for one ticket serialize),
+``connector.qbwc_state`` plus a short lease so two calls for one ticket serialize),
 ``qbwc_auth_failures`` (lockout counters per username, also for unknown usernames) and
 ``qbwc_connection_locks`` (one row per connection, locked while authenticate decides).
 Must not: hold logic; ``connector.store.qbwc_sessions`` reads and writes these rows.

@@ -4,5 +4,5 @@ Modules: ``plan`` (pure: data types, order, policy, next query), ``cursors`` (pu
 data type's cursor moves), ``requests`` (a query spec rendered as qbXML), ``apply`` (one
 response into the store), ``progress`` (the Web Connector's percentage), ``history`` (run
 summaries), ``normalise`` (the REST API's record form) and ``engine`` (``SyncEngine``, the
-``connector.qbwc.work.WorkSource`` the SOAP service calls).
+``connector.qbwc.server.work.WorkSource`` the SOAP service calls).
 """

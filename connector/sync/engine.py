@@ -30,7 +30,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
-from connector.qbwc.work import Progress, SessionContext
+from connector.qbwc.server.work import Progress, SessionContext
 from connector.qbxml.datatypes import BY_KEY, Kind
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.parse import iter_events
@@ -66,7 +66,7 @@ class Applier(Protocol):
 
 
 class SyncEngine:
-    """Implements ``connector.qbwc.work.WorkSource`` over the store."""
+    """Implements ``connector.qbwc.server.work.WorkSource`` over the store."""
 
     def __init__(
         self,

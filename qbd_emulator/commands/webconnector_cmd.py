@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from connector.processors.base import RequestProcessor
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
-from connector.qbwc.client_summary import next_run_in
+from connector.qbwc.client.summary import next_run_in
 from connector.qbwc.qwc import Qwc, QwcError, parse_qwc
 from qbd_emulator.company import CompanyFile
 

@@ -17,7 +17,7 @@ import httpx
 from fastapi import FastAPI
 
 from connector.api.app import create_app
-from connector.qbwc.work import Progress, SessionContext, WorkSource
+from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.settings import Settings
 from connector.store.companies import create_company
 from connector.store.db import Database

@@ -22,9 +22,8 @@ from typing import Any
 import uvicorn
 
 from connector.api.app import create_app
-from connector.api.routes_core import connection_qwc
 from connector.qbwc.client import SessionSummary
-from connector.qbwc.qwc import Qwc, parse_qwc
+from connector.qbwc.qwc import Qwc, connection_qwc, parse_qwc
 from connector.settings import Settings
 from connector.store import sync_runs as runs
 from connector.store.companies import create_company

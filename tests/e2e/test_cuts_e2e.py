@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select, update
 
 from connector.qbwc.client import ClientConfig, SessionResult, run_session
-from connector.qbwc.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.client.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.store.db import Database
 from connector.store.tables_qbwc import qbwc_sessions
 from qbd_emulator.generate import generate
@@ -47,7 +47,7 @@ class CuttingTransport:
 
 def _time_passes(database: Database, company_id: str) -> None:
     """The Web Connector comes back at its next scheduled run, minutes later: the broken
-    session is then abandoned, not ``busy`` (connector.qbwc.authenticate idle rules)."""
+    session is then abandoned, not ``busy`` (connector.qbwc.server.authenticate idle rules)."""
     table = qbwc_sessions
     with database.begin() as conn:
         rows = conn.execute(

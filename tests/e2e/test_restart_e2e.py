@@ -18,9 +18,9 @@ import httpx
 import pytest
 
 from connector.qbwc.client import SessionResult, SessionSummary, run_session
-from connector.qbwc.envelopes import HttpReply, QbwcMethod
+from connector.qbwc.client.envelopes import HttpReply, QbwcMethod
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbwc.qwc import Qwc
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
 from connector.settings import Settings
 from connector.store.db import Database
 from qbd_emulator.company import CompanyFile

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from connector.api.app import create_app
-from connector.api.routes_core import connection_qwc
+from connector.qbwc.qwc import connection_qwc
 from connector.settings import Settings
 from connector.store.companies import get_company
 from connector.store.db import Database

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from connector.api.app import create_app
-from connector.api.routes_core import connection_qwc
 from connector.processors.base import ProcessorError
-from connector.qbwc.envelopes import (
+from connector.qbwc.client.envelopes import (
     FailureKind,
     HttpReply,
     QbwcMethod,
     SoapCallError,
     read_string_result,
 )
+from connector.qbwc.qwc import connection_qwc
 from connector.settings import Settings
 from connector.store.companies import get_company
 from connector.store.db import Database

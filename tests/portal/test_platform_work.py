@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connector.portal.work import PlatformWork
-from connector.qbwc.work import Progress, SessionContext
+from connector.qbwc.server.work import Progress, SessionContext
 from connector.store import consents
 from connector.store import platform as platform_store
 from connector.store.companies import create_company

@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from connector.processors.base import FileMode, ProcessorError
-from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
+from connector.qbwc.client.envelopes import FailureKind, QbwcMethod, SoapCallError
 
 HCP = (
     '<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>'

@@ -21,7 +21,7 @@ from typing import Any
 import uvicorn
 from lxml import etree
 
-from connector.qbwc.envelopes import SOAP_ENV, TNS, SoapCallError, escape_text
+from connector.qbwc.client.envelopes import SOAP_ENV, TNS, SoapCallError, escape_text
 from connector.qbxml.safexml import parse_document
 from tests.qbwc.client_doubles import ScriptedService
 

@@ -1,6 +1,6 @@
 """Test doubles for the QBWC service tests: a scripted WorkSource and store set-up helpers.
 
-``ScriptedWork`` implements ``connector.qbwc.work.WorkSource`` with a few canned qbXML requests
+``ScriptedWork`` implements ``connector.qbwc.server.work.WorkSource`` with a few canned qbXML requests
 per connection and records every call, so tests can assert what the service asked for.
 Not a test module (no tests here); imported by ``test_service*``, ``test_soap*`` and friends.
 """
@@ -22,7 +22,7 @@ import uvicorn
 from argon2 import PasswordHasher
 
 from connector import secrets
-from connector.qbwc.work import Progress, SessionContext
+from connector.qbwc.server.work import Progress, SessionContext
 from connector.store.companies import create_company
 from connector.store.connections import ConnectionRow, create_connection, get_connection
 from connector.store.db import Database

@@ -11,12 +11,11 @@ from connector.qbwc.client import (
     ClientConfig,
     SessionResult,
     SessionSummary,
-    build_hcp_request,
-    read_host,
+    next_run_in,
     run_session,
 )
-from connector.qbwc.client_summary import next_run_in
-from connector.qbwc.envelopes import FailureKind, QbwcMethod
+from connector.qbwc.client.envelopes import FailureKind, QbwcMethod
+from connector.qbwc.client.host_queries import build_hcp_request, read_host
 from connector.qbwc.qwc import Qwc
 from connector.qbxml.errors import XmlInputError
 from tests.conftest import reference_path

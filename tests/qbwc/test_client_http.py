@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary, run_session
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbwc.qwc import Qwc
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
 from tests.qbwc.client_doubles import ScriptedProcessor, ScriptedService, request
 from tests.qbwc.client_server import ScriptedSoapApp, free_port, self_signed_cert, serve
 
@@ -98,7 +98,7 @@ def test_broken_replies_give_qbwc_codes(method: str, raw: bytes, code: str) -> N
 
 
 def test_soap_fault_from_receive_response_is_qbwc1042() -> None:
-    from connector.qbwc.envelopes import FailureKind, QbwcMethod
+    from connector.qbwc.client.envelopes import FailureKind, QbwcMethod
 
     service = ScriptedService(
         requests=deque([request(1)]), fail={QbwcMethod.RECEIVE_RESPONSE_XML: FailureKind.FAULT}

@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 
 from connector.api.app import create_app
-from connector.api.routes_core import connection_qwc
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary, run_session
-from connector.qbwc.qwc import Qwc, parse_qwc
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.qwc import Qwc, connection_qwc, parse_qwc
 from connector.settings import Settings
 from connector.store.companies import get_company
 from connector.store.connections import WEEKDAYS, SyncWindow, set_schedule

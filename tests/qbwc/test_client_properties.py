@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from connector.processors.base import ProcessorError
 from connector.qbwc.client import ClientConfig, SessionResult, run_session
-from connector.qbwc.envelopes import FailureKind, QbwcMethod
+from connector.qbwc.client.envelopes import FailureKind, QbwcMethod
 from connector.qbwc.qwc import Qwc
 from tests.qbwc.client_doubles import ScriptedProcessor, ScriptedService, request
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from connector.qbwc.soap import SOAP_ENV, create_wsgi_app
+from connector.qbwc.server.soap import SOAP_ENV, create_wsgi_app
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database

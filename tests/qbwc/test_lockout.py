@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connector.qbwc.lockout import (
+from connector.qbwc.server.lockout import (
     FailureRecord,
     LockoutPolicy,
     after_failure,

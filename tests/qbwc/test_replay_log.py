@@ -17,8 +17,8 @@ import httpx
 import pytest
 from lxml import etree
 
-from connector.qbwc.service import QbwcConfig
-from connector.qbwc.soap import SOAP_ENV, TNS, create_wsgi_app
+from connector.qbwc.server.service import QbwcConfig
+from connector.qbwc.server.soap import SOAP_ENV, TNS, create_wsgi_app
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connector.qbwc.lockout import LockoutPolicy
-from connector.qbwc.service import QbwcConfig, QbwcService
-from connector.qbwc.session import NOOP, SERVICE_FAILURE, UNKNOWN_TICKET, Phase
+from connector.qbwc.server.lockout import LockoutPolicy
+from connector.qbwc.server.service import QbwcConfig, QbwcService
+from connector.qbwc.server.session import NOOP, SERVICE_FAILURE, UNKNOWN_TICKET, Phase
 from connector.store import qbwc_sessions as store
 from connector.store.connections import ConnectionRow, get_connection, set_paused
 from connector.store.db import Database
@@ -313,7 +313,7 @@ def test_dead_sessions_are_purged_after_the_retention(make_world: Callable[..., 
 
 def test_auth_failure_rows_round_trip_and_purge(any_world: World) -> None:
     world = any_world
-    from connector.qbwc.lockout import FailureRecord
+    from connector.qbwc.server.lockout import FailureRecord
 
     now = world.clock.now
     record = FailureRecord(3, now, now, now + timedelta(seconds=4), None)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connector.qbwc.session import (
+from connector.qbwc.server.session import (
     NOOP,
     UNKNOWN_TICKET,
     Answer,
@@ -38,7 +38,7 @@ from connector.qbwc.session import (
     transition,
     unknown_ticket_answer,
 )
-from connector.qbwc.work import Progress
+from connector.qbwc.server.work import Progress
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 NOW = T0 + timedelta(seconds=10)

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connector.qbwc.authenticate import (
+from connector.qbwc.server.authenticate import (
     AuthFacts,
     auth_result,
     client_version_reply,
     decide_authenticate,
 )
-from connector.qbwc.session import CloseReason, EndWork, Phase, SessionState
+from connector.qbwc.server.session import CloseReason, EndWork, Phase, SessionState
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 FACTS = AuthFacts(

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from connector.qbwc.errors import HcpError
-from connector.qbwc.hcp import HcpReading, company_error, judge, normalise_guid, read_hcp
+from connector.qbwc.server.company_check import (
+    HcpReading,
+    company_error,
+    judge,
+    normalise_guid,
+    read_hcp,
+)
+from connector.qbwc.server.errors import HcpError
 from connector.store.connections import CompanyIdentity
 from tests.refpaths import reference_path
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from connector.qbwc.soap import SOAP_ENV, TNS, create_wsgi_app, fault_envelope
+from connector.qbwc.server.soap import SOAP_ENV, TNS, create_wsgi_app, fault_envelope
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database

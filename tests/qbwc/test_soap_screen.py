@@ -1,4 +1,4 @@
-"""``connector.qbwc.soap_screen``: the body limits per operation and the envelope's shape,
+"""``connector.qbwc.server.soap_screen``: the body limits per operation and the envelope's shape,
 decided while the body arrives (issue 18 item 1)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from connector.qbwc.errors import BodyTooLarge, ForbiddenXml, MalformedSoap
-from connector.qbwc.soap_screen import BodyLimits, read_screened
+from connector.qbwc.server.errors import BodyTooLarge, ForbiddenXml, MalformedSoap
+from connector.qbwc.server.soap_screen import BodyLimits, read_screened
 from connector.qbxml.prescan import PrescanLimits
 from tests.qbwc.scripted_work import soap_envelope
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from connector.qbwc.envelopes import (
+from connector.qbwc.client.envelopes import (
     SOAP_ENV,
     TNS,
     FailureKind,
@@ -23,7 +23,7 @@ from connector.qbwc.envelopes import (
     read_int_result,
     read_string_result,
 )
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbxml.safexml import parse_document
 from tests.conftest import reference_path
 

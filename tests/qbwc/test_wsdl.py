@@ -11,7 +11,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from connector.qbwc.soap import TNS, create_wsgi_app
+from connector.qbwc.server.soap import TNS, create_wsgi_app
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database

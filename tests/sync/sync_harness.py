@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from connector.qbwc.work import SessionContext
+from connector.qbwc.server.work import SessionContext
 from connector.qbxml.values import RecordData
 from connector.store import records as store
 from connector.store.db import Database

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from connector.qbwc.work import SessionContext
+from connector.qbwc.server.work import SessionContext
 from connector.qbxml.datatypes import BY_KEY
 from connector.qbxml.parse import iter_events
 from connector.qbxml.status import StatusClass

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from connector.qbwc.work import SessionContext
+from connector.qbwc.server.work import SessionContext
 from connector.qbxml.errors import QbxmlResponseError
 from connector.qbxml.parse import iter_events
 from connector.qbxml.values import Event

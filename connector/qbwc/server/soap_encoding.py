@@ -1,7 +1,7 @@
 """Which encoding a SOAP request body is in, decided once, before anything decodes it.
 
 Owns: the one decision every later reader of the body follows (the pre-check of
-``connector.qbwc.soap_screen`` and spyne, which is handed the body with exactly this
+``connector.qbwc.server.soap_screen`` and spyne, which is handed the body with exactly this
 ``charset``). Only UTF-8 and UTF-16 are accepted (the Web Connector sends UTF-8; .NET can
 send UTF-16); the byte order mark, the byte pattern of ``<`` and the XML declaration must
 agree.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from connector.qbwc.errors import ForbiddenXml
+from connector.qbwc.server.errors import ForbiddenXml
 
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _UTF16 = {"utf-16", "utf-16-le", "utf-16-be"}

@@ -2,7 +2,7 @@
 
 Owns: the order of web-method calls and what the client does with each answer
 (``run_session``). Its values (``SessionSummary``, ``SessionResult``, ``ClientConfig``) are
-in ``client_summary``, the Host/Company/Preferences queries in ``client_hcp``. The web
+in ``summary``, the Host/Company/Preferences queries in ``host_queries``. The web
 service is reached through the ``RemoteQbwcService`` seam (``transport``), QuickBooks
 through ``RequestProcessor``; waiting is an injected ``sleep``. ``_Run`` is one long
 sequence (about 250 lines) kept in one class on purpose: split, the call order would scatter.
@@ -32,16 +32,16 @@ from functools import partial
 from typing import TypeVar
 
 from connector.processors.base import ProcessorError, RequestProcessor
-from connector.qbwc.client_hcp import build_hcp_request, read_host
-from connector.qbwc.client_summary import (
+from connector.qbwc.client.envelopes import FailureKind, QbwcMethod, SoapCallError
+from connector.qbwc.client.host_queries import build_hcp_request, read_host
+from connector.qbwc.client.summary import (
     ClientConfig,
     SessionResult,
     SessionSummary,
     call_error_text,
 )
-from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
+from connector.qbwc.client.transport import RemoteQbwcService
 from connector.qbwc.qwc import Qwc, check_app_url
-from connector.qbwc.transport import RemoteQbwcService
 from connector.qbxml.errors import XmlInputError
 
 T = TypeVar("T")

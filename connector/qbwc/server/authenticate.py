@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
-from connector.qbwc.session import (
+from connector.qbwc.server.session import (
     BUSY_PHASES,
     Phase,
     SessionState,

@@ -5,7 +5,7 @@ is refused without looking at its password), then the password (H6's
 ``verify_connection_password``, which costs one argon2id hash whether or not the username
 exists), then the failure record. Unknown usernames are counted exactly like known ones, so
 ``nvu`` reveals nothing (PG p.21).
-Must not: decide sessions (``connector.qbwc.authenticate``) or speak SOAP.
+Must not: decide sessions (``connector.qbwc.server.authenticate``) or speak SOAP.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from connector import secrets
-from connector.qbwc import lockout
+from connector.qbwc.server import lockout
 from connector.store import qbwc_sessions as store
 from connector.store.connections import ConnectionRow, verify_connection_password
 from connector.store.db import Database

@@ -5,13 +5,15 @@ delay before the next attempt is even checked) and then locked for a while. The 
 apply to usernames that do not exist, and the answer is always ``nvu``, so neither timing nor
 the reply reveals whether a username exists (DESIGN.md: secrets; PG p.21 ``nvu``).
 Must not: do I/O; ``connector.store.qbwc_sessions`` stores the ``FailureRecord`` rows and
-``connector.qbwc.service`` applies the policy.
+``connector.qbwc.server.service`` applies the policy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from connector.qbwc_state import FailureRecord
 
 
 @dataclass(frozen=True)
@@ -32,15 +34,6 @@ class LockoutPolicy:
             raise ValueError("lockout policy: counts and durations must be positive")
         if self.base_delay_seconds < 0 or self.max_delay_seconds < self.base_delay_seconds:
             raise ValueError("lockout policy: need 0 <= base_delay_seconds <= max_delay_seconds")
-
-
-@dataclass(frozen=True)
-class FailureRecord:
-    failures: int
-    first_failure_at: datetime
-    last_failure_at: datetime
-    next_attempt_at: datetime | None = None
-    locked_until: datetime | None = None
 
 
 def current(

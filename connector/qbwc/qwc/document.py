@@ -1,111 +1,44 @@
-"""QWC files: the application descriptor a user adds to the Web Connector.
+"""QWC files as text: rendering a ``Qwc`` (``render_qwc``, ``qwc_to_xml``) and reading one
+(``parse_qwc``).
 
-Owns: the ``Qwc`` value, rendering it (``render_qwc`` / ``qwc_to_xml``) and parsing a QWC
-file (``parse_qwc``). The checks the real Web Connector makes when it loads one
-(``validate_qwc``, ``check_app_url``, with the QBWC codes of PG App. A) live in
-``qwc_checks`` and are re-exported here. Must not: do I/O (callers read and write the
-files) or know about the store.
+Owns: the XML of a QWC file. Must not: do I/O (callers read and write the files) or know
+about the store.
 
 Facts (PROTOCOL.md 1.6 and 1.7, programmer's guide ch.4 p.33-39, App. A):
 - root ``QBWCXML``; tag order does not matter except that the first of ``RunEveryNMinutes`` /
   ``RunEveryNSeconds`` inside ``Scheduler`` wins;
-- AppURL must be ``https://`` except for ``localhost`` (QBWC1010, newer clients say QBWC1051),
-  must not be an IP address (QBWC1001); AppSupport must not be an IP address (QBWC1002) and
-  must be on the same domain as AppURL (QBWC1000);
-- a missing required element makes QBWC refuse the file (QBWC1039).
+- a missing required element makes QBWC refuse the file (QBWC1039); the other checks QBWC
+  makes (URLs, IDs) are ``checks``', run by ``render_qwc`` and left to the caller after
+  ``parse_qwc`` (real-world samples can then be read and judged).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TypeVar
 
 from lxml import etree
 
-from connector.qbwc.qwc_checks import QwcProblem, check_app_url, validate_qwc
+from connector.qbwc.qwc.checks import validate_qwc
+from connector.qbwc.qwc.model import (
+    PersonalDataPref,
+    QbType,
+    Qwc,
+    QwcError,
+    QwcProblem,
+    Style,
+    UnattendedModePref,
+    braced_guid,
+)
 from connector.qbxml.errors import XmlInputError
 from connector.qbxml.safexml import parse_document
 
-__all__ = [
-    "PersonalDataPref",
-    "QbType",
-    "Qwc",
-    "QwcError",
-    "QwcProblem",
-    "Style",
-    "UnattendedModePref",
-    "check_app_url",
-    "parse_qwc",
-    "qwc_to_xml",
-    "render_qwc",
-    "validate_qwc",
-]
+__all__ = ["MAX_QWC_BYTES", "parse_qwc", "qwc_to_xml", "render_qwc"]
 
 E = TypeVar("E", bound=Enum)
 
 MAX_QWC_BYTES = 256 * 1024
 """A QWC is a few hundred bytes; anything this large is not one."""
-
-
-class QbType(Enum):
-    QBFS = "QBFS"
-    QBPOS = "QBPOS"
-
-
-class Style(Enum):
-    DOCUMENT = "Document"
-    DOC_WRAPPED = "DocWrapped"
-    RPC = "RPC"
-
-
-class PersonalDataPref(Enum):
-    NOT_NEEDED = "pdpNotNeeded"
-    OPTIONAL = "pdpOptional"
-    REQUIRED = "pdpRequired"
-
-
-class UnattendedModePref(Enum):
-    REQUIRED = "umpRequired"
-    OPTIONAL = "umpOptional"
-
-
-class QwcError(ValueError):
-    """A QWC file that cannot be read or that the Web Connector would refuse."""
-
-    def __init__(self, problems: tuple[QwcProblem, ...]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
-
-    @property
-    def code(self) -> str:
-        return self.problems[0].code
-
-
-@dataclass(frozen=True)
-class Qwc:
-    """The elements of a QWC file (PROTOCOL.md 1.6). ``None`` = element absent."""
-
-    app_name: str
-    app_url: str
-    app_support: str
-    user_name: str
-    owner_id: str
-    file_id: str
-    app_id: str = ""
-    app_description: str = ""
-    qb_type: QbType = QbType.QBFS
-    style: Style | None = None
-    run_every_minutes: int | None = None
-    run_every_seconds: int | None = None
-    is_read_only: bool | None = None
-    auth_flags: int | None = None
-    personal_data_pref: PersonalDataPref | None = None
-    unattended_mode_pref: UnattendedModePref | None = None
-    cert_url: str | None = None
-    app_display_name: str | None = None
-    app_unique_name: str | None = None
-    notify: bool | None = None
 
 
 def render_qwc(
@@ -137,8 +70,8 @@ def render_qwc(
         app_url=app_url,
         app_support=app_support,
         user_name=user_name,
-        owner_id=_braced_guid(owner_id),
-        file_id=_braced_guid(file_id),
+        owner_id=braced_guid(owner_id),
+        file_id=braced_guid(file_id),
         app_id=app_id,
         app_description=app_description,
         qb_type=qb_type,
@@ -153,12 +86,6 @@ def render_qwc(
     if problems:
         raise QwcError(problems)
     return qwc_to_xml(qwc)
-
-
-def _braced_guid(value: str) -> str:
-    text = value.strip()
-    inner = text[1:-1] if text.startswith("{") and text.endswith("}") else text
-    return "{" + inner + "}"
 
 
 # --- rendering -------------------------------------------------------------------------
@@ -342,8 +269,3 @@ def _opt_flags(text: str | None) -> int | None:
         return int(text, 16) if text.lower().startswith("0x") else int(text)
     except ValueError:
         raise _refused(f"<AuthFlags> is not a number: {text!r}") from None
-
-
-def with_file_id(qwc: Qwc, file_id: str) -> Qwc:
-    """A copy of ``qwc`` for another connection (one FileID per connection)."""
-    return replace(qwc, file_id=_braced_guid(file_id))

@@ -1,41 +1,20 @@
-"""The values of the QBWC session machine: phases, session state, events, effects, steps.
+"""The values of the QBWC session machine besides its state: events, effects, queries, steps.
 
-Owns: the data ``connector.qbwc.session.transition`` works on and returns (frozen dataclasses
-and Enums), and the store persists (``SessionState``). ``connector.qbwc.session`` re-exports
-every name, so callers import from there.
+Owns: the data ``connector.qbwc.server.session.transition`` takes and returns (frozen
+dataclasses and Enums). The state it steps (``SessionState``, ``Phase``) is persisted, so it
+lives below the store in ``connector.qbwc_state``. ``connector.qbwc.server.session``
+re-exports every name of both, so callers import from there.
 Must not: hold logic or do I/O.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import Enum
 from typing import TypeAlias
 
-from connector.qbwc.work import Progress
-
-
-class Phase(Enum):
-    AUTHENTICATED = "authenticated"
-    """Ticket issued with work to do; the first sendRequestXML (with strHCPResponse) is next."""
-    READY = "ready"
-    """The last response is stored (or the session just began): may send the next request."""
-    AWAITING_RESPONSE = "awaiting_response"
-    """A request was sent; receiveResponseXML is expected."""
-    DONE = "done"
-    """Nothing left (or authenticate answered none/busy); closeConnection is expected."""
-    ERROR = "error"
-    """The session must end; getLastError explains; closeConnection is expected."""
-    CLOSED = "closed"
-    EXPIRED = "expired"
-
-
-LIVE_PHASES = frozenset(
-    {Phase.AUTHENTICATED, Phase.READY, Phase.AWAITING_RESPONSE, Phase.DONE, Phase.ERROR}
-)
-BUSY_PHASES = frozenset({Phase.AUTHENTICATED, Phase.READY})
-"""A live session in these phases makes a new authenticate of its connection answer ``busy``."""
+from connector.qbwc.server.work import Progress
+from connector.qbwc_state import SessionState
 
 NOOP = "NoOp"
 """getLastError's special value: QBWC pauses ~5 s and calls sendRequestXML again (PG p.72)."""
@@ -53,41 +32,10 @@ class CloseReason(Enum):
     EXPIRED = "expired"
 
 
-@dataclass(frozen=True)
-class SessionState:
-    ticket: str
-    connection_id: str
-    company_id: str
-    phase: Phase
-    created_at: datetime
-    updated_at: datetime
-    expires_at: datetime
-    ttl_seconds: int
-    max_noops: int = 3
-    has_work: bool = True
-    """False for sessions whose authenticate answered none/busy: no WorkSource calls at all."""
-    auth_path: str = ""
-    """authenticate's [1] when it was a company file path (enables one connectionError retry)."""
-    qbxml_version: str | None = None
-    country: str = "US"
-    company_file: str = ""
-    began: bool = False
-    ended: bool = False
-    requests_sent: int = 0
-    responses_received: int = 0
-    last_percent: int = 0
-    last_response_digest: str | None = None
-    last_error: str = ""
-    noop_count: int = 0
-    connection_errors: int = 0
-    hresult: str | None = None
-    summary: str = ""
-
-
 # ----------------------------------------------------------------------------- events
 @dataclass(frozen=True)
 class CompanyVerdict:
-    """The shell's reading of the first strHCPResponse (see ``connector.qbwc.hcp``)."""
+    """The shell's reading of the first strHCPResponse (see ``connector.qbwc.server.company_check``)."""
 
     qbxml_version: str | None
     error: str | None = None

@@ -2,10 +2,10 @@
 
 Owns: the sequencing rules of one Web Connector session (PROTOCOL.md 1.2-1.5, programmer's
 guide ch. 10): which call is acceptable in which phase, what each call answers, when a session
-ends, expires or is superseded, and which WorkSource calls the shell must make. Also the
-pure decision of ``authenticate`` (``decide_authenticate``) since it creates sessions.
+ends, expires or is superseded, and which WorkSource calls the shell must make. The decision
+that creates sessions is ``authenticate.decide_authenticate``'s.
 Must not: do I/O, read the clock, generate randomness, parse XML or know about SOAP. The shell
-(``connector.qbwc.service``) passes tickets, the time and every outside fact in.
+(``service``) passes tickets, the time and every outside fact in.
 
 A ``Step`` carries the new state, fire-and-forget ``effects`` for the shell to run in order
 (``BeginWork``, ``EndWork``), and a ``reply``: either an ``Answer`` (the value
@@ -26,9 +26,7 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connector.qbwc.session_types import (
-    BUSY_PHASES,
-    LIVE_PHASES,
+from connector.qbwc.server.session_events import (
     NOOP,
     Answer,
     AnswerValue,
@@ -48,16 +46,15 @@ from connector.qbwc.session_types import (
     GetLastError,
     NextRequest,
     NextRequestResult,
-    Phase,
     ProtocolBug,
     Query,
     ReceiveResponseXML,
     SendRequestXML,
-    SessionState,
     Step,
     Superseded,
     WorkEnded,
 )
+from connector.qbwc_state import BUSY_PHASES, LIVE_PHASES, Phase, SessionState
 
 __all__ = [
     "BUSY_PHASES",

@@ -1,6 +1,6 @@
 """Errors of the Web Connector service side, in one tree.
 
-Owns: the exception classes ``connector.qbwc``'s service raises. Must not: import the rest of
+Owns: the exception classes ``connector.qbwc.server`` raises. Must not: import the rest of
 the package (every module may import this one).
 
 ```

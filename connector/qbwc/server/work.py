@@ -1,6 +1,6 @@
 """The seam between the Web Connector protocol and the sync engine.
 
-The SOAP service (``connector.qbwc``) knows *how* to talk to a Web Connector; a
+The SOAP service (``connector.qbwc.server``) knows *how* to talk to a Web Connector; a
 ``WorkSource`` (``connector.sync``) knows *what* to ask QuickBooks. The service calls it
 request by request. Every method is keyed by connection and ticket and must keep its state
 in the store, never in process memory: two service instances may serve alternate calls of

@@ -1,6 +1,6 @@
 """The checks the real Web Connector makes on a QWC file before it adds or calls it.
 
-Owns: ``QwcProblem`` and the rules with their QBWC codes (PG App. A; PROTOCOL.md 1.6-1.7):
+Owns: the rules with their QBWC codes (PG App. A; PROTOCOL.md 1.6-1.7):
 AppURL ``https://`` except ``localhost`` (QBWC1010, newer clients QBWC1051), no IP address in
 AppURL (QBWC1001) or AppSupport (QBWC1002), AppSupport on AppURL's domain (QBWC1000), and
 required values present and well-formed (QBWC1039). Must not: parse or render XML.
@@ -10,25 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from connector.qbwc.qwc import Qwc
+from connector.qbwc.qwc.model import Qwc, QwcProblem
 
-__all__ = ["QwcProblem", "check_app_url", "is_guid", "validate_qwc"]
-
-
-@dataclass(frozen=True)
-class QwcProblem:
-    """One reason the Web Connector would refuse a QWC: ``code`` is QBWC's (``QBWC1001``)."""
-
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+__all__ = ["check_app_url", "is_guid", "validate_qwc"]
 
 
 def check_app_url(app_name: str, url: str) -> tuple[QwcProblem, ...]:

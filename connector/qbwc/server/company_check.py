@@ -6,8 +6,8 @@ name, and our ``FileID`` data extension (DataExtName ``FileID`` under our OwnerI
 p.52); and the verdict: which qbXML version to speak, and whether this company file is the
 one the connection is bound to (FileID when present, else the file path and company name
 recorded at first connect).
-Must not: touch the store or the session state (``connector.qbwc.service`` does); parse XML
-other than through ``connector.qbxml.safexml``.
+Must not: touch the store or the session state (``service`` does); parse XML other than
+through ``connector.qbxml.safexml``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from connector.qbwc.errors import HcpError
-from connector.qbwc.session import CompanyVerdict
+from connector.qbwc.server.errors import HcpError
+from connector.qbwc.server.session import CompanyVerdict
 from connector.qbxml import safexml
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.versions import OUR_VERSIONS, pick_version

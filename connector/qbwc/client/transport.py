@@ -3,7 +3,7 @@
 Owns: the ``RemoteQbwcService`` seam (the eight web methods QBWC calls, as typed Python
 calls), its SOAP implementation ``SoapQbwcService`` over a one-method ``SoapTransport``, and
 ``HttpxTransport`` (TLS verification with an optional CA file, timeouts, retry policy).
-Must not: decide what to call next (that is ``client``) or parse qbXML.
+Must not: decide what to call next (that is ``runner``) or parse qbXML.
 
 Retry policy: the real Web Connector does not retry a web-method call blindly (PG ch.10:
 every call failure ends the update with a QBWC10xx error), and a call that reached the
@@ -19,7 +19,7 @@ from typing import Protocol
 
 import httpx
 
-from connector.qbwc.envelopes import (
+from connector.qbwc.client.envelopes import (
     FailureKind,
     HttpReply,
     QbwcMethod,
@@ -42,7 +42,7 @@ class SoapTransport(Protocol):
 
 class RemoteQbwcService(Protocol):
     """The web service as the Web Connector sees it (PG ch.10). Every call may raise
-    ``SoapCallError``. (``connector.qbwc.service.QbwcService`` is the server side.)"""
+    ``SoapCallError``. (``connector.qbwc.server.service.QbwcService`` is the server side.)"""
 
     def server_version(self) -> str: ...
 

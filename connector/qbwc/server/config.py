@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.qbwc.lockout import LockoutPolicy
+from connector.qbwc.server.lockout import LockoutPolicy
 from connector.qbxml.versions import OUR_VERSIONS
 from connector.settings import Settings
 

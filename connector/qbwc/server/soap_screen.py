@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from connector.qbwc.errors import BodyTooLarge, ForbiddenXml, MalformedSoap
-from connector.qbwc.soap_encoding import sniff_encoding
+from connector.qbwc.server.errors import BodyTooLarge, ForbiddenXml, MalformedSoap
+from connector.qbwc.server.soap_encoding import sniff_encoding
 from connector.qbxml.errors import XmlParseError, XmlSecurityError
 from connector.qbxml.prescan import Prescan, PrescanLimits
 

@@ -20,11 +20,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from connector.qbwc.config import QbwcConfig, new_ticket, utcnow
-from connector.qbwc.service import QbwcService
-from connector.qbwc.soap_guard import SoapGuard, WsgiApp, fault_envelope
-from connector.qbwc.soap_screen import DEFAULT_MAX_BODY, SOAP_ENV, TNS, BodyLimits
-from connector.qbwc.work import WorkSource
+from connector.qbwc.server.config import QbwcConfig, new_ticket, utcnow
+from connector.qbwc.server.service import QbwcService
+from connector.qbwc.server.soap_guard import SoapGuard, WsgiApp, fault_envelope
+from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, SOAP_ENV, TNS, BodyLimits
+from connector.qbwc.server.work import WorkSource
 from connector.settings import Settings
 from connector.store.db import Database
 

@@ -6,7 +6,7 @@ the new state and performs the WorkSource calls the step asks for. WorkSource ca
 *outside* any of our transactions (they have their own), under a short lease stored in the
 row, so a second call for the same ticket waits for the first one instead of interleaving,
 whichever instance receives it (DESIGN.md: state in the store, never in process memory).
-Must not: speak SOAP (``connector.qbwc.soap`` does) or decide protocol outcomes itself.
+Must not: speak SOAP (``connector.qbwc.server.soap`` does) or decide protocol outcomes itself.
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from connector.qbwc import hcp
-from connector.qbwc.authenticate import (
+from connector.qbwc.server import company_check
+from connector.qbwc.server.authenticate import (
     AuthFacts,
     AuthStatus,
     auth_result,
     client_version_reply,
     decide_authenticate,
 )
-from connector.qbwc.authflow import check_credentials
-from connector.qbwc.config import QbwcConfig, new_ticket, utcnow
-from connector.qbwc.errors import HcpError
-from connector.qbwc.session import (
+from connector.qbwc.server.config import QbwcConfig, new_ticket, utcnow
+from connector.qbwc.server.credentials import check_credentials
+from connector.qbwc.server.errors import HcpError
+from connector.qbwc.server.session import (
     Answer,
     AnswerValue,
     Applied,
@@ -57,7 +57,7 @@ from connector.qbwc.session import (
     transition,
     unknown_ticket_answer,
 )
-from connector.qbwc.work import SessionContext, WorkSource
+from connector.qbwc.server.work import SessionContext, WorkSource
 from connector.store import connections as connections_store
 from connector.store import qbwc_sessions as store
 from connector.store.connections import CompanyIdentity
@@ -283,12 +283,12 @@ class QbwcService:
     ) -> CompanyVerdict:
         row = connections_store.get_connection(conn, state.connection_id)
         try:
-            reading = hcp.read_hcp(event.hcp_response, row.owner_id)
+            reading = company_check.read_hcp(event.hcp_response, row.owner_id)
         except HcpError as exc:
             return CompanyVerdict(None, str(exc))
         observed = CompanyIdentity(event.company_file, reading.company_name, reading.file_id)
         bound = row.bound_company
-        verdict = hcp.judge(
+        verdict = company_check.judge(
             reading,
             observed,
             bound,

@@ -3,7 +3,7 @@
 Owns: ``SessionResult`` (how a session ended), ``SessionSummary`` (the calls made, counts,
 errors and the service's answers), ``ClientConfig``, when the scheduler runs the next update
 after a session (``next_run_in``: authenticate's postpone [2] and minimum interval [3]) and
-the QBWC10xx wording of a failed web-method call (PG App. A). Must not: run anything (``client`` does).
+the QBWC10xx wording of a failed web-method call (PG App. A). Must not: run anything (``runner`` does).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 
 from connector.processors.base import FileMode
-from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
+from connector.qbwc.client.envelopes import FailureKind, QbwcMethod, SoapCallError
 
 __all__ = ["ClientConfig", "SessionResult", "SessionSummary", "call_error_text", "next_run_in"]
 

@@ -3,7 +3,7 @@
 Owns: the request (``build_hcp_request``) and what the client reads from the answer
 (``read_host``: country and the highest SupportedQBXMLVersion, sent as qbXMLCountry and
 qbXMLMajorVers/qbXMLMinorVers; PG p.22, p.80). The whole answer is passed on unchanged as
-strHCPResponse. Must not: judge the company file (the service does, ``connector.qbwc.hcp``).
+strHCPResponse. Must not: judge the company file (the service does: ``connector.qbwc.server.company_check``).
 """
 
 from __future__ import annotations

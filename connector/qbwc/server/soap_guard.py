@@ -2,11 +2,11 @@
 
 Owns: a plain GET/HEAD answering 200 (QBWC and browsers probe AppURL, qbwc/qbwc#30), the
 WSDL passthrough (with Intuit's SOAPAction values), and for POSTs: the body read and screened
-chunk by chunk (``connector.qbwc.soap_screen``: byte limits per operation, element count and
+chunk by chunk (``connector.qbwc.server.soap_screen``: byte limits per operation, element count and
 depth, no DTD, no entities) and checked to be a SOAP 1.1 envelope carrying one known operation
 in ``http://developer.intuit.com/``; anything else gets a SOAP Client fault (HTTP 413 for a body
 over its limit), never HTML, before any tree is built and before any state can change.
-Must not: know what the operations mean (``connector.qbwc.service`` does).
+Must not: know what the operations mean (``connector.qbwc.server.service`` does).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 
 from lxml import etree
 
-from connector.qbwc.errors import BodyTooLarge, SoapRequestError
-from connector.qbwc.soap_screen import (
+from connector.qbwc.server.errors import BodyTooLarge, SoapRequestError
+from connector.qbwc.server.soap_screen import (
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_CALL_BODY,
     OPERATIONS,
