@@ -121,6 +121,7 @@ def free_port() -> int:
 
 def prepare(database_url: str, count: int) -> tuple[list[tuple[str, str, str]], set[str]]:
     """``count`` no-work and ``count`` work connections: (kind, username, password) each."""
+    from connector.settings import DEFAULT_OWNER_ID
     from connector.store.companies import create_company
     from connector.store.connections import create_connection
     from connector.store.db import Database
@@ -133,7 +134,9 @@ def prepare(database_url: str, count: int) -> tuple[list[tuple[str, str, str]], 
     for kind in ("idle", "work"):
         for n in range(count):
             company = create_company(database, f"bench-{kind}-{stamp}-{n}")
-            row, password = create_connection(database, company.id, "enterprise_cloud")
+            row, password = create_connection(
+                database, company.id, "enterprise_cloud", owner_id=DEFAULT_OWNER_ID
+            )
             logins.append((kind, row.username, password))
             if kind == "work":
                 work_ids.add(row.id)

@@ -34,7 +34,7 @@ from connector.qbwc.client.envelopes import HttpReply, QbwcMethod
 from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbwc.qwc import connection_qwc, parse_qwc
 from connector.qbwc.server.work import Progress, SessionContext
-from connector.settings import Settings
+from connector.settings import DEFAULT_OWNER_ID, Settings
 from connector.store.companies import create_company, get_company
 from connector.store.connections import create_connection
 from connector.store.db import Database
@@ -119,7 +119,9 @@ def run(folder: Path, requests: int, sessions: int, tls: tuple[str, str] | None)
     settings = Settings(database_url="sqlite://", port=port, **ssl)  # type: ignore[arg-type]
     work = Work(requests)
     app = create_app(settings, database=db, work_source_factory=lambda _d, _s: work)
-    row, password = create_connection(db, create_company(db, "Bench").id, "rightworks")
+    row, password = create_connection(
+        db, create_company(db, "Bench").id, "rightworks", owner_id=DEFAULT_OWNER_ID
+    )
     qwc = parse_qwc(connection_qwc(settings, get_company(db, "Bench"), row))
     company = generate(1, 40)
     add_application(qwc, FakeQuickBooks(company))

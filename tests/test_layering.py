@@ -1,4 +1,5 @@
-"""DESIGN.md: ``connector`` never imports ``qbd_emulator``."""
+"""The import direction: ``connector`` never imports ``qbd_emulator`` (DESIGN.md), and inside
+``connector`` imports run one way down the layers (issue 9)."""
 
 from __future__ import annotations
 
@@ -59,19 +60,90 @@ def _under(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")
 
 
-def test_the_qbwc_client_and_server_never_import_each_other() -> None:
-    """``connector.qbwc``: ``qwc`` <- ``client`` and ``qwc`` <- ``server``, nothing across."""
-    forbidden = {
-        "connector.qbwc.client": ("connector.qbwc.server",),
-        "connector.qbwc.server": ("connector.qbwc.client",),
-        "connector.qbwc.qwc": ("connector.qbwc.client", "connector.qbwc.server"),
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # pure values and the edges everything may use
+    ("connector.qbxml", "connector.qbwc_state", "connector.secrets", "connector.runtime"),
+    ("connector.processors",),
+    ("connector.store",),
+    ("connector.settings",),
+    ("connector.qbwc",),
+    ("connector.sync",),
+    ("connector.api",),
+    ("connector.demo", "connector.agent"),
+    ("connector.cli",),
+    ("connector.__main__",),
+)
+"""Bottom first: qbxml <- store <- settings <- qbwc <- sync <- api <- cli. A module may import
+its own part and the parts of lower rows, never a higher row nor another part of its row."""
+
+
+def _part(module: str) -> tuple[int, str]:
+    for rank, row in enumerate(LAYERS):
+        for part in row:
+            if _under(module, part):
+                return rank, part
+    raise AssertionError(f"{module} is in no row of LAYERS: add it where it belongs")
+
+
+def _upward(imports: dict[str, set[str]]) -> list[str]:
+    offenders = []
+    for module, names in imports.items():
+        if module == "connector":
+            continue
+        rank, part = _part(module)
+        for name in sorted(names - {"connector"}):
+            their_rank, their_part = _part(name)
+            if their_part != part and their_rank >= rank:
+                offenders.append(f"{module} imports {name}")
+    return sorted(offenders)
+
+
+def test_imports_run_one_way_down_the_layers() -> None:
+    assert _upward(_connector_imports()) == []
+
+
+def test_the_layer_check_sees_an_upward_and_a_sideways_import() -> None:
+    imports = {
+        "connector.store.connections": {"connector.settings", "connector.qbxml.safexml"},
+        "connector.qbwc_state": {"connector.secrets"},
+        "connector.qbwc.server.service": {"connector.store.db", "connector.qbwc.qwc"},
     }
-    offenders = sorted(
+    assert _upward(imports) == [
+        "connector.qbwc_state imports connector.secrets",
+        "connector.store.connections imports connector.settings",
+    ]
+
+
+QBWC_FORBIDDEN = {
+    "connector.qbwc.client": ("connector.qbwc.server",),
+    "connector.qbwc.server": ("connector.qbwc.client",),
+    "connector.qbwc.qwc": ("connector.qbwc.client", "connector.qbwc.server"),
+}
+"""Inside ``connector.qbwc``: ``qwc`` <- ``client`` and ``qwc`` <- ``server``, nothing across."""
+
+
+def _across(imports: dict[str, set[str]]) -> list[str]:
+    return sorted(
         f"{module} imports {name}"
-        for module, names in _connector_imports().items()
-        for package, banned in forbidden.items()
+        for module, names in imports.items()
+        for package, banned in QBWC_FORBIDDEN.items()
         if _under(module, package)
         for name in names
         if any(_under(name, b) for b in banned)
     )
-    assert offenders == []
+
+
+def test_the_qbwc_client_and_server_never_import_each_other() -> None:
+    assert _across(_connector_imports()) == []
+
+
+def test_the_qbwc_check_sees_a_crossing() -> None:
+    imports = {
+        "connector.qbwc.client.runner": {"connector.qbwc.server.session", "connector.qbwc.qwc"},
+        "connector.qbwc.qwc.model": {"connector.qbwc.client.summary"},
+        "connector.qbwc.server.service": {"connector.qbwc.qwc.model"},
+    }
+    assert _across(imports) == [
+        "connector.qbwc.client.runner imports connector.qbwc.server.session",
+        "connector.qbwc.qwc.model imports connector.qbwc.client.summary",
+    ]

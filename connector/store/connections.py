@@ -2,7 +2,8 @@
 
 Owns: creating connections (username, generated password stored only as an argon2id hash,
 FileID), password checks, pause, schedule and sync window, and the company identity bound at
-first connect. Must not: speak SOAP or decide session outcomes (``connector.qbwc`` does).
+first connect. Must not: speak SOAP or decide session outcomes (``connector.qbwc`` does), or
+read the settings (the caller passes the OwnerID in).
 Slightly over 300 lines because the ``SyncWindow`` value (pure) lives here with the column
 it is stored in.
 """
@@ -19,7 +20,6 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from connector import secrets
-from connector.settings import DEFAULT_OWNER_ID
 from connector.store.db import Database, transaction
 from connector.store.errors import CompanyNotFound, ConnectionNotFound, InvalidValue
 from connector.store.tables_core import ConnectionMethod, companies, connections
@@ -177,11 +177,14 @@ def create_connection(
     company_id: str,
     method: str | ConnectionMethod,
     *,
-    owner_id: str = DEFAULT_OWNER_ID,
+    owner_id: str,
     every_minutes: int = DEFAULT_EVERY_MINUTES,
     now: datetime | None = None,
 ) -> tuple[ConnectionRow, str]:
     """A new connection and its plaintext password (shown once, stored only hashed).
+
+    ``owner_id`` is the application's QWC OwnerID (``Settings.owner_id``: the caller passes
+    it in, the store reads no settings).
 
     ``CompanyNotFound`` for an unknown company id, ``InvalidValue`` for a bad method.
     """

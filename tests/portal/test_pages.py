@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from connector.api.app import create_app
+from connector.settings import DEFAULT_OWNER_ID
 from connector.store import activity, links
 from connector.store import platform as platform_store
 from connector.store.connections import create_connection, verify_connection_password
@@ -150,7 +151,7 @@ def test_disabled_integration_refuses_connections_and_links(
 ) -> None:
     client = PageClient(app)
     company = client.api("POST", "/companies", json={"name": "Off Co"}).json()
-    row, _ = create_connection(sqlite_db, company["id"], "rightworks")
+    row, _ = create_connection(sqlite_db, company["id"], "rightworks", owner_id=DEFAULT_OWNER_ID)
     assert (
         client.api("PUT", "/settings/integration", json={"enabled": False}).json()["integration"][
             "enabled"

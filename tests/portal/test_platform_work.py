@@ -12,6 +12,7 @@ import pytest
 
 from connector.portal.work import PlatformWork
 from connector.qbwc.server.work import Progress, SessionContext
+from connector.settings import DEFAULT_OWNER_ID
 from connector.store import consents
 from connector.store import platform as platform_store
 from connector.store.companies import create_company
@@ -95,7 +96,9 @@ def _hold_withdrawn(db: Database, row: ConnectionRow) -> None:
 def test_a_held_connection_has_no_work_and_a_running_session_stops_at_the_boundary(
     db: Database, hold: object
 ) -> None:
-    row, _ = create_connection(db, create_company(db, "Held Co").id, "rightworks")
+    row, _ = create_connection(
+        db, create_company(db, "Held Co").id, "rightworks", owner_id=DEFAULT_OWNER_ID
+    )
     inner = Recorder()
     work = PlatformWork(db, inner)
     assert work.has_work(row.id, NOW)
@@ -117,7 +120,9 @@ def test_a_held_connection_has_no_work_and_a_running_session_stops_at_the_bounda
 
 
 def test_consent_given_again_after_a_withdrawal_syncs_again(db: Database) -> None:
-    row, _ = create_connection(db, create_company(db, "Again Co").id, "desktop_app")
+    row, _ = create_connection(
+        db, create_company(db, "Again Co").id, "desktop_app", owner_id=DEFAULT_OWNER_ID
+    )
     work = PlatformWork(db, Recorder())
     _hold_withdrawn(db, row)
     assert not work.has_work(row.id, NOW)

@@ -23,6 +23,7 @@ from argon2 import PasswordHasher
 
 from connector import secrets
 from connector.qbwc.server.work import Progress, SessionContext
+from connector.settings import DEFAULT_OWNER_ID
 from connector.store.companies import create_company
 from connector.store.connections import ConnectionRow, create_connection, get_connection
 from connector.store.db import Database
@@ -127,7 +128,9 @@ def make_connection(
     db: Database, company: str, *, username: str | None = None, password: str | None = None
 ) -> tuple[ConnectionRow, str]:
     """A company with one connection; optionally with a chosen username/password."""
-    row, generated = create_connection(db, create_company(db, company).id, "enterprise_cloud")
+    row, generated = create_connection(
+        db, create_company(db, company).id, "enterprise_cloud", owner_id=DEFAULT_OWNER_ID
+    )
     if username is None and password is None:
         return row, generated
     secret = password or generated

@@ -24,11 +24,14 @@ from connector.store.db import Database
 from connector.store.errors import CompanyNotFound, ConnectionNotFound, InvalidValue
 from connector.store.tables_core import ConnectionMethod, connections
 
+OWNER = DEFAULT_OWNER_ID
+"""The application's OwnerID, as the service passes ``Settings.owner_id`` in."""
+
 
 def test_create_gives_a_username_and_a_password_stored_only_as_argon2id(
     db: Database, company: CompanyRow
 ) -> None:
-    row, password = create_connection(db, company.id, "desktop_app")
+    row, password = create_connection(db, company.id, "desktop_app", owner_id=OWNER)
     assert row.username.startswith("qbd-") and row.method is ConnectionMethod.DESKTOP_APP
     assert len(password) >= 22  # 128 random bits, URL-safe base64
     with db.begin() as conn:
@@ -36,7 +39,7 @@ def test_create_gives_a_username_and_a_password_stored_only_as_argon2id(
     assert stored["password_hash"].startswith("$argon2id$")
     assert password not in str(dict(stored))
     assert password not in repr(row)
-    assert row.owner_id == DEFAULT_OWNER_ID
+    assert row.owner_id == OWNER
     assert row.file_id.startswith("{") and row.file_id.endswith("}")
     assert (row.paused, row.schedule_every_minutes, row.sync_window, row.bound_company) == (
         False,
@@ -49,7 +52,7 @@ def test_create_gives_a_username_and_a_password_stored_only_as_argon2id(
 def test_every_connection_has_its_own_username_password_and_file_id(
     db: Database, company: CompanyRow
 ) -> None:
-    made = [create_connection(db, company.id, "rightworks") for _ in range(3)]
+    made = [create_connection(db, company.id, "rightworks", owner_id=OWNER) for _ in range(3)]
     assert len({r.username for r, _ in made}) == 3
     assert len({r.file_id for r, _ in made}) == 3
     assert len({p for _, p in made}) == 3
@@ -58,15 +61,15 @@ def test_every_connection_has_its_own_username_password_and_file_id(
 
 def test_unknown_company_and_bad_method_are_clear_errors(db: Database, company: CompanyRow) -> None:
     with pytest.raises(CompanyNotFound):
-        create_connection(db, "no-such-id", "desktop_app")
+        create_connection(db, "no-such-id", "desktop_app", owner_id=OWNER)
     with pytest.raises(CompanyNotFound):
-        create_connection(db, company.name, "desktop_app")  # an id, not a name
+        create_connection(db, company.name, "desktop_app", owner_id=OWNER)  # an id, not a name
     with pytest.raises(InvalidValue, match="desktop_app, enterprise_cloud, rightworks"):
-        create_connection(db, company.id, "carrier_pigeon")
+        create_connection(db, company.id, "carrier_pigeon", owner_id=OWNER)
 
 
 def test_password_verification(db: Database, company: CompanyRow) -> None:
-    row, password = create_connection(db, company.id, "enterprise_cloud")
+    row, password = create_connection(db, company.id, "enterprise_cloud", owner_id=OWNER)
     assert verify_connection_password(db, row.username, password) == row
     assert verify_connection_password(db, row.username, password + "x") is None
     assert verify_connection_password(db, "qbd-unknown", password) is None
@@ -78,7 +81,7 @@ def test_a_connection_is_reachable_only_through_its_own_company(
     db: Database, company: CompanyRow
 ) -> None:
     other = create_company(db, "Other Co")
-    row, _ = create_connection(db, company.id, "desktop_app")
+    row, _ = create_connection(db, company.id, "desktop_app", owner_id=OWNER)
     assert get_connection(db, row.id, company_id=company.id) == row
     with pytest.raises(ConnectionNotFound):
         get_connection(db, row.id, company_id=other.id)
@@ -87,7 +90,7 @@ def test_a_connection_is_reachable_only_through_its_own_company(
 
 
 def test_pause_resume_and_schedule(db: Database, company: CompanyRow) -> None:
-    row, _ = create_connection(db, company.id, "desktop_app")
+    row, _ = create_connection(db, company.id, "desktop_app", owner_id=OWNER)
     assert set_paused(db, row.id, True).paused is True
     assert set_paused(db, row.id, False).paused is False
     window = SyncWindow(time(19), time(7), ("mon", "tue", "wed", "thu", "fri"), "Europe/Paris")
@@ -101,7 +104,7 @@ def test_pause_resume_and_schedule(db: Database, company: CompanyRow) -> None:
 
 
 def test_the_first_bound_identity_sticks_unless_replaced(db: Database, company: CompanyRow) -> None:
-    row, _ = create_connection(db, company.id, "desktop_app")
+    row, _ = create_connection(db, company.id, "desktop_app", owner_id=OWNER)
     first = CompanyIdentity(r"C:\QB\acme.qbw", "Acme", "{F}")
     second = CompanyIdentity(r"C:\QB\other.qbw", "Other", None)
     assert bind_company_identity(db, row.id, first).bound_company == first
@@ -186,7 +189,7 @@ def test_an_unknown_username_costs_a_hash_like_a_wrong_password(
         return real_verify(stored_hash, plaintext)
 
     monkeypatch.setattr(secrets, "verify_secret", counting)
-    row, _ = create_connection(db, company.id, "desktop_app")
+    row, _ = create_connection(db, company.id, "desktop_app", owner_id=OWNER)
     assert verify_connection_password(db, row.username, "wrong") is None
     assert verify_connection_password(db, "qbd-nobody", "guess") is None
     assert calls == ["wrong", "guess"]
