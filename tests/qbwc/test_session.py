@@ -12,7 +12,7 @@ from connector.qbwc.server.session import (
     UNKNOWN_TICKET,
     Answer,
     Applied,
-    ApplyError,
+    ApplyProcessorError,
     ApplyResponse,
     Await,
     BeginWork,
@@ -135,7 +135,7 @@ TABLE: dict[tuple[Phase, str], tuple[Phase | None, object, tuple[object, ...]]] 
     (W, "send-wrong-file"): (E, "", ()),
     (W, "receive-new"): (W, ApplyResponse("<QBXML>new</QBXML>", "x"), ()),
     (W, "receive-dup"): (W, ApplyResponse(DUP, DUP_DIGEST), ()),
-    (W, "receive-hresult"): (W, ApplyError("0x80040400", "parse error", "x"), ()),
+    (W, "receive-hresult"): (W, ApplyProcessorError("0x80040400", "parse error", "x"), ()),
     (W, "connection-error"): (E, "done", END_CONN),
     (W, "get-last-error"): (W, "", ()),
     (W, "close"): (W, EndWork(CloseReason.LOST_RESPONSE), ()),
@@ -197,7 +197,7 @@ def _cases() -> list[object]:
 
 def _same_query(actual: object, expected: object) -> bool:
     """Queries compare by type and payload; digests are checked separately."""
-    if isinstance(expected, ApplyResponse | ApplyError) and type(actual) is type(expected):
+    if isinstance(expected, ApplyResponse | ApplyProcessorError) and type(actual) is type(expected):
         return all(
             getattr(actual, f) == getattr(expected, f)
             for f in ("response", "hresult", "message")

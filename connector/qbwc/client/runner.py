@@ -5,7 +5,7 @@ Owns: the order of web-method calls and what the client does with each answer
 in ``summary``, the Host/Company/Preferences queries in ``host_queries``. The web
 service is reached through the ``RemoteQbwcService`` seam (``transport``), QuickBooks
 through ``RequestProcessor``; waiting is an injected ``sleep``. ``_Run`` is one long
-sequence (about 250 lines) kept in one class on purpose: split, the call order would scatter.
+sequence (about 300 lines) kept in one class on purpose: split, the call order would scatter.
 Must not: speak HTTP or XML envelopes itself, import the emulator, or raise on anything the
 service or QuickBooks answers (every failure ends up in the summary).
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from functools import partial
 from typing import TypeVar
 
@@ -61,26 +61,6 @@ class _Stop(Exception):
         self.result = result
 
 
-@dataclass
-class _State:
-    """What one run has gathered so far (mutable; frozen into ``SessionSummary`` at the end)."""
-
-    calls: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    processed: int = 0
-    failed: int = 0
-    noops: int = 0
-    server_version: str = ""
-    postpone_seconds: int | None = None
-    min_run_seconds: int | None = None
-    last_error: str = ""
-    close_message: str = ""
-    company_file: str = ""
-    qbxml_version: str = ""
-    percent: int | None = None
-
-
 class _Run:
     def __init__(
         self,
@@ -92,24 +72,33 @@ class _Run:
     ) -> None:
         self.qwc, self.service, self.qb = qwc, service, processor
         self.config, self.sleep = config, sleep
-        self.state = _State()
-        self.ticket = ""
+        self.out = SessionSummary(result=SessionResult.NO_REQUEST, calls=())
+        """What the run has gathered so far; ``result`` is set when it ends (``summary``)."""
         self.qb_connected = False
         self.qb_ticket: str | None = None
 
     # -- calling the service -----------------------------------------------------------
 
     def call(self, method: QbwcMethod, fn: Callable[[], T]) -> T:
-        self.state.calls.append(method.value)
+        self.called(method)
         try:
             return fn()
         except SoapCallError as exc:
-            self.state.errors.append(call_error_text(exc))
+            self.error(call_error_text(exc))
             raise _Stop(SessionResult.SOAP_ERROR) from None
+
+    def called(self, method: QbwcMethod) -> None:
+        self.out = replace(self.out, calls=(*self.out.calls, method.value))
+
+    def error(self, text: str) -> None:
+        self.out = replace(self.out, errors=(*self.out.errors, text))
+
+    def warn(self, text: str) -> None:
+        self.out = replace(self.out, warnings=(*self.out.warnings, text))
 
     def stop(self, result: SessionResult, error: str | None = None) -> _Stop:
         if error:
-            self.state.errors.append(error)
+            self.error(error)
         return _Stop(result)
 
     # -- the phases ---------------------------------------------------------------------
@@ -134,12 +123,12 @@ class _Run:
         answer is logged and QBWC goes on to authenticate (which then fails if the service
         is unreachable). A clientVersion reply QBWC cannot read stops the update (QBWC1046).
         Uncertain: the real client's handling of a failed serverVersion is not documented."""
-        self.state.calls.append(QbwcMethod.SERVER_VERSION.value)
+        self.called(QbwcMethod.SERVER_VERSION)
         try:
-            self.state.server_version = self.service.server_version()
+            self.out = replace(self.out, server_version=self.service.server_version())
         except SoapCallError as exc:
-            self.state.warnings.append(call_error_text(exc))
-        self.state.calls.append(QbwcMethod.CLIENT_VERSION.value)
+            self.warn(call_error_text(exc))
+        self.called(QbwcMethod.CLIENT_VERSION)
         try:
             reply = self.service.client_version(self.config.qbwc_version)
         except SoapCallError as exc:
@@ -149,14 +138,14 @@ class _Run:
                     "QBWC1046: Application sent incorrect syntax return value for "
                     f"clientVersion(). Update cannot continue. {exc.detail}",
                 ) from None
-            self.state.warnings.append(call_error_text(exc))
+            self.warn(call_error_text(exc))
             return
         self.judge_client_version(reply)
 
     def judge_client_version(self, reply: str) -> None:
         prefix, text = reply[:2].upper(), reply[2:]
         if prefix == "W:":
-            self.state.warnings.append(f"clientVersion warning: {text}")
+            self.warn(f"clientVersion warning: {text}")
         elif prefix == "E:":
             raise self.stop(
                 SessionResult.CLIENT_VERSION_REJECTED,
@@ -181,9 +170,13 @@ class _Run:
                 f"QBWC1012: Authentication failed due to error message: authenticate "
                 f"returned {len(answer)} element(s), expected at least 2",
             )
-        self.ticket = answer[0]
-        self.state.postpone_seconds = self.seconds(answer, 2)
-        self.state.min_run_seconds = self.seconds(answer, 3)
+        postpone = self.seconds(answer, 2)
+        self.out = replace(
+            self.out,
+            ticket=answer[0],
+            postpone_seconds=postpone,
+            min_run_seconds=self.seconds(answer, 3),
+        )
         status = answer[1]
         verdicts = {
             "nvu": SessionResult.INVALID_USER,
@@ -194,12 +187,12 @@ class _Run:
         if verdict is not None:
             # PG p.21: "none"/"nvu" -> message, closeConnection, stop (busy alike, PG p.63).
             if verdict is SessionResult.INVALID_USER:
-                self.state.errors.append(
+                self.error(
                     "QBWC1040: Web connector did not provide a valid username and/or password."
                 )
             self.close_connection()
             raise _Stop(verdict)
-        if self.state.postpone_seconds is not None and self.state.postpone_seconds > 0:
+        if postpone is not None and postpone > 0:
             # PG p.62-63 (examples 1, 3): a company file plus [2] seconds still means "the
             # current update process is discontinued". Uncertain: whether QBWC then calls
             # closeConnection is not documented; we do, as for none/nvu (frees the ticket).
@@ -213,7 +206,7 @@ class _Run:
         try:
             return int(answer[index].strip())
         except ValueError:
-            self.state.warnings.append(f"authenticate[{index}] is not a number: {answer[index]!r}")
+            self.warn(f"authenticate[{index}] is not a number: {answer[index]!r}")
             return None
 
     def open_quickbooks(self, company_file: str) -> None:
@@ -243,7 +236,7 @@ class _Run:
             self.qb_ticket = self.qb.begin_session(company_file, self.config.file_mode)
         except ProcessorError as exc:
             return exc
-        self.state.company_file = company_file
+        self.out = replace(self.out, company_file=company_file)
         return None
 
     def connection_error(self, failure: ProcessorError) -> str | None:
@@ -251,7 +244,7 @@ class _Run:
         reply = self.call(
             QbwcMethod.CONNECTION_ERROR,
             lambda: self.service.connection_error(
-                self.ticket, failure.hresult_text, failure.message
+                self.out.ticket, failure.hresult_text, failure.message
             ),
         )
         return None if reply.strip().lower() == "done" else reply
@@ -266,7 +259,7 @@ class _Run:
                 QbwcMethod.SEND_REQUEST_XML,
                 partial(
                     self.service.send_request_xml,
-                    self.ticket,
+                    self.out.ticket,
                     hcp_now,
                     company,
                     country,
@@ -278,13 +271,14 @@ class _Run:
                 self.after_empty_request()
                 continue
             percent = self.process(request)
-            self.state.percent = percent
+            self.out = replace(self.out, percent=percent)
             if percent < 0:
                 self.last_error()
                 return SessionResult.SERVICE_ERROR
             if percent >= 100:
                 return SessionResult.DONE
-            if self.state.processed + self.state.failed >= self.config.max_requests:
+            done = self.out.requests_processed + self.out.processor_errors
+            if done >= self.config.max_requests:
                 raise self.stop(SessionResult.REQUEST_LIMIT, "stopped after max_requests")
 
     def after_empty_request(self) -> None:
@@ -292,8 +286,8 @@ class _Run:
         text = self.last_error()
         word = text.strip().lower()
         if word == "noop":
-            self.state.noops += 1
-            if self.state.noops > self.config.max_noops:
+            self.out = replace(self.out, noops=self.out.noops + 1)
+            if self.out.noops > self.config.max_noops:
                 raise self.stop(
                     SessionResult.NOOP_LIMIT, f"gave up after {self.config.max_noops} NoOp"
                 )
@@ -308,9 +302,9 @@ class _Run:
 
     def last_error(self) -> str:
         text = self.call(
-            QbwcMethod.GET_LAST_ERROR, lambda: self.service.get_last_error(self.ticket)
+            QbwcMethod.GET_LAST_ERROR, lambda: self.service.get_last_error(self.out.ticket)
         )
-        self.state.last_error = text
+        self.out = replace(self.out, last_error=text)
         return text
 
     def process(self, request: str) -> int:
@@ -318,15 +312,15 @@ class _Run:
         response, hresult, message = "", "", ""
         try:
             response = self.qb.process_request(self.qb_ticket, request)
-            self.state.processed += 1
+            self.out = replace(self.out, requests_processed=self.out.requests_processed + 1)
         except ProcessorError as exc:
             # PG p.77: the processor threw -> empty response, hresult and message.
             hresult, message = exc.hresult_text, exc.message
-            self.state.failed += 1
-            self.state.warnings.append(f"request processor: {hresult}: {message}")
+            self.out = replace(self.out, processor_errors=self.out.processor_errors + 1)
+            self.warn(f"request processor: {hresult}: {message}")
         return self.call(
             QbwcMethod.RECEIVE_RESPONSE_XML,
-            lambda: self.service.receive_response_xml(self.ticket, response, hresult, message),
+            lambda: self.service.receive_response_xml(self.out.ticket, response, hresult, message),
         )
 
     def host_company_preferences(self) -> tuple[str, str, int, int]:
@@ -341,7 +335,7 @@ class _Run:
                 "QBWC1014: Could not get Host/Company/Preference Query response from "
                 f"QuickBooks. Job ending. {exc}",
             ) from None
-        self.state.qbxml_version = f"{major}.{minor}"
+        self.out = replace(self.out, qbxml_version=f"{major}.{minor}")
         return hcp, country, major, minor
 
     def company_file_name(self) -> str:
@@ -349,8 +343,8 @@ class _Run:
         try:
             return self.qb.get_current_company_file_name(self.qb_ticket)
         except ProcessorError as exc:
-            self.state.warnings.append(f"GetCurrentCompanyFileName: {exc}")
-            return self.state.company_file
+            self.warn(f"GetCurrentCompanyFileName: {exc}")
+            return self.out.company_file
 
     # -- ending -------------------------------------------------------------------------
 
@@ -361,40 +355,22 @@ class _Run:
             if self.qb_connected:
                 self.qb.close_connection()
         except ProcessorError as exc:
-            self.state.warnings.append(f"QBWC1015: {exc}")
+            self.warn(f"QBWC1015: {exc}")
         self.qb_ticket, self.qb_connected = None, False
 
     def close_connection(self) -> None:
-        if "closeConnection" in self.state.calls:
+        if QbwcMethod.CLOSE_CONNECTION.value in self.out.calls:
             return
         try:
             message = self.call(
-                QbwcMethod.CLOSE_CONNECTION, lambda: self.service.close_connection(self.ticket)
+                QbwcMethod.CLOSE_CONNECTION, lambda: self.service.close_connection(self.out.ticket)
             )
         except _Stop:
             return
-        self.state.close_message = message
+        self.out = replace(self.out, close_message=message)
 
     def summary(self, result: SessionResult) -> SessionSummary:
-        s = self.state
-        return SessionSummary(
-            result=result,
-            calls=tuple(s.calls),
-            requests_processed=s.processed,
-            processor_errors=s.failed,
-            errors=tuple(s.errors),
-            warnings=tuple(s.warnings),
-            ticket=self.ticket,
-            noops=s.noops,
-            server_version=s.server_version,
-            postpone_seconds=s.postpone_seconds,
-            min_run_seconds=s.min_run_seconds,
-            last_error=s.last_error,
-            close_message=s.close_message,
-            company_file=s.company_file,
-            qbxml_version=s.qbxml_version,
-            percent=s.percent,
-        )
+        return replace(self.out, result=result)
 
 
 def run_session(

@@ -35,7 +35,7 @@ from connector.qbwc.server.session import (
     Answer,
     AnswerValue,
     Applied,
-    ApplyError,
+    ApplyProcessorError,
     ApplyResponse,
     BeginWork,
     CallEvent,
@@ -266,7 +266,7 @@ class QbwcService:
             return NextRequestResult(self.work.next_request(ctx))
         if isinstance(query, ApplyResponse):
             return Applied(self.work.apply_response(ctx, query.response), query.digest)
-        if isinstance(query, ApplyError):
+        if isinstance(query, ApplyProcessorError):
             progress = self.work.apply_error(ctx, query.hresult, query.message)
             return Applied(progress, query.digest)
         assert isinstance(query, EndWork)

@@ -31,7 +31,7 @@ from connector.qbwc.server.session_events import (
     Answer,
     AnswerValue,
     Applied,
-    ApplyError,
+    ApplyProcessorError,
     ApplyResponse,
     Await,
     BeginWork,
@@ -68,7 +68,7 @@ __all__ = [
     "Answer",
     "AnswerValue",
     "Applied",
-    "ApplyError",
+    "ApplyProcessorError",
     "ApplyResponse",
     "Await",
     "BeginWork",
@@ -210,7 +210,7 @@ def _receive_response(state: SessionState, event: ReceiveResponseXML) -> Step:
     if state.phase is Phase.AWAITING_RESPONSE:
         if event.hresult.strip() or not event.response.strip():
             message = event.message if event.hresult.strip() else "empty response"
-            return Step(state, Await(ApplyError(event.hresult.strip(), message, digest)))
+            return Step(state, Await(ApplyProcessorError(event.hresult.strip(), message, digest)))
         return Step(state, Await(ApplyResponse(event.response, digest)))
     if digest == state.last_response_digest:
         return Step(state, Answer(_percent_answer(state)))  # duplicate: answered already

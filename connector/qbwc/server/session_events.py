@@ -124,14 +124,19 @@ class ApplyResponse:
 
 
 @dataclass(frozen=True)
-class ApplyError:
+class ApplyProcessorError:
+    """Query: the request processor threw (receiveResponseXML carried an hresult, or an empty
+    response); the shell calls ``WorkSource.apply_error``. Not an exception: the sync
+    engine's ``connector.sync.apply.ApplyError`` (a response QuickBooks should never send)
+    is another thing, hence the name."""
+
     hresult: str
     message: str
     digest: str
 
 
 Effect: TypeAlias = BeginWork | EndWork
-Query: TypeAlias = NextRequest | ApplyResponse | ApplyError | EndWork
+Query: TypeAlias = NextRequest | ApplyResponse | ApplyProcessorError | EndWork
 AnswerValue: TypeAlias = str | int | list[str]
 
 
