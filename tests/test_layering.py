@@ -68,12 +68,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("connector.settings",),
     ("connector.qbwc",),
     ("connector.sync",),
+    ("connector.portal",),
     ("connector.api",),
     ("connector.demo", "connector.agent"),
     ("connector.cli",),
     ("connector.__main__",),
 )
-"""Bottom first: qbxml <- store <- settings <- qbwc <- sync <- api <- cli. A module may import
+"""Bottom first: qbxml <- store <- settings <- qbwc <- sync <- portal <- api <- cli. A module may import
 its own part and the parts of lower rows, never a higher row nor another part of its row."""
 
 
