@@ -47,6 +47,17 @@ class Settings:
     PROTOCOL.md 1.2 quotes from real logs, not an Intuit-documented floor."""
     ticket_ttl_seconds: int = 1800
     """A QBWC ticket expires this long after its last call."""
+    qbwc_lease_seconds: int = 120
+    """How long one Web Connector call may hold its session while the sync engine works; a
+    lease of a service process known to be gone (killed, on this machine) is taken over at
+    once, one of another machine when it runs out."""
+    qbwc_idle_seconds: int = 120
+    """A session waiting for the Web Connector's next request, silent this long, is taken
+    over by a new authenticate of its connection (before: ``busy``). A session whose service
+    process is gone is taken over at once: the Web Connector's calls to it failed."""
+    qbwc_start_idle_seconds: int = 600
+    """The same for a session that has authenticated but not yet sent its first request (the
+    Web Connector may spend minutes opening QuickBooks first)."""
     lockout_threshold: int = 5
     """Wrong passwords for one username (within ``lockout_seconds``) before it locks."""
     lockout_seconds: int = 900
@@ -106,6 +117,9 @@ def _env_name(field_name: str) -> str:
 _INT_FIELDS = {
     "port",
     "ticket_ttl_seconds",
+    "qbwc_lease_seconds",
+    "qbwc_idle_seconds",
+    "qbwc_start_idle_seconds",
     "lockout_threshold",
     "lockout_seconds",
     "soap_max_body_bytes",

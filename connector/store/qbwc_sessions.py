@@ -39,6 +39,8 @@ class StoredSession:
     state: SessionState
     claim_token: str | None
     claim_expires_at: datetime | None
+    served_by: str | None = None
+    """The service process that holds the lease, or held it last (``qbwc.server.holder``)."""
 
 
 def _to_row(state: SessionState) -> dict[str, Any]:
@@ -59,11 +61,12 @@ def _from_row(row: Any) -> StoredSession:
         SessionState(**data),
         row.claim_token,
         None if claim_expires is None else utc(claim_expires),
+        row.served_by,
     )
 
 
-def insert_session(conn: Connection, state: SessionState) -> None:
-    conn.execute(insert(qbwc_sessions).values(**_to_row(state), lock_seq=0))
+def insert_session(conn: Connection, state: SessionState, *, served_by: str | None = None) -> None:
+    conn.execute(insert(qbwc_sessions).values(**_to_row(state), lock_seq=0, served_by=served_by))
 
 
 _BUMP = (
@@ -86,7 +89,12 @@ def load_session(conn: Connection, ticket: str, *, lock: bool = False) -> Stored
     return None if row is None else _from_row(row)
 
 
-_SAVED_COLUMNS = (*(n for n in _STATE_FIELDS if n != "ticket"), "claim_token", "claim_expires_at")
+_SAVED_COLUMNS = (
+    *(n for n in _STATE_FIELDS if n != "ticket"),
+    "claim_token",
+    "claim_expires_at",
+    "served_by",
+)
 # Built once: a statement with bound parameters is compiled and cached by SQLAlchemy, so a save
 # costs parameter binding only (building ~30 ``values()`` per call dominated a SOAP call).
 _SAVE = (
@@ -102,11 +110,14 @@ def save_session(
     *,
     claim_token: str | None = None,
     claim_expires_at: datetime | None = None,
+    served_by: str | None = None,
 ) -> None:
-    """Write ``state`` back (and set or clear the lease)."""
+    """Write ``state`` back (and set or clear the lease); ``served_by`` is the process
+    saving it, which holds the lease or has just served a call."""
     values = _to_row(state)
     values["key_ticket"] = values.pop("ticket")
     values["claim_token"] = claim_token
+    values["served_by"] = served_by
     values["claim_expires_at"] = None if claim_expires_at is None else utc(claim_expires_at)
     conn.execute(_SAVE, values)
 

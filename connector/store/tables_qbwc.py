@@ -1,11 +1,13 @@
 """Tables of the Web Connector protocol: sessions by ticket, auth failures, connection locks.
 
 Owns: ``qbwc_sessions`` (one row per ticket: the persisted ``SessionState`` of
-``connector.qbwc_state`` plus a short lease so two calls for one ticket serialize),
+``connector.qbwc_state`` plus a short lease so two calls for one ticket serialize, and the
+service process that holds or last held it: ``served_by``),
 ``qbwc_auth_failures`` (lockout counters per username, also for unknown usernames) and
 ``qbwc_connection_locks`` (one row per connection, locked while authenticate decides).
 Must not: hold logic; ``connector.store.qbwc_sessions`` reads and writes these rows.
-Migration: ``migrations/versions/0002_qbwc.py`` (keep the two in step).
+Migrations: ``migrations/versions/0002_qbwc.py``, ``0005_qbwc_served_by.py`` (keep them in
+step).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ qbwc_sessions = Table(
     Column("lock_seq", Integer, nullable=False, default=0),
     Column("claim_token", String(64), nullable=True),
     Column("claim_expires_at", UTCDateTime(), nullable=True),
+    Column("served_by", String(160), nullable=True),
     Index("ix_qbwc_sessions_connection_phase", "connection_id", "phase"),
     Index("ix_qbwc_sessions_expires_at", "expires_at"),
 )

@@ -155,6 +155,62 @@ def test_service_killed_mid_sync_resumes_after_restart(
     assert last_run(database, link.company_id).status == "succeeded"
 
 
+class KillAfterAnswer:
+    """A SOAP transport that kills the service right after its ``at``-th receiveResponseXML
+    answer arrived: the session waits for the Web Connector's next call (READY), the page
+    may still wait in the inbox, and the next call finds no service."""
+
+    def __init__(self, url: str, serve: Serve, at: int) -> None:
+        self.transport = HttpxTransport(url, timeout=60)
+        self.serve, self.at, self.answered = serve, at, 0
+
+    def post(self, method: QbwcMethod, envelope: bytes) -> HttpReply:
+        reply = self.transport.post(method, envelope)
+        if method is QbwcMethod.RECEIVE_RESPONSE_XML:
+            self.answered += 1
+            if self.answered == self.at:
+                self.serve.kill()
+        return reply
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("kill_after", [3, 8])
+def test_a_new_session_right_after_a_restart_is_not_busy(
+    database: Database, database_url: str, tmp_path: Path, kill_after: int
+) -> None:
+    """Issue 18 item 9: ``serve`` killed (SIGKILL) between two calls of a session, restarted,
+    and the Web Connector's next update started at once is served (it was ``busy`` for the
+    120 s idle window), and the pages stored before the kill are applied exactly once."""
+    company = generate(6, "tiny")
+    now = latest_now(company)
+    port = free_port()
+    settings = Settings(database_url=database_url, port=port)
+    link = link_company(database, settings, "Restarted Co", company)
+    serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
+    killing = KillAfterAnswer(link.qwc.app_url, serve, kill_after)
+    try:
+        qb = FakeQuickBooks(company, clock=lambda: now)
+        first = run_session(link.qwc, link.password, SoapQbwcService(killing), qb)
+    finally:
+        killing.close()
+        serve.stop()
+    assert killing.answered == kill_after
+    assert first.result is SessionResult.SOAP_ERROR, first
+    serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
+    try:
+        second = _session(link.qwc, link.password, FakeQuickBooks(company, clock=lambda: now))
+    finally:
+        serve.stop()
+    gc.collect()
+    assert second.result is SessionResult.DONE, second
+    assert_store_equals_company(database, link.company_id, company)
+    assert last_run(database, link.company_id).status == "succeeded"
+
+
 class Alternating:
     """A SOAP transport posting each call to the next of several service instances."""
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from connector.qbwc.server import holder
 from connector.qbwc.server.lockout import LockoutPolicy
 from connector.qbwc.server.service import QbwcConfig, QbwcService
 from connector.qbwc.server.session import NOOP, SERVICE_FAILURE, UNKNOWN_TICKET, Phase
+from connector.settings import Settings
 from connector.store import qbwc_sessions as store
 from connector.store.connections import ConnectionRow, get_connection, set_paused
 from connector.store.db import Database
@@ -350,3 +354,157 @@ def test_oversized_client_text_fits_the_store(any_world: World) -> None:
     request = world.service.send_request_xml(ticket, hcp(), "C:\\" + "d" * 5000, "X" * 300, 16, 0)
     assert "CustomerQueryRq" in request
     assert world.session(ticket).state.country == "X" * 8
+
+
+# ------------------------------------------------------- takeover (issue 18.9, issue 11.11)
+@pytest.fixture(scope="module")
+def gone_holder() -> str:
+    """The holder text of a process of this machine that has exited."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        text = holder.identity_of(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+    if text is None:
+        pytest.skip("no /proc here: a gone process cannot be told from a live one")
+    assert holder.certainly_gone(text)
+    return text
+
+
+@pytest.fixture
+def live_holder() -> Iterator[str]:
+    """The holder text of another live process of this machine (another service instance)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        text = holder.identity_of(proc.pid)
+        if text is None:
+            pytest.skip("no /proc here: a gone process cannot be told from a live one")
+        yield text
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _served_by(world: World, ticket: str, who: str, *, lease_for: int | None = None) -> None:
+    """Rewrite the row as if process ``who`` had served it last (holding a lease when given)."""
+    stored = world.session(ticket)
+    lease = None if lease_for is None else world.clock.now + timedelta(seconds=lease_for)
+    with world.db.begin() as conn:
+        store.save_session(
+            conn,
+            stored.state,
+            claim_token=None if lease is None else "f" * 32,
+            claim_expires_at=lease,
+            served_by=who,
+        )
+
+
+def test_the_service_records_which_process_served_a_session(world: World) -> None:
+    ticket = world.login()[0]
+    assert world.session(ticket).served_by == holder.this_process()
+    world.first_send(ticket)
+    assert world.session(ticket).served_by == holder.this_process()
+
+
+def test_a_session_whose_service_was_killed_between_calls_is_taken_over_at_once(
+    any_world: World, gone_holder: str
+) -> None:
+    """Killed after answering receiveResponseXML: the Web Connector's next call failed and
+    ended its update, so its next authenticate is a new session, not ``busy`` for 2 min."""
+    world = any_world
+    first = world.login()[0]
+    world.first_send(first)
+    world.service.receive_response_xml(first, "<QBXML>r1</QBXML>", "", "")  # READY
+    _served_by(world, first, gone_holder)
+    world.clock.now += timedelta(seconds=5)  # restarted at once
+    second, status, *_ = world.login()
+    assert status == r"C:\Acme.qbw"
+    assert ("end", first, "superseded") in world.work.calls
+    assert world.session(first).state.phase is Phase.CLOSED
+    assert "CustomerQueryRq" in world.first_send(second)
+
+
+def test_a_lease_held_by_a_killed_service_is_taken_over_as_a_lost_response(
+    any_world: World, gone_holder: str
+) -> None:
+    """Killed while working on a call: its lease would make authenticate ``busy`` for the
+    whole lease; the holder is gone, so the session is over (its response counts as lost,
+    and the WorkSource hears so, which applies what it had stored)."""
+    world = any_world
+    first = world.login()[0]
+    world.first_send(first)  # AWAITING_RESPONSE; the service dies working on the answer
+    _served_by(world, first, gone_holder, lease_for=110)
+    second, status, *_ = world.login()
+    assert status == r"C:\Acme.qbw"
+    assert ("end", first, "lost_response") in world.work.calls
+    assert world.session(first).claim_token is None
+    assert "CustomerQueryRq" in world.first_send(second)
+
+
+def test_a_call_on_a_session_whose_lease_holder_was_killed_does_not_wait(
+    world: World, gone_holder: str
+) -> None:
+    ticket = world.login()[0]
+    _served_by(world, ticket, gone_holder, lease_for=110)
+    slept: list[float] = []
+    world.service._sleep = slept.append  # a live lease would make the call wait here
+    assert "CustomerQueryRq" in world.first_send(ticket)
+    assert slept == []
+
+
+def test_a_live_lease_of_another_instance_is_still_busy(any_world: World, live_holder: str) -> None:
+    """Two instances on one database: a call another live process is working on is never
+    taken over (exactly once), whatever the new authenticate says."""
+    world = any_world
+    first = world.login()[0]
+    world.first_send(first)
+    world.service.receive_response_xml(first, "<QBXML>r1</QBXML>", "", "")
+    _served_by(world, first, live_holder, lease_for=110)
+    assert world.another().authenticate(world.row.username, world.password)[1] == "busy"
+    _served_by(world, first, live_holder)  # the call ended; the session is READY, heard from
+    assert world.login()[1] == "busy"
+    assert world.session(first).state.phase is Phase.READY
+
+
+@pytest.mark.parametrize(
+    ("answered", "setting", "quiet"),
+    [(1, "QBD_QBWC_IDLE_SECONDS", 30), (0, "QBD_QBWC_START_IDLE_SECONDS", 45)],
+)
+def test_the_quiet_periods_are_settings(
+    make_world: Callable[..., World], answered: int, setting: str, quiet: int
+) -> None:
+    """A Web Connector that went quiet without closeConnection (READY after a response, or
+    AUTHENTICATED before its first request) is taken over after the configured quiet period,
+    not only after the fixed 120 s / 600 s."""
+    settings = Settings.from_env({setting: str(quiet)}, database_url="sqlite://")
+    config = QbwcConfig.from_settings(settings)
+    world = make_world(
+        lease_seconds=config.lease_seconds,
+        idle_seconds=config.idle_seconds,
+        start_idle_seconds=config.start_idle_seconds,
+    )
+    first = world.login()[0]
+    if answered:
+        world.first_send(first)
+        world.service.receive_response_xml(first, "<QBXML>r1</QBXML>", "", "")
+    world.clock.now += timedelta(seconds=quiet - 1)
+    assert world.login()[1] == "busy"
+    world.clock.now += timedelta(seconds=2)
+    bound = r"C:\Acme.qbw" if answered else ""  # the first sendRequestXML binds the file
+    assert world.login()[1] == bound
+    assert world.session(first).state.phase is Phase.CLOSED
+
+
+def test_a_finished_session_without_close_connection_is_dropped_at_once(world: World) -> None:
+    """PROTOCOL.md 1.5: an authenticate while closeConnection is expected drops the old
+    ticket; no quiet period applies."""
+    world.work.per_connection = 1
+    first = world.login()[0]
+    world.first_send(first)
+    assert world.service.receive_response_xml(first, "<QBXML>r1</QBXML>", "", "") == 100
+    second, status, *_ = world.login()  # no closeConnection came
+    assert status == r"C:\Acme.qbw"
+    assert world.session(first).state.phase is Phase.CLOSED
+    assert world.service.close_connection(first)  # a late closeConnection still gets a text
+    assert world.session(second).state.phase is Phase.AUTHENTICATED

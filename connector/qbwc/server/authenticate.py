@@ -1,9 +1,14 @@
 """The pure decisions made before a session exists: clientVersion and authenticate.
 
 Owns: clientVersion's answer by the minimum Web Connector version (PG p.66: ``""``, ``W:``,
-``E:``, ``O:``); the authenticate return array (PROTOCOL.md 1.3, 1.5; PG p.21-22, p.62-64) (``[ticket, ""|path|"none"|"nvu"|"busy", postpone?,
-min_run_every?]``), the busy / lost-response / superseded rules against the other sessions of
-the connection.
+``E:``, ``O:``); the authenticate return array (PROTOCOL.md 1.3, 1.5; PG p.21-22, p.62-64)
+(``[ticket, ""|path|"none"|"nvu"|"busy", postpone?, min_run_every?]``), the busy /
+lost-response / superseded / taken-over rules against the other sessions of the connection:
+``busy`` only while another session's call is being worked on by a live process, or while a
+session waiting for the Web Connector's next call (READY, AUTHENTICATED) has been heard from
+within its idle window and its service process is not known to be gone. Every other live
+session is superseded: one expecting receiveResponseXML as a lost response, one expecting
+closeConnection (DONE, ERROR) by just dropping its ticket (PROTOCOL.md 1.5, PG p.42, p.53).
 Must not: do I/O, read the clock, hash passwords or generate tickets; the shell passes all in.
 """
 
@@ -58,7 +63,12 @@ class AuthFacts:
     """Same for AUTHENTICATED: QBWC may spend minutes starting QuickBooks before its first
     sendRequestXML (uncertain how long; generous on purpose)."""
     other_call_running: bool = False
-    """A call of another session of this connection is being worked on right now."""
+    """A call of another session of this connection is being worked on right now, by a
+    service process not known to be gone."""
+    orphaned: frozenset[str] = frozenset()
+    """Tickets of other sessions whose service process is known to be gone (killed and
+    restarted): the Web Connector's next call to them failed and ended its update, so this
+    authenticate is its new session; they are taken over at once, whatever their idle time."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +118,11 @@ def decide_authenticate(
 
 
 def _is_busy(other: SessionState, facts: AuthFacts, now: datetime) -> bool:
-    """Live, unexpired, and heard from recently enough not to count as abandoned."""
+    """Live, unexpired, served by a process still there, and heard from recently enough not
+    to count as abandoned."""
     if other.phase not in BUSY_PHASES or now >= other.expires_at:
+        return False
+    if other.ticket in facts.orphaned:
         return False
     idle = (now - other.updated_at).total_seconds()
     if other.phase is Phase.READY:

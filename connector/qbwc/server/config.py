@@ -1,7 +1,7 @@
 """The QBWC service's configuration and the two outside sources it draws on (clock, tickets).
 
 Owns: ``QbwcConfig`` (ticket lifetime, NoOp cap, minimum Web Connector version, lockout policy,
-qbXML versions spoken, lease length) and its mapping from ``connector.settings.Settings``.
+qbXML versions spoken, lease length, idle windows) and its mapping from ``connector.settings.Settings``.
 Must not: read the environment (Settings does, once, at start-up).
 """
 
@@ -29,7 +29,12 @@ class QbwcConfig:
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     supported_versions: tuple[str, ...] = OUR_VERSIONS
     lease_seconds: float = 120.0
-    """How long one call may hold a ticket while the WorkSource works (then it is stale)."""
+    """How long one call may hold a ticket while the WorkSource works (then it is stale);
+    a lease whose process is known to be gone is stale at once (``holder``)."""
+    idle_seconds: int = 120
+    """A READY session silent this long no longer makes a new authenticate ``busy``."""
+    start_idle_seconds: int = 600
+    """The same for an AUTHENTICATED session (QuickBooks may take minutes to open)."""
     busy_postpone_seconds: int = 60
     purge_after_seconds: int = 7 * 24 * 3600
     server_version: str = SERVER_VERSION
@@ -46,6 +51,9 @@ class QbwcConfig:
         )
         base = cls(
             ttl_seconds=settings.ticket_ttl_seconds,
+            lease_seconds=float(settings.qbwc_lease_seconds),
+            idle_seconds=settings.qbwc_idle_seconds,
+            start_idle_seconds=settings.qbwc_start_idle_seconds,
             min_qbwc_version=settings.min_qbwc_version,
             lockout=policy,
         )

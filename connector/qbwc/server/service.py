@@ -6,6 +6,9 @@ the new state and performs the WorkSource calls the step asks for. WorkSource ca
 *outside* any of our transactions (they have their own), under a short lease stored in the
 row, so a second call for the same ticket waits for the first one instead of interleaving,
 whichever instance receives it (DESIGN.md: state in the store, never in process memory).
+Each row also names the process that holds or last held it (``served_by``, see ``holder``):
+a killed service's leases and sessions are taken over at once by the next call or
+authenticate, without waiting out the lease or the idle window (issue 18 item 9).
 Must not: speak SOAP (``connector.qbwc.server.soap`` does) or decide protocol outcomes itself.
 """
 
@@ -20,7 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from connector.qbwc.server import company_check
+from connector.qbwc.server import company_check, holder
 from connector.qbwc.server.authenticate import (
     AuthFacts,
     AuthStatus,
@@ -85,6 +88,7 @@ class QbwcService:
         self._clock = clock
         self._new_ticket = ticket_factory
         self._sleep = sleep
+        self._me = holder.this_process()
 
     # ------------------------------------------------------------------ stateless calls
     def server_version(self) -> str:
@@ -124,18 +128,20 @@ class QbwcService:
             ttl_seconds=self.config.ttl_seconds,
             max_noops=self.config.max_noops,
             busy_postpone_seconds=self.config.busy_postpone_seconds,
+            ready_idle_seconds=self.config.idle_seconds,
+            authenticated_idle_seconds=self.config.start_idle_seconds,
         )
         with self.database.begin() as conn:
             store.lock_connection(conn, row.id)
             others = store.live_sessions(conn, row.id)
+            gone = {o.state.ticket for o in others if holder.certainly_gone(o.served_by)}
             running = any(self._leased(o, now) for o in others)
-            decision = decide_authenticate(
-                replace(facts, other_call_running=running), [o.state for o in others], now
-            )
+            facts = replace(facts, other_call_running=running, orphaned=frozenset(gone))
+            decision = decide_authenticate(facts, [o.state for o in others], now)
             for step in decision.superseded:
-                store.save_session(conn, step.state)
+                store.save_session(conn, step.state, served_by=self._me)
             if decision.session is not None:
-                store.insert_session(conn, decision.session)
+                store.insert_session(conn, decision.session, served_by=self._me)
                 store.note_last_ticket(conn, row.id, ticket)
             store.purge_sessions(conn, now - timedelta(seconds=self.config.purge_after_seconds))
         for step in decision.superseded:
@@ -178,8 +184,13 @@ class QbwcService:
 
     # ----------------------------------------------------------------------- the loop
     def _leased(self, stored: store.StoredSession, now: datetime) -> bool:
-        return stored.claim_token is not None and (
-            stored.claim_expires_at is not None and now < stored.claim_expires_at
+        """A call holds the session: its lease runs and its process is not known to be gone
+        (a killed service's lease is over at once, not after ``lease_seconds``)."""
+        return (
+            stored.claim_token is not None
+            and stored.claim_expires_at is not None
+            and now < stored.claim_expires_at
+            and not holder.certainly_gone(stored.served_by)
         )
 
     def _call(
@@ -202,12 +213,16 @@ class QbwcService:
                     full = enrich(conn, stored.state, now) if enrich else event
                     step = transition(stored.state, full, now)
                     if isinstance(step.reply, Answer) and not step.effects:
-                        store.save_session(conn, step.state)
+                        store.save_session(conn, step.state, served_by=self._me)
                         return step.reply.value
                     token = secrets.token_hex(16)
                     lease_end = now + timedelta(seconds=self.config.lease_seconds)
                     store.save_session(
-                        conn, step.state, claim_token=token, claim_expires_at=lease_end
+                        conn,
+                        step.state,
+                        claim_token=token,
+                        claim_expires_at=lease_end,
+                        served_by=self._me,
                     )
                     break
             self._sleep(delay)  # another call holds this ticket: wait for it (serialize)
@@ -235,7 +250,7 @@ class QbwcService:
             if current is None or current.claim_token != token:
                 log.warning("session %s changed hands while this call worked", state.ticket)
                 return
-            store.save_session(conn, state)
+            store.save_session(conn, state, served_by=self._me)
 
     def _context(self, state: SessionState, now: datetime) -> SessionContext:
         return SessionContext(

@@ -1,0 +1,23 @@
+"""Web Connector sessions: which service process holds (or last held) each session.
+
+Revision ID: 0005_qbwc_served_by
+Revises: 0004_inbox
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005_qbwc_served_by"
+down_revision = "0004_inbox"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("qbwc_sessions", sa.Column("served_by", sa.String(160), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("qbwc_sessions", "served_by")
