@@ -10,6 +10,7 @@ Each row also names the process that holds or last held it (``served_by``, see `
 a killed service's leases and sessions are taken over at once by the next call or
 authenticate, without waiting out the lease or the idle window (issue 18 item 9).
 Must not: speak SOAP (``connector.qbwc.server.soap`` does) or decide protocol outcomes itself.
+About 320 lines: the lease loop, the effects and the company check share one shell.
 """
 
 from __future__ import annotations

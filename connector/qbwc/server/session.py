@@ -18,6 +18,9 @@ Phases::
     AWAITING_RESPONSE --receiveResponseXML--> READY (0-99) | DONE (100) | ERROR (<0)
     any live --closeConnection--> CLOSED ; any live past expires_at --> EXPIRED
     AWAITING_RESPONSE --Superseded (authenticate again: lost response, PG p.53)--> CLOSED
+
+About 360 lines: the phase rules of every call read in one place (50 of them re-export the
+values callers import from here).
 """
 
 from __future__ import annotations
