@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ from connector.store.db import Database
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
-from tests.e2e.e2e_harness import free_port, last_run, latest_now, link_company
+from tests.e2e.e2e_harness import Link, free_port, last_run, latest_now, link_company
 from tests.sync.sync_harness import assert_store_equals_company
 
 
@@ -111,6 +112,16 @@ def _session(qwc: Qwc, password: str, qb: FakeQuickBooks) -> SessionSummary:
         return run_session(qwc, password, SoapQbwcService(transport), qb, sleep=lambda _s: None)
 
 
+def _linked_company(
+    database: Database, database_url: str, seed: int, name: str
+) -> tuple[CompanyFile, datetime, Link, int]:
+    """A tiny generated company linked to a new connection, its "now", and a free port."""
+    company = generate(seed, "tiny")
+    port = free_port()
+    link = link_company(database, Settings(database_url=database_url, port=port), name, company)
+    return company, latest_now(company), link, port
+
+
 # SIGKILL drops the service's end of a pooled keep-alive connection; httpcore then leaves
 # the client socket to the garbage collector, whose ResourceWarning is noise here.
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -119,11 +130,7 @@ def _session(qwc: Qwc, password: str, qb: FakeQuickBooks) -> SessionSummary:
 def test_service_killed_mid_sync_resumes_after_restart(
     database: Database, database_url: str, tmp_path: Path, kill_at: int
 ) -> None:
-    company = generate(4, "tiny")
-    now = latest_now(company)
-    port = free_port()
-    settings = Settings(database_url=database_url, port=port)
-    link = link_company(database, settings, "Killed Co", company)
+    company, now, link, port = _linked_company(database, database_url, 4, "Killed Co")
     serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
     try:
         qb = KillingQuickBooks(company, serve, kill_at, clock=lambda: now)
@@ -185,11 +192,7 @@ def test_a_new_session_right_after_a_restart_is_not_busy(
     """Issue 18 item 9: ``serve`` killed (SIGKILL) between two calls of a session, restarted,
     and the Web Connector's next update started at once is served (it was ``busy`` for the
     120 s idle window), and the pages stored before the kill are applied exactly once."""
-    company = generate(6, "tiny")
-    now = latest_now(company)
-    port = free_port()
-    settings = Settings(database_url=database_url, port=port)
-    link = link_company(database, settings, "Restarted Co", company)
+    company, now, link, port = _linked_company(database, database_url, 6, "Restarted Co")
     serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
     killing = KillAfterAnswer(link.qwc.app_url, serve, kill_after)
     try:
