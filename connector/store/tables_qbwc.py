@@ -6,7 +6,7 @@ service process that holds or last held it: ``served_by``),
 ``qbwc_auth_failures`` (lockout counters per username, also for unknown usernames) and
 ``qbwc_connection_locks`` (one row per connection, locked while authenticate decides).
 Must not: hold logic; ``connector.store.qbwc_sessions`` reads and writes these rows.
-Migrations: ``migrations/versions/0002_qbwc.py``, ``0005_qbwc_served_by.py`` (keep them in
+Migrations: ``migrations/versions/0002_qbwc.py``, ``0006_qbwc_served_by.py`` (keep them in
 step).
 """
 

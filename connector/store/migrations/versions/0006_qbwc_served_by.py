@@ -1,7 +1,7 @@
 """Web Connector sessions: which service process holds (or last held) each session.
 
-Revision ID: 0005_qbwc_served_by
-Revises: 0004_inbox
+Revision ID: 0006_qbwc_served_by
+Revises: 0005_portal
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_qbwc_served_by"
-down_revision = "0004_inbox"
+revision = "0006_qbwc_served_by"
+down_revision = "0005_portal"
 branch_labels = None
 depends_on = None
 
