@@ -28,6 +28,11 @@ class PlatformWork:
         row = connection_store.get_connection(self._db, connection_id)
         return held_reason_for(self._db, row)
 
+    def held(self, connection_id: str, now: datetime) -> str | None:
+        """Why the connection must not sync now, in plain words (authenticate answers
+        ``none`` and closeConnection shows this), or ``None``."""
+        return self._held(connection_id)
+
     def has_work(self, connection_id: str, now: datetime) -> bool:
         if self._held(connection_id) is not None:
             return False

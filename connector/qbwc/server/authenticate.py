@@ -47,6 +47,9 @@ class AuthFacts:
     connection_id: str = ""
     company_id: str = ""
     paused: bool = False
+    held: str | None = None
+    """Why the platform holds this connection (integration off, paused, consent withdrawn),
+    in plain words; answered ``none`` with this text."""
     window_opens_in: int | None = None
     """Seconds until the sync window opens; ``None`` when inside it or there is no window."""
     has_work: bool = True
@@ -106,6 +109,13 @@ def decide_authenticate(
         return _no_work_session(facts, now, AuthStatus.BUSY, facts.busy_postpone_seconds, ())
     superseded = tuple(transition(other, Superseded(), now) for other in others)
     lost = any(other.phase is Phase.AWAITING_RESPONSE for other in others)
+    if facts.held is not None:
+        # ``none``, not ``nvu``: nvu means a wrong username or password (PG p.21, PROTOCOL.md
+        # 1.3) and QBWC shows "Invalid password for username", which would send the business
+        # re-typing a password that is right; and QBWC calls no getLastError after either
+        # (PG p.21: it shows a message and calls closeConnection), so the explanation rides
+        # on closeConnection's answer, which QBWC shows in its status column (PG p.68).
+        return _no_work_session(facts, now, AuthStatus.NONE, None, superseded, facts.held)
     if facts.paused:
         return _no_work_session(facts, now, AuthStatus.NONE, None, superseded)
     if facts.window_opens_in is not None:
@@ -136,12 +146,16 @@ def _no_work_session(
     status: AuthStatus,
     postpone: int | None,
     superseded: tuple[Step, ...],
+    why: str | None = None,
 ) -> AuthDecision:
     session = _new_session(facts, now, Phase.DONE, has_work=False)
-    message = {
-        AuthStatus.BUSY: "Another session of this connection is running.",
-        AuthStatus.NONE: "No data to exchange now.",
-    }[status]
+    message = (
+        why
+        or {
+            AuthStatus.BUSY: "Another session of this connection is running.",
+            AuthStatus.NONE: "No data to exchange now.",
+        }[status]
+    )
     result = auth_result(facts.ticket, status.value, postpone, facts.min_run_every_seconds)
     return AuthDecision(result, _with_message(session, message), superseded)
 

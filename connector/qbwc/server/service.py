@@ -61,7 +61,8 @@ from connector.qbwc.server.session import (
     transition,
     unknown_ticket_answer,
 )
-from connector.qbwc.server.work import SessionContext, WorkSource
+from connector.qbwc.server.work import Holds, SessionContext, WorkSource
+from connector.store import activity
 from connector.store import connections as connections_store
 from connector.store import qbwc_sessions as store
 from connector.store.connections import CompanyIdentity
@@ -116,14 +117,16 @@ class QbwcService:
         if row is None:
             return list(auth_result(ticket, AuthStatus.NVU.value))
         window = row.sync_window.seconds_until_open(now) if row.sync_window else 0
+        held = self.work.held(row.id, now) if isinstance(self.work, Holds) else None
         facts = AuthFacts(
             ticket=ticket,
             credentials_ok=True,
             connection_id=row.id,
             company_id=row.company_id,
             paused=row.paused,
+            held=held,
             window_opens_in=window or None,
-            has_work=not row.paused and not window and self.work.has_work(row.id, now),
+            has_work=not (row.paused or held or window) and self.work.has_work(row.id, now),
             company_file_path=row.bound_company.file_path if row.bound_company else "",
             min_run_every_seconds=row.schedule_every_minutes * 60,
             ttl_seconds=self.config.ttl_seconds,
@@ -144,6 +147,7 @@ class QbwcService:
             if decision.session is not None:
                 store.insert_session(conn, decision.session, served_by=self._me)
                 store.note_last_ticket(conn, row.id, ticket)
+                activity.note_authenticated(conn, row.id, now)  # "connected" (portal, link)
             store.purge_sessions(conn, now - timedelta(seconds=self.config.purge_after_seconds))
         for step in decision.superseded:
             self._run_effects(step, now)

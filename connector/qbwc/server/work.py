@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,13 @@ class WorkSource(Protocol):
     def end(self, ctx: SessionContext, reason: str) -> str:
         """The session closed (closeConnection or connectionError); returns a summary."""
         ...
+
+
+@runtime_checkable
+class Holds(Protocol):
+    """What a ``WorkSource`` may also answer: why a connection must not sync now (the
+    platform turned the integration off, the business paused or withdrew its consent), in
+    plain words, or ``None``. authenticate then answers ``none`` and closeConnection shows
+    the text (``connector.qbwc.server.authenticate``)."""
+
+    def held(self, connection_id: str, now: datetime) -> str | None: ...
