@@ -1,6 +1,7 @@
 """Fixtures of the page tests: headless Chromium through Playwright (the machine's Chromium,
-never a downloaded build), skipped with a reason on a developer machine without it, failed
-under ``CI=true``; and where the test run saves its screenshots (``out/screenshots``)."""
+never a downloaded build; a fresh profile per context), skipped with a reason on a developer
+machine without it, failed under ``CI=true``; and where the test run saves its screenshots
+(``out/screenshots``, ignored by git)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def _missing(what: str) -> None:
 
 
 @pytest.fixture
-def chromium(tmp_path: Path) -> Iterator[Any]:
-    """A fresh Chromium profile (its own user-data-dir) as a Playwright browser context."""
+def browser(tmp_path: Path) -> Iterator[Any]:
+    """Chromium as a Playwright ``Browser`` (each ``new_context()`` is a fresh profile)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -41,17 +42,13 @@ def chromium(tmp_path: Path) -> Iterator[Any]:
     if executable is None:
         _missing("Chromium is not installed (apt-get install -y chromium)")
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=executable,
-            headless=True,
-            args=list(CHROMIUM_ARGS),
-            accept_downloads=True,
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)
         )
         try:
-            yield context
+            yield launched
         finally:
-            context.close()
+            launched.close()
 
 
 @pytest.fixture
