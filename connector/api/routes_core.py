@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 
 from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
 from connector.api.errors import ApiError, BadRequest, error_response
-from connector.qbwc.qwc import QwcError, connection_qwc
+from connector.portal.qwc import branded_qwc
+from connector.qbwc.qwc import QwcError
 from connector.settings import Settings
 from connector.store import companies as company_store
 from connector.store import connections as connection_store
@@ -258,7 +259,7 @@ def get_qwc(
     row = _owned_connection(database, companyId, connectionId)
     company = company_store.get_company(database, row.company_id)
     try:
-        text = connection_qwc(settings, company, row)
+        text = branded_qwc(database, settings, company, row)
     except QwcError as exc:  # e.g. a public URL the Web Connector refuses (an IP address)
         raise ApiError(409, "qwc_refused", str(exc), {"qbwcCode": exc.code}) from exc
     filename = f"{row.username}.qwc"

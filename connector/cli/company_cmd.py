@@ -109,7 +109,8 @@ def run_company_list(args: argparse.Namespace, _settings: Settings, database: Da
 
 def run_connection_create(args: argparse.Namespace, settings: Settings, database: Database) -> int:
     from connector.api.routes_core import connection_links
-    from connector.qbwc.qwc import QwcError, connection_qwc
+    from connector.portal.qwc import branded_qwc
+    from connector.qbwc.qwc import QwcError
 
     with database.begin() as conn:  # a QWC we cannot write leaves no connection behind
         company = get_company(conn, args.company)
@@ -122,7 +123,9 @@ def run_connection_create(args: argparse.Namespace, settings: Settings, database
         )
         if args.qwc_out is not None:
             try:
-                args.qwc_out.write_text(connection_qwc(settings, company, row), encoding="utf-8")
+                args.qwc_out.write_text(
+                    branded_qwc(database, settings, company, row), encoding="utf-8"
+                )
             except (QwcError, OSError) as exc:
                 raise CommandError(f"cannot write the QWC file: {exc}") from exc
     qwc_url, link_url = connection_links(settings, row)

@@ -21,17 +21,9 @@ from connector.store.db import Database
 def branded_qwc(
     db: Database, settings: Settings, company: CompanyRow, connection: ConnectionRow
 ) -> str:
-    from connector.qbwc.qwc import render_qwc
+    from connector.qbwc.qwc import connection_qwc
 
-    name = brand(db, settings).name
-    description = brand(db, settings).description
-    return render_qwc(
-        app_name=f"{name} ({company.name})",
-        app_url=f"{settings.public_url}/qbwc",
-        app_support=f"{settings.public_url}/support",
-        app_description=description,
-        user_name=connection.username,
-        owner_id=connection.owner_id,
-        file_id=connection.file_id,
-        run_every_minutes=connection.schedule_every_minutes,
+    shown = brand(db, settings)
+    return connection_qwc(
+        settings, company, connection, app_name=shown.name, description=shown.description
     )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connector.portal.work import PlatformWork
-from connector.qbwc.service import QbwcService
+from connector.qbwc.server.service import QbwcService
 from connector.store import activity, consents
 from connector.store import platform as platform_store
 from connector.store.companies import create_company

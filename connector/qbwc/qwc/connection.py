@@ -20,18 +20,28 @@ if TYPE_CHECKING:
 __all__ = ["connection_qwc"]
 
 
-def connection_qwc(settings: Settings, company: CompanyRow, connection: ConnectionRow) -> str:
+def connection_qwc(
+    settings: Settings,
+    company: CompanyRow,
+    connection: ConnectionRow,
+    *,
+    app_name: str | None = None,
+    description: str | None = None,
+) -> str:
     """The QWC file the user adds to the Web Connector for this connection (PROTOCOL.md 1.6).
 
     AppName carries the company name: the Web Connector keys applications by name, so two
     connections of one PC must differ there (PROTOCOL.md 1.6, RB README). Raises ``QwcError``
     when the Web Connector would refuse the file (e.g. a public URL that is an IP address).
+    ``app_name`` and ``description`` are the platform's branding (``connector.portal.qwc``)
+    when it set one.
     """
     return render_qwc(
-        app_name=f"{settings.app_name} ({company.name})",
+        app_name=f"{app_name or settings.app_name} ({company.name})",
         app_url=f"{settings.public_url}/qbwc",
         app_support=f"{settings.public_url}/support",
-        app_description=f"Shares {company.name}'s QuickBooks data through {settings.app_name}",
+        app_description=description
+        or f"Shares {company.name}'s QuickBooks data through {settings.app_name}",
         user_name=connection.username,
         owner_id=connection.owner_id,
         file_id=connection.file_id,
