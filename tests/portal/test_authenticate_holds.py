@@ -11,6 +11,7 @@ import pytest
 
 from connector.portal.work import PlatformWork
 from connector.qbwc.server.service import QbwcService
+from connector.settings import DEFAULT_OWNER_ID
 from connector.store import activity, consents
 from connector.store import platform as platform_store
 from connector.store.companies import create_company
@@ -26,7 +27,9 @@ def _service(db: Database) -> QbwcService:
 
 
 def test_a_held_connection_is_told_none_with_the_reason(db: Database) -> None:
-    row, password = create_connection(db, create_company(db, "Hold Co").id, "rightworks")
+    row, password = create_connection(
+        db, create_company(db, "Hold Co").id, "rightworks", owner_id=DEFAULT_OWNER_ID
+    )
     service = _service(db)
     ticket, status, *_ = service.authenticate(row.username, password)
     assert status == "" and activity.activity_of(db, [row.id])[row.id].first_authenticated_at == NOW
@@ -61,6 +64,8 @@ def test_a_held_connection_is_told_none_with_the_reason(db: Database) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_wrong_password_is_nvu_and_is_not_activity(db: Database) -> None:
-    row, _ = create_connection(db, create_company(db, "Wrong Co").id, "rightworks")
+    row, _ = create_connection(
+        db, create_company(db, "Wrong Co").id, "rightworks", owner_id=DEFAULT_OWNER_ID
+    )
     assert _service(db).authenticate(row.username, "not-the-password")[1] == "nvu"
     assert activity.activity_of(db, [row.id]) == {}
