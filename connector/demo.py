@@ -28,9 +28,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from connector.portal.operations import queue_sync
 from connector.settings import Settings
 from connector.store import records as record_store
 from connector.store import sync_runs as runs
@@ -301,6 +303,8 @@ class Demo:
         qwc = write_qwc(self.database, self.settings, link, self.opts.folder)
         started = time.perf_counter()
         before = latest_run(self.database, link.company_id)
+        if before is not None:  # synced already: ask for a sync now (the schedule is not due)
+            queue_sync(self.database, link.company_id, None, datetime.now(UTC))
 
         def watch() -> None:
             run = latest_run(self.database, link.company_id)

@@ -1,7 +1,12 @@
 """The platform's rules around the sync engine: a ``WorkSource`` that wraps another.
 
-Owns: ``has_work`` saying no while the connection is held (integration off, paused, consent
-withdrawn), else asking the engine. And stopping a running session at the next request boundary
+Owns: ``has_work`` answered from what is pending instead of always yes (issue 19): nothing
+while the connection is held (integration off, paused, consent withdrawn); yes when a
+manual sync is queued for its company, when no sync ever ran, when the last one did not
+complete (interrupted, failed, or still marked running: resume), or when the schedule is
+due (the connection's interval since the last run started, less a little grace: the Web
+Connector's own timer starts before our run does). Pushes waiting for a session will be
+added here when they exist. And stopping a running session at the next request boundary
 when it becomes held (PROTOCOL.md 1.2: the response in flight is stored first, then 100 is
 answered, so the Web Connector closes normally and the next session resumes).
 Must not: plan requests or store records (the wrapped engine does).
@@ -9,12 +14,21 @@ Must not: plan requests or store records (the wrapped engine does).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from connector.portal.operations import held_reason_for
 from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.store import connections as connection_store
+from connector.store import sync_requests
+from connector.store import sync_runs as run_store
 from connector.store.db import Database
+
+UNFINISHED = ("interrupted", "failed", "running")
+
+
+def schedule_grace(every: timedelta) -> timedelta:
+    """How early a scheduled sync counts as due: a tenth of the interval, at most 5 minutes."""
+    return min(every / 10, timedelta(minutes=5))
 
 
 class PlatformWork:
@@ -34,9 +48,18 @@ class PlatformWork:
         return self._held(connection_id)
 
     def has_work(self, connection_id: str, now: datetime) -> bool:
-        if self._held(connection_id) is not None:
+        row = connection_store.get_connection(self._db, connection_id)
+        if held_reason_for(self._db, row) is not None:
             return False
-        return self.inner.has_work(connection_id, now)
+        with self._db.begin(write=False) as conn:
+            if sync_requests.has_queued(conn, row.company_id):
+                return True
+            recent = run_store.list_runs(conn, row.company_id, limit=5)
+        started = [r for r in recent if r.status != sync_requests.QUEUED]
+        if not started or started[0].status in UNFINISHED:
+            return True
+        every = timedelta(minutes=row.schedule_every_minutes)
+        return now - started[0].created_at >= every - schedule_grace(every)
 
     def begin(self, ctx: SessionContext, host_company_preferences: str) -> None:
         self.inner.begin(ctx, host_company_preferences)

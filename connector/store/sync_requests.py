@@ -91,15 +91,18 @@ def start_queued(
     *,
     connection_id: str,
     ticket: str,
+    kind: str,
     data_types: Sequence[str],
     now: datetime,
 ) -> None:
-    """The queued run becomes the session's run: ``running`` with its planned types."""
+    """The queued run becomes the session's run: ``running`` with its planned types and
+    its kind (``full``, ``incremental``, ``mixed``) as any session's run has."""
     conn.execute(
         update(sync_runs)
         .where(sync_runs.c.id == run_id)
         .values(
             status="running",
+            kind=kind,
             connection_id=connection_id,
             ticket=ticket,
             data_types=list(data_types),

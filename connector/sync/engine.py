@@ -36,13 +36,14 @@ from connector.qbxml.errors import QbxmlError
 from connector.qbxml.parse import iter_events
 from connector.qbxml.status import StatusClass, classify_hresult
 from connector.qbxml.values import Event, ResponseStart
-from connector.store import inbox
+from connector.store import inbox, sync_requests
 from connector.store import sync_runs as runs
 from connector.store.inbox import InboxPage
 from connector.store.sync_runs import CursorRow, RunError
 from connector.sync import cursors as rules
 from connector.sync.apply import ApplyError, apply_hcp, apply_page
 from connector.sync.history import summary_text
+from connector.sync.manual import requested_first
 from connector.sync.plan import Policy, next_query, pick_next, plan_types, run_kind
 from connector.sync.progress import percent
 from connector.sync.requests import render
@@ -100,15 +101,29 @@ class SyncEngine:
             runs.interrupt_running(conn, ctx.company_id, ctx.now)
             cursors = runs.load_cursors(conn, ctx.company_id)
             plan = plan_types(cursors, ctx.now, self._policy)
-            run_id = runs.create_run(
-                conn,
-                company_id=ctx.company_id,
-                connection_id=ctx.connection_id,
-                ticket=ctx.ticket,
-                kind=run_kind(plan, cursors),
-                data_types=plan,
-                now=ctx.now,
-            )
+            queued = sync_requests.oldest_queued(conn, ctx.company_id)
+            if queued is None:
+                run_id = runs.create_run(
+                    conn,
+                    company_id=ctx.company_id,
+                    connection_id=ctx.connection_id,
+                    ticket=ctx.ticket,
+                    kind=run_kind(plan, cursors),
+                    data_types=plan,
+                    now=ctx.now,
+                )
+            else:  # a manual sync (issue 19): its types first, then the rest, as its run
+                plan = requested_first(plan, queued.requested)
+                run_id = queued.run.id
+                sync_requests.start_queued(
+                    conn,
+                    run_id,
+                    connection_id=ctx.connection_id,
+                    ticket=ctx.ticket,
+                    kind=run_kind(plan, cursors),
+                    data_types=plan,
+                    now=ctx.now,
+                )
             for key in plan:
                 cursor, note = rules.begin(cursors.get(key), ctx.company_id, key, run_id)
                 runs.save_cursor(conn, cursor, ctx.now)

@@ -5,11 +5,13 @@ Runs on SQLite and on PostgreSQL (``backend`` fixture; PostgreSQL skips when abs
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from connector.qbwc.client import SessionResult
 from connector.store.db import Database
+from connector.store.sync_requests import queue_sync
 from qbd_emulator.generate import generate
 from tests.e2e.e2e_harness import (
     expected_changes,
@@ -53,6 +55,8 @@ def test_full_then_incremental_sync(database: Database, size: str, seed: int) ->
 
         before = snapshot(company)
         now = mutate(company, seed, now)
+        with database.begin() as conn:  # the schedule is not due: ask for a sync now
+            queue_sync(conn, link.company_id, None, datetime.now(UTC))
         summary = session(link, company, now)
         assert summary.result is SessionResult.DONE, summary
         assert_store_equals_company(database, link.company_id, company)

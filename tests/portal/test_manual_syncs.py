@@ -59,3 +59,32 @@ def test_sync_request_on_the_command_line(
     _, err = capsys.readouterr()
     assert code == 2 and "dragons" in err
     assert main(["sync", "request", "Nobody", "--database-url", url]) == 2
+
+
+def test_the_next_session_runs_the_queued_sync_first_and_reports_it(sqlite_db: Database) -> None:
+    from datetime import timedelta
+
+    from connector.store.companies import create_company
+    from connector.store.sync_runs import get_run
+    from connector.sync.engine import SyncEngine
+    from qbd_emulator.processor import FakeQuickBooks
+    from tests.sync.sync_harness import T0, make_company, run_session
+
+    app = create_app(make_settings(sqlite_db), database=sqlite_db)
+    client = PageClient(app)
+    company_id = create_company(sqlite_db, "Queued Co").id
+    engine, fake = SyncEngine(sqlite_db), make_company()
+    run_session(engine, FakeQuickBooks(company=fake), company_id, "t1" * 16, T0)
+    queued = client.api("POST", f"/companies/{company_id}/syncs", json={"dataTypes": ["invoices"]})
+    sync_id = queued.json()["id"]
+    run_session(
+        engine, FakeQuickBooks(company=fake), company_id, "t2" * 16, T0 + timedelta(minutes=5)
+    )
+    done = client.api("GET", f"/companies/{company_id}/syncs/{sync_id}").json()
+    assert done["status"] == "succeeded" and done["dataTypes"][0] == "invoices"
+    assert done["kind"] == "incremental" and len(done["types"]) == len(done["dataTypes"]) > 1
+    with sqlite_db.begin() as conn:
+        run = get_run(conn, sync_id)
+    assert run is not None and run.ticket == "t2" * 16
+    listed = client.api("GET", f"/companies/{company_id}/syncs").json()["data"]
+    assert [r["status"] for r in listed] == ["succeeded", "succeeded"]

@@ -111,7 +111,6 @@ def test_a_held_connection_has_no_work_and_a_running_session_stops_at_the_bounda
     assert work.end(ctx, "done").startswith("ended: stopped (")
     assert not work.has_work(row.id, NOW)
     assert inner.calls == [
-        "has_work",
         "begin",
         "next_request",
         "apply_response",
@@ -128,3 +127,47 @@ def test_consent_given_again_after_a_withdrawal_syncs_again(db: Database) -> Non
     assert not work.has_work(row.id, NOW)
     _agreed(db, row, NOW.replace(hour=13))
     assert work.has_work(row.id, NOW)
+
+
+def _run(db: Database, row: ConnectionRow, status: str, at: datetime) -> None:
+    from connector.store.sync_runs import create_run, finish_run
+
+    with db.begin() as conn:
+        run_id = create_run(
+            conn,
+            company_id=row.company_id,
+            connection_id=row.id,
+            ticket=None,
+            kind="full",
+            data_types=["customers"],
+            now=at,
+        )
+        if status != "running":
+            finish_run(conn, run_id, status=status, summary="", now=at)
+
+
+def test_has_work_answers_from_what_is_pending(db: Database) -> None:
+    from datetime import timedelta
+
+    from connector.store.sync_requests import queue_sync
+
+    row, _ = create_connection(
+        db,
+        create_company(db, "Pending Co").id,
+        "rightworks",
+        every_minutes=60,
+        owner_id=DEFAULT_OWNER_ID,
+    )
+    work = PlatformWork(db, Recorder())
+    assert work.has_work(row.id, NOW), "never synced"
+    _run(db, row, "succeeded", NOW)
+    assert not work.has_work(row.id, NOW + timedelta(minutes=10)), "synced 10 minutes ago"
+    assert work.has_work(row.id, NOW + timedelta(minutes=55)), "due (within the grace)"
+    with db.begin() as conn:
+        queue_sync(conn, row.company_id, ["customers"], NOW + timedelta(minutes=11))
+    assert work.has_work(row.id, NOW + timedelta(minutes=11)), "a manual sync is queued"
+    other, _ = create_connection(
+        db, create_company(db, "Broken Co").id, "rightworks", owner_id=DEFAULT_OWNER_ID
+    )
+    _run(db, other, "interrupted", NOW)
+    assert work.has_work(other.id, NOW + timedelta(minutes=1)), "resume an interrupted sync"
