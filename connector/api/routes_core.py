@@ -1,8 +1,8 @@
 """Core REST routes under ``/api/v1``: health, companies, connections (DESIGN.md API list).
 
 Owns: the JSON shapes of companies and connections, keyset cursors, and the per-connection
-links (``connection_links``; the CLI uses it too). The QWC file itself is
-``connector.qbwc.qwc.connection_qwc``.
+QWC URL (``connection_qwc_url``; the CLI uses it too). The QWC file itself is
+``connector.qbwc.qwc.connection_qwc`` with the platform's branding (``connector.portal.qwc``).
 Must not: write SQL (the store's repository functions do) or know the SOAP protocol.
 About 300 lines: the JSON models sit beside the routes that speak them.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -20,6 +20,8 @@ from pydantic import BaseModel, Field
 
 from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
 from connector.api.errors import ApiError, BadRequest, error_response
+from connector.portal.errors import PortalError
+from connector.portal.operations import create_connection_with_link
 from connector.portal.qwc import branded_qwc
 from connector.qbwc.qwc import QwcError
 from connector.settings import Settings
@@ -82,7 +84,11 @@ class ConnectionOut(BaseModel):
     boundCompany: BoundCompanyOut | None
     createdAt: datetime
     qwcUrl: str
-    linkUrl: str
+    linkUrl: str | None = Field(
+        description="The setup link for the business: its URL is shown once, when the "
+        "connection is created (only a digest of its token is stored); null afterwards "
+        "(create another with POST .../links)"
+    )
 
 
 class ConnectionCreated(ConnectionOut):
@@ -108,10 +114,11 @@ def decode_cursor(cursor: str) -> CompanyKey:
         raise BadRequest("the cursor is not one this API issued", {"cursor": cursor}) from None
 
 
-def connection_links(settings: Settings, connection: ConnectionRow) -> tuple[str, str]:
-    """The connection's QWC download URL and its link-flow page URL."""
+def connection_qwc_url(settings: Settings, connection: ConnectionRow) -> str:
+    """The connection's QWC download URL (a link-flow URL exists only as a link's token:
+    ``connector.portal.operations.create_link``)."""
     base = f"{settings.public_url}/api/v1/companies/{connection.company_id}"
-    return f"{base}/connections/{connection.id}/qwc", f"{settings.public_url}/link/{connection.id}"
+    return f"{base}/connections/{connection.id}/qwc"
 
 
 def _company_out(row: CompanyRow) -> CompanyOut:
@@ -119,7 +126,7 @@ def _company_out(row: CompanyRow) -> CompanyOut:
 
 
 def _connection_fields(settings: Settings, row: ConnectionRow) -> dict[str, Any]:
-    qwc_url, link_url = connection_links(settings, row)
+    qwc_url = connection_qwc_url(settings, row)
     window = row.sync_window
     bound = row.bound_company
     return {
@@ -135,7 +142,7 @@ def _connection_fields(settings: Settings, row: ConnectionRow) -> dict[str, Any]
         "boundCompany": BoundCompanyOut(**bound.to_json()) if bound else None,
         "createdAt": row.created_at,
         "qwcUrl": qwc_url,
-        "linkUrl": link_url,
+        "linkUrl": None,
     }
 
 
@@ -193,7 +200,12 @@ def get_company(companyId: str, database: DatabaseDep, _key: ApiKeyDep) -> Compa
     return _company_out(company_store.get_company(database, companyId))
 
 
-@router.post("/companies/{companyId}/connections", status_code=201, tags=["connections"])
+@router.post(
+    "/companies/{companyId}/connections",
+    status_code=201,
+    tags=["connections"],
+    responses={409: {"description": "The integration is turned off (integration_disabled)"}},
+)
 def create_connection(
     companyId: str,
     body: ConnectionIn,
@@ -201,15 +213,17 @@ def create_connection(
     settings: SettingsDep,
     _key: ApiKeyDep,
 ) -> ConnectionCreated:
+    """A connection, its password (shown once) and its setup link (``linkUrl``, shown once);
+    409 ``integration_disabled`` while the integration is turned off."""
     company = company_store.get_company(database, companyId)
-    row, password = connection_store.create_connection(
-        database,
-        company.id,
-        body.method,
-        owner_id=settings.owner_id,
-        every_minutes=settings.default_every_minutes,
-    )
-    return ConnectionCreated(**_connection_fields(settings, row), password=password)
+    try:
+        row, password, link_url = create_connection_with_link(
+            database, settings, company.id, body.method, now=datetime.now(UTC)
+        )
+    except PortalError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.details) from exc
+    fields = _connection_fields(settings, row) | {"linkUrl": link_url}
+    return ConnectionCreated(**fields, password=password)
 
 
 @router.get("/companies/{companyId}/connections", tags=["connections"])

@@ -17,7 +17,6 @@ from typing import Any
 from connector.cli.admin_cmd import add_database_option, open_database
 from connector.settings import Settings, SettingsError
 from connector.store.companies import create_company, get_company, list_companies
-from connector.store.connections import create_connection
 from connector.store.db import Database
 from connector.store.errors import StoreError
 from connector.store.tables_core import ConnectionMethod
@@ -108,19 +107,22 @@ def run_company_list(args: argparse.Namespace, _settings: Settings, database: Da
 
 
 def run_connection_create(args: argparse.Namespace, settings: Settings, database: Database) -> int:
-    from connector.api.routes_core import connection_links
+    from datetime import UTC, datetime
+
+    from connector.api.routes_core import connection_qwc_url
+    from connector.portal.errors import PortalError
+    from connector.portal.operations import create_connection_with_link
     from connector.portal.qwc import branded_qwc
     from connector.qbwc.qwc import QwcError
 
     with database.begin() as conn:  # a QWC we cannot write leaves no connection behind
         company = get_company(conn, args.company)
-        row, password = create_connection(
-            conn,
-            company.id,
-            args.method,
-            owner_id=settings.owner_id,
-            every_minutes=settings.default_every_minutes,
-        )
+        try:  # the connection and its setup link, or nothing while the integration is off
+            row, password, link_url = create_connection_with_link(
+                conn, settings, company.id, args.method, now=datetime.now(UTC)
+            )
+        except PortalError as exc:
+            raise CommandError(exc.message) from exc
         if args.qwc_out is not None:
             try:
                 args.qwc_out.write_text(
@@ -128,7 +130,7 @@ def run_connection_create(args: argparse.Namespace, settings: Settings, database
                 )
             except (QwcError, OSError) as exc:
                 raise CommandError(f"cannot write the QWC file: {exc}") from exc
-    qwc_url, link_url = connection_links(settings, row)
+    qwc_url = connection_qwc_url(settings, row)
     out = {
         "id": row.id,
         "companyId": company.id,

@@ -160,6 +160,12 @@ def test_disabled_integration_refuses_connections_and_links(
     )
     refused = client.api("POST", f"/companies/{company['id']}/connections/{row.id}/links", json={})
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "integration_disabled"
+    no_connection = client.api(
+        "POST", f"/companies/{company['id']}/connections", json={"method": "rightworks"}
+    )
+    assert no_connection.status_code == 409
+    assert no_connection.json()["error"]["code"] == "integration_disabled"
+    assert len(client.api("GET", f"/companies/{company['id']}/connections").json()["data"]) == 1
     csrf = login(client)
     page = client.post(
         f"/portal/companies/{company['id']}/links",
