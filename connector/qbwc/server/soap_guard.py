@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 
 from connector.qbwc.server.errors import BodyTooLarge, SoapRequestError
+from connector.qbwc.server.soap_encoding import http_charset, spyne_charset
 from connector.qbwc.server.soap_screen import (
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_CALL_BODY,
@@ -27,6 +28,8 @@ from connector.qbwc.server.soap_screen import (
     SOAP_ENV,
     TNS,
     BodyLimits,
+    Screened,
+    check_soap_action,
     read_screened,
 )
 from connector.qbxml.prescan import PrescanLimits
@@ -89,12 +92,17 @@ class SoapGuard:
             return self._fault(start_response, "Client", f"method {method} not allowed", 405)
         try:
             screened = read_screened(
-                environ["wsgi.input"].read, declared_length(environ), self.limits, self.prescan
+                environ["wsgi.input"].read,
+                declared_length(environ),
+                self.limits,
+                self.prescan,
+                http_charset(str(environ.get("CONTENT_TYPE", ""))),
             )
+            check_soap_action(environ.get("HTTP_SOAPACTION"), screened.operation)
         except SoapRequestError as exc:
             status = 413 if isinstance(exc, BodyTooLarge) else 500
             return self._fault(start_response, exc.faultcode, exc.message, status)
-        return self._dispatch(environ, screened.body, start_response)
+        return self._dispatch(environ, screened, start_response)
 
     def _run_spyne(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []
@@ -124,12 +132,16 @@ class SoapGuard:
         return self._send(start_response, status, headers, payload)
 
     def _dispatch(
-        self, environ: dict[str, Any], body: bytes, start_response: StartResponse
+        self, environ: dict[str, Any], screened: Screened, start_response: StartResponse
     ) -> Iterable[bytes]:
-        inner = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
-        if "xml" not in str(environ.get("CONTENT_TYPE", "")).lower():
-            # The body was screened as a SOAP envelope; spyne refuses other content types.
-            inner["CONTENT_TYPE"] = "text/xml; charset=utf-8"
+        body = screened.body
+        inner = {
+            **environ,
+            "wsgi.input": io.BytesIO(body),
+            "CONTENT_LENGTH": str(len(body)),
+            # spyne decodes by this charset: the encoding the screen decided and checked
+            "CONTENT_TYPE": f"text/xml; charset={spyne_charset(screened.encoding, body[:3])}",
+        }
         try:
             status, headers, payload = self._run_spyne(inner)
         except Exception:

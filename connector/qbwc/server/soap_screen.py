@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from connector.qbwc.server.errors import BodyTooLarge, ForbiddenXml, MalformedSoap
-from connector.qbwc.server.soap_encoding import sniff_encoding
+from connector.qbwc.server.soap_encoding import decide_encoding
 from connector.qbxml.errors import XmlParseError, XmlSecurityError
 from connector.qbxml.prescan import Prescan, PrescanLimits
 
@@ -70,12 +70,17 @@ Read = Callable[[int], bytes]
 
 
 def read_screened(
-    read: Read, declared_length: int | None, limits: BodyLimits, prescan: PrescanLimits
+    read: Read,
+    declared_length: int | None,
+    limits: BodyLimits,
+    prescan: PrescanLimits,
+    charset: str | None = None,
 ) -> Screened:
-    """Read and screen a body; raises a ``SoapRequestError`` at the first problem."""
+    """Read and screen a body whose HTTP charset is ``charset``; raises a
+    ``SoapRequestError`` at the first problem."""
     if declared_length is not None and declared_length > limits.response:
         raise BodyTooLarge(limits.response)
-    reader = _Reader(limits, declared_length, prescan)
+    reader = _Reader(limits, declared_length, prescan, charset)
     try:
         while chunk := read(min(CHUNK, reader.limit + 1 - reader.total)):
             reader.take(chunk)
@@ -87,8 +92,11 @@ def read_screened(
 
 
 class _Reader:
-    def __init__(self, limits: BodyLimits, declared: int | None, prescan: PrescanLimits) -> None:
+    def __init__(
+        self, limits: BodyLimits, declared: int | None, prescan: PrescanLimits, charset: str | None
+    ) -> None:
         self.limits, self.declared, self.prescan_limits = limits, declared, prescan
+        self.charset = charset
         self.limit = limits.call
         self.total = 0
         self.chunks: list[bytes] = []
@@ -122,7 +130,7 @@ class _Reader:
         return Screened(body, self.operation, self.encoding)
 
     def _start(self, head: bytes) -> None:
-        self.encoding = sniff_encoding(head)
+        self.encoding = decide_encoding(head, self.charset)
         self.scan = Prescan(self.encoding, self.prescan_limits)
         if head:
             self.scan.feed(head)
@@ -139,6 +147,16 @@ class _Reader:
         self.limit = self.limits.response if operation == LARGE_OPERATION else self.limits.call
         if self.total > self.limit or (self.declared or 0) > self.limit:
             raise BodyTooLarge(self.limit)
+
+
+def check_soap_action(header: str | None, operation: str) -> None:
+    """A SOAPAction header, when present and not empty, must name the body's operation
+    (PROTOCOL.md 1.1: ``http://developer.intuit.com/<methodName>``; issue 18 item 10)."""
+    action = (header or "").strip().strip('"').strip()
+    if action and action not in (TNS + operation, operation):
+        raise MalformedSoap(
+            f"SOAPAction {action[:120]!r} does not match the operation {operation!r}"
+        )
 
 
 def _operation(top: list[tuple[int, str]]) -> str | None:
