@@ -30,6 +30,10 @@ class SoapRequestError(QbwcError):
 
     def __init__(self, message: str) -> None:
         self.message = message
+        self.received = 0
+        """Bytes of the body read before it was refused."""
+        self.head = b""
+        """The first bytes of the body (a bounded prefix, for the log)."""
         super().__init__(message)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from connector import logbounds
 from connector.qbwc.server.config import QbwcConfig, new_ticket, utcnow
 from connector.qbwc.server.service import QbwcService
 from connector.qbwc.server.soap_guard import SoapGuard, WsgiApp, fault_envelope
@@ -160,6 +161,7 @@ def create_wsgi_app(
     ticket_factory: Callable[[], str] = new_ticket,
 ) -> WsgiApp:
     """The ``/qbwc`` WSGI application (H6 mounts it in the FastAPI app through a2wsgi)."""
+    logbounds.install()  # hostile bodies reach log lines through spyne (issue 18 item 5)
     qbwc_config = config or QbwcConfig.from_settings(settings)
     service = QbwcService(
         database, work_source, qbwc_config, clock=clock, ticket_factory=ticket_factory

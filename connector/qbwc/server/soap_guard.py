@@ -101,6 +101,15 @@ class SoapGuard:
             check_soap_action(environ.get("HTTP_SOAPACTION"), screened.operation)
         except SoapRequestError as exc:
             status = 413 if isinstance(exc, BodyTooLarge) else 500
+            log.info(
+                "refused a SOAP request from %s: %s (Content-Length %s, %d bytes read; "
+                "it starts %r)",
+                environ.get("REMOTE_ADDR", "?"),
+                exc.message,
+                environ.get("CONTENT_LENGTH") or "none",
+                exc.received,
+                exc.head,
+            )
             return self._fault(start_response, exc.faultcode, exc.message, status)
         return self._dispatch(environ, screened, start_response)
 

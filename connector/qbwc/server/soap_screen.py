@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from connector.qbwc.server.errors import BodyTooLarge, ForbiddenXml, MalformedSoap
+from connector.qbwc.server.errors import BodyTooLarge, ForbiddenXml, MalformedSoap, SoapRequestError
 from connector.qbwc.server.soap_encoding import decide_encoding
 from connector.qbxml.errors import XmlParseError, XmlSecurityError
 from connector.qbxml.prescan import Prescan, PrescanLimits
@@ -48,6 +48,7 @@ LARGE_OPERATION = "receiveResponseXML"
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 DEFAULT_MAX_CALL_BODY = 1024 * 1024
 CHUNK = 64 * 1024
+LOGGED_PREFIX = 256
 _SNIFF = 256  # bytes read before the encoding is decided (an XML declaration fits)
 
 
@@ -82,13 +83,19 @@ def read_screened(
         raise BodyTooLarge(limits.response)
     reader = _Reader(limits, declared_length, prescan, charset)
     try:
-        while chunk := read(min(CHUNK, reader.limit + 1 - reader.total)):
-            reader.take(chunk)
-        return reader.finish()
-    except XmlSecurityError as exc:
-        raise ForbiddenXml(f"refused XML: {exc}") from None
-    except XmlParseError as exc:
-        raise MalformedSoap(f"not well-formed XML: {exc}") from None
+        try:
+            while chunk := read(min(CHUNK, reader.limit + 1 - reader.total)):
+                reader.take(chunk)
+            return reader.finish()
+        except XmlSecurityError as exc:
+            raise ForbiddenXml(f"refused XML: {exc}") from None
+        except XmlParseError as exc:
+            raise MalformedSoap(f"not well-formed XML: {exc}") from None
+    except SoapRequestError as exc:
+        # what the log may say of a refused body: its size so far and a bounded prefix
+        exc.received = reader.total
+        exc.head = reader.chunks[0][:LOGGED_PREFIX] if reader.chunks else b""
+        raise
 
 
 class _Reader:
@@ -168,7 +175,7 @@ def _operation(top: list[tuple[int, str]]) -> str | None:
         elif depth == 3 and parent == BODY:
             namespace, _, name = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
             if namespace != TNS or name not in OPERATIONS:
-                raise MalformedSoap(f"unknown operation {tag!r} (namespace must be {TNS})")
+                raise MalformedSoap(f"unknown operation {tag[:200]!r} (namespace must be {TNS})")
             return name
     return None
 
