@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,19 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600; issue 18 item 10): it holds
+    password hashes, tickets and the companies' data. SQLite gives its -wal and -shm files the
+    database file's permissions. An existing file is left as its owner set it; any other
+    failure (no such folder, no permission) is SQLite's to report, as before."""
+    with suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def _create_sqlite_engine(url: URL, echo: bool) -> Engine:
     memory = url.database in (None, "", ":memory:")
+    if not memory and not url.query.get("uri") and url.database is not None:
+        _create_private_file(Path(url.database))
     engine = create_engine(
         url,
         echo=echo,

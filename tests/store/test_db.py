@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -135,3 +136,21 @@ def test_sqlite_reads_do_not_wait_for_a_writer(sqlite_db: Database) -> None:
         # Would block for the busy timeout, then fail, if reads took the write lock too.
         assert [c.name for c in list_companies(sqlite_db)] == ["Before"]
     assert len(list_companies(sqlite_db)) == 2
+
+
+def test_a_new_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """Issue 18 item 10: it holds password hashes, tickets and the companies' data (was 0644)."""
+    path = tmp_path / "private.db"
+    umask = os.umask(0o022)  # the usual default, which made it 0644
+    try:
+        database = Database.from_url(f"sqlite:///{path}")
+        database.migrate()
+        with database.begin() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        database.dispose()
+    finally:
+        os.umask(umask)
+    for name in ("private.db", "private.db-wal", "private.db-shm"):
+        file = tmp_path / name
+        if file.exists():
+            assert file.stat().st_mode & 0o777 == 0o600, name
