@@ -68,6 +68,8 @@ class Settings:
     soap_max_call_body_bytes: int = 1024 * 1024
     """Largest SOAP request of every other call (and until the operation is known): they
     carry a few kilobytes at most, and anyone can send them (issue 18 item 1)."""
+    api_max_body_bytes: int = 1024 * 1024
+    """Largest REST request body (a pushed record is a few kilobytes; issue 18 item 6)."""
     default_every_minutes: int = 60
     sync_page_size: int = 250
     """MaxReturned of iterated queries: records per page QuickBooks returns (1-10000). A
@@ -124,6 +126,7 @@ _INT_FIELDS = {
     "lockout_seconds",
     "soap_max_body_bytes",
     "soap_max_call_body_bytes",
+    "api_max_body_bytes",
     "default_every_minutes",
     "apply_workers",
     "sync_page_size",

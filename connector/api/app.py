@@ -25,6 +25,7 @@ from starlette.types import ASGIApp
 from connector.api import routes_core
 from connector.api.deps import KeyCache
 from connector.api.errors import install_error_handlers
+from connector.api.guards import ApiGuard
 from connector.qbwc.server.work import WorkSource
 from connector.settings import Settings
 from connector.store.db import Database
@@ -121,6 +122,7 @@ def create_app(
     )
     app.state.settings, app.state.database, app.state.key_cache = settings, db, KeyCache()
     install_error_handlers(app)
+    app.add_middleware(ApiGuard, max_body=settings.api_max_body_bytes)
     app.include_router(routes_core.router, prefix=API_PREFIX)
     _include_optional_routers(app)
     qbwc = _qbwc_asgi(db, settings, work_source_factory or default_work_source)

@@ -7,7 +7,9 @@ Tree::
     +-- BadRequest     400 bad_request (e.g. a cursor we did not issue)
 
 Store errors map by class: NotFound -> 404 ``not_found``, Conflict -> 409 ``conflict``,
-InvalidValue -> 422 ``invalid_value``; request validation -> 422 ``validation_error``;
+InvalidValue -> 422 ``invalid_value``; request validation -> 422 ``validation_error``; a value
+the database refuses (SQLAlchemy ``DataError``: a number out of range, a NUL byte on
+PostgreSQL) -> 422 ``invalid_value`` (logged, the driver's text never sent);
 Starlette's HTTP errors (unknown route, wrong method) keep their status. ``details`` carries
 the QuickBooks ``statusCode`` or ``hresult`` when one caused the error.
 Must not: hold route logic.
@@ -15,6 +17,7 @@ Must not: hold route logic.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -23,9 +26,12 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from connector.store.errors import Conflict, InvalidValue, NotFound, StoreError
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -103,7 +109,15 @@ async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
+    # A last net: inputs are checked before they reach SQL; the driver's text (which may name
+    # hosts and tables) stays in the log (issue 18 items 6, 8).
+    log.warning("the database refused a value on %s: %s", request.url.path, exc)
+    return error_response(422, "invalid_value", "a value in the request cannot be stored")
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(StoreError, _on_store_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

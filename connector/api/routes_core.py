@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -32,6 +33,7 @@ from connector.store.connections import ConnectionRow, SyncWindow
 from connector.store.db import Database
 from connector.store.tables_core import ConnectionMethod
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
 Cursor = Annotated[str | None, Query(description="`nextCursor` of the previous page")]
@@ -109,8 +111,12 @@ def decode_cursor(cursor: str) -> CompanyKey:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-        return CompanyKey(datetime.fromisoformat(data["t"]), str(data["i"]))
-    except (binascii.Error, ValueError, KeyError, TypeError):
+        at = datetime.fromisoformat(data["t"])
+        key = str(data["i"])
+        if at.tzinfo is None or "\x00" in key:  # issued cursors carry a zone (issue 18 item 6)
+            raise ValueError("not an issued cursor")
+        return CompanyKey(at.astimezone(UTC), key)
+    except (binascii.Error, ValueError, KeyError, TypeError, OverflowError):
         raise BadRequest("the cursor is not one this API issued", {"cursor": cursor}) from None
 
 
@@ -170,9 +176,15 @@ def health(database: DatabaseDep) -> Response:
     """Liveness and database reachability; needs no API key."""
     try:
         database.ping()
-    except Exception as exc:  # any driver error means "not healthy", never a 500 page
+    except Exception:  # any driver error means "not healthy", never a 500 page
+        # The driver's text names hosts, ports and databases: the log gets it, the
+        # unauthenticated caller only "degraded" (issue 18 item 8).
+        log.exception("health: the database does not answer")
         return error_response(
-            503, "unavailable", "the database does not answer", {"error": str(exc)}
+            503,
+            "unavailable",
+            "the service is degraded",
+            {"status": "degraded", "database": "down"},
         )
     return Response('{"status":"ok","database":"ok"}', media_type="application/json")
 

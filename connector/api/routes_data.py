@@ -90,7 +90,13 @@ def _modified_since(text: str | None) -> datetime | None:
         raise BadRequest(
             "modifiedSince is not an ISO 8601 date or date-time", {"modifiedSince": text}
         ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    try:  # 9999-12-31T23:59:59-14:00 is past datetime.max in UTC (issue 18 item 6)
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise BadRequest(
+            "modifiedSince is outside the years 1-9999 in UTC", {"modifiedSince": text}
+        ) from None
 
 
 def encode_record_cursor(data_type: str, after_id: int) -> str:
@@ -103,7 +109,8 @@ def decode_record_cursor(data_type: str, cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-        if data["t"] == data_type and type(data["i"]) is int and data["i"] >= 0:
+        # row ids are 64-bit signed integers (issue 18 item 6: 2**63 overflowed the driver)
+        if data["t"] == data_type and type(data["i"]) is int and 0 <= data["i"] < 2**63:
             return int(data["i"])
     except (binascii.Error, ValueError, KeyError, TypeError):
         pass

@@ -47,6 +47,8 @@ def _row(mapping: sa.RowMapping) -> CompanyRow:
 
 def clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
+    if any(ord(c) < 32 or c == "\x7f" for c in cleaned):  # NUL: PostgreSQL cannot store it
+        raise InvalidValue("a company name must not contain control characters")
     if not cleaned:
         raise InvalidValue("a company name must not be empty")
     if len(cleaned) > MAX_NAME_LENGTH:

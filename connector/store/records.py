@@ -77,6 +77,30 @@ def decode_data(text: str) -> RecordData:
     return value
 
 
+QB_ID_MAX = 36
+"""qbXML IDTYPE's maxLength (qbxmltypes130-160.xsd): ListID, TxnID and the like."""
+EDIT_SEQUENCE_MAX = 16
+"""EditSequence's maxLength in the qbXML schemas."""
+NAME_MAX = 4096
+"""A bound far above any qbXML name (Name 31-41, FullName 159 characters)."""
+_NAME_FIELDS = ("Name", "FullName")
+
+
+def unstorable(qb_id: str, data: RecordData) -> str | None:
+    """Why a record QuickBooks could not have sent cannot be stored, or None (issue 18 item
+    6: a 10,000-character ListID was stored; PostgreSQL refuses NUL characters)."""
+    if len(qb_id) > QB_ID_MAX or not qb_id.isprintable():
+        return f"an id of {len(qb_id)} characters or with control characters (IDTYPE: {QB_ID_MAX})"
+    edit = data.get("EditSequence")
+    if isinstance(edit, str) and (len(edit) > EDIT_SEQUENCE_MAX or not edit.isprintable()):
+        return f"an EditSequence of {len(edit)} characters or with control characters"
+    for field in _NAME_FIELDS:
+        name = data.get(field)
+        if isinstance(name, str) and (len(name) > NAME_MAX or "\x00" in name):
+            return f"a {field} of {len(name)} characters or with a NUL character"
+    return None
+
+
 @dataclass(frozen=True)
 class IncomingRecord:
     """One record as a response delivered it, ready to store."""

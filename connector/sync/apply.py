@@ -54,6 +54,9 @@ def incoming(dt: DataType, record: Record, qb_id: str | None = None) -> Incoming
     ident = qb_id or data.get(dt.id_field)
     if not isinstance(ident, str) or not ident:
         raise ApplyError(f"{record.ret} without {dt.id_field} in a {dt.response}")
+    problem = store.unstorable(ident, data)
+    if problem is not None:
+        raise ApplyError(f"{record.ret} with {problem} in a {dt.response}")
     modified = data.get("TimeModified")
     stamp = modified if isinstance(modified, datetime) else None
     edit = data.get("EditSequence")

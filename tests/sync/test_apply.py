@@ -168,3 +168,33 @@ def _c(key: str, **kw: object) -> CursorRow:
 )
 def test_percent_reflects_real_progress(cursors: dict[str, CursorRow], expected: int) -> None:
     assert percent(["a", "b"], cursors) == expected
+
+
+@pytest.mark.parametrize(
+    "customer",
+    [
+        pytest.param(_customer("L" * 10_000, "1"), id="10000-character-ListID"),
+        pytest.param(
+            _customer("1", "1").replace("<Name>C1", "<Name>" + "n" * 5000), id="long-Name"
+        ),
+        pytest.param(_customer("1&#9;2", "1"), id="control-character-in-ListID"),
+        pytest.param(
+            _customer("1", "1").replace("<EditSequence>1", "<EditSequence>" + "9" * 40),
+            id="long-EditSequence",
+        ),
+    ],
+)
+def test_a_record_quickbooks_could_not_have_sent_is_not_stored(db: Database, customer: str) -> None:
+    """Issue 18 item 6: a 10,000-character ListID was stored; ids, EditSequence and names are
+    bounded by the qbXML schemas, and such a page is refused like an unreadable one."""
+    from connector.sync.apply import ApplyError
+
+    company = create_company(db, "Bounded").id
+    page = _doc(
+        '<CustomerQueryRs requestID="7.customers" statusCode="0" statusSeverity="Info" '
+        f'statusMessage="Status OK">{customer}</CustomerQueryRs>'
+    )
+    with db.begin() as conn, pytest.raises(ApplyError):
+        apply_page(conn, company, BY_KEY["customers"], "7.customers", iter_events(page), NOW)
+    with db.begin() as conn:
+        assert store.count_records(conn, company).get("customers", 0) == 0
