@@ -9,11 +9,11 @@ import logging
 
 import httpx
 import pytest
-from synced_company import no_work
 
 from connector.api.app import create_app
 from connector.settings import Settings
 from connector.store.db import Database
+from tests.api.synced_company import no_work
 
 pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from scripted_work import ScriptedWork, cheap_hashing, make_connection, soap_envelope
 
 from connector.qbwc.server.errors import ForbiddenXml
 from connector.qbwc.server.soap import SOAP_ENV, TNS, create_wsgi_app
@@ -25,6 +24,7 @@ from connector.qbwc.server.soap_guard import SoapGuard
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database
+from tests.qbwc.scripted_work import ScriptedWork, cheap_hashing, make_connection, soap_envelope
 
 UTF7_DOCTYPE = (
     b"+ADwAIQ-DOCTYPE x +AFs-+ADwAIQ-ENTITY e SYSTEM +ACI-file:///etc/passwd+ACIAPgBd-+AD4-"

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from scripted_work import ScriptedWork, cheap_hashing, make_connection, soap_envelope
 
 from connector import logbounds
 from connector.qbwc.server.soap import create_wsgi_app
 from connector.settings import Settings
 from connector.store.db import Database
+from tests.qbwc.scripted_work import ScriptedWork, cheap_hashing, make_connection, soap_envelope
 
 MB = 1024 * 1024
 LOG_BUDGET = 16 * 1024
