@@ -171,10 +171,11 @@ def purge_sessions(conn: Connection, before: datetime) -> int:
 
 # ------------------------------------------------------------------------------ lockout
 def load_auth_failure(
-    conn: Connection, username: str, *, lock: bool = False
+    conn: Connection, username: str, source: str = "", *, lock: bool = False
 ) -> FailureRecord | None:
+    """The failure streak of ``username`` from the address ``source``."""
     table = qbwc_auth_failures
-    query = select(table).where(table.c.username == username)
+    query = select(table).where(table.c.username == username, table.c.source == source)
     if lock:
         query = query.with_for_update()
     row = conn.execute(query).first()
@@ -189,7 +190,9 @@ def load_auth_failure(
     )
 
 
-def store_auth_failure(conn: Connection, username: str, record: FailureRecord) -> None:
+def store_auth_failure(
+    conn: Connection, username: str, record: FailureRecord, source: str = ""
+) -> None:
     table = qbwc_auth_failures
     values = {
         "failures": record.failures,
@@ -200,14 +203,15 @@ def store_auth_failure(conn: Connection, username: str, record: FailureRecord) -
     }
     stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
     conn.execute(
-        stmt.values(username=username, **values).on_conflict_do_update(
-            index_elements=[table.c.username], set_=values
+        stmt.values(username=username, source=source, **values).on_conflict_do_update(
+            index_elements=[table.c.username, table.c.source], set_=values
         )
     )
 
 
-def clear_auth_failures(conn: Connection, username: str) -> None:
-    conn.execute(delete(qbwc_auth_failures).where(qbwc_auth_failures.c.username == username))
+def clear_auth_failures(conn: Connection, username: str, source: str = "") -> None:
+    table = qbwc_auth_failures
+    conn.execute(delete(table).where(table.c.username == username, table.c.source == source))
 
 
 def purge_auth_failures(conn: Connection, before: datetime) -> int:

@@ -3,11 +3,12 @@
 Owns: ``qbwc_sessions`` (one row per ticket: the persisted ``SessionState`` of
 ``connector.qbwc_state`` plus a short lease so two calls for one ticket serialize, and the
 service process that holds or last held it: ``served_by``),
-``qbwc_auth_failures`` (lockout counters per username, also for unknown usernames) and
+``qbwc_auth_failures`` (lockout counters per username and source address, also for unknown
+usernames; issue 18 item 3) and
 ``qbwc_connection_locks`` (one row per connection, locked while authenticate decides).
 Must not: hold logic; ``connector.store.qbwc_sessions`` reads and writes these rows.
-Migrations: ``migrations/versions/0002_qbwc.py``, ``0006_qbwc_served_by.py`` (keep them in
-step).
+Migrations: ``migrations/versions/0002_qbwc.py``, ``0006_qbwc_served_by.py``,
+``0007_auth_failure_source.py`` (keep them in step).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ qbwc_auth_failures = Table(
     "qbwc_auth_failures",
     metadata,
     Column("username", String(255), primary_key=True),
+    Column("source", String(64), primary_key=True, default=""),
     Column("failures", Integer, nullable=False),
     Column("first_failure_at", UTCDateTime(), nullable=False),
     Column("last_failure_at", UTCDateTime(), nullable=False),

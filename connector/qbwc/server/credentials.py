@@ -1,10 +1,12 @@
 """Checking Web Connector credentials under the lockout policy (the imperative shell).
 
 Owns: the order of the credential check: lockout state first (a locked or throttled username
-is refused without looking at its password), then the password (H6's
-``verify_connection_password``, which costs one argon2id hash whether or not the username
-exists), then the failure record. Unknown usernames are counted exactly like known ones, so
-``nvu`` reveals nothing (PG p.21).
+is refused at once, without an argon2id hash, so throttled calls cost nothing), then the
+password (H6's ``verify_connection_password``, which costs one argon2id hash whether or not
+the username exists), then the failure record. Failures are counted per username *and* source
+address (issue 18 item 3): anyone can read a username in a QWC file, and failures from one
+address must never lock the right password out from another. Unknown usernames are counted
+exactly like known ones, so ``nvu`` reveals nothing (PG p.21).
 Must not: decide sessions (``connector.qbwc.server.authenticate``) or speak SOAP.
 """
 
@@ -29,25 +31,28 @@ def check_credentials(
     username: str | None,
     password: str | None,
     now: datetime,
+    source: str = "",
 ) -> ConnectionRow | None:
-    """The connection when the username may try now and the password is right, else None."""
+    """The connection when the username may try now from ``source`` (the caller's address)
+    and the password is right, else None."""
     name = (username or "").strip()
     secret = password or ""
     if not name or len(name) > MAX_USERNAME or len(secret) > MAX_PASSWORD:
         secrets.burn_verification(secret[:MAX_PASSWORD])
         return None
+    source = source[:64]
     with database.begin(write=False) as conn:
-        record = store.load_auth_failure(conn, name)
+        record = store.load_auth_failure(conn, name, source)
     if not lockout.may_attempt(policy, record, now):
-        secrets.burn_verification(secret)  # same cost as a real check
-        return None
+        return None  # throttled or locked: answered at once, no hash to spend CPU on
     row = verify_connection_password(database, name, secret)
     if row is not None and record is None:
         return row
     with database.begin() as conn:
-        current = store.load_auth_failure(conn, name, lock=True)
+        current = store.load_auth_failure(conn, name, source, lock=True)
         if row is None:
-            store.store_auth_failure(conn, name, lockout.after_failure(policy, current, now))
+            record = lockout.after_failure(policy, current, now)
+            store.store_auth_failure(conn, name, record, source)
         elif current is not None:
-            store.clear_auth_failures(conn, name)
+            store.clear_auth_failures(conn, name, source)
     return row

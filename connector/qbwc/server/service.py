@@ -110,10 +110,14 @@ class QbwcService:
         return "Interactive mode is not used by this service; nothing to do."
 
     # ------------------------------------------------------------------- authenticate
-    def authenticate(self, username: str | None, password: str | None) -> list[str]:
+    def authenticate(
+        self, username: str | None, password: str | None, source: str = ""
+    ) -> list[str]:
+        """``source``: the caller's address; wrong passwords are throttled per username and
+        address (issue 18 item 3)."""
         now = self._clock()
         ticket = self._new_ticket()
-        row = check_credentials(self.database, self.config.lockout, username, password, now)
+        row = check_credentials(self.database, self.config.lockout, username, password, now, source)
         if row is None:
             return list(auth_result(ticket, AuthStatus.NVU.value))
         window = row.sync_window.seconds_until_open(now) if row.sync_window else 0

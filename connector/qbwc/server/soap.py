@@ -82,8 +82,9 @@ def build_spyne_application(service: QbwcService) -> Application:
             return service.client_version(strVersion)
 
         @rpc(Unicode, Unicode, _returns=ArrayOfString)  # type: ignore[untyped-decorator]
-        def authenticate(ctx: object, strUserName: str | None, strPassword: str | None) -> Any:
-            return ArrayOfString(string=service.authenticate(strUserName, strPassword))
+        def authenticate(ctx: Any, strUserName: str | None, strPassword: str | None) -> Any:
+            source = str(ctx.transport.req_env.get("REMOTE_ADDR") or "")
+            return ArrayOfString(string=service.authenticate(strUserName, strPassword, source))
 
         @rpc(Unicode, Unicode, Unicode, Unicode, Integer32, Integer32, _returns=Unicode)  # type: ignore[untyped-decorator]
         def sendRequestXML(
