@@ -23,7 +23,10 @@ class BodyTooLarge(Exception):
     pass
 
 
-def _counting(receive: Receive, limit: int) -> Receive:
+def counting(
+    receive: Receive, limit: int, error: Callable[[], Exception] = BodyTooLarge
+) -> Receive:
+    """``receive`` raising ``error()`` as soon as the body's bytes pass ``limit``."""
     seen = 0
 
     async def wrapped() -> Message:
@@ -32,7 +35,7 @@ def _counting(receive: Receive, limit: int) -> Receive:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise BodyTooLarge()
+                raise error()
         return message
 
     return wrapped
@@ -47,7 +50,7 @@ def limited_route(limit: int, refuse: Callable[[Request], Response]) -> type[API
                 declared = request.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     return refuse(request)
-                wrapped = Request(request.scope, _counting(request.receive, limit))
+                wrapped = Request(request.scope, counting(request.receive, limit))
                 try:
                     return await handler(wrapped)
                 except BodyTooLarge:

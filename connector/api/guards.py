@@ -1,8 +1,8 @@
 """What every REST request passes before a route sees it, and the last word on errors
 (issue 18 item 6).
 
-Owns: an ASGI middleware (inside Starlette's error middleware) over every path but ``/qbwc``
-that
+Owns: an ASGI middleware (inside Starlette's error middleware) over the REST API
+(``/api/v1``; the portal's pages answer with pages, ``/qbwc`` with SOAP faults) that
 - refuses a body over ``Settings.api_max_body_bytes`` with 413 (by Content-Length at once, and
   while the body arrives when it has none), before any route parses it;
 - refuses a NUL character in the path or the query with 400 (PostgreSQL cannot store or even
@@ -11,8 +11,8 @@ that
   traceback, instead of letting it reach uvicorn: there it became a text/plain 500 and the
   keep-alive connection was closed.
 Every answer is ``{"error": {"code", "message", "details"}}`` (``connector.api.errors``).
-Must not: know routes, read the store, or touch ``/qbwc`` (its guard has its own limits and
-answers SOAP faults).
+Must not: know routes or read the store. Routers with smaller limits of their own
+(``connector.api.body_limit``) keep them.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from urllib.parse import unquote_to_bytes
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from connector.api.body_limit import counting
+
 log = logging.getLogger(__name__)
 
-SKIPPED_PREFIX = "/qbwc"
+API_PREFIX = "/api/v1"
 DEFAULT_MAX_BODY = 1024 * 1024
 
 
@@ -37,7 +39,7 @@ class ApiGuard:
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or str(scope.get("path", "")).startswith(SKIPPED_PREFIX):
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
         refusal = self._refusal(scope)
@@ -81,21 +83,10 @@ class ApiGuard:
         )
 
     def _limited(self, receive: Receive) -> Receive:
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    # an HTTPException passes FastAPI's body reading unchanged and becomes
-                    # the JSON 413 of connector.api.errors
-                    _, _, text, _ = self._too_large()
-                    raise HTTPException(413, text)
-            return message
-
-        return limited
+        # an HTTPException passes FastAPI's body reading unchanged and becomes the JSON 413
+        # of connector.api.errors
+        _, _, text, _ = self._too_large()
+        return counting(receive, self.max_body, lambda: HTTPException(413, text))
 
 
 async def _send_error(
