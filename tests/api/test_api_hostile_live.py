@@ -7,29 +7,19 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
 from connector.api.app import create_app
 from connector.settings import Settings
 from connector.store.companies import create_company
 from connector.store.db import Database
+from tests.qbwc.scripted_work import serve_asgi
 
 pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 
 KEY = "hostile-test-key"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _b64(data: object) -> str:
@@ -39,21 +29,9 @@ def _b64(data: object) -> str:
 @pytest.fixture
 def server(db: Database) -> Iterator[tuple[int, str]]:
     company = create_company(db, "Hostile Co")
-    port = _free_port()
-    settings = Settings(database_url=db.url, port=port, bootstrap_api_key=KEY)
-    config = uvicorn.Config(
-        create_app(settings, database=db), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield port, company.id
-    server.should_exit = True
-    thread.join(timeout=30)
+    settings = Settings(database_url=db.url, bootstrap_api_key=KEY)
+    with serve_asgi(create_app(settings, database=db), path="") as url:
+        yield int(url.rsplit(":", 1)[1]), company.id
 
 
 def _cases(company: str) -> dict[str, tuple[str, str, bytes | None]]:
