@@ -78,7 +78,7 @@ class ApiGuard:
         return (
             413,
             "payload_too_large",
-            f"the request body exceeds the limit of {self.max_body} bytes",
+            f"the request body is too large (the limit is {self.max_body} bytes)",
             {"limit": self.max_body},
         )
 
