@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from connector.qbwc.client import SessionResult, run_session
-from connector.qbwc.transport import HttpxTransport, SoapQbwcService
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.settings import Settings
 from connector.store.db import Database
 from qbd_emulator.generate import generate

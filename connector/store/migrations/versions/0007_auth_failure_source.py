@@ -1,7 +1,7 @@
 """Wrong-password streaks keyed by username and source address (issue 18 item 3).
 
-Revision ID: 0006_auth_failure_source
-Revises: 0005_portal
+Revision ID: 0007_auth_failure_source
+Revises: 0006_qbwc_served_by
 
 The rows are short-lived throttling state: the table is recreated with the new key rather
 than migrated row by row (a streak in progress during the upgrade starts again from zero).
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_auth_failure_source"
-down_revision = "0005_portal"
+revision = "0007_auth_failure_source"
+down_revision = "0006_qbwc_served_by"
 branch_labels = None
 depends_on = None
 
