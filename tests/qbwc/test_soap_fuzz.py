@@ -19,10 +19,10 @@ from xml.sax.saxutils import escape
 
 import httpx
 import pytest
-from connector.qbwc.soap import SOAP_ENV, TNS, create_wsgi_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from connector.qbwc.server.soap import SOAP_ENV, TNS, create_wsgi_app
 from connector.qbxml import safexml
 from connector.settings import Settings
 from connector.store.db import Database
