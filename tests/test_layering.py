@@ -62,7 +62,13 @@ def _under(name: str, package: str) -> bool:
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     # pure values and the edges everything may use
-    ("connector.qbxml", "connector.qbwc_state", "connector.secrets", "connector.runtime"),
+    (
+        "connector.qbxml",
+        "connector.qbwc_state",
+        "connector.secrets",
+        "connector.runtime",
+        "connector.logbounds",
+    ),
     ("connector.processors",),
     ("connector.store",),
     ("connector.settings",),
