@@ -19,8 +19,6 @@ from connector.qbwc.qwc import parse_qwc
 from connector.settings import Settings
 from connector.store.db import Database
 
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
-
 KEY = "live-test-key"
 AUTHENTICATE = (
     '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '

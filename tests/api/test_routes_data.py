@@ -15,8 +15,6 @@ from connector.store.db import Database
 from connector.sync.normalise import normalise
 from tests.api.synced_company import FIRST, Client, Synced, error_of, synced_company
 
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
-
 SECOND = FIRST + timedelta(days=1)
 
 

@@ -14,8 +14,6 @@ from connector.store.db import Database
 from connector.store.sync_runs import RunError
 from tests.api.synced_company import FIRST, Client, Synced, error_of, synced_company
 
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
-
 TOTALS = ("fetched", "created", "updated", "unchanged", "deleted", "errors")
 
 

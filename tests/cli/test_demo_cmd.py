@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from connector.api.app import create_app
 from connector.cli import main
@@ -87,7 +86,6 @@ def test_demo_help(capsys: Any) -> None:
     assert "--size" in out and "--exit" in out and "--json" in out
 
 
-@pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 def test_demo_urls_are_all_served(sqlite_db: Database) -> None:
     """Every URL the demo prints answers on the app it runs (none is a page yet to come)."""
     settings = Settings(database_url=sqlite_db.url, port=8123)

@@ -28,8 +28,6 @@ from qbd_emulator.cli import main
 from tests.qbwc.client_server import free_port, serve
 from tests.qbwc.scripted_work import REQUEST, ScriptedWork, make_connection
 
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
-
 Q1 = REQUEST.format(version="13.0", n="a")
 Q2 = REQUEST.format(version="13.0", n="b")
 ITERATING = Q1.replace("<CustomerQueryRq ", '<CustomerQueryRq iterator="Start" ')

@@ -23,8 +23,6 @@ from qbd_emulator.generate import generate
 from tests.qbwc.client_server import free_port, serve
 from tests.qbwc.scripted_work import ScriptedWork, make_connection
 
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
-
 
 @dataclass
 class Service:

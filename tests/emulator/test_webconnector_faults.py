@@ -34,8 +34,6 @@ from tests.qbwc.client_doubles import ScriptedProcessor
 from tests.qbwc.client_server import free_port, serve
 from tests.qbwc.scripted_work import ScriptedWork, make_connection
 
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
-
 
 def _scenario(*faults: dict[str, object]) -> dict[str, object]:
     return {"format": "qbd-emulator/scenario", "version": 1, "faults": list(faults)}

@@ -31,8 +31,6 @@ from tests.qbwc.scripted_work import REQUEST, ScriptedWork, make_connection
 
 HEAD = ["serverVersion", "clientVersion", "authenticate"]
 PAIR = ["sendRequestXML", "receiveResponseXML"]
-# spyne (imported when create_app mounts /qbwc) trips six's meta-path importer on Python 3.11.
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 
 PARSE_ERROR_REQUEST = '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><Bogus/></QBXML>'
 

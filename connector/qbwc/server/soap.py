@@ -39,9 +39,8 @@ __all__ = [
 ]
 
 with warnings.catch_warnings():
-    # spyne 2.14 bundles an old ``six`` and imports deprecated stdlib modules at import time;
-    # harmless, but they must not turn into errors where warnings are errors (pytest).
-    warnings.simplefilter("ignore", ImportWarning)
+    # spyne 2.14 imports ``cgi``, deprecated on Python 3.11 and 3.12 (legacy-cgi on 3.13); its
+    # vendored six is repaired by connector/spyne_compat.py, installed by ``import connector``.
     warnings.simplefilter("ignore", DeprecationWarning)
     import spyne.const
     from spyne import Application, ComplexModel, Integer32, ServiceBase, Unicode, rpc
