@@ -1,12 +1,14 @@
 """Database fixtures for every test package (a pytest plugin registered in tests/conftest.py).
 
-- ``backend``: parametrised ``sqlite`` / ``postgresql`` (skips when no PostgreSQL answers).
+- ``backend``: parametrised ``sqlite`` / ``postgresql`` (PostgreSQL: see ``postgres_server_url``).
 - ``make_database_url()``: a fresh, empty database URL on the current backend each call: a
   SQLite file under ``tmp_path``, or a new PostgreSQL schema (via ``search_path`` in the URL,
   so other processes given the URL land in it too), dropped at teardown.
 - ``database_url``: one such URL. ``db``: a migrated ``Database`` on it (both backends).
 - ``sqlite_db``: a migrated SQLite ``Database`` for tests that need no second backend.
-- ``postgres_server_url``: the server URL (``QBD_TEST_POSTGRES_URL``), or skip with the reason.
+- ``postgres_server_url``: the server URL (``QBD_TEST_POSTGRES_URL``) once a connection to it
+  works; otherwise ``requirements.missing``: a skip with the reason and how to get a server on a
+  developer machine, a failure with ``CI=true`` (no ``psycopg.Error`` becomes a silent skip).
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from connector.store.db import Database
+from tests.requirements import missing
 
+POSTGRES_HOW = (
+    "run PostgreSQL on 127.0.0.1:5432 with a database `test` that user postgres may log in to "
+    "without a password (.ci/run provisions one), or set QBD_TEST_POSTGRES_URL"
+)
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -53,7 +60,7 @@ def _probe_postgres(url: str) -> str | None:
 def postgres_server_url() -> str:
     reason = _probe_postgres(_server_url())
     if reason is not None:
-        pytest.skip(reason)
+        missing("PostgreSQL", reason, how=POSTGRES_HOW)
     return _server_url()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import xmlschema
 from fastapi import FastAPI
 from lxml import etree
 
@@ -25,9 +26,6 @@ from connector.store.connections import verify_connection_password
 from connector.store.db import Database
 from tests.api.synced_company import no_work
 from tests.refpaths import reference_path
-
-# spyne's bundled six warns on every later import once spyne is loaded (harmless).
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
 
 BOOTSTRAP = "bootstrap-key-for-tests"
 
@@ -252,7 +250,6 @@ def test_qwc_files_share_the_owner_id_and_differ_in_file_id_and_app_name(
 def test_the_served_qwc_is_valid_against_intuits_schema(
     client: Client, connection: dict[str, Any]
 ) -> None:
-    xmlschema = pytest.importorskip("xmlschema")
     schema = xmlschema.XMLSchema(str(reference_path("xsd", "qwc", "QWC.xsd")))
     served = client.get(connection["qwcUrl"].removeprefix("https://qbd.example.com")).content
     root = safexml.parse_document(served)

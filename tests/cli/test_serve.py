@@ -4,7 +4,6 @@ over HTTP and HTTPS; and its argument errors."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import ssl
@@ -21,9 +20,7 @@ from lxml import etree
 from connector.cli import build_parser, main
 from connector.cli.serve_cmd import settings_from_args
 from connector.store.db import Database
-
-# spyne's bundled six warns on every later import once spyne is loaded (harmless).
-pytestmark = pytest.mark.filterwarnings("ignore:_SixMetaPathImporter:ImportWarning")
+from tests.requirements import require_executable
 
 
 def _free_port() -> int:
@@ -101,9 +98,7 @@ def test_serve_migrates_and_answers_the_api_and_the_web_connector(
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("the openssl command is not installed")
+    openssl = require_executable("openssl", how="apt-get install -y openssl")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",

@@ -8,19 +8,17 @@ from pathlib import Path
 import pytest
 
 from tests.emulator.test_processor_support import assert_valid, responses, root, session
-from tests.refpaths import REFERENCE
+from tests.refpaths import ABSENT, reference_names, reference_path
 
-SAMPLES = REFERENCE / "requests" / "intuit-qbxml-sdk-samples"
-NAMES = sorted(p.name for p in SAMPLES.glob("*.xml")) if SAMPLES.exists() else []
+SAMPLES = ("requests", "intuit-qbxml-sdk-samples")
+NAMES = reference_names(*SAMPLES)
 
 
 def _read(name: str) -> str:
-    if not SAMPLES.exists():
-        pytest.skip(f"{SAMPLES} is absent (../shared/reference not beside the checkout)")
-    return (SAMPLES / name).read_text(encoding="utf-8")
+    return reference_path(*SAMPLES, name).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", NAMES or ["absent"])
+@pytest.mark.parametrize("name", NAMES)
 def test_sample_request_gets_a_schema_valid_answer(name: str) -> None:
     text = _read(name)
     qb, ticket = session()
@@ -46,8 +44,7 @@ def test_error_recovery_samples_in_their_order() -> None:
     assert msgs is not None and msgs.get("messageSetStatusCode") == "0"
 
 
-def test_samples_folder_is_there_or_skipped() -> None:
-    if not SAMPLES.exists():
-        pytest.skip("reference samples absent")
-    assert len(NAMES) >= 15
-    assert all(Path(SAMPLES / n).is_file() for n in NAMES)
+def test_samples_folder_is_there() -> None:
+    folder = reference_path(*SAMPLES)
+    assert NAMES != [ABSENT] and len(NAMES) >= 15
+    assert all(Path(folder / n).is_file() for n in NAMES)

@@ -1,17 +1,17 @@
 """Fixtures of the page tests: headless Chromium through Playwright (the machine's Chromium,
-never a downloaded build; a fresh profile per context), skipped with a reason on a developer
-machine without it, failed under ``CI=true``; and where the test run saves its screenshots
-(``out/screenshots``, ignored by git)."""
+never a downloaded build; a fresh profile per context), skipped saying how to get it on a
+developer machine without it, failed under ``CI=true`` (``tests.requirements``); and where
+the test run saves its screenshots (``out/screenshots``, ignored by git)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.requirements import require_chromium, require_module
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "out" / "screenshots"
 CHROMIUM_ARGS = (
@@ -25,23 +25,12 @@ CHROMIUM_ARGS = (
 )
 
 
-def _missing(what: str) -> None:
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI=true and {what}", pytrace=False)
-    pytest.skip(what)
-
-
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     """Chromium as a Playwright ``Browser`` (each ``new_context()`` is a fresh profile)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright is not installed (pip install -e '.[dev]')")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        _missing("Chromium is not installed (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
+    sync_api = require_module("playwright.sync_api")
+    executable = require_chromium()
+    with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)
         )

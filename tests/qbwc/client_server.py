@@ -8,7 +8,6 @@ envelope reading is exercised on realistic bytes.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
@@ -24,6 +23,7 @@ from lxml import etree
 from connector.qbwc.client.envelopes import SOAP_ENV, TNS, SoapCallError, escape_text
 from connector.qbxml.safexml import parse_document
 from tests.qbwc.client_doubles import ScriptedService
+from tests.requirements import require_executable
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -154,11 +154,7 @@ def serve(app: Any, port: int | None = None, **ssl: str) -> Iterator[int]:
 
 def self_signed_cert(folder: Path) -> tuple[Path, Path]:
     """A certificate for ``localhost`` (SAN) and its key, via the openssl CLI."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        import pytest
-
-        pytest.skip("the openssl command is not installed")
+    openssl = require_executable("openssl", how="apt-get install -y openssl")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         [

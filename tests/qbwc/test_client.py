@@ -18,8 +18,8 @@ from connector.qbwc.client.envelopes import FailureKind, QbwcMethod
 from connector.qbwc.client.host_queries import build_hcp_request, read_host
 from connector.qbwc.qwc import Qwc
 from connector.qbxml.errors import XmlInputError
-from tests.conftest import reference_path
 from tests.qbwc.client_doubles import HCP, ScriptedProcessor, ScriptedService, request
+from tests.refpaths import reference_path
 
 QWC = Qwc(
     app_name="qbd-connector",

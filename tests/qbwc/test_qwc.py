@@ -23,7 +23,7 @@ from connector.qbwc.qwc import (
     validate_qwc,
 )
 from connector.qbxml.safexml import parse_document
-from tests.conftest import reference_path
+from tests.refpaths import reference_path
 
 OWNER = "{57F3B9B1-86F1-4fcc-B1EE-566DE1813D20}"
 FILE_ID = str(uuid.UUID(int=42))

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from lxml import etree
 
+from connector.api.app import create_app
 from connector.qbwc.server.soap import SOAP_ENV, TNS, create_wsgi_app, fault_envelope
 from connector.qbxml import safexml
 from connector.settings import Settings
@@ -156,11 +157,10 @@ def test_mounted_in_the_real_app_at_qbwc(
     sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Through H6's ``create_app``: ``/qbwc`` and ``/qbwc?wsdl`` as the Web Connector uses them."""
-    app_module = pytest.importorskip("connector.api.app")
     cheap_hashing(monkeypatch)
     row, password = make_connection(sqlite_db, "Mounted Co")
     settings = Settings.from_env({}, database_url="sqlite://")
-    app = app_module.create_app(
+    app = create_app(
         settings, database=sqlite_db, work_source_factory=lambda _db, _s: ScriptedWork()
     )
     with serve_asgi(app, path="") as base, httpx.Client(base_url=base, timeout=30) as client:

@@ -25,7 +25,7 @@ from connector.qbwc.client.envelopes import (
 )
 from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbxml.safexml import parse_document
-from tests.conftest import reference_path
+from tests.refpaths import reference_path
 
 LOG = ("soap", "consolibyte-log-2008")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import zeep
 from lxml import etree
 
 from connector.qbwc.server.soap import TNS, create_wsgi_app
@@ -49,7 +50,6 @@ def live(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]
 
 
 def zeep_service(wsdl: str, address: str) -> Any:
-    zeep = pytest.importorskip("zeep")
     client = zeep.Client(wsdl=wsdl)
     return client.create_service(BINDING, address)
 

@@ -28,7 +28,6 @@ from connector.qbxml.filters import (
     TxnDateRange,
 )
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Schema
-from tests.conftest import REFERENCE
 from tests.qbxml.test_build_samples import (
     WRITES,
     list_filters,
@@ -36,6 +35,7 @@ from tests.qbxml.test_build_samples import (
     ref_number_filters,
     txn_filters,
 )
+from tests.refpaths import reference_path
 
 _LOADED: dict[str, etree.XMLSchema] = {}
 
@@ -49,9 +49,7 @@ class Validators:
     def __call__(self, version: str) -> etree.XMLSchema:
         if version not in self._cache:
             nn = version.replace(".", "")
-            path = REFERENCE / "xsd" / f"qbxml{version}" / f"qbxmlops{nn}.xsd"
-            if not path.exists():
-                pytest.skip(f"{path} is absent (../shared/reference not beside the checkout)")
+            path = reference_path("xsd", f"qbxml{version}", f"qbxmlops{nn}.xsd")
             self._cache[version] = etree.XMLSchema(etree.parse(str(path)))
         return self._cache[version]
 

@@ -16,7 +16,7 @@ from lxml import etree
 from connector.qbxml import build
 from connector.qbxml.encode import OnError
 from connector.qbxml.filters import QueryFilter
-from tests.conftest import reference_path
+from tests.refpaths import reference_path
 
 SAMPLES = ("requests", "intuit-qbxml-sdk-samples")
 V = "16.0"

@@ -23,7 +23,7 @@ from connector.qbxml.leaves import format_datetime, format_leaf
 from connector.qbxml.parse import declared_version
 from connector.qbxml.safexml import parse_document
 from connector.qbxml.schema import SUPPORTED_VERSIONS, Leaf, LeafType, Schema
-from tests.conftest import REFERENCE
+from tests.refpaths import reference_path
 
 PST = timezone(timedelta(hours=-8))
 S16 = Schema.for_version("16.0")
@@ -31,9 +31,7 @@ S16 = Schema.for_version("16.0")
 
 @pytest.fixture(scope="module")
 def xsd16() -> etree.XMLSchema:
-    path = REFERENCE / "xsd" / "qbxml16.0" / "qbxmlops160.xsd"
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared/reference not beside the checkout)")
+    path = reference_path("xsd", "qbxml16.0", "qbxmlops160.xsd")
     return etree.XMLSchema(etree.parse(str(path)))
 
 

@@ -17,7 +17,7 @@ from connector.qbxml.parse import parse_response
 from connector.qbxml.safexml import parse_document
 from connector.qbxml.status import StatusClass, classify_status
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart
-from tests.refpaths import REFERENCE, reference_path
+from tests.refpaths import reference_names, reference_path
 
 NOT_WELL_FORMED = {
     "flowlink/item_inventory_query_rs.xml",
@@ -25,13 +25,6 @@ NOT_WELL_FORMED = {
     "flowlink/item_inventory_query_rs_multiple.xml",
     "qbwc-qbwc/strHCPResponse_HostQueryRs_CompanyQueryRs_PreferencesQueryRs_QBPro2014.xml",
 }
-
-
-def all_responses() -> list[str]:
-    folder = REFERENCE / "responses"
-    if not folder.exists():
-        return ["(reference folder absent)"]
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*.xml"))
 
 
 def load(name: str) -> list[Event]:
@@ -46,7 +39,7 @@ def rs(events: list[Event]) -> list[ResponseStart]:
     return [e for e in events if isinstance(e, ResponseStart)]
 
 
-@pytest.mark.parametrize("name", all_responses())
+@pytest.mark.parametrize("name", reference_names("responses"))
 def test_every_reference_response(name: str) -> None:
     path: Path = reference_path("responses", name)
     if name in NOT_WELL_FORMED:

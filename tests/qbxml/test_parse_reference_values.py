@@ -19,10 +19,10 @@ from lxml import etree
 
 from connector.qbxml.parse import parse_response
 from connector.qbxml.values import Record, ResponseStart, Value
-from tests.qbxml.test_parse_reference import NOT_WELL_FORMED, all_responses
-from tests.refpaths import REFERENCE, reference_path
+from tests.qbxml.test_parse_reference import NOT_WELL_FORMED
+from tests.refpaths import reference_names, reference_path, require_reference
 
-WELL_FORMED = [name for name in all_responses() if name not in NOT_WELL_FORMED]
+WELL_FORMED = [name for name in reference_names("responses") if name not in NOT_WELL_FORMED]
 
 
 def local(tag: object) -> str:
@@ -131,6 +131,5 @@ def test_the_oracle_sees_a_wrong_value() -> None:
 
 
 def test_reference_folder_is_there_or_skipped_with_a_reason() -> None:
-    if not REFERENCE.exists():
-        pytest.skip(f"{REFERENCE} is absent (../shared/reference not beside the checkout)")
+    require_reference()
     assert len(WELL_FORMED) >= 25

@@ -28,8 +28,8 @@ from connector.qbxml.filters import (
     TxnDateRange,
 )
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
-from tests.conftest import REFERENCE
 from tests.qbxml.test_roundtrip_strategies import record
+from tests.refpaths import reference_path
 
 _XSD: dict[str, etree.XMLSchema] = {}
 RS_STATUS = {"statusCode": 0, "statusSeverity": "Info"}
@@ -39,9 +39,7 @@ def xsd(version: str) -> etree.XMLSchema:
     """Each version's XSD, loaded once per test session."""
     if version not in _XSD:
         nn = version.replace(".", "")
-        path = REFERENCE / "xsd" / f"qbxml{version}" / f"qbxmlops{nn}.xsd"
-        if not path.exists():
-            pytest.skip(f"{path} is absent (../shared/reference not beside the checkout)")
+        path = reference_path("xsd", f"qbxml{version}", f"qbxmlops{nn}.xsd")
         _XSD[version] = etree.XMLSchema(etree.parse(str(path)))
     return _XSD[version]
 
