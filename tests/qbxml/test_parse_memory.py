@@ -12,7 +12,13 @@ import subprocess
 import sys
 import textwrap
 import tracemalloc
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
+from lxml import etree
+
+from connector.qbxml import safexml
 from connector.qbxml.parse import iter_events
 from connector.qbxml.values import Record
 
@@ -95,3 +101,42 @@ def test_python_objects_are_released_as_records_stream() -> None:
     list(iter_events(generated(10)))  # warm up: schema tables and plans loaded, not counted
     small, large = generated(1_000), generated(10_000)
     assert peak_traced(large) < 2 * peak_traced(small) + 256 * 1024
+
+
+def _most_children_while_streaming(count: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The most elements the ``AccountQueryRs`` element held when a record was handed out.
+
+    A spy on the parser's event source keeps the ``*Rs`` element (not its children); at each
+    ``Record`` the tree holds the current record plus those parsed ahead in the same 16 KiB
+    chunk, whatever the record count. A parser that cleared records but kept them as (empty)
+    siblings grows this with every record: a linear leak (+26 MiB at 200k records) too small
+    for the RSS test above to see."""
+    real = safexml.iterparse_batches
+    rs: list[etree._Element] = []
+
+    def spy(source: safexml.XmlSource, **kw: int) -> Iterator[Iterator[tuple[str, Any]]]:
+        for batch in real(source, **kw):
+            yield (_keep_rs(event, elem, rs) for event, elem in batch)
+
+    monkeypatch.setattr(safexml, "iterparse_batches", spy)
+    most = records = 0
+    for event in iter_events(generated(count)):
+        if isinstance(event, Record):
+            records += 1
+            most = max(most, len(rs[0]))
+    assert records == count
+    return most
+
+
+def _keep_rs(event: str, elem: etree._Element, rs: list[etree._Element]) -> tuple[str, Any]:
+    if event == "start" and elem.tag == "AccountQueryRs":
+        rs.append(elem)
+    return event, elem
+
+
+def test_earlier_records_leave_the_tree_as_records_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    one_chunk = safexml.CHUNK_SIZE // len(b"<AccountRet><ListID>0</ListID></AccountRet>")
+    small = _most_children_while_streaming(1_000, monkeypatch)
+    large = _most_children_while_streaming(5_000, monkeypatch)
+    assert 1 <= small <= one_chunk + 1, small
+    assert large <= one_chunk + 1, f"1k records: {small} held, 5k: {large}"

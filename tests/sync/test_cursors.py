@@ -12,7 +12,7 @@ from connector.qbxml.status import StatusClass
 from connector.store.sync_runs import CursorRow
 from connector.sync import cursors as rules
 from connector.sync.cursors import PageResult
-from connector.sync.plan import CursorState, Policy, next_query
+from connector.sync.plan import CursorState, IteratorAction, Policy, next_query
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 PST = timezone(timedelta(hours=-8))
@@ -71,6 +71,38 @@ def test_high_water_compares_instants_across_offsets() -> None:
         flying, _page(remaining=0, count=1, max_time=a, iterator_id="{i}"), POLICY, "T", NOW
     )
     assert done.watermark == b.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("remaining", "more"),
+    [
+        pytest.param(2, True, id="two-left"),
+        pytest.param(1, True, id="one-left"),  # the last page's boundary
+        pytest.param(0, False, id="none-left"),
+        pytest.param(None, False, id="no-count"),
+    ],
+)
+def test_the_iterator_continues_while_records_remain(remaining: int | None, more: bool) -> None:
+    """iteratorRemainingCount is the number of records still to come: one left is one more
+    page, none left completes the type."""
+    cursor = _flying(watermark="2026-01-01T00:00:00-08:00")
+    t1 = datetime(2026, 2, 1, 9, 0, tzinfo=PST)
+    after, _ = rules.page_applied(
+        cursor,
+        _page(iterator_id="{i}", remaining=remaining, count=2, max_time=t1),
+        POLICY,
+        "T",
+        NOW,
+    )
+    if more:
+        assert after.state == CursorState.ACTIVE.value and not after.full_done
+        assert (after.iterator_id, after.remaining) == ("{i}", remaining)
+        assert after.watermark == "2026-01-01T00:00:00-08:00"
+        query, _ = next_query(after, POLICY, "T")
+        assert (query.iterator, query.iterator_id) == (IteratorAction.CONTINUE, "{i}")
+    else:
+        assert after.state == CursorState.DONE.value and after.full_done
+        assert after.iterator_id is None and after.watermark == t1.isoformat()
 
 
 def test_no_match_is_success() -> None:

@@ -68,6 +68,24 @@ def test_upsert_counts_created_updated_unchanged(db: Database) -> None:
         assert store.count_records(conn, company) == {"customers": 3}
 
 
+def test_a_repeated_id_in_one_batch_stores_its_last_version(db: Database) -> None:
+    """A page may carry one record twice (it changed while the iterator ran): the later one,
+    in document order, is QuickBooks' newer answer, whether the record is new or known."""
+    company = create_company(db, "Acme").id
+    with db.begin() as conn:
+        counts = store.upsert_records(
+            conn, company, [_rec("1", "a", "First"), _rec("2", "a"), _rec("1", "b", "Second")], NOW
+        )
+        assert (counts.created, counts.updated, counts.unchanged) == (2, 0, 0)
+        row = store.get_record(conn, company, "customers", "1")
+        assert row is not None and (row.data["Name"], row.edit_sequence) == ("Second", "b")
+        store.upsert_records(
+            conn, company, [_rec("1", "b", "Second"), _rec("1", "c", "Third")], NOW
+        )
+        row = store.get_record(conn, company, "customers", "1")
+        assert row is not None and (row.data["Name"], row.edit_sequence) == ("Third", "c")
+
+
 def test_mark_deleted_then_reappearing_record_is_live_again(db: Database) -> None:
     company = create_company(db, "Acme").id
     with db.begin() as conn:
