@@ -68,6 +68,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "connector.secrets",
         "connector.runtime",
         "connector.logbounds",
+        "connector.spyne_compat",
     ),
     ("connector.processors",),
     ("connector.store",),
