@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from connector.store.sync_runs import SyncRun, create_run, get_run
+from connector.store.sync_runs import SyncRun, add_run_types, create_run, get_run
 from connector.store.tables_sync import sync_run_types, sync_runs
 
 QUEUED = "queued"
@@ -110,24 +110,7 @@ def start_queued(
         )
     )
     conn.execute(sync_run_types.delete().where(sync_run_types.c.run_id == run_id))
-    if data_types:
-        conn.execute(
-            sync_run_types.insert(),
-            [
-                {
-                    "run_id": run_id,
-                    "data_type": key,
-                    "status": "pending",
-                    "fetched": 0,
-                    "created": 0,
-                    "updated": 0,
-                    "unchanged": 0,
-                    "deleted": 0,
-                    "errors": 0,
-                }
-                for key in data_types
-            ],
-        )
+    add_run_types(conn, run_id, data_types)
 
 
 def has_queued(conn: Connection, company_id: str) -> bool:

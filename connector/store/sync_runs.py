@@ -161,6 +161,12 @@ def create_run(
             started_at=now if status == "running" else None,
         )
     )
+    add_run_types(conn, run_id, data_types)
+    return run_id
+
+
+def add_run_types(conn: Connection, run_id: str, data_types: Sequence[str]) -> None:
+    """A run's per-type rows, all ``pending`` with zero counts."""
     if data_types:
         conn.execute(
             sync_run_types.insert(),
@@ -179,7 +185,6 @@ def create_run(
                 for key in data_types
             ],
         )
-    return run_id
 
 
 def run_for_ticket(conn: Connection, ticket: str) -> SyncRun | None:
