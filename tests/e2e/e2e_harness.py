@@ -44,10 +44,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_service(database: Database, port: int | None = None) -> Iterator[Settings]:
-    """The whole app on http://localhost:PORT until the block ends."""
+def live_service(
+    database: Database, port: int | None = None, **overrides: Any
+) -> Iterator[Settings]:
+    """The whole app on http://localhost:PORT until the block ends (``overrides``: settings)."""
     port = port or free_port()
-    settings = Settings(database_url="unused", port=port, lockout_base_delay_seconds=0.0)
+    settings = Settings(
+        database_url="unused", port=port, lockout_base_delay_seconds=0.0, **overrides
+    )
     app = create_app(settings, database=database)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

@@ -1,0 +1,175 @@
+"""One update of one company: the QBWC client against AppURL, QuickBooks behind a processor.
+
+Owns: building the session's parts (the company's processor from the registry, the SOAP
+transport to the QWC's AppURL), watching it (each receiveResponseXML percentage goes to
+``on_progress``; the last QuickBooks hresult is kept for the advice), stopping it cleanly
+(when ``stop`` is set, the session ends at the next request boundary: after a
+receiveResponseXML has returned, the client is told the next sendRequestXML cannot be sent,
+so it ends QuickBooks' session and calls closeConnection; the service has stored every page
+it acknowledged and keeps its cursor) and judging how it ended (``advice.judge``).
+Must not: schedule (``schedule``/``daemon``) or touch the agent's files.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from connector.agent.advice import Outcome, OutcomeKind, judge
+from connector.agent.config import CompanyConfig
+from connector.processors.base import FileMode, ProcessorError, RequestProcessor
+from connector.processors.registry import (
+    Finishable,
+    ProcessorSpec,
+    ProcessorUnavailable,
+    create_processor,
+)
+from connector.qbwc.client import ClientConfig, run_session
+from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
+from connector.qbwc.transport import HttpxTransport, RemoteQbwcService, SoapQbwcService
+
+STOPPING = "the agent is stopping"
+AGENT_CLIENT = ClientConfig(noop_wait_seconds=1.0)
+"""QBWC waits ~5 s after a NoOp (PG p.72); the agent asks again after one second: the service
+answers NoOp while it finishes storing pages, and a desktop sync should not idle."""
+
+
+class WatchedService:
+    """``RemoteQbwcService`` passing every call on; reports progress, refuses to go on once
+    ``stop`` is set (before a sendRequestXML: a request boundary)."""
+
+    def __init__(
+        self, inner: RemoteQbwcService, stop: threading.Event, on_progress: Callable[[int], None]
+    ) -> None:
+        self.inner, self.stop, self.on_progress = inner, stop, on_progress
+        self.stopped = False
+
+    def server_version(self) -> str:
+        return self.inner.server_version()
+
+    def client_version(self, str_version: str) -> str:
+        return self.inner.client_version(str_version)
+
+    def authenticate(self, user_name: str, password: str) -> tuple[str, ...]:
+        return self.inner.authenticate(user_name, password)
+
+    def send_request_xml(
+        self,
+        ticket: str,
+        hcp_response: str,
+        company_file_name: str,
+        country: str,
+        major_version: int,
+        minor_version: int,
+    ) -> str:
+        if self.stop.is_set():
+            self.stopped = True
+            raise SoapCallError(QbwcMethod.SEND_REQUEST_XML, FailureKind.TRANSPORT, STOPPING)
+        return self.inner.send_request_xml(
+            ticket, hcp_response, company_file_name, country, major_version, minor_version
+        )
+
+    def receive_response_xml(self, ticket: str, response: str, hresult: str, message: str) -> int:
+        percent = self.inner.receive_response_xml(ticket, response, hresult, message)
+        if 0 <= percent <= 100:
+            self.on_progress(percent)
+        return percent
+
+    def connection_error(self, ticket: str, hresult: str, message: str) -> str:
+        return self.inner.connection_error(ticket, hresult, message)
+
+    def get_last_error(self, ticket: str) -> str:
+        return self.inner.get_last_error(ticket)
+
+    def close_connection(self, ticket: str) -> str:
+        return self.inner.close_connection(ticket)
+
+
+class WatchedProcessor:
+    """``RequestProcessor`` passing every call on and keeping the last hresult it raised."""
+
+    def __init__(self, inner: RequestProcessor) -> None:
+        self.inner = inner
+        self.last_hresult: int | None = None
+
+    def _watch(self, exc: ProcessorError) -> ProcessorError:
+        self.last_hresult = exc.hresult
+        return exc
+
+    def open_connection(self, app_id: str, app_name: str) -> None:
+        try:
+            self.inner.open_connection(app_id, app_name)
+        except ProcessorError as exc:
+            raise self._watch(exc) from None
+
+    def begin_session(self, company_file: str, mode: FileMode = FileMode.DO_NOT_CARE) -> str:
+        try:
+            return self.inner.begin_session(company_file, mode)
+        except ProcessorError as exc:
+            raise self._watch(exc) from None
+
+    def process_request(self, ticket: str, request: str) -> str:
+        try:
+            return self.inner.process_request(ticket, request)
+        except ProcessorError as exc:
+            raise self._watch(exc) from None
+
+    def end_session(self, ticket: str) -> None:
+        self.inner.end_session(ticket)
+
+    def close_connection(self) -> None:
+        self.inner.close_connection()
+
+    def get_current_company_file_name(self, ticket: str) -> str:
+        return self.inner.get_current_company_file_name(ticket)
+
+
+def processor_spec(company: CompanyConfig) -> ProcessorSpec:
+    return ProcessorSpec(
+        kind=company.processor.value,
+        qwc=company.qwc,
+        company_file=company.company_file,
+        seed=company.seed,
+        size=company.size,
+        cassette=company.cassette,
+    )
+
+
+def run_company_session(
+    company: CompanyConfig,
+    password: str,
+    stop: threading.Event,
+    on_progress: Callable[[int], None],
+    *,
+    timeout: float = 120.0,
+    client_config: ClientConfig | None = None,
+) -> Outcome:
+    """One session; never raises for what QuickBooks or the service does."""
+    try:
+        processor = WatchedProcessor(create_processor(processor_spec(company)))
+    except ProcessorUnavailable as exc:
+        return Outcome(OutcomeKind.FAILED, str(exc), "choose a processor available here")
+    except ProcessorError as exc:
+        return judge_open_failure(exc)
+    qwc = company.qwc
+    with HttpxTransport(qwc.app_url, timeout=timeout) as http:
+        service = WatchedService(SoapQbwcService(http), stop, on_progress)
+        summary = run_session(
+            qwc, password, service, processor, config=client_config or AGENT_CLIENT
+        )
+    outcome = judge(summary, processor.last_hresult, stopped=service.stopped)
+    if isinstance(processor.inner, Finishable):
+        problem = processor.inner.finish()
+        if problem and not outcome.failed:
+            return Outcome(OutcomeKind.FAILED, problem, "the recorded session no longer matches")
+    return outcome
+
+
+def judge_open_failure(exc: ProcessorError) -> Outcome:
+    from connector.agent.advice import describe_hresult
+
+    meaning, advice = describe_hresult(exc.hresult)
+    return Outcome(
+        OutcomeKind.FAILED, f"{exc.hresult_text}: {meaning}. {exc.message}", advice, None, None,
+        exc.hresult_text,
+    )  # fmt: skip
