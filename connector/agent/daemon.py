@@ -73,6 +73,10 @@ class Agent:
         self._queued: set[str] = set()
         self.pid: int | None = None
         self.ui_url: str | None = None
+        self.version: str | None = None
+        """The release running (``None``: a development install)."""
+        self.updater: Any = None
+        """``update.Updater`` when an update repository is configured."""
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -229,9 +233,13 @@ class Agent:
     def status(self) -> dict[str, Any]:
         with self._lock:
             live = Live(frozenset(self._threads), dict(self._progress), frozenset(self._queued))
-            return status_json(
+            data = status_json(
                 self.config, self.states, live, pid=self.pid, ui_url=self.ui_url, running=True
             )
+        data["version"] = self.version
+        if self.updater is not None:
+            data["update"] = {"ready": self.updater.ready, "problem": self.updater.last_problem}
+        return data
 
     def company(self, name: str) -> CompanyConfig:
         with self._lock:

@@ -140,6 +140,13 @@ def create_app(agent: Agent, token: str, port_of: Any, on_stop: Any) -> FastAPI:
     def sync(body: SyncBody) -> dict[str, Any]:
         return {"lines": agent.sync_now(body.name)}
 
+    @app.post("/api/update-check")
+    def update_check() -> dict[str, Any]:
+        if agent.updater is None:
+            raise ConfigError("no update repository is configured for this release")
+        staged = agent.updater.check()
+        return {"staged": staged, "problem": agent.updater.last_problem}
+
     @app.post("/api/stop")
     def stop() -> dict[str, Any]:
         on_stop()

@@ -84,6 +84,7 @@ def run_agent(paths: AgentPaths, *, foreground: bool = True, tray: bool = True) 
         )
         log.info("local UI at http://127.0.0.1:%d/", server.port)
         _on_signals(done, agent)
+        _updates(agent, paths)
         icon = _tray(agent) if tray else None
         loop = threading.Thread(target=agent.run_loop, name="scheduler")
         loop.start()
@@ -100,6 +101,24 @@ def run_agent(paths: AgentPaths, *, foreground: bool = True, tray: bool = True) 
         paths.runtime_file.unlink(missing_ok=True)
         close_logging()
         lock.release()
+
+
+def _updates(agent: Agent, paths: AgentPaths) -> None:
+    """Check the update repository in the background (the running release's, or agent.json's)."""
+    from connector.agent.update import Updater, running_release
+
+    release = running_release()
+    if release is None:
+        return  # a development install: nothing to update
+    agent.version = release.version
+    url = agent.config.update_url or release.update_url
+    if not url:
+        return
+    agent.updater = Updater(paths, release, url)
+    threading.Thread(
+        target=agent.updater.run_periodically, args=(agent.stop_event,), daemon=True,
+        name="updates",
+    ).start()  # fmt: skip
 
 
 def _tray(agent: Agent) -> Any:

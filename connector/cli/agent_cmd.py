@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,14 @@ def _control() -> Any:
 
 def _run(args: argparse.Namespace) -> int:
     from connector.agent.main import run_agent
+    from connector.agent.update import next_release, running_release
 
-    return run_agent(_paths(), foreground=True, tray=not args.no_tray)
+    paths = _paths()
+    newer = next_release(paths, running_release())
+    if newer is not None:  # a verified update was staged: run it instead (self-update)
+        argv = [str(newer.executable), "agent", "run", *(["--no-tray"] if args.no_tray else [])]
+        os.execv(argv[0], argv)
+    return run_agent(paths, foreground=True, tray=not args.no_tray)
 
 
 def _start(_args: argparse.Namespace) -> int:

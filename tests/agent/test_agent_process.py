@@ -1,6 +1,9 @@
 """The agent as a real background process (``agent start``), driven by its commands: two
 companies on the fake QuickBooks, a clean stop (SIGTERM) and a ``kill -9`` in the middle of
-a sync, and after each new start the sync resumes and the store equals each company."""
+a sync, and after each new start the sync resumes and the store equals each company.
+(After a ``kill -9`` the service may answer ``busy`` for a while: the killed session looks
+live to it for up to two minutes; the agent honours the postponement, so this test takes
+that long.)"""
 
 from __future__ import annotations
 
@@ -101,10 +104,6 @@ def test_background_agent_survives_stop_and_kill_9_without_losing_a_record(
         saved = load(home / "state" / "companies" / f"{name}.json.gz")
         assert_store_equals_company(service.db, links[name].company_id, saved)
 
-    # on demand: one company, right now
-    before = company(home, "A")["lastRun"]["at"]
-    assert cli(home, "sync-now", "A").stdout.strip() == "A: sync started"
-    wait_for("A synced on demand", lambda: company(home, "A")["lastRun"]["at"] > before)
     assert "stopped the agent" in cli(home, "stop").stdout
     log = (home / "logs" / "agent.log").read_text()
     assert "sessions in progress end at their next request boundary" in log
