@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from e2e_harness import live_service
-
 from connector.api.routes_core import connection_qwc
 from connector.settings import Settings
 from connector.store.companies import create_company
 from connector.store.connections import create_connection
 from connector.store.db import Database
+from tests.e2e.e2e_harness import live_service
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent_harness import wait_for
 
 from connector.agent import autostart
 from connector.agent.control import Control, agent_command
 from connector.agent.paths import AgentPaths
+from tests.agent.agent_harness import wait_for
 
 
 class FakeWinreg:

@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from agent_harness import Service, running_service
-from sync_harness import assert_store_equals_company
 
 from connector.agent.control import new_company
 from connector.agent.credentials import EncryptedFileStore
 from connector.agent.daemon import Agent
 from connector.agent.paths import AgentPaths
 from qbd_emulator.companyfile import load
+from tests.agent.agent_harness import Service, running_service
+from tests.sync.sync_harness import assert_store_equals_company
 
 
 class Clock:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent_harness import Service, cli, running_service
-from refpaths import REPO
+
+from tests.agent.agent_harness import Service, cli, running_service
+from tests.refpaths import REPO
 
 SHOTS = REPO / "out" / "screenshots"
 CHROMIUM_FLAGS = [

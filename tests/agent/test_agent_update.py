@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent_harness import agent_env, wait_for
-from refpaths import REPO
 
 from connector.agent.control import Control
 from connector.agent.paths import AgentPaths
+from tests.agent.agent_harness import agent_env, wait_for
+from tests.refpaths import REPO
 
 LAUNCHER = f"""#!/bin/sh
 # A release's launcher (the packaged executable's stand-in): this Python, this release's folder.
