@@ -40,10 +40,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--port", type=int, default=0, help="port (default 8080, else any free)")
     parser.add_argument("--exit", action="store_true", help="stop after the sync")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--agent",
+        action="store_true",
+        help="run the desktop agent with two fake companies syncing every minute; print its UI URL",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.agent:
+        return _run_agent_demo(args)
     opts = DemoOptions(
         folder=Path.cwd(),
         database_url=default_database_url(),
@@ -66,6 +73,40 @@ def run(args: argparse.Namespace) -> int:
         return 2
     finally:
         demo.close()
+
+
+def _run_agent_demo(args: argparse.Namespace) -> int:
+    """``demo --agent``: the service and the agent (``connector.demo_agent``)."""
+    from contextlib import ExitStack
+
+    from connector import demo_agent
+    from connector.agent.errors import AgentError
+
+    with ExitStack() as stack:
+        try:
+            demo = demo_agent.start(stack, Path.cwd(), default_database_url(), port=args.port)
+        except (DemoError, AgentError) as exc:
+            print(f"qbd-connector demo: {exc}", file=sys.stderr)
+            return 2
+        print(f"agent UI:  {demo.ui_url}")
+        print(f"service:   {demo.settings.public_url}/api/v1")
+        print(f"companies: {', '.join(demo.companies)} (fake QuickBooks, every minute)", flush=True)
+        for status in demo_agent.wait_synced(demo.agent_home, demo.companies):
+            last = status
+        for company in last["companies"]:
+            run_ = company["lastRun"]
+            print(f"{company['name']}: {run_['outcome']}: {run_['message']}", flush=True)
+        if args.json:
+            print(json.dumps({"uiUrl": demo.ui_url, "status": last}, indent=2))
+        if not args.exit:
+            print("The agent syncs on schedule - press Ctrl-C to stop.", file=sys.stderr)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                print("stopping", file=sys.stderr)
+        ok = all(c["lastRun"]["outcome"] == "succeeded" for c in last["companies"])
+        return 0 if ok else 1
 
 
 def _serve_until_interrupted(result: DemoResult) -> None:
