@@ -62,7 +62,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--every-minutes", type=int, required=True)
     add("install-autostart", "start the agent when this user logs in", _autostart(True))
     add("uninstall-autostart", "no longer start the agent at log-in", _autostart(False))
-    p = add("ui", "open the local web UI in the browser", _ui)
+    p = add("ui", "open the local web UI in the browser (starting the agent if needed)", _ui)
     p.add_argument("--print", action="store_true", help="print the URL instead of opening it")
 
 
@@ -204,7 +204,11 @@ def _autostart(install: bool) -> Any:
 
 
 def _ui(args: argparse.Namespace) -> int:
-    url = _control().ui_url()
+    """The UI's URL; starts the agent first when none runs (the Start-menu entry runs this)."""
+    from connector.agent.control import start_detached
+
+    control = _control()
+    url = control.ui_url() if control.running else str(start_detached(control.paths)["uiUrl"])
     if args.print:
         print(url)
         return 0

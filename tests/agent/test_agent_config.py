@@ -233,3 +233,19 @@ def test_a_quickbooks_error_says_what_the_user_can_do() -> None:
     assert "start QuickBooks" in outcome.advice
     nvu = judge(summary(SessionResult.INVALID_USER, errors=("QBWC1040: bad",)))
     assert nvu.failed and "password" in nvu.advice
+
+
+def test_one_agent_per_user_lock(paths: AgentPaths) -> None:
+    from connector.agent.errors import AlreadyRunning
+    from connector.agent.lock import InstanceLock, is_locked
+
+    first = InstanceLock(paths.lock_file)
+    first.acquire()
+    try:
+        assert is_locked(paths.lock_file)
+        assert paths.lock_file.read_text().strip() == str(os.getpid())
+        with pytest.raises(AlreadyRunning, match=f"pid {os.getpid()}"):
+            InstanceLock(paths.lock_file).acquire()
+    finally:
+        first.release()
+    assert not is_locked(paths.lock_file) and paths.lock_file.read_text().strip() == ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,11 @@ def exe(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return Path(given)
     dist = tmp_path_factory.mktemp("dist")
     done = subprocess.run(
-        [str(REPO / "ci" / "build-exe"), str(dist)], capture_output=True, text=True, timeout=900
+        [str(REPO / "ci" / "build-exe"), str(dist)],
+        env={**os.environ, "PYTHON": sys.executable, "WORKPATH": str(dist / "work")},
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return dist / "qbd-connector" / "qbd-connector"
