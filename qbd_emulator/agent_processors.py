@@ -16,8 +16,7 @@ from connector.processors.base import FileMode
 from connector.processors.registry import ProcessorSpec, ProcessorUnavailable
 
 from .cassette import CassetteError, ReplayProcessor, load_cassette
-from .company import CompanyFile
-from .companyfile import load, save
+from .company import CompanyFile, load, save
 from .errors import CompanyFileError
 from .processor import FakeQuickBooks
 from .webconnector import FileIdOutcome, add_application

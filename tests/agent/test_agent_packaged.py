@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from connector.store.db import Database
-from qbd_emulator.companyfile import load
+from qbd_emulator.company import load
 from tests.agent.agent_harness import wait_for
 from tests.e2e.e2e_harness import free_port
 from tests.refpaths import REPO

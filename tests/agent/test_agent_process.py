@@ -19,7 +19,7 @@ import pytest
 from connector.agent.control import Control
 from connector.agent.errors import AgentUnreachable
 from connector.agent.paths import AgentPaths
-from qbd_emulator.companyfile import load
+from qbd_emulator.company import load
 from tests.agent.agent_harness import Service, cli, running_service, wait_for
 from tests.sync.sync_harness import assert_store_equals_company
 

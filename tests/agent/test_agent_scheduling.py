@@ -14,7 +14,7 @@ from connector.agent.control import new_company
 from connector.agent.credentials import EncryptedFileStore
 from connector.agent.daemon import Agent
 from connector.agent.paths import AgentPaths
-from qbd_emulator.companyfile import load
+from qbd_emulator.company import load
 from tests.agent.agent_harness import Service, running_service
 from tests.sync.sync_harness import assert_store_equals_company
 
