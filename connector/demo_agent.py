@@ -67,7 +67,7 @@ def _links(database: Database, settings: Settings, folder: Path) -> dict[str, di
                     conn, company.id, "desktop_app", owner_id=settings.owner_id, every_minutes=1
                 )
             link = {"companyId": company.id, "connectionId": connection.id, "password": password}
-        from connector.api.routes_core import connection_qwc
+        from connector.qbwc.qwc import connection_qwc
 
         qwc = folder / f"qbd-demo-agent-{name}.qwc"
         qwc.write_text(connection_qwc(settings, company, connection), encoding="utf-8")

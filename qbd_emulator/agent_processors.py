@@ -14,6 +14,7 @@ from pathlib import Path
 
 from connector.processors.base import FileMode
 from connector.processors.registry import ProcessorSpec, ProcessorUnavailable
+from connector.qbwc.qwc import QwcError, parse_qwc
 
 from .cassette import CassetteError, ReplayProcessor, load_cassette
 from .company import CompanyFile, load, save
@@ -73,7 +74,11 @@ def emulator(spec: ProcessorSpec) -> SavedFakeQuickBooks:
             company = load(path)
     except (CompanyFileError, ValueError) as exc:
         raise ProcessorUnavailable(f"the fake company cannot be opened: {exc}") from None
-    registered = add_application(spec.qwc, FakeQuickBooks(company))
+    try:
+        qwc = parse_qwc(spec.qwc_xml)
+    except QwcError as exc:
+        raise ProcessorUnavailable(f"the QWC file is refused: {exc}") from None
+    registered = add_application(qwc, FakeQuickBooks(company))
     fake = SavedFakeQuickBooks(company, path, created or registered is not FileIdOutcome.PRESENT)
     fake.finish()
     return fake

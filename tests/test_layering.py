@@ -78,6 +78,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("connector.portal",),
     ("connector.api",),
     ("connector.demo", "connector.agent"),
+    ("connector.demo_agent",),
     ("connector.cli",),
     ("connector.__main__",),
 )

@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from connector.agent.advice import Outcome, OutcomeKind
 from connector.agent.config import CompanyConfig
 from connector.agent.state import CompanyState, LastRun
-from connector.qbwc.client import SessionResult, SessionSummary
-from connector.qbwc.client_summary import next_run_in
+from connector.qbwc.client import SessionResult, SessionSummary, next_run_in
 
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600

@@ -19,14 +19,15 @@ from connector.agent.advice import Outcome, OutcomeKind, judge
 from connector.agent.config import CompanyConfig
 from connector.processors.base import FileMode, ProcessorError, RequestProcessor
 from connector.processors.registry import (
+    AuthPreferences,
     Finishable,
     ProcessorSpec,
     ProcessorUnavailable,
     create_processor,
 )
 from connector.qbwc.client import ClientConfig, run_session
-from connector.qbwc.envelopes import FailureKind, QbwcMethod, SoapCallError
-from connector.qbwc.transport import HttpxTransport, RemoteQbwcService, SoapQbwcService
+from connector.qbwc.client.envelopes import FailureKind, QbwcMethod, SoapCallError
+from connector.qbwc.client.transport import HttpxTransport, RemoteQbwcService, SoapQbwcService
 
 STOPPING = "the agent is stopping"
 AGENT_CLIENT = ClientConfig(noop_wait_seconds=1.0)
@@ -125,9 +126,17 @@ class WatchedProcessor:
 
 
 def processor_spec(company: CompanyConfig) -> ProcessorSpec:
+    qwc = company.qwc
+    preferences = AuthPreferences(
+        is_read_only=qwc.is_read_only,
+        unattended_mode=qwc.unattended_mode_pref.value if qwc.unattended_mode_pref else None,
+        personal_data=qwc.personal_data_pref.value if qwc.personal_data_pref else None,
+        auth_flags=qwc.auth_flags,
+    )
     return ProcessorSpec(
         kind=company.processor.value,
-        qwc=company.qwc,
+        qwc_xml=company.qwc_xml,
+        preferences=preferences,
         company_file=company.company_file,
         seed=company.seed,
         size=company.size,

@@ -28,19 +28,14 @@ from collections.abc import Callable
 from typing import Any
 
 from connector.processors.base import FileMode, ProcessorError
-from connector.processors.registry import ProcessorSpec, ProcessorUnavailable
-from connector.qbwc.qwc import PersonalDataPref, Qwc, UnattendedModePref
+from connector.processors.registry import AuthPreferences, ProcessorSpec, ProcessorUnavailable
 
 PROG_ID = "QBXMLRP2.RequestProcessor"
 DISP_E_EXCEPTION = 0x80020009
 CT_LOCAL_QBD = 1
 FILE_MODES = {FileMode.SINGLE_USER: 0, FileMode.MULTI_USER: 1, FileMode.DO_NOT_CARE: 2}
-UNATTENDED = {UnattendedModePref.OPTIONAL: 0, UnattendedModePref.REQUIRED: 1}
-PERSONAL_DATA = {
-    PersonalDataPref.OPTIONAL: 0,
-    PersonalDataPref.REQUIRED: 1,
-    PersonalDataPref.NOT_NEEDED: 2,
-}
+UNATTENDED = {"umpOptional": 0, "umpRequired": 1}
+PERSONAL_DATA = {"pdpOptional": 0, "pdpRequired": 1, "pdpNotNeeded": 2}
 UNEXPECTED = 0x80040402
 """QBXMLRP2's "Unexpected error" (PROTOCOL.md 1.8), for a failure that carries no hresult."""
 
@@ -84,8 +79,13 @@ class ComProcessor:
     """``RequestProcessor`` over QBXMLRP2. ``dispatch`` creates the COM object (pywin32's
     ``Dispatch`` by default; tests give a fake)."""
 
-    def __init__(self, qwc: Qwc, company_file: str = "", dispatch: Dispatch | None = None) -> None:
-        self.qwc = qwc
+    def __init__(
+        self,
+        preferences: AuthPreferences,
+        company_file: str = "",
+        dispatch: Dispatch | None = None,
+    ) -> None:
+        self.preferences = preferences
         self.company_file = company_file
         self._dispatch = dispatch or _pywin32_dispatch()
         self._rp: Any = None
@@ -107,15 +107,15 @@ class ComProcessor:
         self._call(open_)
 
     def _set_preferences(self) -> None:
-        prefs = self._rp.AuthPreferences
-        if self.qwc.is_read_only is not None:
-            prefs.PutIsReadOnly(self.qwc.is_read_only)
-        if self.qwc.unattended_mode_pref is not None:
-            prefs.PutUnattendedModePref(UNATTENDED[self.qwc.unattended_mode_pref])
-        if self.qwc.personal_data_pref is not None:
-            prefs.PutPersonalDataPref(PERSONAL_DATA[self.qwc.personal_data_pref])
-        if self.qwc.auth_flags is not None:
-            prefs.PutAuthFlags(self.qwc.auth_flags)
+        prefs, wanted = self._rp.AuthPreferences, self.preferences
+        if wanted.is_read_only is not None:
+            prefs.PutIsReadOnly(wanted.is_read_only)
+        if wanted.unattended_mode in UNATTENDED:
+            prefs.PutUnattendedModePref(UNATTENDED[wanted.unattended_mode])
+        if wanted.personal_data in PERSONAL_DATA:
+            prefs.PutPersonalDataPref(PERSONAL_DATA[wanted.personal_data])
+        if wanted.auth_flags is not None:
+            prefs.PutAuthFlags(wanted.auth_flags)
 
     def _connected(self) -> Any:
         if self._rp is None:
@@ -151,4 +151,4 @@ class ComProcessor:
 
 def create_com_processor(spec: ProcessorSpec) -> ComProcessor:
     """The ``com`` processor of ``connector.processors.registry``."""
-    return ComProcessor(spec.qwc, spec.company_file)
+    return ComProcessor(spec.preferences, spec.company_file)

@@ -16,7 +16,6 @@ from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
 from connector.processors.base import RequestProcessor
-from connector.qbwc.qwc import Qwc
 
 ENTRY_POINT_GROUP = "qbd_connector.processors"
 
@@ -26,9 +25,23 @@ class ProcessorUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class AuthPreferences:
+    """QBXMLRP2's ``rp.AuthPreferences`` as the QWC gives them (PG p.37; ``None``: absent).
+    Wire words, so this layer needs no QWC parser: ``umpRequired``/``umpOptional``,
+    ``pdpNotNeeded``/``pdpOptional``/``pdpRequired``."""
+
+    is_read_only: bool | None = None
+    unattended_mode: str | None = None
+    personal_data: str | None = None
+    auth_flags: int | None = None
+
+
+@dataclass(frozen=True)
 class ProcessorSpec:
     kind: str
-    qwc: Qwc
+    qwc_xml: str = ""
+    """The QWC file's text (the emulator registers its FileID, as QBWC does on adding it)."""
+    preferences: AuthPreferences = AuthPreferences()
     company_file: str = ""
     seed: int | None = None
     size: str | None = None

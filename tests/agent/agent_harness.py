@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connector.api.routes_core import connection_qwc
+from connector.qbwc.qwc import connection_qwc
 from connector.settings import Settings
 from connector.store.companies import create_company
 from connector.store.connections import create_connection

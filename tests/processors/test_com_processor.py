@@ -16,8 +16,12 @@ from connector.processors.com import (
     com_error_to_processor_error,
     create_com_processor,
 )
-from connector.processors.registry import ProcessorSpec, ProcessorUnavailable, create_processor
-from connector.qbwc.qwc import PersonalDataPref, Qwc, UnattendedModePref
+from connector.processors.registry import (
+    AuthPreferences,
+    ProcessorSpec,
+    ProcessorUnavailable,
+    create_processor,
+)
 
 
 class ComError(Exception):
@@ -55,13 +59,10 @@ class FakeRp:
         return lambda *args: self._do(name, *args)
 
 
-QWC = Qwc(
-    app_name="qbd-connector (Acme)", app_url="https://svc.example.com/qbwc",
-    app_support="https://svc.example.com/support", user_name="u",
-    owner_id="{9A8A4DFA-9D97-4AAF-A36D-5923707DF5B6}", file_id="{8C1E3D49-5F27-41D6-9B0B-4546E6D80995}",
-    app_id="app-1", is_read_only=False, auth_flags=0xF,
-    personal_data_pref=PersonalDataPref.NOT_NEEDED, unattended_mode_pref=UnattendedModePref.REQUIRED,
-)  # fmt: skip
+PREFS = AuthPreferences(
+    is_read_only=False, unattended_mode="umpRequired", personal_data="pdpNotNeeded", auth_flags=0xF
+)
+APP_ID, APP_NAME = "app-1", "qbd-connector (Acme)"
 
 
 def processor(
@@ -74,7 +75,7 @@ def processor(
         created.append(prog_id)
         return FakeRp(calls, fail or {})
 
-    proc = ComProcessor(QWC, r"C:\Books\Acme.QBW", dispatch=dispatch)
+    proc = ComProcessor(PREFS, r"C:\Books\Acme.QBW", dispatch=dispatch)
     calls.append(("created", *created))
     return proc, calls
 
@@ -82,7 +83,7 @@ def processor(
 def test_a_session_calls_qbxmlrp2_in_order_with_the_qwc_preferences() -> None:
     proc, calls = processor()
     assert isinstance(proc, RequestProcessor)
-    proc.open_connection(QWC.app_id, QWC.app_name)
+    proc.open_connection(APP_ID, APP_NAME)
     ticket = proc.begin_session("", FileMode.MULTI_USER)
     assert proc.process_request(ticket, "<?qbxml?>") == "<QBXML/>"
     assert proc.get_current_company_file_name(ticket) == r"C:\Books\Acme.QBW"
@@ -139,9 +140,9 @@ def test_calls_before_open_connection_are_refused_as_qbxmlrp2_would() -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="off Windows only")
 def test_off_windows_the_com_processor_says_it_is_unavailable() -> None:
     with pytest.raises(ProcessorUnavailable, match="Windows"):
-        create_com_processor(ProcessorSpec("com", QWC))
+        create_com_processor(ProcessorSpec("com", preferences=PREFS))
     with pytest.raises(ProcessorUnavailable, match="Windows"):
-        create_processor(ProcessorSpec("com", QWC))
+        create_processor(ProcessorSpec("com", preferences=PREFS))
     assert PROG_ID == "QBXMLRP2.RequestProcessor"
 
 
@@ -150,4 +151,4 @@ def test_processors_come_from_entry_points_and_unknown_ones_are_named() -> None:
 
     assert {"com", "emulator", "replay"} <= set(available_processors())
     with pytest.raises(ProcessorUnavailable, match="no 'telepathy' processor"):
-        create_processor(ProcessorSpec("telepathy", QWC))
+        create_processor(ProcessorSpec("telepathy"))

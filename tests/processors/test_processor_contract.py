@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from connector.processors.base import FileMode, ProcessorError, RequestProcessor
+from connector.processors.registry import AuthPreferences
 from connector.qbwc.qwc import Qwc
 from qbd_emulator.cassette import RecordingProcessor, ReplayProcessor, load_cassette, save_cassette
 from qbd_emulator.generate import generate
@@ -89,7 +90,8 @@ def com() -> Iterator[tuple[RequestProcessor, str]]:
     company_file = os.environ.get("QBD_QUICKBOOKS_COMPANY_FILE", "")
     if not company_file:
         pytest.fail("the windows tests need QBD_QUICKBOOKS_COMPANY_FILE (see README)")
-    yield ComProcessor(QWC, company_file), company_file
+    prefs = AuthPreferences(unattended_mode="umpOptional", personal_data="pdpNotNeeded")
+    yield ComProcessor(prefs, company_file), company_file
 
 
 @pytest.mark.windows
