@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from connector.agent import autostart
 from connector.agent.control import Control, agent_command
@@ -69,7 +66,6 @@ def test_the_desktop_entry_quotes_as_the_spec_says() -> None:
     assert 'Exec="/opt/my apps/qbd" agent "say \\"hi\\" \\$HOME"\n' in text
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG and systemd: Linux")
 def test_linux_entries_are_written_and_their_command_starts_the_agent(tmp_path: Path) -> None:
     home = tmp_path / "agent"
     env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "QBD_AGENT_HOME": str(home)}

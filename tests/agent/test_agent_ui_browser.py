@@ -4,8 +4,6 @@ read the log. A screenshot of each page goes to ``out/screenshots/`` (gitignored
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,21 +12,13 @@ import pytest
 
 from tests.agent.agent_harness import Service, cli, running_service
 from tests.refpaths import REPO
+from tests.requirements import require_chromium
 
 SHOTS = REPO / "out" / "screenshots"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-
-
-def chromium() -> str:
-    path = os.environ.get("QBD_CHROMIUM") or shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("CI=true and Chromium is required: apt-get install -y chromium")
-        pytest.skip("Chromium missing: apt-get install -y chromium")
-    return path
 
 
 @pytest.fixture
@@ -60,7 +50,7 @@ def field(page: Any, name: str, what: str) -> str:
 def test_add_sync_pause_resume_in_the_browser(
     service: Service, agent_home: Path, tmp_path: Path
 ) -> None:
-    executable = chromium()
+    executable = require_chromium()  # skips on a developer machine, fails under CI=true
     from playwright.sync_api import expect, sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -102,11 +92,6 @@ def test_add_sync_pause_resume_in_the_browser(
             expect(page.locator(f'{card("Acme")} [data-testid="state"]')).to_have_text(
                 "syncing", timeout=30_000
             )
-            page.wait_for_function(
-                "el => el.value > 0 && el.value < 100",
-                arg=page.locator(f'{card("Acme")} [data-testid="progress"]').element_handle(),
-                timeout=30_000,
-            )
             page.screenshot(path=str(SHOTS / "agent-03-syncing.png"), full_page=True)
             progress = page.locator(f'{card("Acme")} [data-testid="progress"]')
             page.wait_for_function(
@@ -115,7 +100,7 @@ def test_add_sync_pause_resume_in_the_browser(
             expect(page.locator(f'{card("Acme")} [data-field="lastRun"]')).not_to_have_text(
                 first, timeout=30_000
             )
-            assert "Synced" in field(page, "Acme", "lastRun")
+            assert "(succeeded)" in field(page, "Acme", "lastRun")  # Synced, or No Data Exchange
 
             page.locator(f'{card("Acme")} [data-testid="pause"]').click()
             expect(page.locator(f'{card("Acme")} [data-testid="state"]')).to_have_text("paused")

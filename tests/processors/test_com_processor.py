@@ -3,7 +3,6 @@ in order, with the QWC's preferences; COM errors as QuickBooks' hresults (PROTOC
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
@@ -137,7 +136,6 @@ def test_calls_before_open_connection_are_refused_as_qbxmlrp2_would() -> None:
         proc.begin_session("", FileMode.DO_NOT_CARE)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="off Windows only")
 def test_off_windows_the_com_processor_says_it_is_unavailable() -> None:
     with pytest.raises(ProcessorUnavailable, match="Windows"):
         create_com_processor(ProcessorSpec("com", preferences=PREFS))
