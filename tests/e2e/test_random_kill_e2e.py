@@ -84,7 +84,9 @@ def test_service_killed_at_random_moments_recovers(
         while True:
             sessions += 1
             result = _session(link, FakeQuickBooks(company, clock=lambda: now))
-            if result is SessionResult.DONE:
+            # NO_WORK: the last kill came after the sync had already finished, so the restarted
+            # service has nothing to send; the store is checked below either way.
+            if result in (SessionResult.DONE, SessionResult.NO_WORK):
                 break
             assert time.monotonic() - restarted < RECOVERY_BUDGET, (result, sessions)
             time.sleep(1.0)
