@@ -18,7 +18,6 @@ secrets (the store keeps only argon2id hashes).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -95,9 +94,7 @@ class DemoResult:
 
     def urls(self) -> dict[str, str]:
         """What the service serves, to explore: the REST API's base, its documentation, the
-        demo company's synced customers and sync history, the portal (only once
-        ``connector.api.portal`` exists: the app includes it when it imports) and the SOAP
-        endpoint."""
+        demo company's synced customers and sync history, the portal and the SOAP endpoint."""
         base = self.settings.public_url
         company = f"{base}/api/v1/companies/{self.link.company_id}"
         urls = {
@@ -107,8 +104,7 @@ class DemoResult:
             "customers": f"{company}/data/customers",
             "syncs": f"{company}/syncs",
         }
-        if importlib.util.find_spec("connector.api.portal") is not None:
-            urls["portal"] = f"{base}/portal"
+        urls["portal"] = f"{base}/portal"
         urls["qbwc"] = f"{base}/qbwc"
         return urls
 

@@ -2,7 +2,8 @@
 
 Owns: wiring the REST API (``/api/v1``, OpenAPI at ``/api/v1/openapi.json``), the error
 handlers, the Web Connector SOAP endpoint at ``/qbwc`` (``connector.qbwc.server.soap``'s WSGI app
-behind a2wsgi) and the routers of the other API modules.
+behind a2wsgi) and the routers of the API modules, imported by name so a missing one fails at
+import (issue 9 item 5: a list of names loaded through ``importlib`` skipped them silently).
 Must not: read the environment (``Settings`` arrives built) or hold route logic.
 
 ``/qbwc`` is routed exactly (and ``/qbwc/``), not mounted: a mount would answer the bare
@@ -12,17 +13,25 @@ section 2 item 1: a wrong SOAP route is the commonest "won't connect").
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
-from types import ModuleType
 
 from fastapi import APIRouter, FastAPI
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from connector.api import routes_core
+from connector.api import (
+    portal,
+    routes_companies,
+    routes_connections,
+    routes_data,
+    routes_links,
+    routes_service,
+    routes_settings,
+    routes_sync,
+    routes_sync_requests,
+)
 from connector.api.deps import KeyCache
 from connector.api.errors import install_error_handlers
 from connector.api.guards import ApiGuard
@@ -40,28 +49,18 @@ QBWC_PATH = "/qbwc"
 
 WorkSourceFactory = Callable[[Database, Settings], WorkSource]
 
-# Routers of other API modules, included when present. Each module exposes ``router``
-# (an APIRouter) and may set ``prefix`` (default ``/api/v1``; ``""`` for web pages).
-ROUTER_MODULES = (
-    "connector.api.routes_sync",
-    "connector.api.routes_data",
-    "connector.api.routes_push",
-    "connector.api.routes_webhooks",
-    "connector.api.metrics",
-    "connector.api.portal",
-    "connector.api.routes_settings",
-    "connector.api.routes_links",
-    "connector.api.routes_sync_requests",
+ROUTERS: tuple[tuple[APIRouter, str], ...] = (
+    (routes_service.router, API_PREFIX),
+    (routes_companies.router, API_PREFIX),
+    (routes_connections.router, API_PREFIX),
+    (routes_sync.router, API_PREFIX),
+    (routes_data.router, API_PREFIX),
+    (portal.router, ""),  # web pages at the root: /portal, /link/{token}, /support
+    (routes_settings.router, API_PREFIX),
+    (routes_links.router, API_PREFIX),
+    (routes_sync_requests.router, API_PREFIX),
 )
-
-
-def _optional_module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
+"""Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
 
 
 def default_work_source(database: Database, settings: Settings) -> WorkSource:
@@ -81,16 +80,13 @@ def default_work_source(database: Database, settings: Settings) -> WorkSource:
     return PlatformWork(database, engine)
 
 
-def _qbwc_asgi(
-    database: Database, settings: Settings, factory: WorkSourceFactory
-) -> ASGIApp | None:
-    soap = _optional_module("connector.qbwc.server.soap")
-    if soap is None:
-        return None
+def _qbwc_asgi(database: Database, settings: Settings, factory: WorkSourceFactory) -> ASGIApp:
     from a2wsgi import WSGIMiddleware
 
+    from connector.qbwc.server import soap  # spyne loads only when an app is built
+
     wsgi = soap.create_wsgi_app(database, settings, factory(database, settings))
-    asgi: ASGIApp = WSGIMiddleware(wsgi)  # type: ignore[assignment]  # a2wsgi's looser types
+    asgi: ASGIApp = WSGIMiddleware(wsgi)  # type: ignore[arg-type,assignment]  # a2wsgi: looser types
     return asgi
 
 
@@ -123,19 +119,9 @@ def create_app(
     app.state.settings, app.state.database, app.state.key_cache = settings, db, KeyCache()
     install_error_handlers(app)
     app.add_middleware(ApiGuard, max_body=settings.api_max_body_bytes)
-    app.include_router(routes_core.router, prefix=API_PREFIX)
-    _include_optional_routers(app)
+    for router, prefix in ROUTERS:
+        app.include_router(router, prefix=prefix)
     qbwc = _qbwc_asgi(db, settings, work_source_factory or default_work_source)
-    if qbwc is not None:
-        for path in (QBWC_PATH, QBWC_PATH + "/"):
-            app.router.routes.append(Route(path, qbwc, methods=["GET", "POST"]))
+    for path in (QBWC_PATH, QBWC_PATH + "/"):
+        app.router.routes.append(Route(path, qbwc, methods=["GET", "POST"]))
     return app
-
-
-def _include_optional_routers(app: FastAPI) -> None:
-    for name in ROUTER_MODULES:
-        module = _optional_module(name)
-        if module is None:
-            continue
-        router: APIRouter = module.router
-        app.include_router(router, prefix=getattr(module, "prefix", API_PREFIX))

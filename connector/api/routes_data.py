@@ -1,8 +1,8 @@
 """REST reads of synced records: ``/companies/{companyId}/data/{dataType}[/{recordId}]``.
 
 Owns: the data types the API serves (the registry's keys, less the two deletion queries,
-which only mark other records deleted), the record cursor, the ``modifiedSince`` and
-``includeDeleted`` filters, and the page's JSON text. Records are written out as the store
+which only mark other records deleted), the ``modifiedSince`` and ``includeDeleted`` filters
+and the page's JSON text (its cursor is ``connector.api.cursors``' record cursor). Records are written out as the store
 keeps them (``records.normalised``, see ``connector.sync.normalise``): JSON text joined
 into the page without decoding and encoding again; ``deletedAt`` is spliced into the object
 text of a deleted record.
@@ -11,8 +11,6 @@ Must not: write SQL (``connector.store.record_reads``) or change records.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -20,9 +18,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from connector.api.cursors import Cursor, decode_record_cursor, encode_record_cursor
 from connector.api.deps import ApiKeyDep, DatabaseDep
 from connector.api.errors import ApiError, BadRequest
-from connector.api.routes_core import Cursor
 from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.store import companies as company_store
 from connector.store import record_reads
@@ -97,24 +95,6 @@ def _modified_since(text: str | None) -> datetime | None:
         raise BadRequest(
             "modifiedSince is outside the years 1-9999 in UTC", {"modifiedSince": text}
         ) from None
-
-
-def encode_record_cursor(data_type: str, after_id: int) -> str:
-    raw = json.dumps({"t": data_type, "i": after_id}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_record_cursor(data_type: str, cursor: str) -> int:
-    """The row id the cursor continues after; BadRequest for another type's or a forged one."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        # row ids are 64-bit signed integers (issue 18 item 6: 2**63 overflowed the driver)
-        if data["t"] == data_type and type(data["i"]) is int and 0 <= data["i"] < 2**63:
-            return int(data["i"])
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        pass
-    raise BadRequest(f"the cursor is not one this API issued for {data_type}", {"cursor": cursor})
 
 
 def _stamp(value: datetime) -> str:

@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from connector.api.cursors import Cursor, decode_key_cursor, encode_key_cursor
 from connector.api.deps import ApiKeyDep, DatabaseDep
 from connector.api.errors import ApiError
-from connector.api.routes_core import Cursor, decode_cursor, encode_cursor
 from connector.store import companies as company_store
 from connector.store import record_reads
 from connector.store import sync_runs as run_store
@@ -93,7 +93,7 @@ def list_syncs(
     cursor: Cursor = None,
 ) -> SyncRunPage:
     """The company's sync runs, newest first, each with its counts summed over data types."""
-    key = decode_cursor(cursor) if cursor else None
+    key = decode_key_cursor(cursor) if cursor else None
     with database.begin(write=False) as conn:
         company = company_store.get_company(conn, companyId)
         rows = record_reads.page_runs(
@@ -106,7 +106,7 @@ def list_syncs(
     last = CompanyKey(page[-1].run.created_at, page[-1].run.id) if more else None
     return SyncRunPage(
         data=[_summary(row.run, row.totals) for row in page],
-        nextCursor=encode_cursor(last) if last else None,
+        nextCursor=encode_key_cursor(last) if last else None,
     )
 
 

@@ -109,11 +109,10 @@ def run_company_list(args: argparse.Namespace, _settings: Settings, database: Da
 def run_connection_create(args: argparse.Namespace, settings: Settings, database: Database) -> int:
     from datetime import UTC, datetime
 
-    from connector.api.routes_core import connection_qwc_url
     from connector.portal.errors import PortalError
     from connector.portal.operations import create_connection_with_link
     from connector.portal.qwc import branded_qwc
-    from connector.qbwc.qwc import QwcError
+    from connector.qbwc.qwc import QwcError, connection_qwc_url
 
     with database.begin() as conn:  # a QWC we cannot write leaves no connection behind
         company = get_company(conn, args.company)

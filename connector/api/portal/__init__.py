@@ -2,7 +2,7 @@
 files, server-rendered with Jinja2 (no JavaScript framework, no build step; one small script
 for the link flow's live status).
 
-``router`` gathers them; ``prefix = ""`` mounts them at the root (``connector.api.app``).
+``router`` gathers them; ``connector.api.app`` includes it at the root.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from fastapi import APIRouter
 
 from connector.api.portal import brand_files, pages_link, pages_portal
 
-prefix = ""
 router = APIRouter(include_in_schema=False)
 router.include_router(pages_portal.router)
 router.include_router(pages_link.router)

@@ -11,7 +11,7 @@ Must not: do I/O (callers read and write the files).
 from __future__ import annotations
 
 from connector.qbwc.qwc.checks import check_app_url, is_guid, validate_qwc
-from connector.qbwc.qwc.connection import connection_qwc
+from connector.qbwc.qwc.connection import connection_qwc, connection_qwc_url
 from connector.qbwc.qwc.document import MAX_QWC_BYTES, parse_qwc, qwc_to_xml, render_qwc
 from connector.qbwc.qwc.model import (
     PersonalDataPref,
@@ -35,6 +35,7 @@ __all__ = [
     "UnattendedModePref",
     "check_app_url",
     "connection_qwc",
+    "connection_qwc_url",
     "is_guid",
     "parse_qwc",
     "qwc_to_xml",

@@ -2,7 +2,8 @@
 
 Owns: what the service writes into the QWC it hands out (AppURL and AppSupport under the
 public URL, AppName with the company's name, the connection's UserName, OwnerID, FileID and
-schedule). The API's QWC download, ``connection create --qwc-out`` and the demo all use it.
+schedule) and where the service serves it (``connection_qwc_url``). The API's QWC download,
+``connection create --qwc-out`` and the demo all use it.
 Must not: read the store or the environment (the caller passes the rows and settings).
 """
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from connector.store.companies import CompanyRow
     from connector.store.connections import ConnectionRow
 
-__all__ = ["connection_qwc"]
+__all__ = ["connection_qwc", "connection_qwc_url"]
 
 
 def connection_qwc(
@@ -47,3 +48,11 @@ def connection_qwc(
         file_id=connection.file_id,
         run_every_minutes=connection.schedule_every_minutes,
     )
+
+
+def connection_qwc_url(settings: Settings, connection: ConnectionRow) -> str:
+    """Where the REST API serves the connection's QWC file (``GET .../connections/{id}/qwc``,
+    DESIGN.md); a link-flow URL exists only as a link's token
+    (``connector.portal.operations.create_link``)."""
+    base = f"{settings.public_url}/api/v1/companies/{connection.company_id}"
+    return f"{base}/connections/{connection.id}/qwc"

@@ -1,57 +1,36 @@
-"""Core REST routes under ``/api/v1``: health, companies, connections (DESIGN.md API list).
+"""A company's connections under ``/api/v1/companies/{companyId}/connections`` (DESIGN.md).
 
-Owns: the JSON shapes of companies and connections, keyset cursors, and the per-connection
-QWC URL (``connection_qwc_url``; the CLI uses it too). The QWC file itself is
-``connector.qbwc.qwc.connection_qwc`` with the platform's branding (``connector.portal.qwc``).
-Must not: write SQL (the store's repository functions do) or know the SOAP protocol.
-About 300 lines: the JSON models sit beside the routes that speak them.
+Owns: the JSON shape of a connection (schedule, bound company, QWC URL), its create (password
+and setup link shown once), list, read, QWC download, pause/resume and schedule routes.
+The QWC file is ``connector.portal.qwc.branded_qwc`` over ``connector.qbwc.qwc``.
+Must not: write SQL (``connector.store.connections``) or know the SOAP protocol.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from connector.api.cursors import Cursor, decode_key_cursor, encode_key_cursor
 from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
-from connector.api.errors import ApiError, BadRequest, error_response
+from connector.api.errors import ApiError
 from connector.portal.errors import PortalError
 from connector.portal.operations import create_connection_with_link
 from connector.portal.qwc import branded_qwc
-from connector.qbwc.qwc import QwcError
+from connector.qbwc.qwc import QwcError, connection_qwc_url
 from connector.settings import Settings
 from connector.store import companies as company_store
 from connector.store import connections as connection_store
-from connector.store.companies import CompanyKey, CompanyRow
+from connector.store.companies import CompanyKey
 from connector.store.connections import ConnectionRow, SyncWindow
 from connector.store.db import Database
 from connector.store.tables_core import ConnectionMethod
 
-log = logging.getLogger(__name__)
 router = APIRouter()
 PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
-Cursor = Annotated[str | None, Query(description="`nextCursor` of the previous page")]
-
-
-class CompanyIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-
-
-class CompanyOut(BaseModel):
-    id: str
-    name: str
-    createdAt: datetime
-
-
-class CompanyPage(BaseModel):
-    data: list[CompanyOut]
-    nextCursor: str | None
 
 
 class ConnectionIn(BaseModel):
@@ -102,37 +81,7 @@ class ConnectionPage(BaseModel):
     nextCursor: str | None
 
 
-def encode_cursor(key: CompanyKey) -> str:
-    raw = json.dumps({"t": key.created_at.isoformat(), "i": key.id}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> CompanyKey:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        at = datetime.fromisoformat(data["t"])
-        key = str(data["i"])
-        if at.tzinfo is None or "\x00" in key:  # issued cursors carry a zone (issue 18 item 6)
-            raise ValueError("not an issued cursor")
-        return CompanyKey(at.astimezone(UTC), key)
-    except (binascii.Error, ValueError, KeyError, TypeError, OverflowError):
-        raise BadRequest("the cursor is not one this API issued", {"cursor": cursor}) from None
-
-
-def connection_qwc_url(settings: Settings, connection: ConnectionRow) -> str:
-    """The connection's QWC download URL (a link-flow URL exists only as a link's token:
-    ``connector.portal.operations.create_link``)."""
-    base = f"{settings.public_url}/api/v1/companies/{connection.company_id}"
-    return f"{base}/connections/{connection.id}/qwc"
-
-
-def _company_out(row: CompanyRow) -> CompanyOut:
-    return CompanyOut(id=row.id, name=row.name, createdAt=row.created_at)
-
-
 def _connection_fields(settings: Settings, row: ConnectionRow) -> dict[str, Any]:
-    qwc_url = connection_qwc_url(settings, row)
     window = row.sync_window
     bound = row.bound_company
     return {
@@ -147,69 +96,9 @@ def _connection_fields(settings: Settings, row: ConnectionRow) -> dict[str, Any]
         ),
         "boundCompany": BoundCompanyOut(**bound.to_json()) if bound else None,
         "createdAt": row.created_at,
-        "qwcUrl": qwc_url,
+        "qwcUrl": connection_qwc_url(settings, row),
         "linkUrl": None,
     }
-
-
-class ApiIndex(BaseModel):
-    openApi: str
-    docs: str
-    health: str
-    companies: str
-
-
-@router.get("", tags=["service"])
-def api_index(settings: SettingsDep) -> ApiIndex:
-    """Where to start: the API's description and its top-level collection (no key needed)."""
-    base = f"{settings.public_url}/api/v1"
-    return ApiIndex(
-        openApi=f"{base}/openapi.json",
-        docs=f"{base}/docs",
-        health=f"{base}/health",
-        companies=f"{base}/companies",
-    )
-
-
-@router.get("/health", tags=["service"])
-def health(database: DatabaseDep) -> Response:
-    """Liveness and database reachability; needs no API key."""
-    try:
-        database.ping()
-    except Exception:  # any driver error means "not healthy", never a 500 page
-        # The driver's text names hosts, ports and databases: the log gets it, the
-        # unauthenticated caller only "degraded" (issue 18 item 8).
-        log.exception("health: the database does not answer")
-        return error_response(
-            503,
-            "unavailable",
-            "the service is degraded",
-            {"status": "degraded", "database": "down"},
-        )
-    return Response('{"status":"ok","database":"ok"}', media_type="application/json")
-
-
-@router.post("/companies", status_code=201, tags=["companies"])
-def create_company(body: CompanyIn, database: DatabaseDep, _key: ApiKeyDep) -> CompanyOut:
-    return _company_out(company_store.create_company(database, body.name))
-
-
-@router.get("/companies", tags=["companies"])
-def list_companies(
-    database: DatabaseDep, _key: ApiKeyDep, pageSize: PageSize = 100, cursor: Cursor = None
-) -> CompanyPage:
-    after = decode_cursor(cursor) if cursor else None
-    rows = company_store.list_companies(database, limit=pageSize + 1, after=after)
-    page, more = rows[:pageSize], len(rows) > pageSize
-    return CompanyPage(
-        data=[_company_out(r) for r in page],
-        nextCursor=encode_cursor(page[-1].key) if more else None,
-    )
-
-
-@router.get("/companies/{companyId}", tags=["companies"])
-def get_company(companyId: str, database: DatabaseDep, _key: ApiKeyDep) -> CompanyOut:
-    return _company_out(company_store.get_company(database, companyId))
 
 
 @router.post(
@@ -248,7 +137,7 @@ def list_connections(
     cursor: Cursor = None,
 ) -> ConnectionPage:
     company = company_store.get_company(database, companyId)
-    key = decode_cursor(cursor) if cursor else None
+    key = decode_key_cursor(cursor) if cursor else None
     rows = connection_store.list_connections(
         database, company.id, limit=pageSize + 1, after=(key.created_at, key.id) if key else None
     )
@@ -256,7 +145,7 @@ def list_connections(
     last = CompanyKey(page[-1].created_at, page[-1].id) if more else None
     return ConnectionPage(
         data=[ConnectionOut(**_connection_fields(settings, r)) for r in page],
-        nextCursor=encode_cursor(last) if last else None,
+        nextCursor=encode_key_cursor(last) if last else None,
     )
 
 

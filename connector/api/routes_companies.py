@@ -1,0 +1,64 @@
+"""Companies under ``/api/v1/companies`` (DESIGN.md API list): create, list, read.
+
+Owns: the JSON shape of a company and the company list's keyset cursor
+(``connector.api.cursors``). A company's connections are ``routes_connections``.
+Must not: write SQL (``connector.store.companies`` does).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from connector.api.cursors import Cursor, decode_key_cursor, encode_key_cursor
+from connector.api.deps import ApiKeyDep, DatabaseDep
+from connector.store import companies as company_store
+from connector.store.companies import CompanyRow
+
+router = APIRouter()
+PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
+
+
+class CompanyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CompanyOut(BaseModel):
+    id: str
+    name: str
+    createdAt: datetime
+
+
+class CompanyPage(BaseModel):
+    data: list[CompanyOut]
+    nextCursor: str | None
+
+
+def _company_out(row: CompanyRow) -> CompanyOut:
+    return CompanyOut(id=row.id, name=row.name, createdAt=row.created_at)
+
+
+@router.post("/companies", status_code=201, tags=["companies"])
+def create_company(body: CompanyIn, database: DatabaseDep, _key: ApiKeyDep) -> CompanyOut:
+    return _company_out(company_store.create_company(database, body.name))
+
+
+@router.get("/companies", tags=["companies"])
+def list_companies(
+    database: DatabaseDep, _key: ApiKeyDep, pageSize: PageSize = 100, cursor: Cursor = None
+) -> CompanyPage:
+    after = decode_key_cursor(cursor) if cursor else None
+    rows = company_store.list_companies(database, limit=pageSize + 1, after=after)
+    page, more = rows[:pageSize], len(rows) > pageSize
+    return CompanyPage(
+        data=[_company_out(r) for r in page],
+        nextCursor=encode_key_cursor(page[-1].key) if more else None,
+    )
+
+
+@router.get("/companies/{companyId}", tags=["companies"])
+def get_company(companyId: str, database: DatabaseDep, _key: ApiKeyDep) -> CompanyOut:
+    return _company_out(company_store.get_company(database, companyId))
