@@ -107,6 +107,26 @@ class _Page:
         )
 
 
+INT_MAX = 2**31 - 1
+"""The largest count or code a cursor or a run's error keeps (32-bit columns on PostgreSQL)."""
+ITERATOR_ID_MAX = 64
+"""The longest iteratorID a cursor keeps (QuickBooks sends a 38-character GUID)."""
+
+
+def unusable(start: ResponseStart) -> str | None:
+    """Why the head of a response cannot move a cursor, or None. The schema types these
+    attributes as unbounded integers (INTTYPE is xsd:integer) but no QuickBooks sends a
+    count beyond 32 bits (issue 18 item 7: 99999999999999999999 overflowed the store)."""
+    remaining = start.iterator_remaining
+    if remaining is not None and not 0 <= remaining <= INT_MAX:
+        return f"iteratorRemainingCount={remaining} in a {start.name}"
+    if not -INT_MAX - 1 <= start.status.code <= INT_MAX:
+        return f"statusCode={start.status.code} in a {start.name}"
+    if start.iterator_id is not None and len(start.iterator_id) > ITERATOR_ID_MAX:
+        return f"an iteratorID of {len(start.iterator_id)} characters in a {start.name}"
+    return None
+
+
 def _records_of(
     events: Iterator[Event], dt: DataType, request_id: str
 ) -> tuple[ResponseStart | None, Iterator[Record]]:
@@ -114,6 +134,9 @@ def _records_of(
         if isinstance(event, ResponseStart):
             if event.name != dt.response or event.request_id != request_id:
                 return None, iter(())
+            problem = unusable(event)
+            if problem is not None:
+                raise ApplyError(problem)
             return event, (e for e in events if isinstance(e, Record))
     return None, iter(())
 

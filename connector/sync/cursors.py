@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from connector.qbxml.status import StatusClass
+from connector.qbxml.status import StatusClass, classify_hresult, parse_hresult
 from connector.store.sync_runs import CursorRow
 from connector.sync.plan import CursorState, Policy
 
 _OK = (StatusClass.OK, StatusClass.NO_MATCH, StatusClass.WARNING)
+MESSAGE_MAX = 2000
+"""The request processor's message as kept in a run's error (it comes from the client)."""
 
 
 @dataclass(frozen=True)
@@ -285,3 +287,29 @@ def failed(
     )
     note = Note(status_class, f"{cursor.data_type}: {message}", status_code, hresult, True)
     return stopped, note
+
+
+def processor_failed(
+    cursor: CursorRow, policy: Policy, hresult: str, message: str
+) -> tuple[CursorRow, Note]:
+    """receiveResponseXML carried an hresult (the request processor threw, PROTOCOL.md 1.2)
+    or no response at all. A retry-later hresult is retried; any other, an unreadable one
+    and an empty response with no hresult stop the type for this session (unknown hresults
+    are fatal, ``describe_hresult``); the hresult is kept in its canonical ``0x`` form."""
+    message = message.strip()[:MESSAGE_MAX]
+    try:
+        value = parse_hresult(hresult)
+    except ValueError:
+        said = (
+            f"the Web Connector sent an empty response and no hresult ({message})"
+            if not hresult.strip()
+            else f"the request processor failed with an unreadable hresult {hresult[:40]!r}: "
+            f"{message}"
+        )
+        return failed(cursor, StatusClass.FATAL.name, said, None, None)
+    code = f"0x{value:08X}"
+    text = f"the request processor failed with {code}: {message}"
+    status_class = classify_hresult(value)
+    if status_class is StatusClass.RETRY_LATER:
+        return retry_later(cursor, policy, None, code, text)
+    return failed(cursor, status_class.name, text, None, code)

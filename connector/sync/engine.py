@@ -34,14 +34,13 @@ from connector.qbwc.server.work import Progress, SessionContext
 from connector.qbxml.datatypes import BY_KEY, Kind
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.parse import iter_events
-from connector.qbxml.status import StatusClass, classify_hresult
 from connector.qbxml.values import Event, ResponseStart
 from connector.store import inbox, sync_requests
 from connector.store import sync_runs as runs
 from connector.store.inbox import InboxPage
 from connector.store.sync_runs import CursorRow, RunError
 from connector.sync import cursors as rules
-from connector.sync.apply import ApplyError, apply_hcp, apply_page
+from connector.sync.apply import ApplyError, apply_hcp, apply_page, unusable
 from connector.sync.history import summary_text
 from connector.sync.manual import requested_first
 from connector.sync.plan import Policy, next_query, pick_next, plan_types, run_kind
@@ -196,12 +195,7 @@ class SyncEngine:
             cursors = runs.load_cursors(conn, ctx.company_id)
             cursor = _in_flight(cursors, ctx, run.data_types)
             if cursor is not None:
-                text = f"the request processor failed with {hresult}: {message}"
-                if classify_hresult(hresult) is StatusClass.RETRY_LATER:
-                    moved, note = rules.retry_later(cursor, self._policy, None, hresult, text)
-                else:
-                    cls = classify_hresult(hresult).name
-                    moved, note = rules.failed(cursor, cls, text, None, hresult)
+                moved, note = rules.processor_failed(cursor, self._policy, hresult, message)
                 cursors[cursor.data_type] = self._save(conn, run.id, moved, ctx.now, cursor)
                 self._note(conn, run.id, cursor.data_type, note, ctx.now)
             return Progress(percent(run.data_types, cursors))
@@ -451,6 +445,7 @@ def _can_wait(cursor: CursorRow, head: ResponseStart) -> bool:
     dt = BY_KEY[cursor.data_type]
     return (
         dt.kind is not Kind.DELETED
+        and unusable(head) is None
         and head.name == dt.response
         and head.request_id == cursor.in_flight_request_id
         and head.status.code == 0

@@ -198,3 +198,28 @@ def test_a_record_quickbooks_could_not_have_sent_is_not_stored(db: Database, cus
         apply_page(conn, company, BY_KEY["customers"], "7.customers", iter_events(page), NOW)
     with db.begin() as conn:
         assert store.count_records(conn, company).get("customers", 0) == 0
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        pytest.param(
+            'iteratorRemainingCount="99999999999999999999" iteratorID="{abc}"', id="count"
+        ),
+        pytest.param('iteratorRemainingCount="-1" iteratorID="{abc}"', id="negative-count"),
+        pytest.param(f'iteratorRemainingCount="3" iteratorID="{"x" * 65}"', id="long-iterator-id"),
+    ],
+)
+def test_a_head_no_cursor_can_keep_is_refused(db: Database, attrs: str) -> None:
+    """issue 18 item 7: numbers the store cannot keep are a response QuickBooks never sends
+    (an ApplyError, the engine's unreadable-response path), not an overflow while saving."""
+    from connector.sync.apply import ApplyError
+
+    company = create_company(db, "Acme").id
+    page = _doc(
+        f'<CustomerQueryRs requestID="7.customers" statusCode="0" statusSeverity="Info" {attrs}>'
+        + _customer("1", "1")
+        + "</CustomerQueryRs>"
+    )
+    with db.begin() as conn, pytest.raises(ApplyError, match="iterator"):
+        apply_page(conn, company, BY_KEY["customers"], "7.customers", iter_events(page), NOW)

@@ -183,3 +183,37 @@ def test_a_run_that_saw_two_offsets_sets_its_watermark_back_by_the_spread() -> N
     done, _ = rules.page_applied(cursor, page, POLICY, "T", NOW)
     assert done.watermark == "2026-03-08T09:00:00-07:00"
     assert done.min_offset is None and done.max_offset is None
+
+
+@pytest.mark.parametrize(
+    ("hresult", "message", "state", "status_class", "kept", "words"),
+    [
+        pytest.param("", "empty response", "error", "FATAL", None, "empty response", id="empty"),
+        pytest.param("xyz", "boom", "error", "FATAL", None, "unreadable hresult", id="garbage"),
+        pytest.param("0x80040400", "parse", "error", "FATAL", "0x80040400", "0x80040400", id="hex"),
+        pytest.param(
+            "-2147220480", "parse", "error", "FATAL", "0x80040400", "parse", id="signed-decimal"
+        ),
+        pytest.param(
+            "0000000000000000002147746816",  # 0x80040400 in decimal, padded past the column
+            "parse",
+            "error",
+            "FATAL",
+            "0x80040400",
+            "parse",
+            id="padded-decimal",
+        ),
+        pytest.param(
+            "0x80040401", "busy", "deferred", "RETRY_LATER", "0x80040401", "busy", id="retry"
+        ),
+    ],
+)
+def test_a_processor_failure_stops_or_defers_the_type_and_is_noted(
+    hresult: str, message: str, state: str, status_class: str, kept: str | None, words: str
+) -> None:
+    """issue 18 item 7: an empty or unreadable hresult is an error on the run, never a crash;
+    the hresult kept fits the run's column whatever form the client sent it in."""
+    moved, note = rules.processor_failed(_flying(), POLICY, hresult, message)
+    assert moved.state == state and note.status_class == status_class
+    assert note.hresult == kept and words in note.message
+    assert note.is_error is (state == "error")
