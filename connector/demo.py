@@ -19,7 +19,6 @@ secrets (the store keeps only argon2id hashes).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.portal.operations import queue_sync
+from connector.private_files import write_private
 from connector.settings import Settings
 from connector.store import records as record_store
 from connector.store import sync_runs as runs
@@ -191,9 +191,8 @@ def _load_state(folder: Path) -> dict[str, Any] | None:
 
 
 def _save_state(folder: Path, link: DemoLink) -> None:
-    path = folder / STATE_FILE
-    path.write_text(json.dumps(link.__dict__, indent=2), encoding="utf-8")
-    os.chmod(path, 0o600)
+    """The password and API key in clear: 0600 from the first byte (issue 18 item 10)."""
+    write_private(folder / STATE_FILE, json.dumps(link.__dict__, indent=2).encode("utf-8"))
 
 
 def ensure_link(database: Database, settings: Settings, opts: DemoOptions) -> tuple[DemoLink, bool]:

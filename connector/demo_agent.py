@@ -28,6 +28,7 @@ from connector.agent.control import Control, new_company, start_detached
 from connector.agent.errors import AgentError
 from connector.agent.paths import HOME_ENV, agent_paths
 from connector.demo import DemoError, free_port, serve_in_thread
+from connector.private_files import write_private
 from connector.settings import Settings
 from connector.store.companies import create_company, get_company
 from connector.store.connections import create_connection, get_connection
@@ -72,9 +73,8 @@ def _links(database: Database, settings: Settings, folder: Path) -> dict[str, di
         qwc = folder / f"qbd-demo-agent-{name}.qwc"
         qwc.write_text(connection_qwc(settings, company, connection), encoding="utf-8")
         links[name] = {**link, "qwc": str(qwc)}
-    path.write_text(json.dumps({n: {k: v for k, v in link.items() if k != "qwc"}
-                                for n, link in links.items()}, indent=2), encoding="utf-8")  # fmt: skip
-    os.chmod(path, 0o600)
+    kept = {n: {k: v for k, v in link.items() if k != "qwc"} for n, link in links.items()}
+    write_private(path, json.dumps(kept, indent=2).encode("utf-8"))  # passwords: 0600 at once
     return links
 
 

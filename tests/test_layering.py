@@ -69,6 +69,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "connector.runtime",
         "connector.logbounds",
         "connector.spyne_compat",
+        "connector.private_files",
     ),
     ("connector.processors",),
     ("connector.store",),
