@@ -41,7 +41,10 @@ BUSY_PHASES = frozenset({Phase.AUTHENTICATED, Phase.READY})
 
 @dataclass(frozen=True)
 class SessionState:
-    ticket: str
+    ticket_hash: str
+    """``connector.secrets.ticket_hash`` of the ticket authenticate gave the Web Connector: the
+    session's key everywhere behind the SOAP edge (store, logs, ``SessionContext``); the
+    ticket itself is never kept (issue 18 item 10)."""
     connection_id: str
     company_id: str
     phase: Phase

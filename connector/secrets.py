@@ -11,6 +11,7 @@ which would make each Web Connector authenticate cost 64 MiB of server memory.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from functools import lru_cache
@@ -60,6 +61,16 @@ def new_password() -> str:
 def new_token_hex(nbytes: int = 16) -> str:
     """Random hex, ``nbytes`` bytes of entropy (tickets use 16 = 128 bits)."""
     return secrets.token_hex(nbytes)
+
+
+def ticket_hash(ticket: str) -> str:
+    """The SHA-256 (hex) of a Web Connector session ticket: what the store keeps and looks
+    sessions up by, so whoever reads the store holds no ticket to call with (issue 18 item 10).
+
+    No salt and no argon2, unlike passwords: a ticket is 128 random bits (``new_token_hex``),
+    so there is no dictionary or reused value to attack and a slow hash would add nothing
+    but its cost to every SOAP call; a salt would also stop the one-lookup-per-call key."""
+    return hashlib.sha256(ticket.encode("utf-8")).hexdigest()
 
 
 def new_api_key() -> tuple[str, str]:

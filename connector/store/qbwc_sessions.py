@@ -1,13 +1,15 @@
 """Reading and writing Web Connector session rows, auth-failure rows and connection locks.
 
-Owns: the SQL for ``connector.store.tables_qbwc``: session state by ticket (with row locking:
+Owns: the SQL for ``connector.store.tables_qbwc``: session state by ticket hash (row locking:
 ``SELECT ... FOR UPDATE`` on PostgreSQL, a write lock taken first on SQLite, so two calls for
 one ticket serialize across threads, processes and service instances), the per-connection
 lock used while authenticate decides, the lease (``claim``) held while the WorkSource works,
 and the lockout records.
 Must not: decide anything (``connector.qbwc.server``'s ``session`` and ``lockout`` decide)
 or import above the store: its values come from ``connector.qbwc_state``.
-Every datetime goes in and comes out timezone-aware UTC (SQLite drops the offset).
+Every datetime goes in and comes out timezone-aware UTC (SQLite drops the offset). Sessions
+are keyed by ``ticket_hash`` (``connector.secrets.ticket_hash``): no ticket is stored, so none
+can be read back or logged from here (issue 18 item 10).
 """
 
 from __future__ import annotations
@@ -71,16 +73,17 @@ def insert_session(conn: Connection, state: SessionState, *, served_by: str | No
 
 _BUMP = (
     update(qbwc_sessions)
-    .where(qbwc_sessions.c.ticket == bindparam("key_ticket"))
+    .where(qbwc_sessions.c.ticket_hash == bindparam("key_hash"))
     .values(lock_seq=qbwc_sessions.c.lock_seq + 1)
 )
-_LOAD = select(qbwc_sessions).where(qbwc_sessions.c.ticket == bindparam("key_ticket"))
+_LOAD = select(qbwc_sessions).where(qbwc_sessions.c.ticket_hash == bindparam("key_hash"))
 _LOAD_FOR_UPDATE = _LOAD.with_for_update()
 
 
-def load_session(conn: Connection, ticket: str, *, lock: bool = False) -> StoredSession | None:
-    """The row of ``ticket``; with ``lock`` the row stays locked until the transaction ends."""
-    key = {"key_ticket": ticket}
+def load_session(conn: Connection, ticket_hash: str, *, lock: bool = False) -> StoredSession | None:
+    """The session whose ticket hashes to ``ticket_hash``; with ``lock`` the row stays locked
+    until the transaction ends."""
+    key = {"key_hash": ticket_hash}
     if lock:
         # The UPDATE takes the row lock on PostgreSQL and the database write lock on SQLite
         # *before* anything is read, so no stale read can be upgraded later (SQLite WAL).
@@ -90,7 +93,7 @@ def load_session(conn: Connection, ticket: str, *, lock: bool = False) -> Stored
 
 
 _SAVED_COLUMNS = (
-    *(n for n in _STATE_FIELDS if n != "ticket"),
+    *(n for n in _STATE_FIELDS if n != "ticket_hash"),
     "claim_token",
     "claim_expires_at",
     "served_by",
@@ -99,7 +102,7 @@ _SAVED_COLUMNS = (
 # costs parameter binding only (building ~30 ``values()`` per call dominated a SOAP call).
 _SAVE = (
     update(qbwc_sessions)
-    .where(qbwc_sessions.c.ticket == bindparam("key_ticket"))
+    .where(qbwc_sessions.c.ticket_hash == bindparam("key_hash"))
     .values({name: bindparam(name) for name in _SAVED_COLUMNS})
 )
 
@@ -115,7 +118,7 @@ def save_session(
     """Write ``state`` back (and set or clear the lease); ``served_by`` is the process
     saving it, which holds the lease or has just served a call."""
     values = _to_row(state)
-    values["key_ticket"] = values.pop("ticket")
+    values["key_hash"] = values.pop("ticket_hash")
     values["claim_token"] = claim_token
     values["served_by"] = served_by
     values["claim_expires_at"] = None if claim_expires_at is None else utc(claim_expires_at)
@@ -148,10 +151,13 @@ def lock_connection(conn: Connection, connection_id: str) -> None:
     )
 
 
-def note_last_ticket(conn: Connection, connection_id: str, ticket: str) -> None:
+def note_last_ticket(conn: Connection, connection_id: str, ticket_hash: str) -> None:
+    """Remember the connection's newest session (by its ticket's hash)."""
     table = qbwc_connection_locks
     conn.execute(
-        update(table).where(table.c.connection_id == connection_id).values(last_ticket=ticket)
+        update(table)
+        .where(table.c.connection_id == connection_id)
+        .values(last_ticket_hash=ticket_hash)
     )
 
 

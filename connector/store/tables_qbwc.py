@@ -1,6 +1,7 @@
 """Tables of the Web Connector protocol: sessions by ticket, auth failures, connection locks.
 
-Owns: ``qbwc_sessions`` (one row per ticket: the persisted ``SessionState`` of
+Owns: ``qbwc_sessions`` (one row per session, keyed by the SHA-256 of its ticket, never the
+ticket itself (issue 18 item 10): the persisted ``SessionState`` of
 ``connector.qbwc_state`` plus a short lease so two calls for one ticket serialize, and the
 service process that holds or last held it: ``served_by``),
 ``qbwc_auth_failures`` (lockout counters per username and source address, also for unknown
@@ -8,7 +9,7 @@ usernames; issue 18 item 3) and
 ``qbwc_connection_locks`` (one row per connection, locked while authenticate decides).
 Must not: hold logic; ``connector.store.qbwc_sessions`` reads and writes these rows.
 Migrations: ``migrations/versions/0002_qbwc.py``, ``0006_qbwc_served_by.py``,
-``0007_auth_failure_source.py`` (keep them in step).
+``0007_auth_failure_source.py``, ``0008_ticket_hash.py`` (keep them in step).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from connector.store.tables_core import UTCDateTime
 qbwc_sessions = Table(
     "qbwc_sessions",
     metadata,
-    Column("ticket", String(64), primary_key=True),
+    Column("ticket_hash", String(64), primary_key=True),
     Column(
         "connection_id",
         String(36),
@@ -90,5 +91,5 @@ qbwc_connection_locks = Table(
         primary_key=True,
     ),
     Column("lock_seq", Integer, nullable=False, default=0),
-    Column("last_ticket", String(64), nullable=True),
+    Column("last_ticket_hash", String(64), nullable=True),
 )

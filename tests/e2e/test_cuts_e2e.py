@@ -51,11 +51,11 @@ def _time_passes(database: Database, company_id: str) -> None:
     table = qbwc_sessions
     with database.begin() as conn:
         rows = conn.execute(
-            select(table.c.ticket, table.c.updated_at).where(table.c.company_id == company_id)
+            select(table.c.ticket_hash, table.c.updated_at).where(table.c.company_id == company_id)
         ).all()
-        for ticket, updated in rows:
+        for key, updated in rows:
             earlier = updated - timedelta(minutes=15)
-            conn.execute(update(table).where(table.c.ticket == ticket).values(updated_at=earlier))
+            conn.execute(update(table).where(table.c.ticket_hash == key).values(updated_at=earlier))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from connector.qbwc.server import holder
 from connector.qbwc.server.lockout import LockoutPolicy
 from connector.qbwc.server.service import QbwcConfig, QbwcService
 from connector.qbwc.server.session import NOOP, SERVICE_FAILURE, UNKNOWN_TICKET, Phase
+from connector.secrets import ticket_hash
 from connector.settings import Settings
 from connector.store import qbwc_sessions as store
 from connector.store.connections import ConnectionRow, get_connection, set_paused
@@ -71,7 +72,7 @@ class World:
 
     def session(self, ticket: str) -> store.StoredSession:
         with self.db.begin() as conn:
-            stored = store.load_session(conn, ticket)
+            stored = store.load_session(conn, ticket_hash(ticket))
         assert stored is not None
         return stored
 
@@ -224,7 +225,7 @@ def test_lost_response_is_detected_and_reported_to_the_work_source(any_world: Wo
     world.first_send(first)  # a request is out; its response never comes
     second, status, *_ = world.login()
     assert status == r"C:\Acme.qbw"  # a normal session, not busy
-    assert ("end", first, "lost_response") in world.work.calls
+    assert ("end", ticket_hash(first), "lost_response") in world.work.calls
     assert world.session(first).state.phase is Phase.CLOSED
     assert world.session(second).state.phase is Phase.AUTHENTICATED
     assert world.service.receive_response_xml(first, "<QBXML>late</QBXML>", "", "") == -1
@@ -256,7 +257,7 @@ def test_connection_error_answers_done_and_records_the_hresult(world: World) -> 
         == "done"
     )
     assert world.session(ticket).state.hresult == "0x80040408"
-    assert ("end", ticket, "connection_error") in world.work.calls
+    assert ("end", ticket_hash(ticket), "connection_error") in world.work.calls
     assert "0x80040408" in world.service.close_connection(ticket)
 
 
@@ -272,7 +273,7 @@ def test_expired_ticket(world: World) -> None:
     world.clock.now += timedelta(seconds=world.service.config.ttl_seconds + 1)
     assert world.first_send(ticket) == ""
     assert "expired" in world.service.get_last_error(ticket)
-    assert ("end", ticket, "expired") in world.work.calls
+    assert ("end", ticket_hash(ticket), "expired") in world.work.calls
 
 
 def test_unknown_ticket(world: World) -> None:
@@ -310,8 +311,8 @@ def test_dead_sessions_are_purged_after_the_retention(make_world: Callable[..., 
     world.clock.now += timedelta(hours=2)
     world.login()  # authenticate purges; the live one is expired-superseded, not deleted
     with world.db.begin() as conn:
-        assert store.load_session(conn, old) is None
-        kept = store.load_session(conn, live)
+        assert store.load_session(conn, ticket_hash(old)) is None
+        kept = store.load_session(conn, ticket_hash(live))
     assert kept is not None and kept.state.phase is Phase.EXPIRED
 
 
@@ -336,7 +337,7 @@ def test_a_session_abandoned_mid_way_is_replaced(world: World) -> None:
     world.clock.now += timedelta(minutes=3)  # the Web Connector crashed and came back
     second, status, *_ = world.login()
     assert status == r"C:\Acme.qbw"
-    assert ("end", first, "superseded") in world.work.calls
+    assert ("end", ticket_hash(first), "superseded") in world.work.calls
     assert world.session(first).state.phase is Phase.CLOSED
     assert world.session(second).state.phase is Phase.AUTHENTICATED
 
@@ -420,7 +421,7 @@ def test_a_session_whose_service_was_killed_between_calls_is_taken_over_at_once(
     world.clock.now += timedelta(seconds=5)  # restarted at once
     second, status, *_ = world.login()
     assert status == r"C:\Acme.qbw"
-    assert ("end", first, "superseded") in world.work.calls
+    assert ("end", ticket_hash(first), "superseded") in world.work.calls
     assert world.session(first).state.phase is Phase.CLOSED
     assert "CustomerQueryRq" in world.first_send(second)
 
@@ -437,7 +438,7 @@ def test_a_lease_held_by_a_killed_service_is_taken_over_as_a_lost_response(
     _served_by(world, first, gone_holder, lease_for=110)
     second, status, *_ = world.login()
     assert status == r"C:\Acme.qbw"
-    assert ("end", first, "lost_response") in world.work.calls
+    assert ("end", ticket_hash(first), "lost_response") in world.work.calls
     assert world.session(first).claim_token is None
     assert "CustomerQueryRq" in world.first_send(second)
 

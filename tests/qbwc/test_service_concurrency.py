@@ -12,6 +12,7 @@ from lxml import etree
 
 from connector.qbwc.server.soap import SOAP_ENV, TNS, create_wsgi_app
 from connector.qbxml import safexml
+from connector.secrets import ticket_hash
 from connector.settings import Settings
 from connector.store import qbwc_sessions as store
 from connector.store.connections import ConnectionRow
@@ -105,10 +106,10 @@ def test_two_companies_many_sessions_never_mix(db: Database) -> None:
     assert len(set(tickets)) == len(tickets)
     owner: dict[str, ConnectionRow] = {}
     for (row, _), (ticket, requests) in zip(connections, results, strict=True):
-        owner[ticket] = row
+        owner[ticket_hash(ticket)] = row  # the WorkSource is keyed by the hash
         assert all(f'requestID="{row.id[:8]}-' in r for r in requests), requests
         with db.begin() as conn:
-            stored = store.load_session(conn, ticket)
+            stored = store.load_session(conn, ticket_hash(ticket))
         assert stored is not None and stored.state.connection_id == row.id
         assert stored.state.company_id == row.company_id
     for name, ticket, detail in work.calls:

@@ -69,7 +69,7 @@ EVENTS: dict[str, Event] = {
 def base(phase: Phase) -> SessionState:
     dead = phase in (Phase.CLOSED, Phase.EXPIRED)
     return SessionState(
-        ticket="t" * 32,
+        ticket_hash="t" * 64,
         connection_id="c1",
         company_id="co1",
         phase=phase,

@@ -18,6 +18,7 @@ from connector.qbwc.server.session import CloseReason, EndWork, Phase, SessionSt
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 FACTS = AuthFacts(
     ticket="n" * 32,
+    ticket_hash="N" * 64,
     credentials_ok=True,
     connection_id="c1",
     company_id="co1",
@@ -28,7 +29,7 @@ FACTS = AuthFacts(
 def other(phase: Phase, *, expired: bool = False) -> SessionState:
     expires = NOW - timedelta(seconds=1) if expired else NOW + timedelta(minutes=10)
     return SessionState(
-        ticket="o" * 32,
+        ticket_hash="o" * 64,
         connection_id="c1",
         company_id="co1",
         phase=phase,

@@ -42,6 +42,8 @@ class AuthFacts:
     """Everything the shell learnt before deciding (credentials, connection, work)."""
 
     ticket: str
+    """The new ticket, returned in [0]; only its hash (``ticket_hash``) goes into the state."""
+    ticket_hash: str
     credentials_ok: bool
     """Password verified and the username not locked out."""
     connection_id: str = ""
@@ -69,7 +71,7 @@ class AuthFacts:
     """A call of another session of this connection is being worked on right now, by a
     service process not known to be gone."""
     orphaned: frozenset[str] = frozenset()
-    """Tickets of other sessions whose service process is known to be gone (killed and
+    """Ticket hashes of other sessions whose service process is known to be gone (killed and
     restarted): the Web Connector's next call to them failed and ended its update, so this
     authenticate is its new session; they are taken over at once, whatever their idle time."""
 
@@ -132,7 +134,7 @@ def _is_busy(other: SessionState, facts: AuthFacts, now: datetime) -> bool:
     to count as abandoned."""
     if other.phase not in BUSY_PHASES or now >= other.expires_at:
         return False
-    if other.ticket in facts.orphaned:
+    if other.ticket_hash in facts.orphaned:
         return False
     idle = (now - other.updated_at).total_seconds()
     if other.phase is Phase.READY:
@@ -166,7 +168,7 @@ def _with_message(session: SessionState, message: str) -> SessionState:
 
 def _new_session(facts: AuthFacts, now: datetime, phase: Phase, *, has_work: bool) -> SessionState:
     return SessionState(
-        ticket=facts.ticket,
+        ticket_hash=facts.ticket_hash,
         connection_id=facts.connection_id,
         company_id=facts.company_id,
         phase=phase,

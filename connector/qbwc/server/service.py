@@ -9,6 +9,9 @@ whichever instance receives it (DESIGN.md: state in the store, never in process 
 Each row also names the process that holds or last held it (``served_by``, see ``holder``):
 a killed service's leases and sessions are taken over at once by the next call or
 authenticate, without waiting out the lease or the idle window (issue 18 item 9).
+A ticket is hashed (``connector.secrets.ticket_hash``) as soon as it arrives: the store, the
+logs and the WorkSource see only the hash; the ticket itself leaves only in authenticate's
+answer (issue 18 item 10).
 Must not: speak SOAP (``connector.qbwc.server.soap`` does) or decide protocol outcomes itself.
 About 320 lines: the lease loop, the effects and the company check share one shell.
 """
@@ -62,6 +65,7 @@ from connector.qbwc.server.session import (
     unknown_ticket_answer,
 )
 from connector.qbwc.server.work import Holds, SessionContext, WorkSource
+from connector.secrets import ticket_hash
 from connector.store import activity
 from connector.store import connections as connections_store
 from connector.store import qbwc_sessions as store
@@ -124,6 +128,7 @@ class QbwcService:
         held = self.work.held(row.id, now) if isinstance(self.work, Holds) else None
         facts = AuthFacts(
             ticket=ticket,
+            ticket_hash=ticket_hash(ticket),
             credentials_ok=True,
             connection_id=row.id,
             company_id=row.company_id,
@@ -142,7 +147,7 @@ class QbwcService:
         with self.database.begin() as conn:
             store.lock_connection(conn, row.id)
             others = store.live_sessions(conn, row.id)
-            gone = {o.state.ticket for o in others if holder.certainly_gone(o.served_by)}
+            gone = {o.state.ticket_hash for o in others if holder.certainly_gone(o.served_by)}
             running = any(self._leased(o, now) for o in others)
             facts = replace(facts, other_call_running=running, orphaned=frozenset(gone))
             decision = decide_authenticate(facts, [o.state for o in others], now)
@@ -150,7 +155,7 @@ class QbwcService:
                 store.save_session(conn, step.state, served_by=self._me)
             if decision.session is not None:
                 store.insert_session(conn, decision.session, served_by=self._me)
-                store.note_last_ticket(conn, row.id, ticket)
+                store.note_last_ticket(conn, row.id, facts.ticket_hash)
                 activity.note_authenticated(conn, row.id, now)  # "connected" (portal, link)
             store.purge_sessions(conn, now - timedelta(seconds=self.config.purge_after_seconds))
         for step in decision.superseded:
@@ -211,11 +216,12 @@ class QbwcService:
         """Run one call: claim the ticket, step the machine, do the work, persist."""
         if not ticket or len(ticket) > 64:
             return unknown_ticket_answer(event)
+        key = ticket_hash(ticket)
         delay = 0.005
         while True:
             now = self._clock()
             with self.database.begin() as conn:
-                stored = store.load_session(conn, ticket, lock=True)
+                stored = store.load_session(conn, key, lock=True)
                 if stored is None:
                     return unknown_ticket_answer(event)
                 if not self._leased(stored, now):
@@ -247,7 +253,7 @@ class QbwcService:
                 result = self._run_query(step.state, step.reply.query, now)
                 step = transition(step.state, result, now)
         except Exception:
-            log.exception("QBWC call failed for session %s", step.state.ticket)
+            log.exception("QBWC call failed for session %s", step.state.ticket_hash)
             step = internal_failure(step.state, event)
         self._finish(step.state, token)
         assert isinstance(step.reply, Answer)
@@ -255,9 +261,9 @@ class QbwcService:
 
     def _finish(self, state: SessionState, token: str) -> None:
         with self.database.begin() as conn:
-            current = store.load_session(conn, state.ticket, lock=True)
+            current = store.load_session(conn, state.ticket_hash, lock=True)
             if current is None or current.claim_token != token:
-                log.warning("session %s changed hands while this call worked", state.ticket)
+                log.warning("session %s changed hands while this call worked", state.ticket_hash)
                 return
             store.save_session(conn, state, served_by=self._me)
 
@@ -265,7 +271,7 @@ class QbwcService:
         return SessionContext(
             connection_id=state.connection_id,
             company_id=state.company_id,
-            ticket=state.ticket,
+            ticket=state.ticket_hash,
             qbxml_version=state.qbxml_version or "",
             country=state.country,
             now=now,

@@ -22,6 +22,8 @@ class SessionContext:
     connection_id: str
     company_id: str
     ticket: str
+    """The session's key: the hash of the Web Connector's ticket (``SessionState.ticket_hash``),
+    never the ticket itself, so what a WorkSource stores by it is no credential."""
     qbxml_version: str
     """Negotiated from HostQuery's SupportedQBXMLVersion and qbXMLMajorVers/MinorVers."""
     country: str
