@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 
 from connector.api import (
     portal,
+    routes_api_keys,
     routes_companies,
     routes_connections,
     routes_data,
@@ -59,6 +60,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (routes_settings.router, API_PREFIX),
     (routes_links.router, API_PREFIX),
     (routes_sync_requests.router, API_PREFIX),
+    (routes_api_keys.router, API_PREFIX),
 )
 """Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
 

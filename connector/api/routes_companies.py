@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from connector.api.cursors import Cursor, decode_key_cursor, encode_key_cursor
-from connector.api.deps import ApiKeyDep, DatabaseDep
+from connector.api.deps import AdminKeyDep, ApiKeyDep, DatabaseDep
 from connector.store import companies as company_store
 from connector.store.companies import CompanyRow
 
@@ -42,16 +42,19 @@ def _company_out(row: CompanyRow) -> CompanyOut:
 
 
 @router.post("/companies", status_code=201, tags=["companies"])
-def create_company(body: CompanyIn, database: DatabaseDep, _key: ApiKeyDep) -> CompanyOut:
+def create_company(body: CompanyIn, database: DatabaseDep, _key: AdminKeyDep) -> CompanyOut:
     return _company_out(company_store.create_company(database, body.name))
 
 
 @router.get("/companies", tags=["companies"])
 def list_companies(
-    database: DatabaseDep, _key: ApiKeyDep, pageSize: PageSize = 100, cursor: Cursor = None
+    database: DatabaseDep, caller: ApiKeyDep, pageSize: PageSize = 100, cursor: Cursor = None
 ) -> CompanyPage:
+    """The companies the caller's key reaches (every one for an admin key)."""
     after = decode_key_cursor(cursor) if cursor else None
-    rows = company_store.list_companies(database, limit=pageSize + 1, after=after)
+    rows = company_store.list_companies(
+        database, limit=pageSize + 1, after=after, only=caller.company_ids
+    )
     page, more = rows[:pageSize], len(rows) > pageSize
     return CompanyPage(
         data=[_company_out(r) for r in page],

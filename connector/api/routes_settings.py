@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from connector.api.body_limit import limited_route
-from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
+from connector.api.deps import AdminKeyDep, DatabaseDep, SettingsDep
 from connector.api.errors import ApiError, error_response
 from connector.portal import operations
 from connector.portal.errors import BrandingRefused, PortalError
@@ -102,7 +102,7 @@ def _logo(data_url: str) -> operations.LogoUpload:
 
 
 @router.get("/settings", tags=["settings"])
-def get_settings(database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep) -> SettingsOut:
+def get_settings(database: DatabaseDep, settings: SettingsDep, _key: AdminKeyDep) -> SettingsOut:
     from connector.store.platform import get_platform
 
     return settings_out(settings, get_platform(database))
@@ -114,7 +114,7 @@ def get_settings(database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep) 
     responses={413: {"description": "Body or logo too large"}, 422: {"description": "Refused"}},
 )
 def put_branding(
-    body: BrandingIn, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
+    body: BrandingIn, database: DatabaseDep, settings: SettingsDep, _key: AdminKeyDep
 ) -> SettingsOut:
     """The branding the link pages, the QWC file and the agent download page show."""
     try:
@@ -136,7 +136,7 @@ def put_branding(
 
 @router.put("/settings/integration", tags=["settings"])
 def put_integration(
-    body: IntegrationIn, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
+    body: IntegrationIn, database: DatabaseDep, settings: SettingsDep, _key: AdminKeyDep
 ) -> SettingsOut:
     """Turn the QuickBooks Desktop integration on or off. Off: no new connection or link
     (409 ``integration_disabled``), and every Web Connector is answered "no work"."""

@@ -1,4 +1,4 @@
-"""``qbd-connector admin``: administration of the service (API keys).
+"""``qbd-connector admin``: administration of the service: API keys (create, list, revoke).
 
 Must not: hold logic beyond parsing and printing (the store does the work).
 """
@@ -8,11 +8,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from connector.store.api_keys import create_api_key
+from connector.store.api_keys import (
+    ApiKeyRow,
+    create_api_key,
+    find_api_key,
+    list_api_keys,
+    revoke_api_key,
+)
 from connector.store.db import Database, default_database_url
 from connector.store.errors import StoreError
 
@@ -40,30 +47,101 @@ def register(subparsers: Any) -> None:
     admin = subparsers.add_parser("admin", help="administration: API keys")
     commands = admin.add_subparsers(dest="admin_command", metavar="COMMAND", required=True)
     create = commands.add_parser(
-        "create-api-key", help="create a REST API key and print it (shown once)"
+        "create-api-key",
+        help="create a REST API key and print it (shown once)",
+        description="Create a REST API key and print it once. Without --company it is an "
+        "admin key (every company, key management); with --company it reaches only the "
+        "companies named (404 for any other) and cannot manage keys.",
     )
     create.add_argument("--name", default="default", help="a label for the key")
+    create.add_argument(
+        "--company",
+        action="append",
+        metavar="COMPANY",
+        help="scope the key to this company (id or name); repeat for several",
+    )
     create.add_argument("--json", action="store_true", help="print JSON")
     add_database_option(create)
     create.set_defaults(func=run_create_api_key)
+    listing = commands.add_parser("list-api-keys", help="list API keys (never the keys)")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    add_database_option(listing)
+    listing.set_defaults(func=run_list_api_keys)
+    revoke = commands.add_parser(
+        "revoke-api-key", help="revoke an API key: it stops working at once, on every instance"
+    )
+    revoke.add_argument("key", metavar="NAME_OR_PREFIX", help="the key's name, prefix or id")
+    revoke.add_argument("--json", action="store_true", help="print JSON")
+    add_database_option(revoke)
+    revoke.set_defaults(func=run_revoke_api_key)
 
 
-def run_create_api_key(args: argparse.Namespace) -> int:
+def key_json(row: ApiKeyRow) -> dict[str, Any]:
+    """A key's public description (never its hash; the key itself only when created)."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "prefix": row.prefix,
+        "scope": "admin" if row.is_admin else "companies",
+        "companies": None if row.company_ids is None else list(row.company_ids),
+        "createdAt": row.created_at.isoformat(),
+        "revokedAt": row.revoked_at.isoformat() if row.revoked_at else None,
+    }
+
+
+def _with_database(args: argparse.Namespace, work: Callable[[Database], int]) -> int:
     try:
         database = open_database(args.database_url or default_database_url())
     except ValueError as exc:
         print(f"qbd-connector admin: {exc}", file=sys.stderr)
         return 2
     try:
-        row, key = create_api_key(database, args.name)
+        return work(database)
     except StoreError as exc:
         print(f"qbd-connector admin: {exc}", file=sys.stderr)
         return 2
     finally:
         database.dispose()
-    if args.json:
-        print(json.dumps({"id": row.id, "name": row.name, "key": key}))
-    else:
+
+
+def run_create_api_key(args: argparse.Namespace) -> int:
+    def work(database: Database) -> int:
+        row, key = create_api_key(database, args.name, companies=args.company)
+        if args.json:
+            print(json.dumps(key_json(row) | {"key": key}))
+            return 0
         print(key)
-        print(f"API key {row.name!r} ({row.id}): shown once, store it now.", file=sys.stderr)
-    return 0
+        scope = "admin" if row.is_admin else f"scoped to {len(row.company_ids or ())} company(ies)"
+        print(
+            f"API key {row.name!r} ({row.id}, {scope}): shown once, store it now.", file=sys.stderr
+        )
+        return 0
+
+    return _with_database(args, work)
+
+
+def run_list_api_keys(args: argparse.Namespace) -> int:
+    def work(database: Database) -> int:
+        rows = list_api_keys(database)
+        if args.json:
+            print(json.dumps([key_json(r) for r in rows]))
+            return 0
+        for row in rows:
+            scope = "admin" if row.company_ids is None else ",".join(row.company_ids) or "(none)"
+            state = f"revoked {row.revoked_at.isoformat()}" if row.revoked_at else "live"
+            print(f"{row.prefix}  {row.name}  {scope}  {state}")
+        return 0
+
+    return _with_database(args, work)
+
+
+def run_revoke_api_key(args: argparse.Namespace) -> int:
+    def work(database: Database) -> int:
+        row = revoke_api_key(database, find_api_key(database, args.key).id)
+        if args.json:
+            print(json.dumps(key_json(row)))
+        else:
+            print(f"API key {row.name!r} ({row.prefix}) revoked")
+        return 0
+
+    return _with_database(args, work)

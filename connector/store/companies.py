@@ -7,6 +7,7 @@ HTTP or the command line.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -87,10 +88,17 @@ def get_company(db: Database | Connection, id_or_name: str) -> CompanyRow:
 
 
 def list_companies(
-    db: Database | Connection, *, limit: int = 100, after: CompanyKey | None = None
+    db: Database | Connection,
+    *,
+    limit: int = 100,
+    after: CompanyKey | None = None,
+    only: Collection[str] | None = None,
 ) -> list[CompanyRow]:
-    """Companies in creation order, at most ``limit``, starting after ``after``."""
+    """Companies in creation order, at most ``limit``, starting after ``after``; with
+    ``only``, just the companies of those ids (an API key's scope)."""
     query = sa.select(companies).order_by(companies.c.created_at, companies.c.id).limit(limit)
+    if only is not None:
+        query = query.where(companies.c.id.in_(sorted(only)))
     if after is not None:
         query = query.where(
             sa.tuple_(companies.c.created_at, companies.c.id) > (after.created_at, after.id)

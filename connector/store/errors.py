@@ -6,6 +6,7 @@ Tree::
     +-- NotFound
     |   +-- CompanyNotFound
     |   +-- ConnectionNotFound
+    |   +-- ApiKeyNotFound
     +-- Conflict
     |   +-- CompanyExists
     +-- InvalidValue
@@ -33,6 +34,12 @@ class CompanyNotFound(NotFound):
 class ConnectionNotFound(NotFound):
     def __init__(self, key: str) -> None:
         super().__init__(f"no connection {key!r}")
+        self.key = key
+
+
+class ApiKeyNotFound(NotFound):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no API key with id, prefix or name {key!r}")
         self.key = key
 
 

@@ -1,4 +1,5 @@
-"""Core tables: companies, their Web Connector connections, and REST API keys.
+"""Core tables: companies, their Web Connector connections, and REST API keys (admin or
+scoped to named companies).
 
 Also the two column types every ``tables_*`` module should use: ``UTCDateTime`` (aware UTC
 datetimes on both backends) and ``JSONValue`` (JSON where Python ``None`` is SQL NULL).
@@ -112,6 +113,28 @@ api_keys = sa.Table(
     sa.Column("key_hash", sa.String(255), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    # False: an admin key (every company, key management). True: only the companies listed in
+    # api_key_companies; a scoped key whose companies were all deleted sees none, it never
+    # becomes an admin key (issue 19).
+    sa.Column("scoped", sa.Boolean(), nullable=False, server_default=sa.false()),
 )
 
-ALL: tuple[Any, ...] = (companies, connections, api_keys)
+api_key_companies = sa.Table(
+    "api_key_companies",
+    metadata,
+    sa.Column(
+        "key_id",
+        sa.String(36),
+        sa.ForeignKey("api_keys.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "company_id",
+        sa.String(36),
+        sa.ForeignKey("companies.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+ALL: tuple[Any, ...] = (companies, connections, api_keys, api_key_companies)

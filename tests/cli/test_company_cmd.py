@@ -202,3 +202,42 @@ def test_the_real_command_uses_qbd_database_url(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "Env Co"
     assert (tmp_path / "env.db").exists() and not (tmp_path / "qbd-connector.db").exists()
+
+
+def test_admin_key_commands_create_scoped_list_and_revoke(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    acme = _company(capsys, url, "Acme Co")
+    code, out, _ = _run(
+        capsys,
+        "admin",
+        "create-api-key",
+        "--name",
+        "acme-only",
+        "--company",
+        "Acme Co",
+        "--json",
+        "--database-url",
+        url,
+    )
+    created = json.loads(out)
+    assert code == 0 and created["scope"] == "companies" and created["companies"] == [acme["id"]]
+    code, out, err = _run(
+        capsys, "admin", "create-api-key", "--company", "Nope", "--database-url", url
+    )
+    assert (code, out) == (2, "") and "no company" in err
+    code, out, _ = _run(capsys, "admin", "list-api-keys", "--json", "--database-url", url)
+    listed = json.loads(out)
+    assert code == 0 and [k["name"] for k in listed] == ["acme-only"]
+    assert "key" not in listed[0] and created["key"] not in out and "hash" not in out
+    code, out, _ = _run(capsys, "admin", "revoke-api-key", created["prefix"], "--database-url", url)
+    assert code == 0 and "revoked" in out
+    database = Database.from_url(url)
+    try:
+        assert verify_api_key(database, created["key"]) is None
+    finally:
+        database.dispose()
+    code, out, _ = _run(capsys, "admin", "list-api-keys", "--database-url", url)
+    assert code == 0 and "acme-only" in out and "revoked" in out
+    code, _, err = _run(capsys, "admin", "revoke-api-key", "nothing", "--database-url", url)
+    assert code == 2 and "no API key" in err

@@ -15,6 +15,8 @@ from connector.api.app import create_app
 from connector.settings import DEFAULT_OWNER_ID
 from connector.store import activity, links
 from connector.store import platform as platform_store
+from connector.store.api_keys import create_api_key
+from connector.store.companies import create_company
 from connector.store.connections import create_connection, verify_connection_password
 from connector.store.db import Database
 from connector.store.records import count_records
@@ -47,6 +49,18 @@ def _link(client: PageClient, company: str = "Acme") -> str:
     url = re.search(r'data-testid="link-url">([^<]+)<', made.text)
     assert url
     return url.group(1).removeprefix("https://qbd.example.com")
+
+
+def test_a_key_scoped_to_companies_cannot_sign_in_to_the_portal(
+    app: FastAPI, sqlite_db: Database
+) -> None:
+    company = create_company(sqlite_db, "Acme")
+    _, scoped = create_api_key(sqlite_db, "acme-only", companies=[company.id])
+    client = PageClient(app)
+    page = client.get("/portal")
+    refused = client.post("/portal/login", data={"csrf": csrf_of(page.text), "api_key": scoped})
+    assert refused.status_code == 403 and "admin API key" in refused.text
+    assert 'data-testid="api-key"' in client.get("/portal").text  # still signed out
 
 
 def _branding_form(csrf: str, **extra: str) -> dict[str, str]:

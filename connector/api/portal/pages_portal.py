@@ -144,13 +144,15 @@ async def login(request: Request) -> Response:
     key = str(form.get("api_key") or "").strip()
     db, settings = web.database_of(request), web.settings_of(request)
     try:
-        key_id = check_key(db, settings, request.app.state.key_cache, key) if key else None
+        caller = check_key(db, settings, request.app.state.key_cache, key) if key else None
     except ApiError:
-        key_id = None
-    if key_id is None:
+        caller = None
+    if caller is None:
         return _login_page(request, "That API key is not valid (or was revoked).", 401)
+    if not caller.is_admin:  # the portal shows every company and the platform's settings
+        return _login_page(request, "The portal needs an admin API key (this one is scoped).", 403)
     token, _ = web_sessions.create_session(
-        db, kind="portal", subject=key_id, ttl=SESSION_TTL, now=web.now()
+        db, kind="portal", subject=caller.key_id, ttl=SESSION_TTL, now=web.now()
     )
     response = RedirectResponse(PATH, status_code=303)
     web.set_session_cookie(response, request, COOKIE, token, PATH, SESSION_TTL)

@@ -1,0 +1,50 @@
+"""API keys per tenant: admin keys, and keys scoped to named companies (issue 19).
+
+Revision ID: 0008_api_key_scopes
+Revises: 0007_auth_failure_source
+
+Keys that exist before the upgrade stay admin keys (``scoped`` false): they could reach
+every company before, and nothing they did stops working.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_api_key_scopes"
+down_revision = "0007_auth_failure_source"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "api_keys",
+        sa.Column("scoped", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.create_table(
+        "api_key_companies",
+        sa.Column("key_id", sa.String(36), nullable=False),
+        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["key_id"],
+            ["api_keys.id"],
+            name=op.f("fk_api_key_companies_key_id_api_keys"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_api_key_companies_company_id_companies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("key_id", "company_id", name=op.f("pk_api_key_companies")),
+    )
+    op.create_index(op.f("ix_api_key_companies_company_id"), "api_key_companies", ["company_id"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_api_key_companies_company_id"), table_name="api_key_companies")
+    op.drop_table("api_key_companies")
+    op.drop_column("api_keys", "scoped")
