@@ -1,4 +1,5 @@
 """``qbd-connector demo``: the whole product on the embedded default, in one folder.
+About 320 lines: one orchestration, read top to bottom in the order it runs.
 
 Owns: the orchestration: the store (SQLite ``qbd-connector.db`` in the folder unless
 ``QBD_DATABASE_URL`` says otherwise), the service on loopback (uvicorn in a thread), the demo

@@ -1,4 +1,5 @@
 """Request builders: Query, Add, Mod, Del and Void requests for a qbXML version.
+About 320 lines: one builder per request kind (Query, Add, Mod, Del, Void) over the same checks.
 
 Owns: turning a data type (``datatypes.py``) plus typed filters (``filters.py``) or a
 record value into a ``*Rq`` element, and wrapping requests into a document

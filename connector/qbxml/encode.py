@@ -1,4 +1,6 @@
 """Record values to qbXML elements and documents, in schema order for a version.
+About 550 lines: element order and its checks in one module, for the checked encoder and
+the fast string path alike (the paragraph after the API says how they share it).
 
 Owns: serializing values of the ``values.py`` shape (dict of element name -> value, lists
 for repeated elements, nested dicts for aggregates, ``None`` = absent) into lxml elements

@@ -1,4 +1,5 @@
 """Leaf values to qbXML text: the formats QuickBooks expects, and the text checks.
+About 310 lines: one formatter and check per qbXML leaf type, a table best read whole.
 
 Owns: turning one typed value (values.py shapes) into the text of a leaf element of a given
 ``Leaf`` type, refusing what QuickBooks would reject or silently mangle. Must not: know about

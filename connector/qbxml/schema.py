@@ -1,4 +1,5 @@
 """The qbXML content model for each supported version, read from generated tables.
+About 320 lines: the table loader and the questions asked of it share the cached model types.
 
 Owns: loading ``schema_data/qbxml{NN}0.json.gz`` (generated from Intuit's XSDs by
 ``ci/gen_qbxml_tables.py``; the runtime never reads the XSDs) and answering questions about

@@ -1,4 +1,5 @@
 """The synced records of each company: bulk upserts, deletion marks, reads.
+About 370 lines: the driver-level batch SQL and the lossless JSON form it writes change together.
 
 Owns: the ``records`` table's queries and the lossless JSON form of a parsed record
 (``connector.qbxml.values``: ``Decimal``, ``date`` and ``datetime`` with its offset survive a

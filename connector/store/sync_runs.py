@@ -1,4 +1,5 @@
 """Sync state in the store: per-type cursors and the history of sync runs.
+About 310 lines: cursor rows and run history are written in the same transactions.
 
 Owns: the queries of ``sync_cursors``, ``sync_runs``, ``sync_run_types`` and
 ``sync_run_errors``, and the frozen values they return. Cursor rows are read and written

@@ -1,4 +1,5 @@
 """``qbd-emulator webconnector``: run one Web Connector update against a service.
+About 310 lines: one command's argument checks and its human and JSON renderings.
 
 ``qbd-emulator webconnector --qwc FILE --password P [--seed N --size S | --company FILE]
 [--record FILE | --replay FILE] [--json]`` reads the QWC, opens a fake QuickBooks company

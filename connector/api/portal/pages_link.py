@@ -1,4 +1,5 @@
 """The link flow: ``/link/{token}`` pages the business opens (DESIGN.md).
+About 350 lines: one short route per step of one flow, over the guards they share.
 
 Owns: the steps (consent, method, downloads, password, live status) and the management
 view of a used setup link or a management link (status, pause, resume, withdraw consent),

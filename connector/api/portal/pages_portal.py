@@ -1,4 +1,5 @@
 """The portal: ``/portal`` pages for the platform, behind an API-key login.
+About 340 lines: one thin route per portal button, over one login and CSRF check.
 
 Owns: the login (an API key checked as the REST API checks it; then a session cookie),
 logout, the integration switch, the branding form (multipart, logo upload), the companies
