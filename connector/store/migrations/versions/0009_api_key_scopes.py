@@ -1,7 +1,7 @@
 """API keys per tenant: admin keys, and keys scoped to named companies (issue 19).
 
-Revision ID: 0008_api_key_scopes
-Revises: 0007_auth_failure_source
+Revision ID: 0009_api_key_scopes
+Revises: 0008_ticket_hash
 
 Keys that exist before the upgrade stay admin keys (``scoped`` false): they could reach
 every company before, and nothing they did stops working.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_api_key_scopes"
-down_revision = "0007_auth_failure_source"
+revision = "0009_api_key_scopes"
+down_revision = "0008_ticket_hash"
 branch_labels = None
 depends_on = None
 
