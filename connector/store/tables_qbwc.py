@@ -9,7 +9,7 @@ usernames; issue 18 item 3) and
 ``qbwc_connection_locks`` (one row per connection, locked while authenticate decides).
 Must not: hold logic; ``connector.store.qbwc_sessions`` reads and writes these rows.
 Migrations: ``migrations/versions/0002_qbwc.py``, ``0006_qbwc_served_by.py``,
-``0007_auth_failure_source.py``, ``0009_ticket_hash.py`` (keep them in step).
+``0007_auth_failure_source.py``, ``0008_ticket_hash.py`` (keep them in step).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Migration 0009_ticket_hash (issue 18 item 10): the tickets stored before it become their
+"""Migration 0008_ticket_hash (issue 18 item 10): the tickets stored before it become their
 SHA-256, and a session in progress during the upgrade goes on (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from connector.store import sync_runs as runs
 from connector.store.db import Database, alembic_config
 from tests.qbwc.scripted_work import ScriptedWork, make_connection
 
-BEFORE = "0008_api_key_scopes"
+BEFORE = "0007_auth_failure_source"
 RAW = "0123456789abcdef" * 2
 """A ticket as authenticate issued them (128 random bits, hex)."""
 
@@ -37,7 +37,7 @@ def _store_a_live_session_the_old_way(db: Database) -> str:
     row, _password = make_connection(db, "Acme")
     now = datetime.now(UTC)
     state = SessionState(
-        ticket_hash=RAW,  # the pre-0009 column held the ticket itself
+        ticket_hash=RAW,  # the pre-0008 column held the ticket itself
         connection_id=row.id,
         company_id=row.company_id,
         phase=Phase.READY,

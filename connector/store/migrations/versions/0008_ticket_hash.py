@@ -1,8 +1,8 @@
 """Web Connector sessions keyed by the SHA-256 of their ticket, never the ticket (issue 18
 item 10).
 
-Revision ID: 0009_ticket_hash
-Revises: 0008_api_key_scopes
+Revision ID: 0008_ticket_hash
+Revises: 0007_auth_failure_source
 
 Upgrade converts every stored ticket to its hash (``connector.secrets.ticket_hash``), so a
 session in progress during the upgrade goes on: its next call hashes the ticket it presents
@@ -20,8 +20,8 @@ import hashlib
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_ticket_hash"
-down_revision = "0008_api_key_scopes"
+revision = "0008_ticket_hash"
+down_revision = "0007_auth_failure_source"
 branch_labels = None
 depends_on = None
 
