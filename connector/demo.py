@@ -1,5 +1,5 @@
 """``qbd-connector demo``: the whole product on the embedded default, in one folder.
-About 320 lines: one orchestration, read top to bottom in the order it runs.
+About 400 lines: one orchestration, read top to bottom in the order it runs, then why a sync did not run.
 
 Owns: the orchestration: the store (SQLite ``qbd-connector.db`` in the folder unless
 ``QBD_DATABASE_URL`` says otherwise), the service on loopback (uvicorn in a thread), the demo
@@ -20,6 +20,7 @@ secrets (the store keeps only argon2id hashes).
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -41,9 +42,16 @@ from connector.store.companies import create_company, get_company
 from connector.store.connections import create_connection, get_connection
 from connector.store.db import Database
 from connector.store.errors import NotFound
+from connector.store.sync_requests import QUEUED
 from connector.store.sync_runs import SyncRun
 
 STATE_FILE = "qbd-demo.json"
+SIZES = {"tiny": 100, "small": 2_000, "medium": 50_000, "large": 500_000}
+"""The fake company's sizes by name: ``qbd_emulator.generate.SIZES`` (a test keeps the two
+equal; this module reaches the emulator only as a program, so it cannot import them)."""
+MIN_RECORDS = 110
+"""About how many records the smallest company has whatever size is asked: the chart of
+accounts and the other fixed lists, plus one transaction of each type."""
 COMPANY_FILE = "qbd-demo-company.json.gz"
 QWC_FILE = "qbd-demo.qwc"
 COMPANY_NAME = "Demo Company"
@@ -51,6 +59,19 @@ COMPANY_NAME = "Demo Company"
 
 class DemoError(Exception):
     """The demo could not run; the message says why and what to do."""
+
+
+class NoSyncError(DemoError):
+    """The Web Connector ran but the service had nothing for it (paused, outside the sync
+    window, integration off, ...); the message says why and what to do."""
+
+
+def check_size(size: str) -> str:
+    """``size`` when it names a fake company size (a name of ``SIZES`` or a positive record
+    count), else ``DemoError`` saying what would do: checked before anything is created."""
+    if size in SIZES or (size.isdigit() and int(size) >= 1):
+        return size
+    raise DemoError(f"unknown size {size!r}: use {'|'.join(SIZES)} or a number of records")
 
 
 @dataclass(frozen=True)
@@ -113,33 +134,48 @@ class DemoResult:
 ProgressSink = Callable[[SyncRun, dict[str, runs.CursorRow]], None]
 
 
-def free_port(host: str, preferred: int = 8080) -> int:
-    import socket
-
-    for port in (preferred, 0):
-        with socket.socket() as sock:
-            try:
-                sock.bind((host, port))
-            except OSError:
-                continue
-            chosen: int = sock.getsockname()[1]
-            return chosen
+def listen(host: str, port: int = 0, preferred: int = 8080) -> socket.socket:
+    """A listening socket, bound once and handed to uvicorn as it is, so no other program can
+    take the port between choosing it and serving on it (issue 11 item 1). ``port`` 0:
+    ``preferred`` when free, else any free port; another port: that one, or ``DemoError``."""
+    for candidate in (port,) if port else (preferred, 0):
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind((host, candidate))
+            sock.listen(128)
+        except OSError as exc:
+            sock.close()
+            if port:
+                raise DemoError(
+                    f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port, "
+                    "or leave it out for 8080 or any free port"
+                ) from None
+            continue
+        return sock
     raise DemoError(f"no free port on {host}")
 
 
 @contextmanager
-def serve_in_thread(settings: Settings, database: Database) -> Iterator[None]:
-    """The whole app under uvicorn in a daemon thread until the block ends."""
+def serve_in_thread(
+    settings: Settings, database: Database, sock: socket.socket | None = None
+) -> Iterator[None]:
+    """The whole app under uvicorn in a daemon thread until the block ends, on ``sock`` (a
+    listening socket, see ``listen``) or on ``settings.host``:``settings.port``. The app's
+    shutdown runs when the block ends: its page workers stop before the process exits."""
     import uvicorn
 
     from connector.api.app import create_app
 
     app = create_app(settings, database=database)
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level="warning", lifespan="off"
+        app, host=settings.host, port=settings.port, log_level="warning", lifespan="on"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="qbd-demo-service", daemon=True)
+    sockets = None if sock is None else [sock]
+    thread = threading.Thread(
+        target=server.run, args=(sockets,), name="qbd-demo-service", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -150,7 +186,9 @@ def serve_in_thread(settings: Settings, database: Database) -> Iterator[None]:
         yield
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=30)
+        if sock is not None:
+            sock.close()
 
 
 def _emulator(*args: str) -> subprocess.CompletedProcess[str]:
@@ -184,11 +222,18 @@ def _load_state(folder: Path) -> dict[str, Any] | None:
     path = folder / STATE_FILE
     if not path.exists():
         return None
+    start_over = f"delete it and {COMPANY_FILE} to start over"
     try:
         state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return state
     except (OSError, ValueError) as exc:
-        raise DemoError(f"{path} is unreadable ({exc}); delete it to start over") from None
+        raise DemoError(f"{path} is unreadable ({exc}); {start_over}") from None
+    if not isinstance(state, dict):
+        raise DemoError(f"{path} is not a demo state file; {start_over}")
+    try:
+        check_size(str(state.get("size", "")))
+    except DemoError as exc:
+        raise DemoError(f"{path} holds a bad size ({exc}); {start_over}") from None
+    return state
 
 
 def _save_state(folder: Path, link: DemoLink) -> None:
@@ -266,24 +311,31 @@ def latest_run(database: Database, company_id: str) -> SyncRun | None:
 
 
 class Demo:
-    """The demo's resources: open with ``start()``, sync with ``sync()``, stop with ``close()``."""
+    """The demo's resources: open with ``start()``, sync with ``sync()``, stop with ``close()``.
+
+    Nothing is created before ``start()``: the options are checked first (``check_size``),
+    so a bad argument leaves the folder as it was (issue 11 item 2)."""
 
     def __init__(self, opts: DemoOptions) -> None:
+        check_size(opts.size)
+        _load_state(opts.folder)  # a bad state file: say so before touching anything
         self.opts = opts
+        self._sock = listen(opts.host, opts.port)
         self.database = Database.from_url(opts.database_url)
-        port = opts.port or free_port(opts.host)
+        port = self._sock.getsockname()[1]
         self.settings = Settings(database_url=opts.database_url, host=opts.host, port=port)
         self._serving: Any = None
 
     def start(self) -> None:
         self.database.migrate()
-        self._serving = serve_in_thread(self.settings, self.database)
+        self._serving = serve_in_thread(self.settings, self.database, self._sock)
         self._serving.__enter__()
 
     def close(self) -> None:
         if self._serving is not None:
             self._serving.__exit__(None, None, None)
             self._serving = None
+        self._sock.close()
         self.database.dispose()
 
     def sync(self, progress: ProgressSink | None = None) -> DemoResult:
@@ -311,8 +363,42 @@ class Demo:
         session = run_web_connector(qwc, link.password, self.opts.folder / COMPANY_FILE, watch)
         seconds = time.perf_counter() - started
         run = latest_run(self.database, link.company_id)
-        if run is None or (before is not None and run.id == before.id):
-            raise DemoError(f"no sync ran: {session.get('result')}: {session.get('errors')}")
+        if run is None or (before is not None and run.id == before.id) or run.status == QUEUED:
+            raise NoSyncError(why_no_sync(self.database, link, session, datetime.now(UTC)))
         with self.database.begin(write=False) as conn:
             counts = record_store.count_records(conn, link.company_id)
         return DemoResult(link, self.settings, run, counts, seconds, changed, session, tuple(notes))
+
+
+def why_no_sync(database: Database, link: DemoLink, session: dict[str, Any], now: datetime) -> str:
+    """Why the Web Connector's session ran no sync, and what to do (issue 11 item 3)."""
+    from connector.portal.operations import held_reason_for
+    from connector.portal.status import HELD_OFF
+
+    with database.begin(write=False) as conn:
+        row = get_connection(conn, link.connection_id)
+    first = f"no sync ran (the service answered {session.get('result')!r})"
+    if row.paused:
+        return (
+            f"{first}: the demo connection is paused; "
+            f"resume it with `qbd-connector connection resume {row.username}`"
+        )
+    held = held_reason_for(database, row)
+    if held == HELD_OFF:
+        return (
+            f"{first}: {held.rstrip('.')}; turn it on in the portal (/portal: Settings, "
+            'Integrations) or with PUT /api/v1/settings/integration {"enabled": true}'
+        )
+    if held is not None:
+        return f"{first}: {held.rstrip('.')}; delete {STATE_FILE} to make a new demo company"
+    if row.sync_window is not None and not row.sync_window.contains(now):
+        opens = row.sync_window.next_open(now).isoformat(timespec="minutes")
+        return (
+            f"{first}: outside the connection's sync window until {opens}; "
+            f"remove the window with `qbd-connector connection schedule {row.username} "
+            f"--every-minutes {row.schedule_every_minutes} --window none`"
+        )
+    said = session.get("close_message") or session.get("last_error") or ""
+    errors = "; ".join(str(e) for e in session.get("errors") or ())
+    detail = "; ".join(x for x in (said, errors) if x) or "no reason given"
+    return f"{first}: {detail}"

@@ -27,7 +27,7 @@ from typing import Any
 from connector.agent.control import Control, new_company, start_detached
 from connector.agent.errors import AgentError
 from connector.agent.paths import HOME_ENV, agent_paths
-from connector.demo import DemoError, free_port, serve_in_thread
+from connector.demo import DemoError, listen, serve_in_thread
 from connector.private_files import write_private
 from connector.settings import Settings
 from connector.store.companies import create_company, get_company
@@ -85,8 +85,9 @@ def start(
     database = Database.from_url(database_url)
     stack.callback(database.dispose)
     database.migrate()
-    settings = Settings(database_url=database_url, port=port or free_port("127.0.0.1"))
-    stack.enter_context(serve_in_thread(settings, database))
+    sock = stack.enter_context(listen("127.0.0.1", port))
+    settings = Settings(database_url=database_url, port=sock.getsockname()[1])
+    stack.enter_context(serve_in_thread(settings, database, sock))
     links = _links(database, settings, folder)
     os.environ.setdefault(HOME_ENV, str(folder / "qbd-demo-agent"))
     paths = agent_paths()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
@@ -65,20 +66,24 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
 """Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
 
 
-def default_work_source(database: Database, settings: Settings) -> WorkSource:
+def default_work_source(
+    database: Database, settings: Settings, on_shutdown: list[Callable[[], None]] | None = None
+) -> WorkSource:
     """The sync engine (``connector.sync.engine.SyncEngine``) over the store, applying
     iterator pages in a worker process while QuickBooks computes the next one, inside the
-    platform's rules (``connector.portal.work.PlatformWork``: what is pending, holds)."""
+    platform's rules (``connector.portal.work.PlatformWork``: what is pending, holds).
+    The applier's ``shutdown`` goes into ``on_shutdown``: the app runs it when it stops, so
+    the worker processes end (and their semaphores are released) before the process exits,
+    even when uvicorn re-raises SIGTERM after its own shutdown (issue 11 item 4)."""
     from connector.portal.work import PlatformWork
     from connector.sync.applier import applier_for
     from connector.sync.engine import SyncEngine
     from connector.sync.plan import Policy
 
-    engine = SyncEngine(
-        database,
-        Policy(page_size=settings.sync_page_size),
-        behind=applier_for(database, settings.apply_workers),
-    )
+    applier = applier_for(database, settings.apply_workers)
+    if on_shutdown is not None:
+        on_shutdown.append(applier.shutdown)
+    engine = SyncEngine(database, Policy(page_size=settings.sync_page_size), behind=applier)
     return PlatformWork(database, engine)
 
 
@@ -103,10 +108,13 @@ def create_app(
     (``qbd-connector serve`` migrates before it starts)."""
     owned = database is None
     db = database or Database.from_url(settings.database_url)
+    stops: list[Callable[[], None]] = []
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        for stop in stops:
+            stop()
         if owned:
             db.dispose()
 
@@ -123,7 +131,8 @@ def create_app(
     app.add_middleware(ApiGuard, max_body=settings.api_max_body_bytes)
     for router, prefix in ROUTERS:
         app.include_router(router, prefix=prefix)
-    qbwc = _qbwc_asgi(db, settings, work_source_factory or default_work_source)
+    factory = work_source_factory or partial(default_work_source, on_shutdown=stops)
+    qbwc = _qbwc_asgi(db, settings, factory)
     for path in (QBWC_PATH, QBWC_PATH + "/"):
         app.router.routes.append(Route(path, qbwc, methods=["GET", "POST"]))
     return app

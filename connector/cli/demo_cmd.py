@@ -13,13 +13,25 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from connector.demo import COMPANY_FILE, Demo, DemoError, DemoOptions, DemoResult
-from connector.store.db import default_database_url
+from connector.demo import (
+    COMPANY_FILE,
+    MIN_RECORDS,
+    Demo,
+    DemoError,
+    DemoOptions,
+    DemoResult,
+    NoSyncError,
+    check_size,
+)
+from connector.store.db import default_database_url, normalise_url
 from connector.store.sync_runs import CursorRow, SyncRun
 from connector.sync.history import run_json
 
@@ -35,7 +47,17 @@ def register(subparsers: Any) -> None:
             "incrementally. The store is QBD_DATABASE_URL or qbd-connector.db here."
         ),
     )
-    parser.add_argument("--size", default="small", help="tiny|small|medium|large|N (default small)")
+    parser.add_argument(
+        "--size",
+        default="small",
+        type=_size,
+        help=(
+            "the fake company's size: tiny (about 100 records), small (2,000), medium "
+            "(50,000), large (500,000) or a number N of records (default small). Every "
+            f"company has its chart of accounts, the fixed lists and one transaction of each "
+            f"type, so it holds at least about {MIN_RECORDS} records whatever N is"
+        ),
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of the fake company (default 1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 8080, else any free)")
     parser.add_argument("--exit", action="store_true", help="stop after the sync")
@@ -48,9 +70,24 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _size(text: str) -> str:
+    """argparse type of ``--size``: a bad size is refused before anything is created."""
+    try:
+        return check_size(text)
+    except DemoError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.agent:
-        return _run_agent_demo(args)
+    with _sigterm_as_interrupt():
+        try:
+            return _run_agent_demo(args) if args.agent else _run_demo(args)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the sync finished: all closed
+            print("stopped", file=sys.stderr)
+            return 130
+
+
+def _run_demo(args: argparse.Namespace) -> int:
     opts = DemoOptions(
         folder=Path.cwd(),
         database_url=default_database_url(),
@@ -58,21 +95,50 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         port=args.port,
     )
-    demo = Demo(opts)
+    try:
+        demo = Demo(opts)
+    except DemoError as exc:
+        print(f"qbd-connector demo: {exc}", file=sys.stderr)
+        return 2
     try:
         demo.start()
         with _Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
             result = demo.sync(bars.update)
         ok = result.run.status in ("succeeded", "partial")
-        print(json.dumps(_json(result), indent=2) if args.json else _text(result), flush=True)
-        if ok and not args.exit:
+        serving = ok and not args.exit
+        out = json.dumps(_json(result, serving), indent=2) if args.json else _text(result, serving)
+        print(out, flush=True)
+        if serving:
             _serve_until_interrupted(result)
         return 0 if ok else 1
+    except NoSyncError as exc:
+        print(f"qbd-connector demo: {exc}", file=sys.stderr)
+        return 1
     except DemoError as exc:
         print(f"qbd-connector demo: {exc}", file=sys.stderr)
         return 2
     finally:
         demo.close()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the demo as Ctrl-C does: through the ``finally`` blocks, so the service
+    and its page workers stop and release what they hold (issue 11 item 4), instead of the
+    default death that leaves the workers' semaphores to the resource tracker's warning."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (a test calling main()): nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run_agent_demo(args: argparse.Namespace) -> int:
@@ -110,8 +176,8 @@ def _run_agent_demo(args: argparse.Namespace) -> int:
 
 
 def _serve_until_interrupted(result: DemoResult) -> None:
-    print(f"Serving on {result.settings.public_url} - press Ctrl-C to stop.", file=sys.stderr)
     try:
+        print(f"Serving on {result.settings.public_url} - press Ctrl-C to stop.", file=sys.stderr)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
@@ -171,8 +237,14 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _json(result: DemoResult) -> dict[str, Any]:
+def _shown_url(url: str) -> str:
+    return normalise_url(url).render_as_string(hide_password=True)
+
+
+def _json(result: DemoResult, serving: bool) -> dict[str, Any]:
     return {
+        "serving": serving,
+        "database": _shown_url(result.settings.database_url),
         "companyId": result.link.company_id,
         "connectionId": result.link.connection_id,
         "apiKey": result.link.api_key,
@@ -188,7 +260,7 @@ def _json(result: DemoResult) -> dict[str, Any]:
     }
 
 
-def _text(result: DemoResult) -> str:
+def _text(result: DemoResult, serving: bool) -> str:
     from rich.console import Console
     from rich.table import Table
 
@@ -219,6 +291,13 @@ def _text(result: DemoResult) -> str:
         )
     lines.append(f"company id: {result.link.company_id}")
     lines.append(f"API key:    {result.link.api_key}  (Authorization: Bearer ...)")
-    for name, url in result.urls().items():
-        lines.append(f"{name + ':':<11} {url}")
+    lines.append(f"database:   {_shown_url(result.settings.database_url)}")
+    if serving:
+        for name, url in result.urls().items():
+            lines.append(f"{name + ':':<11} {url}")
+    else:  # --exit: the service stopped with the demo; say how to browse what was synced
+        lines.append(
+            "browse it:  `qbd-connector serve` in this folder, then "
+            "http://localhost:8080/api/v1/docs with the API key above"
+        )
     return "\n".join(lines)

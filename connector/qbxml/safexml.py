@@ -155,9 +155,15 @@ def iterparse_batches(
             raise error
     guard.check_not_empty()
     error = _try(parser.close)
-    yield guard.checked(parser.read_events())
+    events = parser.read_events()
     if error is not None:
+        # A document cut short fails at close, and libxml2 then ends every element still
+        # open: those "end" events close nothing the document closed, so a consumer would
+        # hand out a record read up to the cut as if it were whole (issue 11 item 5). Every
+        # element the document did close was reported by ``feed`` already.
+        yield guard.checked((event, elem) for event, elem in events if event != "end")
         raise error
+    yield guard.checked(events)
 
 
 class _Guard:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -34,6 +35,10 @@ class ThreadApplier:
 
     def submit(self, engine: SyncEngine, page: InboxPage, now: datetime) -> Future[None]:
         return self.executor.submit(engine.apply_stored_page, page, now)
+
+    def shutdown(self) -> None:
+        """Finish the page being applied, then stop the thread."""
+        self.executor.shutdown(wait=True)
 
 
 class ProcessApplier:
@@ -93,7 +98,12 @@ def _apply_in_worker(database_url: str, page: InboxPage, now: datetime) -> None:
 
 
 def _start_worker(parent: int) -> None:
-    """Worker initializer: load what applying needs, tune the collector, watch the parent."""
+    """Worker initializer: load what applying needs, tune the collector, watch the parent.
+
+    Ctrl-C on a terminal interrupts the whole foreground process group: the worker leaves
+    it to its parent, which stops the pool (``shutdown``) on its way out, instead of dying
+    mid-read with a ``KeyboardInterrupt`` traceback (issue 11 item 4)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import connector.qbxml.parse  # noqa: F401  (imported before the collector's freeze)
     from connector.runtime import tune_process
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -222,3 +223,45 @@ def test_reference_soap_calls(
     assert code == 0
     seen = [d.get("name") or d.get("type") for d in map(json.loads, lines)]
     assert seen[: len(names)] == names
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(340, id="in-a-start-tag"),
+        pytest.param(300, id="in-an-end-tag"),
+        pytest.param(250, id="in-a-value"),
+        pytest.param(200, id="in-a-child-start-tag"),
+    ],
+)
+def test_a_truncated_file_prints_no_partial_record(tmp_path: Path, cut: int) -> None:
+    """Cut inside the one record: stdout never holds that record (it did not complete); the
+    response line before it stays; stderr says where the file broke (issue 11 item 5)."""
+    path = tmp_path / "cut.xml"
+    path.write_bytes(RESPONSE[:-cut])
+    done = subprocess.run(
+        [sys.executable, "-m", "connector", "qbxml", "parse", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    kinds = [json.loads(line)["kind"] for line in done.stdout.splitlines()]
+    assert kinds == ["response"], done.stdout
+    assert re.search(r"\(line 1, column \d+\)", done.stderr), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_record_closed_before_the_cut_is_printed_whole(tmp_path: Path) -> None:
+    cut = RESPONSE.index(b"</InvoiceRet>") + len(b"</InvoiceRet>")
+    path = tmp_path / "cut.xml"
+    path.write_bytes(RESPONSE[:cut])
+    done = subprocess.run(
+        [sys.executable, "-m", "connector", "qbxml", "parse", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "Premature end of data" in done.stderr
+    record = json.loads(done.stdout.splitlines()[-1])
+    assert record["kind"] == "record" and record["data"]["Memo"] == "café"

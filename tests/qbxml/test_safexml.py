@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -116,3 +117,22 @@ def test_encodings_quickbooks_uses_are_accepted(data: bytes) -> None:
 def test_every_error_is_a_qbxml_error() -> None:
     for cls in (XmlParseError, XmlSecurityError, XmlTooLargeError):
         assert issubclass(cls, QbxmlError)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(b"<a><b><c>1</c><d>2", id="in-a-value"),
+        pytest.param(b"<a><b><c>1</c><d>2</d></b", id="in-an-end-tag"),
+        pytest.param(b"<a><b><c>1</c><d", id="in-a-start-tag"),
+    ],
+)
+def test_a_document_cut_short_ends_no_element_it_did_not_close(text: bytes) -> None:
+    """libxml2 ends every open element when a cut document fails at close; those ends are
+    not handed out, so no consumer takes a half-read element for a whole one (issue 11)."""
+    seen: list[tuple[str, str]] = []
+    with pytest.raises(XmlParseError):
+        for event, elem in safexml.iterparse(io.BytesIO(text)):
+            seen.append((event, elem.tag))
+    closed = [tag for event, tag in seen if event == "end"]
+    assert closed == [tag.decode() for tag in re.findall(rb"</(\w+)>", text)]

@@ -1,0 +1,130 @@
+"""Ctrl-C and SIGTERM stop ``demo`` and ``serve`` quietly after a sync (issue 11 item 4):
+no ``KeyboardInterrupt`` traceback from the page worker process, no semaphores left to the
+resource tracker's warning. Real console scripts; Ctrl-C as a terminal sends it, to the
+whole process group."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+NOISE = ("Traceback", "KeyboardInterrupt", "leaked", "resource_tracker")
+
+
+def _script(name: str) -> str:
+    found = shutil.which(name)
+    assert found, f"the {name} console script is installed with the package"
+    return found
+
+
+def _stop(proc: subprocess.Popen[str], how: str) -> str:
+    """Send Ctrl-C (SIGINT to the process group, as a terminal does) or SIGTERM (to the
+    process, as a service manager does); the rest of stderr once it exited."""
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    return err
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_demo_stops_quietly(tmp_path: Path, how: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "QBD_DATABASE_URL"}
+    proc = subprocess.Popen(
+        [_script("qbd-connector"), "demo", "--size", "tiny"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stderr is not None
+        seen = ""
+        while "press Ctrl-C" not in seen:
+            line = proc.stderr.readline()
+            assert line, f"demo ended before serving: {seen[-3000:]}"
+            seen += line
+        err = _stop(proc, how)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert err.strip() == "stopped"
+    assert not [word for word in NOISE if word in err], err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_serve_stops_quietly_after_a_sync(tmp_path: Path, how: str) -> None:
+    cli = _script("qbd-connector")
+    env = {**os.environ, "QBD_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    def run(*argv: str) -> str:
+        done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run(cli, "company", "create", "Acme")
+    qwc = tmp_path / "acme.qwc"
+    made = json.loads(
+        run(cli, "connection", "create", "Acme", "--method", "desktop_app", "--json",
+            "--qwc-out", str(qwc), "--public-url", f"http://localhost:{port}")
+    )  # fmt: skip
+    proc = subprocess.Popen(
+        [cli, "serve", "--port", str(port), "--log-level", "warning"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+        _wait_healthy(proc, base)
+        synced = run(
+            _script("qbd-emulator"), "webconnector", "--qwc", str(qwc),
+            f"--password={made['password']}", "--size", "tiny",
+        )  # fmt: skip
+        assert "result: done" in synced
+        err = _stop(proc, how)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode in (0, -signal.SIGTERM), err  # uvicorn re-raises SIGTERM at the end
+    assert not [word for word in NOISE if word in err], err
+
+
+def _wait_healthy(proc: subprocess.Popen[str], base: str) -> None:
+    for _ in range(600):
+        assert proc.poll() is None, "serve exited early"
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.2)  # a pause that ends at once if serve exits
+    raise AssertionError("serve did not become healthy")
