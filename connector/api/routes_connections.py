@@ -9,10 +9,10 @@ Must not: write SQL (``connector.store.connections``) or know the SOAP protocol.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from connector.api.cursors import Cursor, decode_key_cursor, encode_key_cursor
 from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
@@ -30,6 +30,7 @@ from connector.store.db import Database
 from connector.store.tables_core import ConnectionMethod
 
 router = APIRouter()
+_T = TypeVar("_T")
 PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
 
 
@@ -38,10 +39,39 @@ class ConnectionIn(BaseModel):
 
 
 class WindowModel(BaseModel):
+    """Checked field by field (``connector.store.connections``' checks), so a body with
+    several bad values gets one 422 naming them all (issue 11 item 12)."""
+
     start: str = Field(examples=["19:00"])
     end: str = Field(examples=["07:00"])
     days: list[str] = Field(examples=[["mon", "tue", "wed", "thu", "fri"]])
     timezone: str = Field(examples=["America/New_York"])
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        return _checked(value, connection_store.clock_problem(value))
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        return _checked(value, connection_store.days_problem(value))
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _checked(value, connection_store.timezone_problem(value))
+
+    @model_validator(mode="after")
+    def _differ(self) -> WindowModel:
+        problem = connection_store.window_problems(self.model_dump()).get("end")
+        return _checked(self, problem)
+
+
+def _checked(value: _T, problem: str | None) -> _T:
+    if problem is not None:
+        raise ValueError(problem)
+    return value
 
 
 class ScheduleModel(BaseModel):

@@ -27,6 +27,7 @@ def command_modules() -> tuple[CommandModule, ...]:
         admin_cmd,
         agent_cmd,
         company_cmd,
+        connection_cmd,
         demo_cmd,
         export_cmd,
         qbxml_cmd,
@@ -34,7 +35,17 @@ def command_modules() -> tuple[CommandModule, ...]:
         sync_cmd,
     )
 
-    return (serve_cmd, demo_cmd, admin_cmd, company_cmd, sync_cmd, export_cmd, qbxml_cmd, agent_cmd)
+    return (
+        serve_cmd,
+        demo_cmd,
+        admin_cmd,
+        company_cmd,
+        connection_cmd,
+        sync_cmd,
+        export_cmd,
+        qbxml_cmd,
+        agent_cmd,
+    )
 
 
 def build_command_parser(

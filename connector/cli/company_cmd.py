@@ -1,9 +1,9 @@
-"""``qbd-connector company`` and ``qbd-connector connection``: tenants and their logins.
+"""``qbd-connector company``: the tenants: create, list, delete (with all they own).
 
-``connection create`` prints the username and the generated password once (the store keeps
-only an argon2id hash) and can write the connection's QWC file. Errors (unknown company, a
-duplicate name, a QWC the Web Connector would refuse) exit with status 2 and a message on
-stderr. Must not: hold logic beyond parsing and printing.
+Errors (unknown company, a duplicate name) exit with status 2 and a message on stderr;
+``guarded`` gives every command of this group and of ``connection`` (``connection_cmd``)
+its settings, its migrated database and that error handling. Must not: hold logic beyond
+parsing and printing.
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from connector.cli.admin_cmd import add_database_option, open_database
 from connector.settings import Settings, SettingsError
-from connector.store.companies import create_company, get_company, list_companies
+from connector.store.companies import (
+    company_footprint,
+    create_company,
+    delete_company,
+    get_company,
+    list_companies,
+)
 from connector.store.db import Database
 from connector.store.errors import StoreError
-from connector.store.tables_core import ConnectionMethod
 
 
 class CommandError(Exception):
@@ -27,43 +31,34 @@ class CommandError(Exception):
 
 
 def register(subparsers: Any) -> None:
-    company = subparsers.add_parser("company", help="create and list companies")
+    company = subparsers.add_parser("company", help="create, list and delete companies")
     commands = company.add_subparsers(dest="company_command", metavar="COMMAND", required=True)
     create = commands.add_parser("create", help="create a company")
     create.add_argument("name", metavar="NAME")
     create.add_argument("--json", action="store_true", help="print JSON")
     add_database_option(create)
-    create.set_defaults(func=_guarded("company", run_company_create))
+    create.set_defaults(func=guarded("company", run_company_create))
     listing = commands.add_parser("list", help="list companies")
     listing.add_argument("--json", action="store_true", help="print JSON lines")
     add_database_option(listing)
-    listing.set_defaults(func=_guarded("company", run_company_list))
-    _register_connection(subparsers)
-
-
-def _register_connection(subparsers: Any) -> None:
-    connection = subparsers.add_parser("connection", help="create Web Connector connections")
-    commands = connection.add_subparsers(
-        dest="connection_command", metavar="COMMAND", required=True
+    listing.set_defaults(func=guarded("company", run_company_list))
+    delete = commands.add_parser(
+        "delete",
+        help="delete a company with everything it owns (asks first; --yes does not)",
+        description="Delete a company and everything it owns: its connections (their Web "
+        "Connectors are refused from then on), synced records, sync history, pushes, links "
+        "and consents. Shows what would go and asks; without a terminal, give --yes.",
     )
-    create = commands.add_parser(
-        "create", help="create a connection; prints its username and password once"
-    )
-    create.add_argument("company", metavar="COMPANY", help="the company's id or name")
-    create.add_argument(
-        "--method",
-        required=True,
-        choices=[m.value for m in ConnectionMethod],
-        help="how QuickBooks is reached: our agent (desktop_app) or a hosted Web Connector",
-    )
-    create.add_argument("--qwc-out", type=Path, metavar="FILE", help="write the QWC file here")
-    create.add_argument("--public-url", help="base URL of the service, for the QWC file")
-    create.add_argument("--json", action="store_true", help="print JSON")
-    add_database_option(create)
-    create.set_defaults(func=_guarded("connection", run_connection_create))
+    delete.add_argument("company", metavar="COMPANY", help="the company's id or name")
+    delete.add_argument("--yes", action="store_true", help="delete without asking")
+    add_database_option(delete)
+    delete.set_defaults(func=guarded("company", run_company_delete))
 
 
-def _guarded(group: str, func: Any) -> Any:
+def guarded(group: str, func: Any) -> Any:
+    """``func(args, settings, database)`` as an argparse ``func``: exit 2 with the message of
+    a bad setting, a database that cannot be opened, a ``CommandError`` or a store error."""
+
     def run(args: argparse.Namespace) -> int:
         try:
             settings = Settings.from_env(
@@ -106,49 +101,20 @@ def run_company_list(args: argparse.Namespace, _settings: Settings, database: Da
     return 0
 
 
-def run_connection_create(args: argparse.Namespace, settings: Settings, database: Database) -> int:
-    from datetime import UTC, datetime
-
-    from connector.portal.errors import PortalError
-    from connector.portal.operations import create_connection_with_link
-    from connector.portal.qwc import branded_qwc
-    from connector.qbwc.qwc import QwcError, connection_qwc_url
-
-    with database.begin() as conn:  # a QWC we cannot write leaves no connection behind
-        company = get_company(conn, args.company)
-        try:  # the connection and its setup link, or nothing while the integration is off
-            row, password, link_url = create_connection_with_link(
-                conn, settings, company.id, args.method, now=datetime.now(UTC)
+def run_company_delete(args: argparse.Namespace, _settings: Settings, database: Database) -> int:
+    company = get_company(database, args.company)
+    counts = company_footprint(database, company.id)
+    what = ", ".join(f"{n} {name}" for name, n in counts.items())
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CommandError(
+                f"deleting {company.name!r} also deletes {what}; "
+                "add --yes to confirm (no terminal to ask on)"
             )
-        except PortalError as exc:
-            raise CommandError(exc.message) from exc
-        if args.qwc_out is not None:
-            try:
-                args.qwc_out.write_text(
-                    branded_qwc(database, settings, company, row), encoding="utf-8"
-                )
-            except (QwcError, OSError) as exc:
-                raise CommandError(f"cannot write the QWC file: {exc}") from exc
-    qwc_url = connection_qwc_url(settings, row)
-    out = {
-        "id": row.id,
-        "companyId": company.id,
-        "companyName": company.name,
-        "method": row.method.value,
-        "username": row.username,
-        "password": password,
-        "fileId": row.file_id,
-        "qwcUrl": qwc_url,
-        "linkUrl": link_url,
-        "qwcFile": str(args.qwc_out) if args.qwc_out else None,
-    }
-    if args.json:
-        print(json.dumps(out))
-        return 0
-    print(f"connection {row.id} for company {company.name!r} ({row.method.value})")
-    print(f"  username: {row.username}")
-    print(f"  password: {password}")
-    if args.qwc_out:
-        print(f"  QWC file: {args.qwc_out}")
-    print("The password is shown once: store it now.", file=sys.stderr)
+        answer = input(f"Delete company {company.name!r} ({company.id}) and {what}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing deleted", file=sys.stderr)
+            return 1
+    delete_company(database, company.id)
+    print(f"company {company.name!r} deleted with {what}")
     return 0

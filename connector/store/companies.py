@@ -1,7 +1,8 @@
 """Companies: the tenants. Everything else a business owns hangs off a company row.
 
-Owns: creating, finding and listing companies. Must not: know about connections' secrets,
-HTTP or the command line.
+Owns: creating, finding, listing and deleting companies (deleting takes everything the
+company owns: every row hangs off it with ON DELETE CASCADE). Must not: know about
+connections' secrets, HTTP or the command line.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from connector.store.db import Database, transaction
 from connector.store.errors import CompanyExists, CompanyNotFound, InvalidValue
-from connector.store.tables_core import companies
+from connector.store.tables_core import companies, connections
+from connector.store.tables_sync import outbox, records, sync_runs
 
 MAX_NAME_LENGTH = 200
 
@@ -105,3 +107,25 @@ def list_companies(
         )
     with transaction(db, write=False) as conn:
         return [_row(m) for m in conn.execute(query).mappings()]
+
+
+def company_footprint(db: Database | Connection, company_id: str) -> dict[str, int]:
+    """What deleting the company would delete with it, counted (to show before asking)."""
+    counted = {"connections": connections, "records": records, "syncs": sync_runs, "pushes": outbox}
+    with transaction(db, write=False) as conn:
+        return {
+            name: conn.execute(
+                sa.select(sa.func.count()).select_from(table).where(table.c.company_id == company_id)
+            ).scalar_one()
+            for name, table in counted.items()
+        }
+
+
+def delete_company(db: Database | Connection, company_id: str) -> None:
+    """Delete the company and everything it owns: connections (their Web Connectors are
+    refused from then on), synced records, sync history, pushes, links, consents, API key
+    scopes (the rows cascade). ``CompanyNotFound`` when there is no such company."""
+    with transaction(db) as conn:
+        found = conn.execute(companies.delete().where(companies.c.id == company_id))
+        if found.rowcount == 0:
+            raise CompanyNotFound(company_id)

@@ -4,8 +4,8 @@ Owns: creating connections (username, generated password stored only as an argon
 FileID), password checks, pause, schedule and sync window, and the company identity bound at
 first connect. Must not: speak SOAP or decide session outcomes (``connector.qbwc`` does), or
 read the settings (the caller passes the OwnerID in).
-Slightly over 300 lines because the ``SyncWindow`` value (pure) lives here with the column
-it is stored in.
+About 390 lines because the ``SyncWindow`` value (pure) and its checks live here with the
+column it is stored in.
 """
 
 from __future__ import annotations
@@ -62,12 +62,13 @@ class SyncWindow:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SyncWindow:
-        try:
-            start, end = time.fromisoformat(data["start"]), time.fromisoformat(data["end"])
-            days = tuple(str(d).lower() for d in data["days"])
-            return cls(start, end, days, str(data["timezone"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidValue(f"bad sync window {data!r}: {exc}") from None
+        """The window of its JSON form; ``InvalidValue`` naming every problem at once."""
+        problems = window_problems(data)
+        if problems:
+            said = "; ".join(f"{name}: {problem}" for name, problem in problems.items())
+            raise InvalidValue(f"bad sync window: {said}")
+        start, end = time.fromisoformat(data["start"]), time.fromisoformat(data["end"])
+        return cls(start, end, tuple(str(d).lower() for d in data["days"]), data["timezone"])
 
     def _opening(self, day: date) -> datetime:
         return datetime.combine(day, self.start, tzinfo=ZoneInfo(self.timezone))
@@ -95,6 +96,53 @@ class SyncWindow:
     def seconds_until_open(self, now: datetime) -> int:
         """0 inside the window; else whole seconds to wait (authenticate's postpone value)."""
         return max(0, int((self.next_open(now) - now).total_seconds()))
+
+
+def clock_problem(value: object) -> str | None:
+    """Why ``value`` is not a window's start or end (``"HH:MM"``), or ``None``."""
+    try:
+        time.fromisoformat(value)  # type: ignore[arg-type]  # anything: TypeError says no
+    except (TypeError, ValueError):
+        return f"{value!r} is not a time of day HH:MM (00:00 to 23:59)"
+    return None
+
+
+def days_problem(value: object) -> str | None:
+    """Why ``value`` is not a window's days (a non-empty list of ``WEEKDAYS``), or ``None``."""
+    if not isinstance(value, list | tuple) or not value:
+        return f"must be a non-empty list of {', '.join(WEEKDAYS)}"
+    unknown = [d for d in value if str(d).lower() not in WEEKDAYS]
+    return f"unknown day {unknown[0]!r} (use {', '.join(WEEKDAYS)})" if unknown else None
+
+
+def timezone_problem(value: object) -> str | None:
+    """Why ``value`` is not an IANA time zone name, or ``None``."""
+    try:
+        ZoneInfo(value)  # type: ignore[arg-type]  # anything: TypeError says no
+    except (ZoneInfoNotFoundError, TypeError, ValueError):
+        return f"unknown time zone {value!r} (an IANA name such as America/New_York)"
+    return None
+
+
+def window_problems(data: Any) -> dict[str, str]:
+    """Every problem of a sync window's JSON form by field name, ``{}`` when it is valid
+    (issue 11 item 12: a user fixes them all in one go, not one per attempt)."""
+    if not isinstance(data, dict):
+        return {"window": "must be an object {start, end, days, timezone}"}
+    checks = {
+        "start": clock_problem,
+        "end": clock_problem,
+        "days": days_problem,
+        "timezone": timezone_problem,
+    }
+    problems = {
+        name: "is missing" if name not in data else check(data[name])
+        for name, check in checks.items()
+    }
+    found = {name: problem for name, problem in problems.items() if problem}
+    if not found and data["start"] == data["end"]:
+        found["end"] = "a sync window's start and end must differ"
+    return found
 
 
 @dataclass(frozen=True)
@@ -321,6 +369,15 @@ def rotate_password(db: Database | Connection, connection_id: str) -> tuple[Conn
     password = secrets.new_password()
     row = _update(db, connection_id, password_hash=secrets.hash_secret(password))
     return row, password
+
+
+def delete_connection(db: Database | Connection, connection_id: str) -> None:
+    """Delete the connection with its sessions, links and activity (the rows cascade); its
+    Web Connector is refused from then on. The company and its synced data stay."""
+    with transaction(db) as conn:
+        found = conn.execute(connections.delete().where(connections.c.id == connection_id))
+        if found.rowcount == 0:
+            raise ConnectionNotFound(connection_id)
 
 
 def set_method(

@@ -279,9 +279,37 @@ def test_pause_resume_and_schedule(client: Client, connection: dict[str, Any]) -
     _error(
         client.put(f"{url}/schedule", json={"everyMinutes": 5, "window": bad_tz}),
         422,
-        "invalid_value",
+        "validation_error",
     )
     _error(client.put(f"{url}/schedule", json={"everyMinutes": 0}), 422, "validation_error")
+
+
+def test_a_schedule_with_several_bad_values_names_them_all(
+    client: Client, connection: dict[str, Any]
+) -> None:
+    """One 422 lists every bad value, not the first one found (issue 11 item 12)."""
+    url = f"/api/v1/companies/{connection['companyId']}/connections/{connection['id']}"
+    window = {"start": "25:00", "end": "7pm", "days": ["mon", "someday"], "timezone": "Mars/X"}
+    error = _error(
+        client.put(f"{url}/schedule", json={"everyMinutes": 0, "window": window}),
+        422,
+        "validation_error",
+    )
+    where = {tuple(e["loc"][1:]): e["msg"] for e in error["details"]["errors"]}
+    assert set(where) == {
+        ("everyMinutes",),
+        ("window", "start"),
+        ("window", "end"),
+        ("window", "days"),
+        ("window", "timezone"),
+    }, where
+    assert "'25:00' is not a time of day" in where[("window", "start")]
+    assert "'someday'" in where[("window", "days")]
+    same = {"start": "07:00", "end": "07:00", "days": ["mon"], "timezone": "UTC"}
+    error = _error(
+        client.put(f"{url}/schedule", json={"everyMinutes": 5, "window": same}), 422, "validation_error"
+    )
+    assert "must differ" in error["details"]["errors"][0]["msg"]
 
 
 def test_openapi_lists_the_core_routes(app: FastAPI) -> None:
