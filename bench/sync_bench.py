@@ -60,8 +60,8 @@ from connector.store import sync_runs as runs
 from connector.store.companies import create_company
 from connector.store.connections import create_connection
 from connector.store.db import Database
-from connector.sync.apply import apply_page
 from connector.sync.engine import SyncEngine
+from connector.sync.upsert import apply_page
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks

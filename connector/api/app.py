@@ -76,7 +76,7 @@ def default_work_source(
     the worker processes end (and their semaphores are released) before the process exits,
     even when uvicorn re-raises SIGTERM after its own shutdown (issue 11 item 4)."""
     from connector.portal.work import PlatformWork
-    from connector.sync.applier import applier_for
+    from connector.sync.behind import applier_for
     from connector.sync.engine import SyncEngine
     from connector.sync.plan import Policy
 

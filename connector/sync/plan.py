@@ -10,6 +10,19 @@ Facts used (PROTOCOL.md 1.10): FromModifiedDate is inclusive and TimeModified co
 workstation's clock, so the watermark is rewound a little; QuickBooks may label times with a
 wrong daylight-saving offset and expects the same offset back, so the watermark keeps
 QuickBooks' own offset; ListDeletedQuery/TxnDeletedQuery look back 90 days and do not page.
+
+Adding a data type (read by the sync, served by the REST API and the export):
+1. One row in ``DATA_TYPES`` of ``connector/qbxml/datatypes.py``: our key, the query, the
+   ``*Ret`` names it answers with, the kind, ``iterator`` as the schema declares it
+   (``tests/qbxml/test_schema.py`` checks), and for a transaction its ``txn_del_type``. The
+   table's order is the sync's order: a list goes before the transactions that refer to it.
+2. The emulator's maker, so the fake company has records of it: a transaction in
+   ``qbd_emulator/generate/txns.py`` (``MIX``: weight and maker), a list in
+   ``qbd_emulator/generate/`` (``lists``, ``names`` or ``items``).
+Everything else follows from the row: the plan (``QUERY_TYPES``), the query
+(``requests.render`` from the schema), the deletions (``LIST_DEL_TYPES`` from the ``*Ret``
+names: a ListDelType value is its Ret's name without "Ret" in the 13.0-16.0 schemas;
+``TXN_DEL_TYPES`` from ``txn_del_type``), the store and the REST data routes.
 """
 
 from __future__ import annotations
@@ -75,23 +88,20 @@ HCP_TYPES: tuple[str, ...] = ("host", "company", "preferences")
 QUERY_TYPES: tuple[DataType, ...] = tuple(d for d in DATA_TYPES if d.kind in (Kind.LIST, Kind.TXN))
 SWEEP_TYPES: tuple[DataType, ...] = tuple(d for d in DATA_TYPES if d.kind is Kind.DELETED)
 
-_ITEM_DEL_TYPES = tuple(ret.removesuffix("Ret") for ret in BY_KEY["items"].rets)
-LIST_DEL_TYPES: dict[str, tuple[str, ...]] = {
-    "Account": ("accounts",),
-    "Customer": ("customers",),
-    "Vendor": ("vendors",),
-    "Employee": ("employees",),
-    "OtherName": ("other_names",),
-    "Class": ("classes",),
-    "StandardTerms": ("terms",),
-    "DateDrivenTerms": ("terms",),
-    "PaymentMethod": ("payment_methods",),
-    "SalesTaxCode": ("sales_tax_codes",),
-    "Currency": ("currencies",),
-    **{name: ("items",) for name in _ITEM_DEL_TYPES},
-    "ItemSalesTax": ("items", "sales_tax_items"),
-}
-"""ListDelType value -> the data types whose records it deletes."""
+
+def _list_del_types() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for dt in QUERY_TYPES:
+        if dt.kind is Kind.LIST:
+            for ret in dt.rets:
+                name = ret.removesuffix("Ret")  # AccountRet -> ListDelType Account
+                table[name] = (*table.get(name, ()), dt.key)
+    return table
+
+
+LIST_DEL_TYPES: dict[str, tuple[str, ...]] = _list_del_types()
+"""ListDelType value -> the data types whose records it deletes (ItemSalesTax: both ``items``
+and ``sales_tax_items``, whose queries both answer ItemSalesTaxRet)."""
 
 # TxnDelType enumerates fewer types than we read: Transfer is absent from the 13.0-16.0
 # schemas, so deleted transfers are not reported by TxnDeletedQuery; ``requests`` sends only

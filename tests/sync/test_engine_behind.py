@@ -25,7 +25,7 @@ from connector.store import sync_runs as runs
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.store.tables_sync import sync_inbox
-from connector.sync.applier import ProcessApplier, ThreadApplier, applier_for
+from connector.sync.behind import ProcessApplier, ThreadApplier, applier_for
 from connector.sync.engine import SyncEngine
 from connector.sync.plan import Policy
 from qbd_emulator.processor import FakeQuickBooks
@@ -242,7 +242,7 @@ def test_an_in_memory_store_or_zero_workers_apply_on_a_thread(sqlite_db: Databas
 
 _ORPHAN = """
 import sys, time
-from connector.sync.applier import ProcessApplier
+from connector.sync.behind import ProcessApplier
 applier = ProcessApplier(sys.argv[1])
 applier.pool.submit(time.sleep, 0).result()  # the worker is up
 print(*[p.pid for p in applier.pool._processes.values()], flush=True)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from connector.qbxml.datatypes import Kind
 from connector.store.sync_runs import CursorRow
 from connector.sync.plan import (
     QUERY_TYPES,
@@ -96,3 +97,19 @@ def test_non_iterable_type_is_one_query_without_iterator() -> None:
 def test_policy_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="page_size"):
         Policy(page_size=0)
+
+
+@pytest.mark.parametrize("version", ["13.0", "16.0"])
+def test_list_del_types_follow_the_data_type_table(version: str) -> None:
+    """Derived from the ``*Ret`` names (issue 9): every value is one the schema's
+    ListDelType enumerates, and every list type's deletions reach it."""
+    from connector.qbxml.schema import Schema
+    from connector.sync.plan import LIST_DEL_TYPES
+
+    leaf = Schema.for_version(version).leaf("ListDeletedQueryRq", "ListDelType")
+    assert leaf is not None and leaf.enum is not None
+    assert set(LIST_DEL_TYPES) <= set(leaf.enum)
+    reached = {key for keys in LIST_DEL_TYPES.values() for key in keys}
+    assert reached == {d.key for d in QUERY_TYPES if d.kind is Kind.LIST}
+    assert LIST_DEL_TYPES["ItemSalesTax"] == ("items", "sales_tax_items")
+    assert LIST_DEL_TYPES["DateDrivenTerms"] == ("terms",)

@@ -127,7 +127,7 @@ class ApplyResponse:
 class ApplyProcessorError:
     """Query: the request processor threw (receiveResponseXML carried an hresult, or an empty
     response); the shell calls ``WorkSource.apply_error``. Not an exception: the sync
-    engine's ``connector.sync.apply.ApplyError`` (a response QuickBooks should never send)
+    engine's ``connector.sync.upsert.ApplyError`` (a response QuickBooks should never send)
     is another thing, hence the name."""
 
     hresult: str

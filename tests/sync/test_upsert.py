@@ -17,11 +17,11 @@ from connector.store import sync_runs as runs
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.store.sync_runs import CursorRow
-from connector.sync.apply import apply_page
 from connector.sync.engine import SyncEngine
 from connector.sync.history import run_json, summary_text
 from connector.sync.plan import Policy
 from connector.sync.progress import percent
+from connector.sync.upsert import apply_page
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -187,7 +187,7 @@ def test_percent_reflects_real_progress(cursors: dict[str, CursorRow], expected:
 def test_a_record_quickbooks_could_not_have_sent_is_not_stored(db: Database, customer: str) -> None:
     """Issue 18 item 6: a 10,000-character ListID was stored; ids, EditSequence and names are
     bounded by the qbXML schemas, and such a page is refused like an unreadable one."""
-    from connector.sync.apply import ApplyError
+    from connector.sync.upsert import ApplyError
 
     company = create_company(db, "Bounded").id
     page = _doc(
@@ -213,7 +213,7 @@ def test_a_record_quickbooks_could_not_have_sent_is_not_stored(db: Database, cus
 def test_a_head_no_cursor_can_keep_is_refused(db: Database, attrs: str) -> None:
     """issue 18 item 7: numbers the store cannot keep are a response QuickBooks never sends
     (an ApplyError, the engine's unreadable-response path), not an overflow while saving."""
-    from connector.sync.apply import ApplyError
+    from connector.sync.upsert import ApplyError
 
     company = create_company(db, "Acme").id
     page = _doc(

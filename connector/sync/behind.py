@@ -1,0 +1,300 @@
+"""Applying pages behind the Web Connector: the inbox, this process's pages, their appliers.
+
+Owns: an iterator page that leaves more to fetch is stored whole in the inbox
+(``connector.store.inbox``) while its iterator moves on (``can_wait``; the engine does both in
+one transaction), the Web Connector is answered, and the page is parsed and applied by an
+``Applier`` while QuickBooks computes the next page. ``Behind`` keeps this process's page of
+each company: every later call first waits for it (``settle``) and applies any page still in
+the inbox (``drain``: one a killed service left, or another instance's), so the records,
+counts and watermark are exactly what applying in line gives; only the percentage lags by
+that one page. Pages are applied by ``pages.apply_to_run`` like any other, with the
+``stored`` cursor move. The appliers: ``ThreadApplier`` (an executor of this process: tests,
+in-memory databases) and ``ProcessApplier`` (a worker process with its own connection to the
+same database, so a service parsing and storing a page uses a second core while its own
+process answers the Web Connector; the worker ends when its parent does, since a killed
+service cannot tell it to).
+Must not: decide what is asked or how a cursor moves (``plan``, ``cursors``).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from connector.qbxml.datatypes import BY_KEY, Kind
+from connector.qbxml.errors import QbxmlError
+from connector.qbxml.parse import iter_events
+from connector.qbxml.values import Event, ResponseStart
+from connector.store import inbox
+from connector.store import sync_runs as runs
+from connector.store.db import Database
+from connector.store.inbox import InboxPage
+from connector.store.sync_runs import CursorRow
+from connector.sync import pages
+from connector.sync.upsert import unusable
+
+log = logging.getLogger(__name__)
+
+Parse = Callable[[str, str], Iterator[Event]]
+"""Response text and qbXML version -> the parser's events."""
+
+
+class Transactional(Protocol):
+    """What the sync needs of ``connector.store.db.Database``."""
+
+    def begin(self, *, write: bool = True) -> AbstractContextManager[Connection]: ...
+
+
+class StoredPages(Protocol):
+    """What an ``Applier`` runs: applies one page of the inbox."""
+
+    def apply_stored_page(self, page: InboxPage, now: datetime) -> None: ...
+
+
+class Applier(Protocol):
+    """Runs ``StoredPages.apply_stored_page`` for a page in the inbox, off the calling thread."""
+
+    def prepare(self) -> None:
+        """A session begins: get ready for pages (e.g. start a worker) without waiting."""
+
+    def submit(self, pages: StoredPages, page: InboxPage, now: datetime) -> Future[None]: ...
+
+
+def parse_events(text: str, version: str) -> Iterator[Event]:
+    return iter_events(text, version=version or None)
+
+
+def can_wait(cursor: CursorRow, head: ResponseStart) -> bool:
+    """An OK iterator page answering the request in flight, with more to come: its records
+    can be applied behind (anything else is applied in line, as it may end or stop a run)."""
+    dt = BY_KEY[cursor.data_type]
+    return (
+        dt.kind is not Kind.DELETED
+        and unusable(head) is None
+        and head.name == dt.response
+        and head.request_id == cursor.in_flight_request_id
+        and head.status.code == 0
+        and bool(head.iterator_id)
+        and (head.iterator_remaining or 0) > 0
+    )
+
+
+def apply_stored(
+    conn: Connection, page: InboxPage, events: Iterable[Event] | QbxmlError, now: datetime
+) -> None:
+    """Take ``page`` out of the inbox and apply it (nothing when someone took it first)."""
+    if not inbox.take(conn, page.id):
+        return
+    cursor = runs.load_cursors(conn, page.company_id).get(page.data_type)
+    delivery = pages.Delivery(page.company_id, page.run_id, page.data_type, page.request_id)
+    pages.apply_to_run(conn, delivery, cursor, events, now, pages.stored(page.run_id))
+
+
+class Behind:
+    """This process's pages applied behind the Web Connector, one per company at a time;
+    without an ``applier`` every page is applied in line, and ``drain`` still applies the
+    pages other instances left."""
+
+    def __init__(self, database: Transactional, parse: Parse, applier: Applier | None) -> None:
+        self._db = database
+        self._parse = parse
+        self._applier = applier
+        self._pending: dict[str, Future[None]] = {}  # company id -> its page being applied
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        if self._applier is not None:
+            self._applier.prepare()  # a worker starts while the first small types are asked
+
+    def head(self, response: str, version: str) -> ResponseStart | None:
+        """The first ``*Rs`` of a response when pages may wait (its first chunk is parsed,
+        not the whole); ``None`` without an applier or when it cannot be read."""
+        if self._applier is None:
+            return None
+        events = self._parse(response, version)
+        try:
+            for event in events:
+                if isinstance(event, ResponseStart):
+                    return event
+        except QbxmlError:
+            return None  # applied in line, which records the error
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
+        return None
+
+    def hand_over(self, page: InboxPage, now: datetime) -> None:
+        """Have the applier apply ``page`` (stored and committed by the caller)."""
+        assert self._applier is not None
+        try:
+            future = self._applier.submit(self, page, now)
+        except Exception:  # e.g. a broken worker pool: the page waits in the inbox
+            log.exception("cannot hand a stored page of company %s over", page.company_id)
+            return
+        with self._lock:
+            self._pending[page.company_id] = future
+
+    def applying(self, company_id: str) -> bool:
+        """True while this process applies a page of ``company_id`` on the applier."""
+        with self._lock:
+            future = self._pending.get(company_id)
+        return future is not None and not future.done()
+
+    def settle(self, company_id: str) -> None:
+        """Wait for this process's page of ``company_id``; a failure leaves the page in the
+        inbox, where the next transaction's ``drain`` applies it."""
+        with self._lock:
+            future = self._pending.pop(company_id, None)
+        if future is None:
+            return
+        try:
+            future.result()
+        except Exception:
+            log.exception("applying a stored page of company %s failed; retrying", company_id)
+
+    def drain(self, conn: Connection, company_id: str, now: datetime) -> None:
+        """Apply the company's pages still in the inbox, oldest first."""
+        for page in inbox.waiting(conn, company_id):
+            text = inbox.response(conn, page.id)
+            if text is not None:
+                apply_stored(conn, page, self._parse(text, page.qbxml_version), now)
+
+    def apply_stored_page(self, page: InboxPage, now: datetime) -> None:
+        """Apply one page of the inbox (an ``Applier`` runs this); a no-op when another call
+        applied it first."""
+        with self._db.begin(write=False) as conn:
+            text = inbox.response(conn, page.id)
+        if text is None:
+            return  # another call applied it first
+        events: list[Event] | QbxmlError
+        try:  # parsed before the write transaction: writers wait only for the upsert
+            events = list(self._parse(text, page.qbxml_version))
+        except QbxmlError as exc:
+            events = exc
+        with self._db.begin() as conn:
+            runs.lock_company(conn, page.company_id)
+            apply_stored(conn, page, events, now)
+
+
+# --------------------------------------------------------------------------- appliers
+class ThreadApplier:
+    """Applies on ``executor`` (a thread pool, or anything with ``submit``) in this process."""
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+
+    def prepare(self) -> None:
+        """Nothing to start: the executor's threads start with their first page."""
+
+    def submit(self, pages: StoredPages, page: InboxPage, now: datetime) -> Future[None]:
+        return self.executor.submit(pages.apply_stored_page, page, now)
+
+    def shutdown(self) -> None:
+        """Finish the page being applied, then stop the thread."""
+        self.executor.shutdown(wait=True)
+
+
+class ProcessApplier:
+    """Applies in ``workers`` worker processes that connect to ``database_url`` themselves
+    (a file or server database: an in-memory SQLite database cannot be shared). The pool
+    (its pipes, semaphores and processes) starts with the first session (``prepare``) or
+    page, so a service that never syncs holds none of it. Pages of one company are applied
+    one at a time (the engine waits for one before storing the next); more workers serve
+    more companies at once."""
+
+    def __init__(self, database_url: str, workers: int = 1) -> None:
+        self.database_url = database_url
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
+                    initializer=_start_worker,
+                    initargs=(os.getpid(),),
+                )
+            return self._pool
+
+    def prepare(self) -> None:
+        """Start the workers in the background (spawning one takes about a second)."""
+        pool = self.pool
+        for _ in range(self.workers):
+            pool.submit(_ready)
+
+    def submit(self, pages: StoredPages, page: InboxPage, now: datetime) -> Future[None]:
+        return self.pool.submit(_apply_in_worker, self.database_url, page, now)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def applier_for(database: Database, workers: int = 1) -> ThreadApplier | ProcessApplier:
+    """``workers`` worker processes for a database other processes can open; a thread of
+    this process for ``workers=0`` or an in-memory SQLite database."""
+    url = database.engine.url
+    memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if workers == 0 or memory:
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadApplier(ThreadPoolExecutor(1, thread_name_prefix="apply"))
+    return ProcessApplier(url.render_as_string(hide_password=False), workers)
+
+
+def _ready() -> None:
+    """A no-op a worker runs once started (``ProcessApplier.prepare``)."""
+
+
+_WORKER_PAGES: dict[str, Behind] = {}  # per worker process: one per database
+
+
+def _apply_in_worker(database_url: str, page: InboxPage, now: datetime) -> None:
+    behind = _WORKER_PAGES.get(database_url)
+    if behind is None:
+        database = Database.from_url(database_url)
+        behind = _WORKER_PAGES[database_url] = Behind(database, parse_events, None)
+    behind.apply_stored_page(page, now)
+
+
+def _start_worker(parent: int) -> None:
+    """Worker initializer: load what applying needs, tune the collector, watch the parent.
+
+    Ctrl-C on a terminal interrupts the whole foreground process group: the worker leaves
+    it to its parent, which stops the pool (``shutdown``) on its way out, instead of dying
+    mid-read with a ``KeyboardInterrupt`` traceback (issue 11 item 4)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import connector.qbxml.parse  # noqa: F401  (imported before the collector's freeze)
+    from connector.runtime import tune_process
+
+    tune_process()
+    _watch_parent(parent)
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    """Exit when the service that started this worker is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
