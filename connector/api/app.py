@@ -37,6 +37,7 @@ from connector.api import (
 from connector.api.deps import KeyCache
 from connector.api.errors import install_error_handlers
 from connector.api.guards import ApiGuard
+from connector.api.openapi import install_openapi, operation_id
 from connector.qbwc.server.work import WorkSource
 from connector.settings import Settings
 from connector.store.db import Database
@@ -64,6 +65,19 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (routes_api_keys.router, API_PREFIX),
 )
 """Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
+
+OPENAPI_TAGS = [
+    {"name": "service", "description": "Where to start, and whether the service is healthy"},
+    {"name": "companies", "description": "The tenants: one per QuickBooks company file"},
+    {"name": "connections", "description": "Web Connector connections, QWC files, schedules"},
+    {"name": "links", "description": "Setup links for the business"},
+    {"name": "consents", "description": "What the business agreed to share"},
+    {"name": "syncs", "description": "Sync history and manual syncs"},
+    {"name": "data", "description": "Synced QuickBooks records"},
+    {"name": "settings", "description": "The platform's branding and integration switch"},
+    {"name": "api-keys", "description": "API keys, admin or scoped to companies (admin only)"},
+]
+"""The resources of the OpenAPI document, in the order a reader meets them."""
 
 
 def default_work_source(
@@ -125,12 +139,15 @@ def create_app(
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        openapi_tags=OPENAPI_TAGS,
     )
     app.state.settings, app.state.database, app.state.key_cache = settings, db, KeyCache()
     install_error_handlers(app)
     app.add_middleware(ApiGuard, max_body=settings.api_max_body_bytes)
     for router, prefix in ROUTERS:
         app.include_router(router, prefix=prefix)
+    install_openapi(app)
     factory = work_source_factory or partial(default_work_source, on_shutdown=stops)
     qbwc = _qbwc_asgi(db, settings, factory)
     for path in (QBWC_PATH, QBWC_PATH + "/"):

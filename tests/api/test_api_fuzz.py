@@ -3,8 +3,9 @@ shown").
 
 Every operation of ``/api/v1/openapi.json`` gets generated requests (valid and invalid path,
 query and body values, with a valid API key), against the real app over the real store (SQLite and PostgreSQL). Each
-answer must not be a server error, and every error must be the documented JSON shape
-``{"error": {"code", "message", "details"}}``. CI runs a fixed budget per operation
+answer must not be a server error, every error must be the documented JSON shape
+``{"error": {"code", "message", "details"}}``, and status, content type and body must be
+ones the document lists for that operation (issue 19). CI runs a fixed budget per operation
 (``QBD_FUZZ_EXAMPLES``, default 25); longer runs set it higher (figures in bench/README).
 """
 
@@ -17,7 +18,12 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from connector.api.app import create_app
 from connector.settings import Settings
@@ -56,6 +62,16 @@ def documented_error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
     return True
 
 
+CHECKS = [
+    not_a_server_error,
+    documented_error_shape,
+    # issue 19: nothing outside the document (status, content type, body schema)
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
 def _operations(schema: Any) -> list[Any]:
     return [result.ok() for result in schema.get_all_operations()]
 
@@ -78,7 +94,7 @@ def test_every_operation_answers_without_server_errors(api_schema: Any) -> None:
             nonlocal cases
             cases += 1
             response = case.call(headers={"Authorization": f"Bearer {KEY}"})
-            case.validate_response(response, checks=[not_a_server_error, documented_error_shape])
+            case.validate_response(response, checks=CHECKS)
 
         run()
     print(f"REST fuzz: {len(operations)} operations, {cases} cases, 0 failures")
