@@ -23,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from connector.api import (
+    metrics,
     portal,
     routes_api_keys,
     routes_companies,
@@ -63,6 +64,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (routes_links.router, API_PREFIX),
     (routes_sync_requests.router, API_PREFIX),
     (routes_api_keys.router, API_PREFIX),
+    (metrics.router, ""),  # GET /metrics at the root, as Prometheus scrapes it
 )
 """Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
 
@@ -149,7 +151,8 @@ def create_app(
         app.include_router(router, prefix=prefix)
     install_openapi(app)
     factory = work_source_factory or partial(default_work_source, on_shutdown=stops)
-    qbwc = _qbwc_asgi(db, settings, factory)
+    app.state.metrics = service_metrics = metrics.ServiceMetrics(db)
+    qbwc = metrics.QbwcCallMetrics(_qbwc_asgi(db, settings, factory), service_metrics)
     for path in (QBWC_PATH, QBWC_PATH + "/"):
         app.router.routes.append(Route(path, qbwc, methods=["GET", "POST"]))
     return app
