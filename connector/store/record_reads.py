@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, tuple_
 
+from connector.store.records import page_query, record_key
 from connector.store.sync_runs import SyncRun
 from connector.store.sync_runs import _run as run_value  # one row-to-value mapping for runs
 from connector.store.tables_sync import records, sync_run_types, sync_runs
@@ -71,22 +72,16 @@ def page_normalised(
     modified_since: datetime | None = None,
     include_deleted: bool = False,
 ) -> list[NormalisedRow]:
-    """One page in row-id order after ``after_id``; ``modified_since`` compares with the
-    time the store last wrote the record (``updated_at``; a deletion mark is a write)."""
-    query = (
-        select(*_COLUMNS)
-        .where(
-            records.c.company_id == company_id,
-            records.c.data_type == data_type,
-            records.c.id > after_id,
-        )
-        .order_by(records.c.id)
-        .limit(limit)
+    """One page in row-id order after ``after_id`` (``connector.store.records.page_query``)."""
+    query = page_query(
+        _COLUMNS,
+        company_id,
+        data_type,
+        after_id=after_id,
+        limit=limit,
+        modified_since=modified_since,
+        include_deleted=include_deleted,
     )
-    if modified_since is not None:
-        query = query.where(records.c.updated_at >= _as_utc(modified_since))
-    if not include_deleted:
-        query = query.where(records.c.deleted_at.is_(None))
     return [_row(row) for row in conn.execute(query)]
 
 
@@ -94,13 +89,7 @@ def get_normalised(
     conn: Connection, company_id: str, data_type: str, qb_id: str
 ) -> NormalisedRow | None:
     """The record with QuickBooks id ``qb_id``, deleted or not."""
-    row = conn.execute(
-        select(*_COLUMNS).where(
-            records.c.company_id == company_id,
-            records.c.data_type == data_type,
-            records.c.qb_id == qb_id,
-        )
-    ).first()
+    row = conn.execute(select(*_COLUMNS).where(*record_key(company_id, data_type, qb_id))).first()
     return None if row is None else _row(row)
 
 

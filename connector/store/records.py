@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Dialect, func, select, update
+from sqlalchemy import ColumnElement, Connection, Dialect, Select, Table, func, select, update
 
 from connector.qbxml.values import RecordData
 from connector.store.tables_sync import records
@@ -308,14 +308,49 @@ def _stored(row: Any) -> StoredRow:
     )
 
 
-def get_record(conn: Connection, company_id: str, data_type: str, qb_id: str) -> StoredRow | None:
-    row = conn.execute(
-        select(records).where(
+def record_key(company_id: str, data_type: str, qb_id: str) -> tuple[ColumnElement[bool], ...]:
+    """The WHERE of one record: its company, data type and QuickBooks id."""
+    return (
+        records.c.company_id == company_id,
+        records.c.data_type == data_type,
+        records.c.qb_id == qb_id,
+    )
+
+
+def page_query(
+    columns: Sequence[ColumnElement[Any]] | Table,
+    company_id: str,
+    data_type: str,
+    *,
+    after_id: int,
+    limit: int,
+    modified_since: datetime | None,
+    include_deleted: bool,
+) -> Select[Any]:
+    """One page of a data type in row-id order after ``after_id`` (the REST API's cursor);
+    ``modified_since`` compares with the time the store last wrote the record
+    (``updated_at``: a deletion mark is a write)."""
+    chosen = [columns] if isinstance(columns, Table) else list(columns)
+    query = (
+        select(*chosen)
+        .where(
             records.c.company_id == company_id,
             records.c.data_type == data_type,
-            records.c.qb_id == qb_id,
+            records.c.id > after_id,
         )
-    ).first()
+        .order_by(records.c.id)
+        .limit(limit)
+    )
+    if modified_since is not None:
+        since = modified_since if modified_since.tzinfo else modified_since.replace(tzinfo=UTC)
+        query = query.where(records.c.updated_at >= since.astimezone(UTC))
+    if not include_deleted:
+        query = query.where(records.c.deleted_at.is_(None))
+    return query
+
+
+def get_record(conn: Connection, company_id: str, data_type: str, qb_id: str) -> StoredRow | None:
+    row = conn.execute(select(records).where(*record_key(company_id, data_type, qb_id))).first()
     return None if row is None else _stored(row)
 
 
@@ -330,20 +365,15 @@ def page_records(
     include_deleted: bool = False,
 ) -> list[StoredRow]:
     """One page in id order (``after_id`` is the REST API's cursor)."""
-    query = (
-        select(records)
-        .where(
-            records.c.company_id == company_id,
-            records.c.data_type == data_type,
-            records.c.id > after_id,
-        )
-        .order_by(records.c.id)
-        .limit(limit)
+    query = page_query(
+        records,
+        company_id,
+        data_type,
+        after_id=after_id,
+        limit=limit,
+        modified_since=modified_since,
+        include_deleted=include_deleted,
     )
-    if modified_since is not None:
-        query = query.where(records.c.updated_at >= modified_since)
-    if not include_deleted:
-        query = query.where(records.c.deleted_at.is_(None))
     return [_stored(row) for row in conn.execute(query)]
 
 

@@ -10,7 +10,7 @@ applies the payment to the payer's oldest open invoices. Must not: build XML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
@@ -59,18 +59,8 @@ BILL_CHECK = PaymentKind(
     ("APAccountRef", "AccountsPayable"),
 )
 
-
-BILL_CARD = PaymentKind(
-    "bill_payment_credit_cards",
-    "BillPaymentCreditCardRet",
-    "PayeeEntityRef",
-    "vendors",
-    "bills",
-    "Bill",
-    ("OpenAmount",),
-    "Amount",
-    ("APAccountRef", "AccountsPayable"),
-)
+BILL_CARD = replace(BILL_CHECK, key="bill_payment_credit_cards", ret="BillPaymentCreditCardRet")
+"""Paying bills by credit card differs from by check only in where the payment is kept."""
 
 
 def payment_add(kind: PaymentKind) -> Handler:

@@ -17,7 +17,11 @@ from connector.store import activity, links
 from connector.store import platform as platform_store
 from connector.store.api_keys import create_api_key
 from connector.store.companies import create_company
-from connector.store.connections import create_connection, verify_connection_password
+from connector.store.connections import (
+    create_connection,
+    get_connection,
+    verify_connection_password,
+)
 from connector.store.db import Database
 from connector.store.records import count_records
 from tests.portal.portal_client import KEY, PageClient, csrf_of, login, make_settings
@@ -283,6 +287,22 @@ def test_withdrawing_consent_with_deletion_removes_the_records(
     admin = PageClient(app)
     consents = admin.api("GET", f"/companies/{link.company_id}/consents").json()["data"]
     assert consents[0]["withdrawnAt"] and consents[0]["recordsDeletedAt"]
+
+
+def test_the_business_pauses_and_resumes_from_its_link(app: FastAPI, sqlite_db: Database) -> None:
+    path = _link(PageClient(app))
+    visitor = PageClient(app)
+    csrf = csrf_of(visitor.get(path).text)
+    visitor.post(path + "/consent", data={"csrf": csrf})
+    link = links.find_by_token(sqlite_db, path.rsplit("/", 1)[1])
+    assert link is not None and link.connection_id is not None
+    for action, paused in (("pause", True), ("resume", False)):
+        answer = visitor.post(path + "/" + action, data={"csrf": csrf})
+        assert answer.status_code in (200, 303), answer.text
+        assert get_connection(sqlite_db, link.connection_id).paused is paused
+    forged = visitor.post(path + "/pause", data={"csrf": "not-the-token"})
+    assert forged.status_code == 403
+    assert get_connection(sqlite_db, link.connection_id).paused is False
 
 
 def count_records_of(db: Database, company_id: str) -> int:

@@ -11,6 +11,7 @@ changes. Must not: hold the rules (``connector.portal.linkflow`` and ``links`` d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -169,7 +170,7 @@ def link_page(request: Request, token: str, step: str | None = None) -> Response
     )
 
 
-async def _post(request: Request, token: str) -> tuple[Visit, Any] | Response:
+async def _post(request: Request, token: str) -> tuple[Visit, dict[str, str]] | Response:
     visit = _open(request, token)
     if not isinstance(visit, Visit):
         return visit
@@ -191,13 +192,29 @@ def _refused(request: Request, token: str, exc: PortalError) -> Response:
     )
 
 
-@router.post("/link/{token}/consent")
-async def consent(request: Request, token: str) -> Response:
+Act = Callable[[Visit, dict[str, str]], Response]
+
+
+async def _act(request: Request, token: str, act: Act) -> Response:
+    """One POST of the flow: the visit and its form (link usable, CSRF token right), then
+    ``act``; a ``PortalError`` it raises answers the "Not possible" page."""
     posted = await _post(request, token)
     if isinstance(posted, Response):
         return posted
-    visit, _ = posted
+    visit, form = posted
     try:
+        return act(visit, form)
+    except PortalError as exc:
+        return _refused(request, token, exc)
+
+
+def _to_step(token: str, step: str) -> Response:
+    return RedirectResponse(_path(token) + f"?step={step}", status_code=303)
+
+
+@router.post("/link/{token}/consent")
+async def consent(request: Request, token: str) -> Response:
+    def agree(visit: Visit, _form: dict[str, str]) -> Response:
         linkflow.agree(
             web.database_of(request),
             web.settings_of(request),
@@ -206,52 +223,44 @@ async def consent(request: Request, token: str) -> Response:
             user_agent=request.headers.get("user-agent", ""),
             now=web.now(),
         )
-    except PortalError as exc:
-        return _refused(request, token, exc)
-    return RedirectResponse(_path(token) + "?step=method", status_code=303)
+        return _to_step(token, "method")
+
+    return await _act(request, token, agree)
 
 
 @router.post("/link/{token}/method")
 async def method(request: Request, token: str) -> Response:
-    posted = await _post(request, token)
-    if isinstance(posted, Response):
-        return posted
-    visit, form = posted
-    chosen = str(form.get("method") or "")
-    if chosen not in METHOD_NAMES:
-        return web.error_page(
-            _brand(request),
-            422,
-            "Choose an option",
-            "Choose one of the three options.",
-            back=_path(token),
-        )
-    try:
+    def choose(visit: Visit, form: dict[str, str]) -> Response:
+        chosen = str(form.get("method") or "")
+        if chosen not in METHOD_NAMES:
+            return web.error_page(
+                _brand(request),
+                422,
+                "Choose an option",
+                "Choose one of the three options.",
+                back=_path(token),
+            )
         linkflow.choose_method(web.database_of(request), visit, chosen)
-    except PortalError as exc:
-        return _refused(request, token, exc)
-    return RedirectResponse(_path(token) + "?step=download", status_code=303)
+        return _to_step(token, "download")
+
+    return await _act(request, token, choose)
 
 
 @router.post("/link/{token}/password")
 async def password(request: Request, token: str) -> Response:
-    posted = await _post(request, token)
-    if isinstance(posted, Response):
-        return posted
-    visit, _ = posted
-    try:
+    def reveal(visit: Visit, _form: dict[str, str]) -> Response:
         secret = linkflow.reveal_password(web.database_of(request), visit, web.now())
-    except PortalError as exc:
-        return _refused(request, token, exc)
-    return _render(
-        request,
-        token,
-        visit,
-        "link_password.html",
-        title="Your password",
-        step="password",
-        password=secret,
-    )
+        return _render(
+            request,
+            token,
+            visit,
+            "link_password.html",
+            title="Your password",
+            step="password",
+            password=secret,
+        )
+
+    return await _act(request, token, reveal)
 
 
 @router.get("/link/{token}/qwc")
@@ -308,12 +317,12 @@ def status_json(request: Request, token: str) -> Response:
 
 
 async def _pause(request: Request, token: str, paused: bool) -> Response:
-    posted = await _post(request, token)
-    if isinstance(posted, Response):
-        return posted
-    visit, _ = posted
-    linkflow.set_paused(web.database_of(request), visit, paused)
-    return RedirectResponse(_path(token) + ("?step=status" if visit.open else ""), status_code=303)
+    def set_paused(visit: Visit, _form: dict[str, str]) -> Response:
+        linkflow.set_paused(web.database_of(request), visit, paused)
+        step = "?step=status" if visit.open else ""
+        return RedirectResponse(_path(token) + step, status_code=303)
+
+    return await _act(request, token, set_paused)
 
 
 @router.post("/link/{token}/pause")
@@ -328,19 +337,18 @@ async def resume(request: Request, token: str) -> Response:
 
 @router.post("/link/{token}/withdraw")
 async def withdraw(request: Request, token: str) -> Response:
-    posted = await _post(request, token)
-    if isinstance(posted, Response):
-        return posted
-    visit, form = posted
-    delete = form.get("delete_records") == "1"
-    _, deleted = linkflow.withdraw(
-        web.database_of(request),
-        visit,
-        delete_records=delete,
-        remote=web.client_address(request),
-        now=web.now(),
-    )
-    notice = "Your consent is withdrawn: syncing has stopped."
-    if delete:
-        notice += f" The data already shared was deleted ({deleted} records)."
-    return _status_page(request, token, visit, None, notice=notice)
+    def withdraw_consent(visit: Visit, form: dict[str, str]) -> Response:
+        delete = form.get("delete_records") == "1"
+        _, deleted = linkflow.withdraw(
+            web.database_of(request),
+            visit,
+            delete_records=delete,
+            remote=web.client_address(request),
+            now=web.now(),
+        )
+        notice = "Your consent is withdrawn: syncing has stopped."
+        if delete:
+            notice += f" The data already shared was deleted ({deleted} records)."
+        return _status_page(request, token, visit, None, notice=notice)
+
+    return await _act(request, token, withdraw_consent)

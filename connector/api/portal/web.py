@@ -19,10 +19,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from connector.api.deps import get_database, get_settings
 from connector.portal.branding import Brand
-from connector.settings import Settings
 from connector.store import web_sessions
-from connector.store.db import Database
 from connector.store.web_sessions import WebSession
 
 HERE = Path(__file__).resolve().parent
@@ -63,14 +62,10 @@ def error_page(brand: Brand, status: int, title: str, message: str, **ctx: Any) 
     return page("error.html", brand, status=status, title=title, message=message, **ctx)
 
 
-def settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def database_of(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
+settings_of = get_settings
+"""The app's ``Settings`` (the REST API's dependency, called directly by the pages)."""
+database_of = get_database
+"""The app's ``Database`` (the REST API's dependency, called directly by the pages)."""
 
 
 def client_address(request: Request) -> str:
