@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
 
@@ -22,6 +23,7 @@ from connector.store.companies import CompanyKey
 
 __all__ = [
     "Cursor",
+    "cut_page",
     "decode_key_cursor",
     "decode_record_cursor",
     "encode_key_cursor",
@@ -29,6 +31,8 @@ __all__ = [
 ]
 
 Cursor = Annotated[str | None, Query(description="`nextCursor` of the previous page")]
+
+T = TypeVar("T")
 
 _MAX_ROW_ID = 2**63
 """Row ids are 64-bit signed integers (issue 18 item 6: 2**63 overflowed the driver)."""
@@ -48,6 +52,15 @@ def _unpack(cursor: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     return data
+
+
+def cut_page(
+    rows: Sequence[T], size: int, cursor_of: Callable[[T], str]
+) -> tuple[Sequence[T], str | None]:
+    """The page (the first ``size`` of ``rows``, fetched ``size + 1`` to learn whether more
+    follow) and the cursor of the next page: ``cursor_of`` its last row, or ``None``."""
+    page = rows[:size]
+    return page, cursor_of(page[-1]) if len(rows) > size else None
 
 
 def encode_key_cursor(key: CompanyKey) -> str:

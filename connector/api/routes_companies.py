@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from connector.api.cursors import Cursor, decode_key_cursor, encode_key_cursor
+from connector.api.cursors import Cursor, cut_page, decode_key_cursor, encode_key_cursor
 from connector.api.deps import AdminKeyDep, ApiKeyDep, DatabaseDep
 from connector.store import companies as company_store
 from connector.store.companies import CompanyRow
@@ -55,11 +55,8 @@ def list_companies(
     rows = company_store.list_companies(
         database, limit=pageSize + 1, after=after, only=caller.company_ids
     )
-    page, more = rows[:pageSize], len(rows) > pageSize
-    return CompanyPage(
-        data=[_company_out(r) for r in page],
-        nextCursor=encode_key_cursor(page[-1].key) if more else None,
-    )
+    page, next_cursor = cut_page(rows, pageSize, lambda r: encode_key_cursor(r.key))
+    return CompanyPage(data=[_company_out(r) for r in page], nextCursor=next_cursor)
 
 
 @router.get("/companies/{companyId}", tags=["companies"])

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from connector.api.cursors import Cursor, decode_key_cursor, encode_key_cursor
+from connector.api.cursors import Cursor, cut_page, decode_key_cursor, encode_key_cursor
 from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
 from connector.api.errors import ApiError
 from connector.portal.errors import PortalError
@@ -171,11 +171,12 @@ def list_connections(
     rows = connection_store.list_connections(
         database, company.id, limit=pageSize + 1, after=(key.created_at, key.id) if key else None
     )
-    page, more = rows[:pageSize], len(rows) > pageSize
-    last = CompanyKey(page[-1].created_at, page[-1].id) if more else None
+    page, next_cursor = cut_page(
+        rows, pageSize, lambda r: encode_key_cursor(CompanyKey(r.created_at, r.id))
+    )
     return ConnectionPage(
         data=[ConnectionOut(**_connection_fields(settings, r)) for r in page],
-        nextCursor=encode_key_cursor(last) if last else None,
+        nextCursor=next_cursor,
     )
 
 

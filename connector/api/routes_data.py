@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from connector.api.cursors import Cursor, decode_record_cursor, encode_record_cursor
+from connector.api.cursors import Cursor, cut_page, decode_record_cursor, encode_record_cursor
 from connector.api.deps import ApiKeyDep, DatabaseDep
 from connector.api.errors import ApiError, BadRequest
 from connector.qbxml.datatypes import DATA_TYPES, Kind
@@ -147,8 +147,8 @@ def list_records(
             modified_since=since,
             include_deleted=includeDeleted,
         )
-    page, more = rows[:pageSize], len(rows) > pageSize
-    next_cursor = json.dumps(encode_record_cursor(data_type, page[-1].id) if more else None)
+    page, after_page = cut_page(rows, pageSize, lambda r: encode_record_cursor(data_type, r.id))
+    next_cursor = json.dumps(after_page)
     items = ",".join(record_json(row, with_deleted_at=includeDeleted) for row in page)
     return _json_response(f'{{"data":[{items}],"nextCursor":{next_cursor}}}')
 

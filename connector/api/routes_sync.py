@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from connector.api.cursors import Cursor, decode_key_cursor, encode_key_cursor
+from connector.api.cursors import Cursor, cut_page, decode_key_cursor, encode_key_cursor
 from connector.api.deps import ApiKeyDep, DatabaseDep
 from connector.api.errors import ApiError
 from connector.store import companies as company_store
@@ -102,12 +102,10 @@ def list_syncs(
             before=(key.created_at, key.id) if key else None,
             limit=pageSize + 1,
         )
-    page, more = rows[:pageSize], len(rows) > pageSize
-    last = CompanyKey(page[-1].run.created_at, page[-1].run.id) if more else None
-    return SyncRunPage(
-        data=[_summary(row.run, row.totals) for row in page],
-        nextCursor=encode_key_cursor(last) if last else None,
+    page, next_cursor = cut_page(
+        rows, pageSize, lambda r: encode_key_cursor(CompanyKey(r.run.created_at, r.run.id))
     )
+    return SyncRunPage(data=[_summary(row.run, row.totals) for row in page], nextCursor=next_cursor)
 
 
 @router.get(
