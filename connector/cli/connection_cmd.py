@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from connector.store.companies import get_company, list_companies
 from connector.store.connections import ConnectionRow, SyncWindow
 from connector.store.db import Database
 from connector.store.errors import ConnectionNotFound
+from connector.store.platform import get_platform
 from connector.store.tables_core import ConnectionMethod
 
 _GROUP = "connection"
@@ -160,12 +163,23 @@ def _show(args: argparse.Namespace, row: ConnectionRow, said: str) -> int:
 
 
 # ------------------------------------------------------------------------------- create
+def service_settings(args: argparse.Namespace, settings: Settings, database: Database) -> Settings:
+    """``settings`` with the public URL of the service: ``--public-url``, else
+    ``QBD_PUBLIC_URL``, else the one ``serve`` last ran with on this database (issue 11
+    item 6), else the default (``http://localhost:8080``)."""
+    if args.public_url or os.environ.get("QBD_PUBLIC_URL", "").strip():
+        return settings
+    recorded = get_platform(database).public_url
+    return replace(settings, public_url=recorded) if recorded else settings
+
+
 def run_create(args: argparse.Namespace, settings: Settings, database: Database) -> int:
     from connector.portal.errors import PortalError
     from connector.portal.operations import create_connection_with_link
     from connector.portal.qwc import branded_qwc
     from connector.qbwc.qwc import QwcError, connection_qwc_url
 
+    settings = service_settings(args, settings, database)
     with database.begin() as conn:  # a QWC we cannot write leaves no connection behind
         company = get_company(conn, args.company)
         try:  # the connection and its setup link, or nothing while the integration is off

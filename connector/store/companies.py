@@ -115,7 +115,9 @@ def company_footprint(db: Database | Connection, company_id: str) -> dict[str, i
     with transaction(db, write=False) as conn:
         return {
             name: conn.execute(
-                sa.select(sa.func.count()).select_from(table).where(table.c.company_id == company_id)
+                sa.select(sa.func.count())
+                .select_from(table)
+                .where(table.c.company_id == company_id)
             ).scalar_one()
             for name, table in counted.items()
         }

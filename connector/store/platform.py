@@ -46,6 +46,8 @@ class PlatformSettings:
     allow_writes: bool = False
     branding: Branding = Branding()
     updated_at: datetime | None = None
+    public_url: str | None = None
+    """The base URL ``serve`` last ran with (``None`` before any did)."""
 
 
 def get_platform(db: Database | Connection) -> PlatformSettings:
@@ -68,6 +70,7 @@ def get_platform(db: Database | Connection) -> PlatformSettings:
             logo_sha256=row["logo_sha256"],
         ),
         updated_at=row["updated_at"],
+        public_url=row["public_url"],
     )
 
 
@@ -141,3 +144,16 @@ def save_integration(
     with transaction(db) as conn:
         _write(conn, values)
         return get_platform(conn)
+
+
+def save_public_url(db: Database | Connection, url: str) -> None:
+    """Record the base URL the service runs under (``serve``, at start); the settings' own
+    ``updated_at`` (what the platform last changed) stays as it is."""
+    with transaction(db) as conn:
+        done = conn.execute(
+            platform_settings.update()
+            .where(platform_settings.c.id == ROW_ID)
+            .values(public_url=url)
+        )
+        if done.rowcount == 0:
+            _write(conn, {"public_url": url, "updated_at": datetime.now(UTC)})

@@ -32,6 +32,9 @@ platform_settings = sa.Table(
     sa.Column("logo_data", sa.LargeBinary(), nullable=True),
     sa.Column("logo_sha256", sa.String(64), nullable=True),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # 0010: the base URL ``serve`` last ran with; ``connection create`` writes QWC files
+    # pointing at it when it is given none (issue 11 item 6).
+    sa.Column("public_url", sa.String(500), nullable=True),
 )
 """One row (id ``platform``); no row means the defaults (integration on, no branding)."""
 

@@ -62,3 +62,32 @@ def test_list_pages_through_every_company_once_in_creation_order(db: Database) -
     assert len(seen) == len(set(seen))
     stamps = [get_company(db, n).created_at for n in seen]
     assert stamps == sorted(stamps)
+
+
+def test_deleting_a_company_takes_everything_it_owns_and_nothing_else(db: Database) -> None:
+    """Issue 11 item 8 (``company delete``): connections, records and sync history go with
+    it (ON DELETE CASCADE on both backends); another company keeps its own."""
+    from connector.settings import DEFAULT_OWNER_ID
+    from connector.store.companies import company_footprint, delete_company
+    from connector.store.connections import create_connection, find_connection_by_username
+    from connector.store.records import IncomingRecord, upsert_records
+    from connector.store.sync_requests import queue_sync
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    kept, gone = create_company(db, "Kept"), create_company(db, "Gone")
+    for company in (kept, gone):
+        row, _ = create_connection(db, company.id, "desktop_app", owner_id=DEFAULT_OWNER_ID)
+        record = IncomingRecord("customers", "80000001-1", "CustomerRet", {}, {"name": "A"})
+        with db.begin() as conn:
+            upsert_records(conn, company.id, [record], now)
+            queue_sync(conn, company.id, None, now)
+    before = company_footprint(db, gone.id)
+    assert before == {"connections": 1, "records": 1, "syncs": 1, "pushes": 0}
+    delete_company(db, gone.id)
+    assert company_footprint(db, gone.id) == dict.fromkeys(before, 0)
+    assert company_footprint(db, kept.id) == before
+    assert find_connection_by_username(db, row.username) is None
+    with pytest.raises(CompanyNotFound):
+        get_company(db, "Gone")
+    with pytest.raises(CompanyNotFound):
+        delete_company(db, gone.id)
