@@ -90,9 +90,9 @@ def run(args: argparse.Namespace) -> int:
         app = create_app(settings, database=database)
         tune_process()  # a long-running process: see connector.runtime
         save_public_url(database, settings.public_url)  # ``connection create`` points QWCs here
-        print(f"qbd-connector: serving {settings.public_url} (database {database.url})", flush=True)
-        for line in public_url_advice(settings):
+        for line in public_url_advice(settings):  # before the line scripts wait for
             print(f"qbd-connector serve: {line}", file=sys.stderr, flush=True)
+        print(f"qbd-connector: serving {settings.public_url} (database {database.url})", flush=True)
         uvicorn.run(
             app,
             host=settings.host,
