@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from connector.api.app import create_app
 from connector.settings import DEFAULT_OWNER_ID
-from connector.store import activity, links
+from connector.store import activity, links, sync_requests
 from connector.store import platform as platform_store
 from connector.store.api_keys import create_api_key
 from connector.store.companies import create_company
@@ -303,6 +303,25 @@ def test_the_business_pauses_and_resumes_from_its_link(app: FastAPI, sqlite_db: 
     forged = visitor.post(path + "/pause", data={"csrf": "not-the-token"})
     assert forged.status_code == 403
     assert get_connection(sqlite_db, link.connection_id).paused is False
+
+
+def test_the_portal_buttons_sync_now_and_revoke_a_link(app: FastAPI, sqlite_db: Database) -> None:
+    admin = PageClient(app)
+    path = _link(admin)
+    csrf = login(admin)
+    link = links.find_by_token(sqlite_db, path.rsplit("/", 1)[1])
+    assert link is not None
+    company = f"/portal/companies/{link.company_id}"
+    queued = admin.post(company + "/sync", data={"csrf": csrf})
+    assert queued.status_code == 303 and queued.headers["location"] == company
+    with sqlite_db.begin(write=False) as conn:
+        assert sync_requests.has_queued(conn, link.company_id)
+    revoked = admin.post(f"/portal/links/{link.id}/revoke", data={"csrf": csrf})
+    assert revoked.status_code == 303 and revoked.headers["location"] == company
+    assert links.find_by_token(sqlite_db, path.rsplit("/", 1)[1]).revoked_at is not None  # type: ignore[union-attr]
+    for missing in ("/portal/companies/nope/sync", "/portal/links/nope/revoke"):
+        assert admin.post(missing, data={"csrf": csrf}).status_code == 404
+    assert admin.post(company + "/sync", data={"csrf": "forged"}).status_code == 403
 
 
 def count_records_of(db: Database, company_id: str) -> int:

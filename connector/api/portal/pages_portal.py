@@ -12,6 +12,7 @@ of ``connector.portal`` or the store, the same code the REST API runs.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from connector.store import companies as company_store
 from connector.store import connections as connection_store
 from connector.store import links as link_store
 from connector.store import platform as platform_store
+from connector.store.db import Database
 from connector.store.errors import NotFound, StoreError
 from connector.store.links import LinkKind
 from connector.store.tables_core import ConnectionMethod
@@ -285,18 +287,27 @@ async def create_link(request: Request, company_id: str) -> Response:
     return _company_page(request, session, company_id, created_link=url, link_days=7)
 
 
-@router.post(PATH + "/companies/{company_id}/sync")
-async def sync_now(request: Request, company_id: str) -> Response:
+async def _then_company_page(request: Request, act: Callable[[Database], str]) -> Response:
+    """A button that acts (after the session and CSRF checks) and shows the company page of
+    the company id ``act`` returns; ``NotFound`` answers the not-found page."""
     *_, refused = await _form(request)
     if refused is not None:
         return refused
-    db = web.database_of(request)
     try:
-        company = company_store.get_company(db, company_id)
+        company_id = act(web.database_of(request))
     except NotFound as exc:
         return web.error_page(_brand(request), 404, "Not found", str(exc), back=PATH)
-    operations.queue_sync(db, company.id, None, web.now())
-    return RedirectResponse(f"{PATH}/companies/{company.id}", status_code=303)
+    return RedirectResponse(f"{PATH}/companies/{company_id}", status_code=303)
+
+
+@router.post(PATH + "/companies/{company_id}/sync")
+async def sync_now(request: Request, company_id: str) -> Response:
+    def queue(db: Database) -> str:
+        company = company_store.get_company(db, company_id)
+        operations.queue_sync(db, company.id, None, web.now())
+        return company.id
+
+    return await _then_company_page(request, queue)
 
 
 async def _connection_action(request: Request, connection_id: str, action: str) -> Response:
@@ -333,12 +344,6 @@ async def schedule(request: Request, connection_id: str) -> Response:
 
 @router.post(PATH + "/links/{link_id}/revoke")
 async def revoke(request: Request, link_id: str) -> Response:
-    *_, refused = await _form(request)
-    if refused is not None:
-        return refused
-    db = web.database_of(request)
-    try:
-        link = link_store.revoke_link(db, link_id)
-    except NotFound as exc:
-        return web.error_page(_brand(request), 404, "Not found", str(exc), back=PATH)
-    return RedirectResponse(f"{PATH}/companies/{link.company_id}", status_code=303)
+    return await _then_company_page(
+        request, lambda db: link_store.revoke_link(db, link_id).company_id
+    )
