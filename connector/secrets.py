@@ -63,14 +63,21 @@ def new_token_hex(nbytes: int = 16) -> str:
     return secrets.token_hex(nbytes)
 
 
-def ticket_hash(ticket: str) -> str:
-    """The SHA-256 (hex) of a Web Connector session ticket: what the store keeps and looks
-    sessions up by, so whoever reads the store holds no ticket to call with (issue 18 item 10).
+def token_digest(token: str) -> str:
+    """The SHA-256 (hex) of a random token the store must not keep in clear: Web Connector
+    tickets, setup-link tokens, web session cookies. The store keeps and looks rows up by
+    it, so whoever reads the store holds nothing to call or sign in with (issue 18 item 10).
 
-    No salt and no argon2, unlike passwords: a ticket is 128 random bits (``new_token_hex``),
-    so there is no dictionary or reused value to attack and a slow hash would add nothing
-    but its cost to every SOAP call; a salt would also stop the one-lookup-per-call key."""
-    return hashlib.sha256(ticket.encode("utf-8")).hexdigest()
+    No salt and no argon2, unlike passwords: each token is at least 128 random bits
+    (``new_token_hex``, ``secrets.token_urlsafe``), so there is no dictionary or reused value
+    to attack and a slow hash would add nothing but its cost to every call; a salt would also
+    stop the one-lookup-per-call key."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def ticket_hash(ticket: str) -> str:
+    """How the QBWC service keys a session: ``token_digest`` of its ticket."""
+    return token_digest(ticket)
 
 
 def new_api_key() -> tuple[str, str]:

@@ -11,7 +11,6 @@ revoked: ``connector.portal.links`` does, purely) or know HTTP.
 from __future__ import annotations
 
 import enum
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from connector.secrets import token_digest
 from connector.store.db import Database, transaction
 from connector.store.errors import NotFound
 from connector.store.tables_portal import connection_links
@@ -51,10 +51,6 @@ class LinkRow:
     revoked_at: datetime | None
     consent_id: str | None
     revealed_at: datetime | None
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _row(m: sa.RowMapping) -> LinkRow:

@@ -9,7 +9,6 @@ Must not: set cookies or read requests (``connector.api.portal.web`` does).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from connector.secrets import token_digest
 from connector.store.db import Database, transaction
 from connector.store.tables_portal import web_sessions
 
@@ -31,10 +31,6 @@ class WebSession:
     expires_at: datetime
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_session(
     db: Database | Connection, *, kind: str, subject: str, ttl: timedelta, now: datetime
 ) -> tuple[str, WebSession]:
@@ -45,7 +41,7 @@ def create_session(
         conn.execute(web_sessions.delete().where(web_sessions.c.expires_at <= now))
         conn.execute(
             web_sessions.insert().values(
-                id_hash=_digest(token),
+                id_hash=token_digest(token),
                 kind=kind,
                 subject=subject,
                 csrf=session.csrf,
@@ -63,7 +59,7 @@ def load_session(
     if not token or len(token) > MAX_TOKEN:
         return None
     query = sa.select(web_sessions).where(
-        web_sessions.c.id_hash == _digest(token), web_sessions.c.kind == kind
+        web_sessions.c.id_hash == token_digest(token), web_sessions.c.kind == kind
     )
     with transaction(db, write=False) as conn:
         row = conn.execute(query).mappings().first()
@@ -74,4 +70,4 @@ def load_session(
 
 def delete_session(db: Database | Connection, token: str) -> None:
     with transaction(db) as conn:
-        conn.execute(web_sessions.delete().where(web_sessions.c.id_hash == _digest(token)))
+        conn.execute(web_sessions.delete().where(web_sessions.c.id_hash == token_digest(token)))
