@@ -1,10 +1,12 @@
-"""``qbd-connector export COMPANY --out DIR [--type T] [--raw] [--json]``: synced records out.
+"""``qbd-connector export COMPANY --out DIR [--type T] [--include-deleted] [--format jsonl|csv]
+[--raw] [--json]``: synced records out, one file per data type (``connector.cli.export_files``).
 
-Writes one JSON-lines file per data type (``DIR/<type>.jsonl``), one record per line, in the
-REST API's normalised form (``--raw``: the record as parsed from qbXML, amounts and dates as
-tagged strings, lossless). Deleted records are left out. COMPANY is an id or a name.
-Exit codes: 0 written, 2 unknown company or data type, unwritable folder, bad database.
-Must not: hold query logic (``connector.store.records``).
+``DIR/<type>.jsonl`` (the REST API's normalised records; ``--raw``: as parsed from qbXML,
+lossless) or ``DIR/<type>.csv`` for a spreadsheet; deleted records only with
+``--include-deleted`` (each record then has ``deletedAt``). A progress bar per data type on
+a terminal (stderr), nothing when piped. COMPANY is an id or a name.
+Exit codes: 0 written, 2 unknown company or data type, bad flags, unwritable folder, bad
+database. Must not: hold query logic (``connector.store.records``).
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from connector.cli.admin_cmd import add_database_option, open_database
+from connector.cli.export_files import export
+from connector.cli.progress import Bars
 from connector.settings import Settings, SettingsError
 from connector.store import records as store
 from connector.store.companies import get_company
-from connector.store.db import Database
 from connector.store.errors import StoreError
 from connector.sync.plan import QUERY_TYPES
 
@@ -28,7 +31,8 @@ EXPORTABLE = ("host", "company", "preferences", *(d.key for d in QUERY_TYPES))
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "export", help="write a company's synced records as JSON lines, one file per data type"
+        "export",
+        help="write a company's synced records, one file per data type (JSON lines or CSV)",
     )
     parser.add_argument("company", metavar="COMPANY", help="company id or name")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
@@ -39,19 +43,37 @@ def register(subparsers: Any) -> None:
         metavar="T",
         help="only this data type (repeatable)",
     )
+    parser.add_argument(
+        "--include-deleted",
+        action="store_true",
+        help="also records deleted in QuickBooks, each with deletedAt (null for the others)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "csv"),
+        default="jsonl",
+        help="jsonl (default): one JSON record per line; csv: one row per record for a "
+        "spreadsheet (nested fields as dotted columns, lines as JSON text)",
+    )
     parser.add_argument("--raw", action="store_true", help="the qbXML-shaped records (lossless)")
     parser.add_argument("--json", action="store_true", help="print the file list as JSON")
     add_database_option(parser)
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def _refusal(args: argparse.Namespace) -> str | None:
     unknown = sorted(set(args.types or ()) - set(EXPORTABLE))
     if unknown:
-        print(
-            f"qbd-connector export: unknown data type {', '.join(unknown)}; known: {', '.join(EXPORTABLE)}",
-            file=sys.stderr,
-        )
+        return f"unknown data type {', '.join(unknown)}; known: {', '.join(EXPORTABLE)}"
+    if args.raw and args.format == "csv":
+        return "--raw writes the lossless qbXML shape as JSON lines: leave out --format csv"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    refusal = _refusal(args)
+    if refusal is not None:
+        print(f"qbd-connector export: {refusal}", file=sys.stderr)
         return 2
     try:
         database = open_database(Settings.from_env(database_url=args.database_url).database_url)
@@ -59,48 +81,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"qbd-connector export: {exc}", file=sys.stderr)
         return 2
     try:
-        written = export(database, args.company, args.out, args.types or EXPORTABLE, raw=args.raw)
+        with database.begin(write=False) as conn:
+            company_id = get_company(conn, args.company).id
+            totals = store.count_records(conn, company_id)
+            types = args.types or EXPORTABLE
+            with Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
+                written = export(
+                    conn, company_id, args.out, types, raw=args.raw, fmt=args.format,
+                    include_deleted=args.include_deleted,
+                    progress=lambda key, n: bars.show(key, n, totals.get(key)),
+                )  # fmt: skip
     except (StoreError, OSError) as exc:
         print(f"qbd-connector export: {exc}", file=sys.stderr)
         return 2
     finally:
         database.dispose()
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "files": {k: str(p) for k, (p, _) in written.items()},
-                    "records": {k: n for k, (_, n) in written.items()},
-                }
-            )
-        )
+        files = {k: str(p) for k, (p, _) in written.items()}
+        print(json.dumps({"files": files, "records": {k: n for k, (_, n) in written.items()}}))
     else:
         for key, (path, count) in written.items():
             print(f"{count:>8}  {key:<26} {path}")
     return 0
-
-
-def export(
-    database: Database, company: str, out: Path, types: Any, *, raw: bool = False
-) -> dict[str, tuple[Path, int]]:
-    """Write the files; returns data type -> (file, records written) for non-empty types."""
-    out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, tuple[Path, int]] = {}
-    with database.begin(write=False) as conn:
-        company_id = get_company(conn, company).id
-        for key in types:
-            path, count = out / f"{key}.jsonl", 0
-            with path.open("w", encoding="utf-8") as lines:
-                for row in store.iter_records(conn, company_id, key):
-                    body = (
-                        store.encode_data(row.data)
-                        if raw
-                        else json.dumps(row.normalised, ensure_ascii=False)
-                    )
-                    lines.write(body + "\n")
-                    count += 1
-            if count:
-                written[key] = (path, count)
-            else:
-                path.unlink()
-    return written

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import os
+import pty
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -107,3 +112,94 @@ def test_export_refuses_clearly(
     _seed(url)
     assert main(["export", *args, "--out", str(tmp_path / "o"), "--database-url", url]) == 2
     assert message in capsys.readouterr().err
+
+
+def _export(
+    tmp_path: Path, *argv: str, stderr: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    script = shutil.which("qbd-connector")
+    assert script, "the qbd-connector console script is installed with the package"
+    return subprocess.run(
+        [script, "export", "Acme Export", "--out", str(tmp_path / "out"), *argv],
+        env={**os.environ, "QBD_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if stderr is None else stderr,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_include_deleted_adds_deleted_records_with_deleted_at(tmp_path: Path) -> None:
+    _seed(f"sqlite:///{tmp_path / 'x.db'}")
+    done = _export(tmp_path, "--include-deleted", "--type", "customers")
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "out" / "customers.jsonl").read_text().splitlines()
+    by_id = {r["id"]: r for r in map(json.loads, lines)}
+    assert by_id["80000001-1"]["deletedAt"] is None
+    assert by_id["80000002-1"]["deletedAt"] == NOW.isoformat()
+
+
+def test_csv_is_one_row_per_record_with_flattened_columns(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    company = _seed(url)
+    db = Database.from_url(url)
+    normalised = {
+        "id": "80000003-1", "name": "Bo, \"the\" builder", "active": True,
+        "billAddress": {"city": "Lyon", "country": None}, "lines": [{"amount": "1.00"}],
+    }  # fmt: skip
+    with db.begin() as conn:
+        record = IncomingRecord("customers", "80000003-1", "CustomerRet", {}, normalised)
+        store.upsert_records(conn, company, [record], NOW)
+    db.dispose()
+    done = _export(tmp_path, "--format", "csv", "--include-deleted")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:2] == ["3", "customers"]
+    with (tmp_path / "out" / "customers.csv").open(newline="", encoding="utf-8") as f:
+        rows = {row["id"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {"80000001-1", "80000002-1", "80000003-1"}
+    bo = rows["80000003-1"]
+    assert bo["name"] == 'Bo, "the" builder' and bo["active"] == "true"
+    assert bo["billAddress.city"] == "Lyon" and bo["billAddress.country"] == ""
+    assert json.loads(bo["lines"]) == [{"amount": "1.00"}]
+    assert rows["80000001-1"]["balance"] == "10.50" and rows["80000001-1"]["billAddress.city"] == ""
+    assert rows["80000002-1"]["deletedAt"] == NOW.isoformat()
+    assert not (tmp_path / "out" / "customers.jsonl").exists()
+
+
+def test_raw_csv_is_refused(tmp_path: Path) -> None:
+    _seed(f"sqlite:///{tmp_path / 'x.db'}")
+    done = _export(tmp_path, "--format", "csv", "--raw")
+    assert done.returncode == 2 and "--raw" in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_progress_shows_on_a_terminal_and_not_when_piped(tmp_path: Path) -> None:
+    _seed(f"sqlite:///{tmp_path / 'x.db'}")
+    piped = _export(tmp_path)
+    assert piped.returncode == 0 and piped.stderr == ""
+    master, slave = pty.openpty()
+    try:
+        done = _export(tmp_path, stderr=slave)
+        os.close(slave)
+        slave = -1
+        seen = _read_all(master)
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    assert done.returncode == 0
+    assert "customers" in seen and "1/1" in seen, seen  # the bar, on the terminal only
+    assert "customers" in done.stdout
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the other end is closed and drained
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
