@@ -24,11 +24,19 @@ from typing import TYPE_CHECKING
 
 from connector.processors.base import RequestProcessor
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
+from connector.qbwc.client.envelopes import (
+    HttpReply,
+    QbwcMethod,
+    SoapCallError,
+    read_int_result,
+)
 from connector.qbwc.client.summary import next_run_in
+from connector.qbwc.client.transport import SoapTransport
 from connector.qbwc.qwc import Qwc, QwcError, parse_qwc
 from qbd_emulator.company import CompanyFile
 
 if TYPE_CHECKING:
+    from connector.cli.progress import Bars
     from qbd_emulator.faults import Scenario
 
 OK_RESULTS = frozenset(
@@ -97,6 +105,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
+class ProgressTransport:
+    """The SOAP link as it is, showing the update's progress as the service reports it
+    (receiveResponseXML's percentage, PG p.70) on a terminal (issue 11 item 14)."""
+
+    def __init__(self, inner: SoapTransport, bars: Bars) -> None:
+        self.inner, self.bars, self.requests = inner, bars, 0
+
+    def post(self, method: QbwcMethod, envelope: bytes) -> HttpReply:
+        reply = self.inner.post(method, envelope)
+        if method is QbwcMethod.RECEIVE_RESPONSE_XML:
+            self.requests += 1
+            try:
+                percent = read_int_result(method, reply)
+            except SoapCallError:
+                return reply  # the session reads it again and reports the fault
+            if percent >= 0:
+                self.bars.show(f"update ({self.requests} requests)", percent, 100)
+        return reply
+
+
 @dataclass
 class Outcome:
     summary: SessionSummary
@@ -144,15 +172,23 @@ def _session(args: argparse.Namespace) -> Outcome:
         processor = scenario.wrap_processor(processor)
     if args.record is not None:
         processor = RecordingProcessor(processor)
-    summary = run_webconnector(
-        qwc,
-        args.password,
-        processor,
-        verify=args.ca_file if args.ca_file else True,
-        timeout=args.timeout,
-        config=ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops),
-        wrap_transport=scenario.wrap_transport if scenario is not None else None,
-    )
+    from connector.cli.progress import Bars
+
+    with Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
+
+        def wrap(transport: SoapTransport) -> SoapTransport:
+            inner = scenario.wrap_transport(transport) if scenario is not None else transport
+            return ProgressTransport(inner, bars) if bars.enabled else inner
+
+        summary = run_webconnector(
+            qwc,
+            args.password,
+            processor,
+            verify=args.ca_file if args.ca_file else True,
+            timeout=args.timeout,
+            config=ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops),
+            wrap_transport=wrap,
+        )
     if args.save_company and company is not None:
         _save_company(company, args.company)
     outcome = _cassette_outcome(summary, processor, args.record)
