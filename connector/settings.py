@@ -82,6 +82,13 @@ class Settings:
     empty: a page saying the installer is not available yet."""
     bootstrap_api_key: str | None = None
     """``QBD_API_KEY``: an API key accepted besides the stored ones (first-run convenience)."""
+    webhook_allow_private: bool = False
+    """``QBD_WEBHOOK_ALLOW_PRIVATE=1``: webhooks may target loopback and private addresses
+    (tests, local development); otherwise such a URL is refused (issue 19)."""
+    webhook_workers: int = 1
+    """Threads of ``serve`` that deliver webhooks (0: this instance delivers none)."""
+    webhook_poll_seconds: float = 1.0
+    """How often an idle delivery worker looks for due deliveries."""
 
     def __post_init__(self) -> None:
         if not self.public_url:
@@ -130,13 +137,29 @@ _INT_FIELDS = {
     "default_every_minutes",
     "apply_workers",
     "sync_page_size",
+    "webhook_workers",
 }
-_FLOAT_FIELDS = {"lockout_base_delay_seconds"}
+_FLOAT_FIELDS = {"lockout_base_delay_seconds", "webhook_poll_seconds"}
+_BOOL_FIELDS = {"webhook_allow_private"}
+
+
+def _parse_bool(raw: str) -> bool:
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
 
 
 def _parse(name: str, raw: str) -> Any:
     parser: Callable[[str], Any] = (
-        int if name in _INT_FIELDS else float if name in _FLOAT_FIELDS else str
+        int
+        if name in _INT_FIELDS
+        else float
+        if name in _FLOAT_FIELDS
+        else _parse_bool
+        if name in _BOOL_FIELDS
+        else str
     )
     try:
         return parser(raw)
@@ -160,7 +183,11 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"apply_workers {s.apply_workers} is outside 0-64")
     if not 1 <= s.sync_page_size <= 10_000:
         raise SettingsError(f"sync_page_size {s.sync_page_size} is outside 1-10000")
-    for name in _INT_FIELDS - {"port", "apply_workers"}:
+    if not 0 <= s.webhook_workers <= 16:
+        raise SettingsError(f"webhook_workers {s.webhook_workers} is outside 0-16")
+    if s.webhook_poll_seconds <= 0:
+        raise SettingsError("webhook_poll_seconds must be positive")
+    for name in _INT_FIELDS - {"port", "apply_workers", "webhook_workers"}:
         if getattr(s, name) <= 0:
             raise SettingsError(f"{name} must be positive")
     if s.lockout_base_delay_seconds < 0:

@@ -34,11 +34,13 @@ from connector.api import (
     routes_settings,
     routes_sync,
     routes_sync_requests,
+    routes_webhooks,
 )
 from connector.api.deps import KeyCache
 from connector.api.errors import install_error_handlers
 from connector.api.guards import ApiGuard
 from connector.api.openapi import install_openapi, operation_id
+from connector.api.webhook_delivery import DeliveryWorker
 from connector.qbwc.server.work import WorkSource
 from connector.settings import Settings
 from connector.store.db import Database
@@ -64,6 +66,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (routes_links.router, API_PREFIX),
     (routes_sync_requests.router, API_PREFIX),
     (routes_api_keys.router, API_PREFIX),
+    (routes_webhooks.router, API_PREFIX),
     (metrics.router, ""),  # GET /metrics at the root, as Prometheus scrapes it
 )
 """Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
@@ -78,6 +81,7 @@ OPENAPI_TAGS = [
     {"name": "data", "description": "Synced QuickBooks records"},
     {"name": "settings", "description": "The platform's branding and integration switch"},
     {"name": "api-keys", "description": "API keys, admin or scoped to companies (admin only)"},
+    {"name": "webhooks", "description": "Signed event deliveries to the platform"},
 ]
 """The resources of the OpenAPI document, in the order a reader meets them."""
 
@@ -128,6 +132,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # webhook delivery runs where the app is served (uvicorn runs the lifespan), never
+        # inside a Web Connector call (issue 19)
+        workers = [
+            DeliveryWorker(
+                db,
+                allow_private=settings.webhook_allow_private,
+                poll_seconds=settings.webhook_poll_seconds,
+            )
+            for _ in range(settings.webhook_workers)
+        ]
+        for worker in workers:
+            worker.start()
+            stops.append(worker.stop)
         yield
         for stop in stops:
             stop()

@@ -10,7 +10,8 @@ Owns: one registry per app (so several apps in one process never share counters)
   SQLAlchemy cursor events (``statement``: select, insert, update, delete, other);
 - read from the store at scrape time, the same on every instance:
   ``qbd_qbwc_sessions_active``, ``qbd_records_synced_total{data_type}`` (records fetched
-  from QuickBooks over every sync run), ``qbd_quickbooks_errors_total{status_code}``.
+  from QuickBooks over every sync run), ``qbd_quickbooks_errors_total{status_code}``,
+  ``qbd_webhook_deliveries{status}``.
 No label names a company, a user or a URL. Unauthenticated, like ``/health``: aggregate
 figures only. Must not: hold SQL (``connector.store.service_totals``).
 """
@@ -37,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.store.db import Database
 from connector.store.service_totals import service_totals
+from connector.store.webhooks import delivery_counts
 
 QBWC_METHODS = frozenset(
     {
@@ -82,6 +84,14 @@ class _StoreTotals(Collector):
         for code, count in sorted(totals.quickbooks_errors.items()):
             errors.add_metric([code], count)
         yield errors
+        deliveries = GaugeMetricFamily(
+            "qbd_webhook_deliveries",
+            "Webhook deliveries in the store by status (pending, succeeded, failed)",
+            labels=["status"],
+        )
+        for status, count in sorted(delivery_counts(self.database).items()):
+            deliveries.add_metric([status], count)
+        yield deliveries
 
 
 class ServiceMetrics:

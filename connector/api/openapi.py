@@ -54,6 +54,7 @@ ROUTE_STATUSES: dict[str, dict[int, str]] = {
     "revokeApiKey": {ADMIN: ""},
     "createConnection": {409: "The integration is turned off (integration_disabled)"},
     "createLink": {409: "The integration is turned off (integration_disabled)"},
+    "createWebhook": {422: "Unknown events, or a URL the service will not call"},
     "getConnectionQwc": {
         409: "The Web Connector would refuse the service's public URL (qwc_refused)"
     },
@@ -72,6 +73,10 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     "IntegrationIn": {"enabled": True},
     "LinkIn": {"kind": "setup", "expiresInDays": 7},
     "ApiKeyIn": {"name": "lender-prod", "companies": ["Acme Plumbing"]},
+    "WebhookIn": {
+        "url": "https://platform.example/hooks",
+        "events": ["sync.completed", "sync.failed"],
+    },
 }
 """A whole example of each request body, by schema name (checked against its schema)."""
 

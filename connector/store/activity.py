@@ -1,6 +1,6 @@
 """When each connection's Web Connector passed authenticate: ``connection_activity``.
 
-Owns: noting a successful authenticate (the QBWC service calls ``note_authenticated`` in the
+Owns: noting a successful authenticate (the first one emits ``connection.connected``) (the QBWC service calls ``note_authenticated`` in the
 transaction that stores the new session) and reading it back for the portal's statuses and
 the link flow's "connected". Must not: decide statuses (``connector.portal.status``).
 """
@@ -14,7 +14,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from connector.store import webhooks
 from connector.store.db import Database, transaction
+from connector.store.tables_core import connections
 from connector.store.tables_portal import connection_activity
 
 
@@ -37,6 +39,11 @@ def note_authenticated(conn: Connection, connection_id: str, now: datetime) -> N
                 connection_id=connection_id, first_authenticated_at=now, last_authenticated_at=now
             )
         )
+        company = sa.select(connections.c.company_id).where(connections.c.id == connection_id)
+        company_id = conn.execute(company).scalar()
+        if company_id is not None:  # the first authenticate: "connected" (issue 19)
+            data = {"connectionId": connection_id}
+            webhooks.emit(conn, "connection.connected", company_id, data, now)
 
 
 def activity_of(db: Database | Connection, connection_ids: Iterable[str]) -> dict[str, Activity]:

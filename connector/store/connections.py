@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from connector import secrets
+from connector.store import webhooks
 from connector.store.db import Database, transaction
 from connector.store.errors import CompanyNotFound, ConnectionNotFound, InvalidValue
 from connector.store.tables_core import ConnectionMethod, companies, connections
@@ -322,9 +323,18 @@ def _update(db: Database | Connection, connection_id: str, **values: Any) -> Con
         return get_connection(conn, connection_id)
 
 
-def set_paused(db: Database | Connection, connection_id: str, paused: bool) -> ConnectionRow:
-    """Pause or resume: a paused connection's Web Connector is told ``none`` (no work)."""
-    return _update(db, connection_id, paused=paused)
+def set_paused(
+    db: Database | Connection, connection_id: str, paused: bool, *, now: datetime | None = None
+) -> ConnectionRow:
+    """Pause or resume: a paused connection's Web Connector is told ``none`` (no work).
+    Pausing a running connection emits ``connection.paused`` for webhooks (issue 19)."""
+    with transaction(db) as conn:
+        before = get_connection(conn, connection_id)
+        row = _update(conn, connection_id, paused=paused)
+        if paused and not before.paused:
+            data = {"connectionId": row.id, "paused": True}
+            webhooks.emit(conn, "connection.paused", row.company_id, data, now or datetime.now(UTC))
+        return row
 
 
 def set_schedule(

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from connector.store import webhooks
 from connector.store.tables_core import companies
 from connector.store.tables_sync import sync_cursors, sync_run_errors, sync_run_types, sync_runs
 
@@ -248,21 +249,39 @@ def record_error(
         add_counts(conn, run_id, error.data_type, errors=1)
 
 
+def _announce_end(conn: Connection, run_id: str, now: datetime) -> None:
+    """``sync.completed`` / ``sync.failed`` for the platform's webhooks, in this transaction
+    (issue 19): ``succeeded`` completed; ``partial``, ``interrupted``, ``failed`` failed."""
+    row = conn.execute(select(sync_runs).where(sync_runs.c.id == run_id)).mappings().first()
+    if row is None:
+        return
+    event = "sync.completed" if row["status"] == "succeeded" else "sync.failed"
+    data = {"syncId": run_id, "status": row["status"], "summary": row["summary"]}
+    webhooks.emit(conn, event, row["company_id"], data, now)
+
+
 def finish_run(conn: Connection, run_id: str, *, status: str, summary: str, now: datetime) -> None:
     conn.execute(
         update(sync_runs)
         .where(sync_runs.c.id == run_id)
         .values(status=status, summary=summary, ended_at=now)
     )
+    _announce_end(conn, run_id, now)
 
 
 def interrupt_running(conn: Connection, company_id: str, now: datetime) -> int:
     """Runs of ``company_id`` still marked running belong to sessions that broke."""
+    running = select(sync_runs.c.id).where(
+        sync_runs.c.company_id == company_id, sync_runs.c.status == "running"
+    )
+    ids = list(conn.execute(running).scalars())
     result = conn.execute(
         update(sync_runs)
         .where(sync_runs.c.company_id == company_id, sync_runs.c.status == "running")
         .values(status="interrupted", ended_at=now, summary="the session ended without closing")
     )
+    for run_id in ids:
+        _announce_end(conn, run_id, now)
     return int(result.rowcount)
 
 

@@ -1,4 +1,5 @@
-"""Tables of the sync area: cursors, synced records, sync history, the write outbox, webhooks.
+"""Tables of the sync area: cursors, synced records, sync history, the write outbox (webhooks:
+``tables_webhooks``).
 
 Owns: the table declarations (on the shared ``metadata``) that migrations ``0003_sync`` and
 ``0004_inbox`` create.
@@ -169,15 +170,4 @@ outbox = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("company_id", "idempotency_key", name="uq_outbox_company_idempotency"),
     Index("ix_outbox_company_status", "company_id", "status"),
-)
-
-webhooks = Table(
-    "webhooks",
-    metadata,
-    Column("id", _ID, primary_key=True),
-    Column("url", Text, nullable=False),
-    Column("events", JSON, nullable=False),
-    Column("secret_hash", Text, nullable=True),
-    Column("active", Boolean, nullable=False, default=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -27,7 +27,8 @@ STABLE_IDS = {
     "pauseConnection", "resumeConnection", "setConnectionSchedule", "rotateConnectionPassword",
     "listSyncs", "requestSync", "getSync", "listRecords", "getRecord", "getSettings",
     "setBranding", "setIntegration", "createLink", "listLinks", "revokeLink", "listConsents",
-    "createApiKey", "listApiKeys", "revokeApiKey",
+    "createApiKey", "listApiKeys", "revokeApiKey", "createWebhook", "listWebhooks",
+    "deleteWebhook", "listWebhookDeliveries",
 }  # fmt: skip
 
 
@@ -35,6 +36,7 @@ STABLE_IDS = {
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     url = f"sqlite:///{tmp_path_factory.mktemp('openapi') / 'doc.db'}"
     database = Database.from_url(url)
+    database.migrate()
     try:
         app = create_app(Settings(database_url=url), database=database, work_source_factory=no_work)
         result: dict[str, Any] = app.openapi()

@@ -66,7 +66,7 @@ from connector.qbwc.server.session import (
 )
 from connector.qbwc.server.work import Holds, SessionContext, WorkSource
 from connector.secrets import ticket_hash
-from connector.store import activity
+from connector.store import activity, webhooks
 from connector.store import connections as connections_store
 from connector.store import qbwc_sessions as store
 from connector.store.connections import CompanyIdentity
@@ -188,7 +188,21 @@ class QbwcService:
         return int(answer) if isinstance(answer, int) else -1
 
     def connection_error(self, ticket: str, hresult: str, message: str) -> str:
-        return str(self._call(ticket, ConnectionErrorCall(hresult, message)))
+        answer = str(self._call(ticket, ConnectionErrorCall(hresult, message)))
+        self._announce_error(ticket, hresult, message)
+        return answer
+
+    def _announce_error(self, ticket: str, hresult: str, message: str) -> None:
+        """``connection.error`` for the platform's webhooks (issue 19): QuickBooks could not
+        be reached. Only queued here; a worker sends it, never this call."""
+        with self.database.begin() as conn:
+            stored = store.load_session(conn, ticket_hash(ticket))
+            if stored is None:
+                return
+            state = stored.state
+            data = {"connectionId": state.connection_id, "hresult": hresult[:32],
+                    "message": message[:500]}  # fmt: skip
+            webhooks.emit(conn, "connection.error", state.company_id, data, self._clock())
 
     def get_last_error(self, ticket: str) -> str:
         return str(self._call(ticket, GetLastError()))

@@ -1,0 +1,86 @@
+"""Webhooks that can sign (the secret itself, not a hash), company scope, and the delivery
+queue/log (issue 19, ``connector.store.tables_webhooks``).
+
+Revision ID: 0010_webhooks
+Revises: 0009_api_key_scopes
+
+The 0003 ``webhooks`` table was never written to (no route or command made one), so it is
+replaced rather than altered; downgrade puts the 0003 shape back.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010_webhooks"
+down_revision = "0009_api_key_scopes"
+branch_labels = None
+depends_on = None
+
+
+def _tz() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.drop_table("webhooks")
+    op.create_table(
+        "webhooks",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("events", sa.JSON(), nullable=False),
+        sa.Column("secret", sa.String(128), nullable=False),
+        sa.Column("company_ids", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("created_by", sa.String(36), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", _tz(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhooks")),
+    )
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("webhook_id", sa.String(36), nullable=False),
+        sa.Column("event_id", sa.String(36), nullable=False),
+        sa.Column("event", sa.String(40), nullable=False),
+        sa.Column("company_id", sa.String(36), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", _tz(), nullable=False),
+        sa.Column("claim_token", sa.String(36), nullable=True),
+        sa.Column("claimed_until", _tz(), nullable=True),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.String(500), nullable=True),
+        sa.Column("last_attempt_at", _tz(), nullable=True),
+        sa.Column("latency_ms", sa.Integer(), nullable=True),
+        sa.Column("created_at", _tz(), nullable=False),
+        sa.Column("delivered_at", _tz(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["webhook_id"],
+            ["webhooks.id"],
+            name=op.f("fk_webhook_deliveries_webhook_id_webhooks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+    )
+    op.create_index(
+        "ix_webhook_deliveries_due", "webhook_deliveries", ["status", "next_attempt_at"]
+    )
+    op.create_index(
+        "ix_webhook_deliveries_webhook", "webhook_deliveries", ["webhook_id", "created_at"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("webhook_deliveries")
+    op.drop_table("webhooks")
+    op.create_table(
+        "webhooks",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("url", sa.Text, nullable=False),
+        sa.Column("events", sa.JSON, nullable=False),
+        sa.Column("secret_hash", sa.Text, nullable=True),
+        sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("created_at", _tz(), nullable=False),
+    )
