@@ -1,8 +1,8 @@
 """Webhooks that can sign (the secret itself, not a hash), company scope, and the delivery
 queue/log (issue 19, ``connector.store.tables_webhooks``).
 
-Revision ID: 0010_webhooks
-Revises: 0009_api_key_scopes
+Revision ID: 0011_webhooks
+Revises: 0010_public_url
 
 The 0003 ``webhooks`` table was never written to (no route or command made one), so it is
 replaced rather than altered; downgrade puts the 0003 shape back.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_webhooks"
-down_revision = "0009_api_key_scopes"
+revision = "0011_webhooks"
+down_revision = "0010_public_url"
 branch_labels = None
 depends_on = None
 
