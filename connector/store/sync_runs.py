@@ -48,6 +48,9 @@ class CursorRow:
     attempts: int = 0
     restarts: int = 0
     last_swept_at: datetime | None = None
+    page_size: int | None = None
+    """MaxReturned for this type when smaller than the policy's: a page was too large for
+    the service (issue 18 item 2); ``None``: the policy's."""
 
 
 _CURSOR_FIELDS = tuple(f.name for f in dataclasses.fields(CursorRow))

@@ -66,6 +66,7 @@ sync_cursors = Table(
     Column("restarts", Integer, nullable=False, default=0),
     Column("last_swept_at", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("page_size", Integer, nullable=True),
 )
 
 records = Table(

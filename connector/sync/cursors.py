@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from connector.qbxml.datatypes import BY_KEY
 from connector.qbxml.status import StatusClass, classify_hresult, parse_hresult
 from connector.store.sync_runs import CursorRow
-from connector.sync.plan import CursorState, Policy
+from connector.sync.plan import CursorState, Policy, page_size
 
 _OK = (StatusClass.OK, StatusClass.NO_MATCH, StatusClass.WARNING)
 MESSAGE_MAX = 2000
@@ -49,7 +50,8 @@ class Note:
     status_code: int | None = None
     hresult: str | None = None
     is_error: bool = False
-    """True when the data type stopped for this session because of it."""
+    """True when it counts against the data type on the run: the type stopped for this
+    session, or one of its pages could not be taken (``too_large``)."""
 
 
 def begin(
@@ -81,12 +83,13 @@ def begin(
 
 
 def _restart_note(cursor: CursorRow, why: str) -> Note:
-    where = (
-        f"from its watermark {cursor.watermark}"
-        if cursor.watermark
-        else "from the start (its first full sync had not finished)"
-    )
-    return Note("RESTARTED", f"{cursor.data_type}: {why}; restarting {where}")
+    return Note("RESTARTED", f"{cursor.data_type}: {why}; restarting {_from_where(cursor)}")
+
+
+def _from_where(cursor: CursorRow) -> str:
+    if cursor.watermark:
+        return f"from its watermark {cursor.watermark}"
+    return "from the start (its first full sync had not finished)"
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -314,3 +317,31 @@ def processor_failed(
     if status_class is StatusClass.RETRY_LATER:
         return retry_later(cursor, policy, None, code, text)
     return failed(cursor, status_class.name, text, None, code)
+
+
+def too_large(cursor: CursorRow, policy: Policy, why: str) -> tuple[CursorRow, Note]:
+    """The service could not take the page in flight (over its body limit, issue 18 item 2):
+    the type runs again from its watermark with pages half as large, in this session and the
+    next ones, instead of failing on the same page for good. The page is lost (QuickBooks
+    moved its iterator past it), so it is an error on the run; a type that cannot page, or
+    pages of one record, stop for this session."""
+    size = page_size(cursor, policy)
+    if not BY_KEY[cursor.data_type].iterator or size <= 1:
+        return failed(
+            cursor, "TOO_LARGE", f"{why}; it cannot be asked in smaller pages", None, None
+        )
+    smaller = size // 2
+    again = replace(
+        cursor,
+        state=CursorState.PENDING.value,
+        iterator_id=None,
+        iterator_ticket=None,
+        remaining=None,
+        fetched=0,
+        in_flight_request_id=None,
+        in_flight_ticket=None,
+        in_flight_request=None,
+        page_size=smaller,
+    )
+    message = f"{cursor.data_type}: {why}; asking again {_from_where(cursor)} in pages of {smaller}"
+    return again, Note("TOO_LARGE", message, is_error=True)

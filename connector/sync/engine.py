@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from connector.qbwc.server.work import Progress, SessionContext
+from connector.qbwc.server.work import RESPONSE_TOO_LARGE, Progress, SessionContext
 from connector.qbxml.errors import QbxmlError
 from connector.store import inbox, sync_requests
 from connector.store import sync_runs as runs
@@ -170,7 +170,10 @@ class SyncEngine:
                 return Progress(100)
             cursor = turn.in_flight(ctx.ticket)
             if cursor is not None:
-                moved, said = rules.processor_failed(cursor, self._policy, hresult, message)
+                if hresult == RESPONSE_TOO_LARGE:  # the service could not take the page
+                    moved, said = rules.too_large(cursor, self._policy, message)
+                else:
+                    moved, said = rules.processor_failed(cursor, self._policy, hresult, message)
                 key = cursor.data_type
                 turn.cursors[key] = pages.save(turn.conn, turn.run.id, moved, ctx.now, cursor)
                 pages.note(turn.conn, turn.run.id, key, said, ctx.now)

@@ -27,7 +27,9 @@ def summary_text(run: SyncRun, status: str, reason: str = "") -> str:
         f"Sync {status}: {t['fetched']} records fetched ({t['created']} new, "
         f"{t['updated']} changed, {t['deleted']} deleted) across {len(run.types)} data types"
     )
-    text += f", {len(failed)} with errors ({', '.join(failed)})." if failed else ", no errors."
+    # a type can end done with errors: a page too large for the service, asked again smaller
+    erred = failed + [x.data_type for x in run.types if x.errors and x.status != "error"]
+    text += f", {len(erred)} with errors ({', '.join(erred)})." if erred else ", no errors."
     if status == "interrupted" and reason:
         text += f" Session ended: {reason}; the next session resumes where this one stopped."
     return text

@@ -177,6 +177,13 @@ def from_modified(cursor: CursorRow, policy: Policy) -> str | None:
     return (mark - back).isoformat()
 
 
+def page_size(cursor: CursorRow, policy: Policy) -> int:
+    """MaxReturned for ``cursor``'s type: the policy's, or less after a page was too large."""
+    if cursor.page_size is None:
+        return policy.page_size
+    return max(1, min(cursor.page_size, policy.page_size))
+
+
 def next_query(cursor: CursorRow, policy: Policy, ticket: str) -> tuple[QuerySpec, CursorRow]:
     """The next query for ``cursor`` and the cursor with that request in flight."""
     dt = BY_KEY[cursor.data_type]
@@ -192,7 +199,7 @@ def next_query(cursor: CursorRow, policy: Policy, ticket: str) -> tuple[QuerySpe
             request_id,
             iterator=IteratorAction.CONTINUE if continuing else IteratorAction.START,
             iterator_id=cursor.iterator_id if continuing else None,
-            max_returned=policy.page_size,
+            max_returned=page_size(cursor, policy),
             from_modified=None if continuing else from_modified(cursor, policy),
         )
     else:

@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 
 from connector.qbwc.client import SessionResult
+from connector.store import sync_runs as runs
 from connector.store.db import Database
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.processor import FakeQuickBooks
@@ -95,3 +96,21 @@ def test_a_page_over_10_mb_is_taken(database: Database) -> None:
     assert run.status == "succeeded", run.summary
     assert {t.data_type: t.fetched for t in run.types}["invoices"] == INVOICES
     assert_store_equals_company(database, company_id, company)
+
+
+def test_a_page_over_the_limit_is_an_error_and_asked_again_smaller(database: Database) -> None:
+    """With a body limit of 4 MiB the 13 MB page cannot be taken: the run says so, the
+    invoices are asked again with smaller pages in the same session, and every record
+    arrives; the smaller page size stays for the next sessions."""
+    company = big_invoices()
+    company_id, result = _sync(database, company, soap_max_body_bytes=4 * 1024 * 1024)
+    assert result is SessionResult.DONE
+    run = last_run(database, company_id)
+    errors = [e for e in run.errors if e.data_type == "invoices"]
+    assert errors and all("limit" in e.message for e in errors), run.errors
+    assert run.summary is not None and "no errors" not in run.summary
+    assert {t.data_type: t.fetched for t in run.types}["invoices"] == INVOICES
+    assert_store_equals_company(database, company_id, company)
+    with database.begin() as conn:
+        cursor = runs.load_cursors(conn, company_id)["invoices"]
+    assert cursor.page_size is not None and cursor.page_size < 250

@@ -104,3 +104,24 @@ def test_tiny_elements_are_refused_at_the_element_limit() -> None:
     with pytest.raises(ForbiddenXml, match="more than"):
         read_screened(stream.read, None, LIMITS, PrescanLimits())
     assert stream.taken <= 64 * 1024
+
+
+@pytest.mark.parametrize("declared", [False, True], ids=["chunked", "declared-length"])
+def test_a_response_over_the_limit_names_its_ticket(declared: bool) -> None:
+    """issue 18 item 2: the session whose page was too large can be told, so it asks again
+    smaller; a declared length over the limit is refused once the operation shows."""
+    body = soap_envelope("receiveResponseXML", ticket="abc123", response="x" * LIMITS.response)
+    stream = CountingInput(body)
+    with pytest.raises(BodyTooLarge) as info:
+        read_screened(stream.read, len(body) if declared else None, LIMITS, PrescanLimits())
+    assert (info.value.operation, info.value.ticket) == ("receiveResponseXML", "abc123")
+    assert info.value.limit == LIMITS.response
+    if declared:
+        assert stream.taken <= 64 * 1024  # refused after the first chunk
+
+
+def test_other_calls_over_the_limit_name_no_ticket() -> None:
+    body = soap_envelope("closeConnection", ticket="abc123" + " " * LIMITS.call)
+    with pytest.raises(BodyTooLarge) as info:
+        read_screened(CountingInput(body).read, None, LIMITS, PrescanLimits())
+    assert info.value.ticket == ""

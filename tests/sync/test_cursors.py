@@ -217,3 +217,20 @@ def test_a_processor_failure_stops_or_defers_the_type_and_is_noted(
     assert moved.state == state and note.status_class == status_class
     assert note.hresult == kept and words in note.message
     assert note.is_error is (state == "error")
+
+
+def test_a_page_too_large_is_asked_again_in_halves_until_one_record() -> None:
+    """issue 18 item 2: the type restarts from its watermark with half the page size, an
+    error on the run; the size stays for later sessions; one record too large stops it."""
+    cursor = _flying(watermark="2026-01-01T00:00:00-08:00", page_size=None)
+    policy = Policy(page_size=8)
+    again, note = rules.too_large(cursor, policy, "over the limit")
+    assert again.page_size == 4 and again.state == CursorState.PENDING.value
+    assert again.iterator_id is None and again.in_flight_request_id is None
+    assert note.is_error and "pages of 4" in note.message and "watermark" in note.message
+    spec, _ = next_query(rules.begin(again, "c", "customers", "run2")[0], policy, "T2")
+    assert spec.max_returned == 4 and spec.iterator is IteratorAction.START
+    tiny, _ = rules.too_large(replace(cursor, page_size=1), policy, "over the limit")
+    assert tiny.state == CursorState.ERROR.value
+    accounts = replace(cursor, data_type="accounts")  # AccountQuery cannot page
+    assert rules.too_large(accounts, policy, "over")[0].state == CursorState.ERROR.value

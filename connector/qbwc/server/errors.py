@@ -42,6 +42,11 @@ class BodyTooLarge(SoapRequestError):
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.operation = ""
+        """The operation, when its start tag arrived before the limit was crossed."""
+        self.ticket = ""
+        """receiveResponseXML's ticket, when it arrived: the page it carried can be reported
+        to that session instead of the call failing (issue 18 item 2)."""
         super().__init__(f"request body exceeds the limit of {limit} bytes")
 
 

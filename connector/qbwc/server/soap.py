@@ -25,7 +25,7 @@ from connector.qbwc.server.config import QbwcConfig, new_ticket, utcnow
 from connector.qbwc.server.service import QbwcService
 from connector.qbwc.server.soap_guard import SoapGuard, WsgiApp, fault_envelope
 from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, SOAP_ENV, TNS, BodyLimits
-from connector.qbwc.server.work import WorkSource
+from connector.qbwc.server.work import RESPONSE_TOO_LARGE, WorkSource
 from connector.settings import Settings
 from connector.store.db import Database
 
@@ -175,4 +175,8 @@ def create_wsgi_app(
     # spyne refuses bodies past its own limit (2 MB by default): the guard's limit is the one
     wsgi = WsgiApplication(build_spyne_application(service), max_content_length=max_body)
     limits = BodyLimits(response=max_body, call=min(max_body, settings.soap_max_call_body_bytes))
-    return SoapGuard(wsgi, limits=limits)
+
+    def response_refused(ticket: str, why: str) -> int:
+        return service.receive_response_xml(ticket, "", RESPONSE_TOO_LARGE, why)
+
+    return SoapGuard(wsgi, limits=limits, response_refused=response_refused)

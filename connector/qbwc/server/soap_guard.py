@@ -24,6 +24,7 @@ from connector.qbwc.server.soap_encoding import http_charset, spyne_charset
 from connector.qbwc.server.soap_screen import (
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_CALL_BODY,
+    LARGE_OPERATION,
     OPERATIONS,
     SOAP_ENV,
     TNS,
@@ -51,6 +52,15 @@ def fault_envelope(faultcode: str, message: str) -> bytes:
     return bytes(etree.tostring(env, xml_declaration=True, encoding="utf-8"))
 
 
+def result_envelope(operation: str, value: str) -> bytes:
+    """``<operation>Response`` with its ``<operation>Result`` as Intuit's WSDL names them."""
+    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
+    body = etree.SubElement(env, f"{{{SOAP_ENV}}}Body")
+    response = etree.SubElement(body, f"{{{TNS}}}{operation}Response", nsmap={"tns": TNS})
+    etree.SubElement(response, f"{{{TNS}}}{operation}Result").text = value
+    return bytes(etree.tostring(env, xml_declaration=True, encoding="utf-8"))
+
+
 def declared_length(environ: dict[str, Any]) -> int | None:
     declared = str(environ.get("CONTENT_LENGTH") or "").strip()
     return int(declared) if declared.isdigit() else None
@@ -73,8 +83,12 @@ class SoapGuard:
         *,
         limits: BodyLimits | None = None,
         prescan: PrescanLimits | None = None,
+        response_refused: Callable[[str, str], int] | None = None,
     ) -> None:
         self.spyne_app = spyne_app
+        self.response_refused = response_refused
+        """``(ticket, why) -> receiveResponseXMLResult`` for a page over the limit whose
+        ticket arrived: the session records it and goes on (issue 18 item 2)."""
         self.limits = limits or BodyLimits(
             response=max_body, call=min(max_body, DEFAULT_MAX_CALL_BODY)
         )
@@ -110,8 +124,32 @@ class SoapGuard:
                 exc.received,
                 exc.head,
             )
+            if isinstance(exc, BodyTooLarge) and exc.ticket and self.response_refused:
+                return self._refused_page(start_response, exc)
             return self._fault(start_response, exc.faultcode, exc.message, status)
         return self._dispatch(environ, screened, start_response)
+
+    def _refused_page(self, start_response: StartResponse, exc: BodyTooLarge) -> list[bytes]:
+        """Answer a receiveResponseXML too large to take as the session decides (it records
+        the lost page and asks again smaller), as a normal result: the Web Connector goes on
+        with sendRequestXML (or getLastError for a negative value)."""
+        assert self.response_refused is not None
+        why = (
+            f"QuickBooks' response (more than {exc.limit} bytes) is over the service's limit "
+            f"of {exc.limit} bytes (QBD_SOAP_MAX_BODY_BYTES)"
+        )
+        try:
+            value = self.response_refused(exc.ticket, why)
+        except Exception:
+            log.exception("recording a response too large to take failed")
+            return self._fault(start_response, exc.faultcode, exc.message, 413)
+        payload = result_envelope(LARGE_OPERATION, str(value))
+        headers = [
+            ("Content-Type", "text/xml; charset=utf-8"),
+            ("Content-Length", str(len(payload))),
+        ]
+        start_response("200 OK", headers)
+        return [payload]
 
     def _run_spyne(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []

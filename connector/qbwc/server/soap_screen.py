@@ -18,6 +18,7 @@ Must not: know what the operations mean, or keep more than the body's own bytes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -78,23 +79,26 @@ def read_screened(
     charset: str | None = None,
 ) -> Screened:
     """Read and screen a body whose HTTP charset is ``charset``; raises a
-    ``SoapRequestError`` at the first problem."""
-    if declared_length is not None and declared_length > limits.response:
-        raise BodyTooLarge(limits.response)
+    ``SoapRequestError`` at the first problem. A body declared larger than any limit is
+    read only until its operation shows (within the call limit), so a receiveResponseXML
+    over the limit can name its ticket (``BodyTooLarge.ticket``)."""
     reader = _Reader(limits, declared_length, prescan, charset)
+    over = declared_length is not None and declared_length > limits.response
     try:
         try:
-            while chunk := read(min(CHUNK, reader.limit + 1 - reader.total)):
-                reader.take(chunk)
-            return reader.finish()
-        except XmlSecurityError as exc:
-            raise ForbiddenXml(f"refused XML: {exc}") from None
-        except XmlParseError as exc:
-            raise MalformedSoap(f"not well-formed XML: {exc}") from None
+            return _read_all(read, reader)
+        except SoapRequestError as exc:
+            if over and not isinstance(exc, BodyTooLarge):
+                raise BodyTooLarge(limits.response) from None  # too large, whatever else
+            raise
     except SoapRequestError as exc:
         # what the log may say of a refused body: its size so far and a bounded prefix
         exc.received = reader.total
         exc.head = reader.chunks[0][:LOGGED_PREFIX] if reader.chunks else b""
+        if isinstance(exc, BodyTooLarge) and reader.operation:
+            exc.operation = reader.operation
+            if reader.operation == LARGE_OPERATION:
+                exc.ticket = _ticket(b"".join(reader.chunks[:2]), reader.encoding)
         raise
 
 
@@ -154,6 +158,30 @@ class _Reader:
         self.limit = self.limits.response if operation == LARGE_OPERATION else self.limits.call
         if self.total > self.limit or (self.declared or 0) > self.limit:
             raise BodyTooLarge(self.limit)
+
+
+def _read_all(read: Read, reader: _Reader) -> Screened:
+    try:
+        while chunk := read(min(CHUNK, reader.limit + 1 - reader.total)):
+            reader.take(chunk)
+        return reader.finish()
+    except XmlSecurityError as exc:
+        raise ForbiddenXml(f"refused XML: {exc}") from None
+    except XmlParseError as exc:
+        raise MalformedSoap(f"not well-formed XML: {exc}") from None
+
+
+_TICKET = re.compile(
+    r"<(?:[\w.-]+:)?ticket(?:\s[^<>]*)?>\s*([^<>\s]{1,64})\s*</(?:[\w.-]+:)?ticket\s*>"
+)
+
+
+def _ticket(head: bytes, encoding: str) -> str:
+    """receiveResponseXML's ticket (its first parameter, so within the first chunks), or "".
+    Read from a prefix the screen accepted so far; the service treats it like any ticket
+    (a session is found by it, or the call is for no session)."""
+    found = _TICKET.search(head[: 2 * CHUNK].decode(encoding or "utf-8", errors="replace"))
+    return found.group(1) if found else ""
 
 
 def check_soap_action(header: str | None, operation: str) -> None:

@@ -30,6 +30,12 @@ class SessionContext:
     now: datetime
 
 
+RESPONSE_TOO_LARGE = "TOO_LARGE"
+"""``WorkSource.apply_error``'s hresult when the service could not take a receiveResponseXML
+at all (its body is over the service's limit, issue 18 item 2): the message says how large.
+Not an hresult QuickBooks has (those are ``0x`` and eight hex digits)."""
+
+
 @dataclass(frozen=True)
 class Progress:
     """Answer to one receiveResponseXML: ``percent`` 0-100, or an error that ends the session."""
