@@ -307,7 +307,9 @@ def test_a_schedule_with_several_bad_values_names_them_all(
     assert "'someday'" in where[("window", "days")]
     same = {"start": "07:00", "end": "07:00", "days": ["mon"], "timezone": "UTC"}
     error = _error(
-        client.put(f"{url}/schedule", json={"everyMinutes": 5, "window": same}), 422, "validation_error"
+        client.put(f"{url}/schedule", json={"everyMinutes": 5, "window": same}),
+        422,
+        "validation_error",
     )
     assert "must differ" in error["details"]["errors"][0]["msg"]
 
