@@ -87,8 +87,9 @@ class Settings:
     (tests, local development); otherwise such a URL is refused (issue 19)."""
     webhook_workers: int = 1
     """Threads of ``serve`` that deliver webhooks (0: this instance delivers none)."""
-    webhook_poll_seconds: float = 1.0
-    """How often an idle delivery worker looks for due deliveries."""
+    webhook_poll_seconds: float = 0.25
+    """How often an idle delivery worker looks for due deliveries (one indexed query; the
+    figure bounds a new event's delivery latency: bench/webhook_bench.py)."""
 
     def __post_init__(self) -> None:
         if not self.public_url:

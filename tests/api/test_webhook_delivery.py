@@ -15,6 +15,7 @@ import requests
 import responses
 
 from connector.api import webhook_delivery as wd
+from connector.settings import Settings, SettingsError
 from connector.store import webhooks as store
 from connector.store.companies import create_company
 from connector.store.db import Database
@@ -209,3 +210,17 @@ def test_events_reach_only_webhooks_that_want_them_and_hear_the_company(
     assert len(store.list_deliveries(sqlite_db, scoped.id)) == 1
     bodies = {d.body for d in store.list_deliveries(sqlite_db, every.id)}
     assert all(json.loads(b)["companyId"] in (mine.id, other.id) for b in bodies)
+
+
+@pytest.mark.parametrize(
+    ("raw", "allowed"),
+    [("1", True), ("true", True), ("0", False), ("no", False), ("", False)],
+)
+def test_qbd_webhook_allow_private_is_read_from_the_environment(raw: str, allowed: bool) -> None:
+    env = {"QBD_WEBHOOK_ALLOW_PRIVATE": raw, "QBD_DATABASE_URL": "sqlite://"}
+    assert Settings.from_env(env).webhook_allow_private is allowed
+
+
+def test_a_setting_that_is_not_a_yes_or_no_is_refused_by_name() -> None:
+    with pytest.raises(SettingsError, match="QBD_WEBHOOK_ALLOW_PRIVATE"):
+        Settings.from_env({"QBD_WEBHOOK_ALLOW_PRIVATE": "maybe"})
