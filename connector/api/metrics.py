@@ -11,7 +11,7 @@ Owns: one registry per app (so several apps in one process never share counters)
 - read from the store at scrape time, the same on every instance:
   ``qbd_qbwc_sessions_active``, ``qbd_records_synced_total{data_type}`` (records fetched
   from QuickBooks over every sync run), ``qbd_quickbooks_errors_total{status_code}``,
-  ``qbd_webhook_deliveries{status}``.
+  ``qbd_pushes{status}``, ``qbd_webhook_deliveries{status}``.
 No label names a company, a user or a URL. Unauthenticated, like ``/health``: aggregate
 figures only. Must not: hold SQL (``connector.store.service_totals``).
 """
@@ -84,6 +84,12 @@ class _StoreTotals(Collector):
         for code, count in sorted(totals.quickbooks_errors.items()):
             errors.add_metric([code], count)
         yield errors
+        pushes = GaugeMetricFamily(
+            "qbd_pushes", "Pushes (writes) in the outbox by status", labels=["status"]
+        )
+        for status, count in sorted(totals.pushes.items()):
+            pushes.add_metric([status], count)
+        yield pushes
         deliveries = GaugeMetricFamily(
             "qbd_webhook_deliveries",
             "Webhook deliveries in the store by status (pending, succeeded, failed)",

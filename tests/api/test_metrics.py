@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from connector.api.app import create_app
 from connector.settings import Settings
+from connector.store import outbox, webhooks
 from connector.store.db import Database
 from connector.store.sync_runs import RunError, record_error
 from connector.store.tables_sync import sync_runs
@@ -118,6 +119,22 @@ def test_records_synced_and_quickbooks_errors_come_from_the_store(db: Database) 
     assert samples[("qbd_quickbooks_errors_total", (("status_code", "0x80040408"),))] == 1
     assert samples[("qbd_qbwc_sessions_active", ())] == 0
     assert not any("Acme" in str(labels) for _, labels in samples)  # no tenant in a label
+
+
+def test_pushes_and_webhook_deliveries_by_status(db: Database) -> None:
+    synced = synced_company(db, sync=False)
+    now = datetime.now(UTC)
+    for i in range(3):
+        outbox.create_push(db, synced.company_id, "customers", "add", {"name": f"C{i}"},
+                           idempotency_key=None, now=now)  # fmt: skip
+    hook = webhooks.create_webhook(db, "http://127.0.0.1:9/h", ["sync.failed"], "s" * 32,
+                                   company_ids=None, created_by=None, now=now)  # fmt: skip
+    with db.begin() as conn:
+        webhooks.emit(conn, "sync.failed", synced.company_id, {}, now)
+    samples = _samples(synced.app)
+    assert samples[("qbd_pushes", (("status", "pending"),))] == 3
+    assert samples[("qbd_webhook_deliveries", (("status", "pending"),))] == 1
+    assert len(webhooks.list_deliveries(db, hook.id)) == 1
 
 
 def test_metrics_need_no_key_and_are_not_in_the_api_document(app: FastAPI) -> None:
