@@ -116,7 +116,14 @@ def tenants(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tenants]:
     scoped = created.json()
     assert scoped["scope"] == "companies" and scoped["companies"] == [mine["companyId"]]
     tenants = Tenants(db, api, mine, theirs, scoped["key"])
-    tenants.secrets = mine_secrets + their_secrets + [scoped["key"]]
+    hook = api.call(
+        "POST",
+        "/api/v1/webhooks",
+        ADMIN,
+        json={"url": "https://93.184.216.34/hooks", "events": ["sync.completed"]},
+    )  # an IP literal: checked without a name lookup, never called (no worker runs here)
+    assert hook.status_code == 201, hook.text
+    tenants.secrets = mine_secrets + their_secrets + [scoped["key"], hook.json()["secret"]]
     api.seen.clear()  # the answers that handed the secrets out once
     yield tenants
 
