@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Protocol
 
@@ -236,10 +236,12 @@ class ProcessApplier:
         """Start the workers in the background (spawning one takes about a second)."""
         pool = self.pool
         for _ in range(self.workers):
-            pool.submit(_ready)
+            with _sigint_blocked():
+                pool.submit(_ready)
 
     def submit(self, pages: StoredPages, page: InboxPage, now: datetime) -> Future[None]:
-        return self.pool.submit(_apply_in_worker, self.database_url, page, now)
+        with _sigint_blocked():  # a worker may be spawned here
+            return self.pool.submit(_apply_in_worker, self.database_url, page, now)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -258,6 +260,23 @@ def applier_for(database: Database, workers: int = 1) -> ThreadApplier | Process
 
         return ThreadApplier(ThreadPoolExecutor(1, thread_name_prefix="apply"))
     return ProcessApplier(url.render_as_string(hide_password=False), workers)
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread while it may spawn a worker: the blocked mask passes to
+    the new process through fork and exec, so a Ctrl-C on the terminal (sent to the whole
+    process group) cannot interrupt a worker still importing, before its initializer runs
+    (issue 11 item 4). Python leaves a blocked signal blocked at start-up; where threads
+    have no signal mask (Windows), nothing to do."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _ready() -> None:

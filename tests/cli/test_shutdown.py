@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from connector.sync.behind import ProcessApplier
+
 NOISE = ("Traceback", "KeyboardInterrupt", "leaked", "resource_tracker")
 
 
@@ -128,3 +130,22 @@ def _wait_healthy(proc: subprocess.Popen[str], base: str) -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=0.2)  # a pause that ends at once if serve exits
     raise AssertionError("serve did not become healthy")
+
+
+def test_a_page_worker_is_deaf_to_ctrl_c_from_its_first_instruction(tmp_path: Path) -> None:
+    """A worker spawned just before Ctrl-C is still importing when the terminal's SIGINT
+    reaches the process group: it is born with SIGINT blocked (inherited through fork and
+    exec), so it cannot die there with a traceback. Read from /proc right after the spawn,
+    long before the worker's initializer could ignore it itself."""
+    applier = ProcessApplier(f"sqlite:///{tmp_path / 'w.db'}", workers=1)
+    try:
+        applier.prepare()
+        workers = list(applier.pool._processes)  # the pool's pids (no public accessor)
+        assert workers
+        for pid in workers:
+            status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            deaf = int(fields["SigBlk"], 16) | int(fields["SigIgn"], 16)
+            assert deaf & (1 << (signal.SIGINT - 1)), status
+    finally:
+        applier.shutdown()
