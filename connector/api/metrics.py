@@ -37,7 +37,7 @@ from sqlalchemy import Engine, event
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.store.db import Database
-from connector.store.service_totals import service_totals
+from connector.store.service_totals import ServiceTotals, service_totals
 from connector.store.webhooks import delivery_counts
 
 QBWC_METHODS = frozenset(
@@ -62,42 +62,51 @@ class _StoreTotals(Collector):
         self.database = database
 
     def collect(self) -> Iterator[Metric]:
-        totals = service_totals(self.database, datetime.now(UTC))
-        active = GaugeMetricFamily(
-            "qbd_qbwc_sessions_active", "Web Connector sessions open now (all instances)"
-        )
-        active.add_metric([], totals.sessions_active)
-        yield active
-        records = CounterMetricFamily(
-            "qbd_records_synced",
-            "Records fetched from QuickBooks over every sync run, by data type",
-            labels=["data_type"],
-        )
-        for data_type, count in sorted(totals.records_fetched.items()):
-            records.add_metric([data_type], count)
-        yield records
-        errors = CounterMetricFamily(
-            "qbd_quickbooks_errors",
-            "QuickBooks errors recorded on sync runs, by status code (or HRESULT)",
-            labels=["status_code"],
-        )
-        for code, count in sorted(totals.quickbooks_errors.items()):
-            errors.add_metric([code], count)
-        yield errors
-        pushes = GaugeMetricFamily(
-            "qbd_pushes", "Pushes (writes) in the outbox by status", labels=["status"]
-        )
-        for status, count in sorted(totals.pushes.items()):
-            pushes.add_metric([status], count)
-        yield pushes
-        deliveries = GaugeMetricFamily(
-            "qbd_webhook_deliveries",
-            "Webhook deliveries in the store by status (pending, succeeded, failed)",
-            labels=["status"],
-        )
-        for status, count in sorted(delivery_counts(self.database).items()):
-            deliveries.add_metric([status], count)
-        yield deliveries
+        now = datetime.now(UTC)
+        return _store_families(service_totals(self.database, now), delivery_counts(self.database))
+
+    def describe(self) -> Iterator[Metric]:
+        """The families without their samples: registering the collector (the registry asks
+        for its names) must not query a store that may be down or not migrated yet."""
+        return _store_families(ServiceTotals(), {})
+
+
+def _store_families(totals: ServiceTotals, by_status: dict[str, int]) -> Iterator[Metric]:
+    active = GaugeMetricFamily(
+        "qbd_qbwc_sessions_active", "Web Connector sessions open now (all instances)"
+    )
+    active.add_metric([], totals.sessions_active)
+    yield active
+    records = CounterMetricFamily(
+        "qbd_records_synced",
+        "Records fetched from QuickBooks over every sync run, by data type",
+        labels=["data_type"],
+    )
+    for data_type, count in sorted(totals.records_fetched.items()):
+        records.add_metric([data_type], count)
+    yield records
+    errors = CounterMetricFamily(
+        "qbd_quickbooks_errors",
+        "QuickBooks errors recorded on sync runs, by status code (or HRESULT)",
+        labels=["status_code"],
+    )
+    for code, count in sorted(totals.quickbooks_errors.items()):
+        errors.add_metric([code], count)
+    yield errors
+    pushes = GaugeMetricFamily(
+        "qbd_pushes", "Pushes (writes) in the outbox by status", labels=["status"]
+    )
+    for status, count in sorted(totals.pushes.items()):
+        pushes.add_metric([status], count)
+    yield pushes
+    deliveries = GaugeMetricFamily(
+        "qbd_webhook_deliveries",
+        "Webhook deliveries in the store by status (pending, succeeded, failed)",
+        labels=["status"],
+    )
+    for status, count in sorted(by_status.items()):
+        deliveries.add_metric([status], count)
+    yield deliveries
 
 
 class ServiceMetrics:
