@@ -27,6 +27,13 @@ Measured 2026-11-29 on the 2-core box, idle (load < 1.5), service with one page 
 session's work, medium sqlite was 750 r/s e2e against a 1,389 floor, 152 MB.) Small is
 mostly fixed per-session costs (argon2 password check, 31 data types' first requests);
 its floor is 0.5-0.9 s and varies run to run. Large on PostgreSQL was not run.
+
+Issue 9 item 1 (one page path, one prologue, sync/behind.py), measured 2026-12-07 on the same
+box shared by five sessions (load 6-13), so old and new ran at the same time, side by side
+(e2e records/s, old -> new): medium sqlite 233 -> 238 and 268 -> 276 (the step alone),
+190 -> 188 (main with issue 18 items 2 and 7 too); medium postgresql 246 -> 244; small
+sqlite 96 -> 123, postgresql 66 -> 86. Peak memory 230-239 MB either way. Unchanged within
+the noise of a loaded machine.
 """
 
 from __future__ import annotations
