@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from connector.store.db import Database, transaction
 from connector.store.tables_portal import platform_settings
@@ -88,17 +90,24 @@ def get_logo(db: Database | Connection) -> Logo | None:
 
 
 def _write(conn: Connection, values: dict[str, Any]) -> None:
-    done = conn.execute(
+    """Create the row with the defaults if none is there, then update it: two services
+    starting side by side on one PostgreSQL both reach here at once (``INSERT ... ON
+    CONFLICT DO NOTHING`` keeps the loser from failing on the primary key)."""
+    defaults = PlatformSettings()
+    create: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(
+        platform_settings
+    )
+    conn.execute(
+        create.values(
+            id=ROW_ID,
+            integration_enabled=defaults.integration_enabled,
+            allow_writes=defaults.allow_writes,
+            updated_at=values.get("updated_at", datetime.now(UTC)),
+        ).on_conflict_do_nothing()
+    )
+    conn.execute(
         platform_settings.update().where(platform_settings.c.id == ROW_ID).values(**values)
     )
-    if done.rowcount == 0:
-        defaults = PlatformSettings()
-        row = {
-            "id": ROW_ID,
-            "integration_enabled": defaults.integration_enabled,
-            "allow_writes": defaults.allow_writes,
-        }
-        conn.execute(platform_settings.insert().values(**(row | values)))
 
 
 KEEP_LOGO = object()
@@ -150,10 +159,4 @@ def save_public_url(db: Database | Connection, url: str) -> None:
     """Record the base URL the service runs under (``serve``, at start); the settings' own
     ``updated_at`` (what the platform last changed) stays as it is."""
     with transaction(db) as conn:
-        done = conn.execute(
-            platform_settings.update()
-            .where(platform_settings.c.id == ROW_ID)
-            .values(public_url=url)
-        )
-        if done.rowcount == 0:
-            _write(conn, {"public_url": url, "updated_at": datetime.now(UTC)})
+        _write(conn, {"public_url": url})
