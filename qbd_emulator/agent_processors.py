@@ -20,7 +20,7 @@ from .cassette import CassetteError, ReplayProcessor, load_cassette
 from .company import CompanyFile, load, save
 from .errors import CompanyFileError
 from .processor import FakeQuickBooks
-from .webconnector import FileIdOutcome, add_application
+from .webconnector import AddApplicationError, FileIdOutcome, add_application
 
 _WRITE = re.compile(r"<\w+(?:Add|Mod|Del|Void)Rq\b")
 
@@ -78,7 +78,10 @@ def emulator(spec: ProcessorSpec) -> SavedFakeQuickBooks:
         qwc = parse_qwc(spec.qwc_xml)
     except QwcError as exc:
         raise ProcessorUnavailable(f"the QWC file is refused: {exc}") from None
-    registered = add_application(qwc, FakeQuickBooks(company))
+    try:
+        registered = add_application(qwc, FakeQuickBooks(company))
+    except AddApplicationError as exc:  # the file is bound to another connection's FileID
+        raise ProcessorUnavailable(str(exc)) from None
     fake = SavedFakeQuickBooks(company, path, created or registered is not FileIdOutcome.PRESENT)
     fake.finish()
     return fake

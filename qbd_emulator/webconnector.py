@@ -2,7 +2,8 @@
 
 Owns: what Intuit's Web Connector does around one update of one application: registering
 the QWC's FileID in the company file through QuickBooks when the application is added
-(PG p.36, App. A QBWC1022-1027), then one session (``connector.qbwc.client.run_session``) against the
+(PG p.36, App. A QBWC1022-1027; a file that already holds another FileID under the same
+OwnerID stays bound to it and the application is refused, QBWC1026), then one session (``connector.qbwc.client.run_session``) against the
 AppURL through the httpx transport. Must not: know the service's internals (it only speaks
 SOAP to AppURL), or print (the command does).
 """
@@ -22,17 +23,28 @@ from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService, Soa
 from connector.qbwc.qwc import Qwc
 from connector.qbxml.safexml import parse_document
 
-__all__ = ["AddApplicationError", "FileIdOutcome", "add_application", "run_webconnector"]
+__all__ = [
+    "QBWC1026",
+    "AddApplicationError",
+    "FileIdOutcome",
+    "add_application",
+    "run_webconnector",
+]
 
 
 class FileIdOutcome(Enum):
     ADDED = "added"
-    UPDATED = "updated"
     PRESENT = "present"
 
 
+QBWC1026 = "QBWC1026: There was some problem adding fileID."
+"""The Web Connector's message when QuickBooks refuses the FileID (PG App. A, p.91: "It may
+be because the FileID is already in use")."""
+
+
 class AddApplicationError(Exception):
-    """QuickBooks refused to store the FileID (QBWC1026: problem registering FileID)."""
+    """QuickBooks refused to store the FileID (QBWC1026): the company file is bound to
+    another application instance (another FileID under this OwnerID), or the write failed."""
 
 
 def add_application(
@@ -40,8 +52,12 @@ def add_application(
 ) -> FileIdOutcome:
     """What QBWC does when a QWC is added (PG p.36, App. A QBWC1022-1027): connect to
     QuickBooks, look for the ``FileID`` data extension under the QWC's OwnerID, and write
-    the QWC's FileID there (DataExtAdd, or DataExtMod when another value is stored;
-    uncertain: what QBWC does with a different stored value is not documented).
+    the QWC's FileID there (DataExtAdd) when the file has none. The FileID stays what was
+    stored when the file was first authorised (PG p.36: it lets the service "know it is talking
+    to the file it has always talked to"): a file holding another FileID under this OwnerID is
+    never overwritten; QBWC's DataExtAdd is refused by QuickBooks (3100, the name is in use)
+    and the application is not added (QBWC1026). Uncertain: the guide documents QBWC1026 for a
+    refused FileID write, not this case by name; nothing is written either way.
 
     Raises ``ProcessorError`` when QuickBooks cannot be reached, ``AddApplicationError``
     when it refuses the write.
@@ -62,21 +78,29 @@ def _register(qwc: Qwc, processor: RequestProcessor, ticket: str, version: str) 
         version, f'<CompanyQueryRq requestID="1"><OwnerID>{qwc.owner_id}</OwnerID></CompanyQueryRq>'
     )
     stored = _stored_file_id(parse_document(processor.process_request(ticket, query)), qwc)
-    if stored == qwc.file_id:
+    if stored is not None and _same_guid(stored, qwc.file_id):
         return FileIdOutcome.PRESENT
-    verb = "Add" if stored is None else "Mod"
     write = _message_set(
         version,
-        f'<DataExt{verb}Rq requestID="2"><DataExt{verb}><OwnerID>{qwc.owner_id}</OwnerID>'
+        f'<DataExtAddRq requestID="2"><DataExtAdd><OwnerID>{qwc.owner_id}</OwnerID>'
         "<DataExtName>FileID</DataExtName><OtherDataExtType>Company</OtherDataExtType>"
-        f"<DataExtValue>{escape_text(qwc.file_id)}</DataExtValue></DataExt{verb}>"
-        f"</DataExt{verb}Rq>",
+        f"<DataExtValue>{escape_text(qwc.file_id)}</DataExtValue></DataExtAdd>"
+        "</DataExtAddRq>",
     )
-    answer = parse_document(processor.process_request(ticket, write)).find(f".//DataExt{verb}Rs")
+    answer = parse_document(processor.process_request(ticket, write)).find(".//DataExtAddRs")
     if answer is None or answer.get("statusCode") != "0":
-        message = "no answer" if answer is None else answer.get("statusMessage", "")
-        raise AddApplicationError(f"QBWC1026: problem registering the FileID: {message}")
-    return FileIdOutcome.ADDED if stored is None else FileIdOutcome.UPDATED
+        said = (
+            "no answer"
+            if answer is None
+            else f"{answer.get('statusCode')} {answer.get('statusMessage', '')}"
+        )
+        bound = f" The company file is bound to FileID {stored}." if stored is not None else ""
+        raise AddApplicationError(f"{QBWC1026}{bound} QuickBooks said: {said}")
+    return FileIdOutcome.ADDED
+
+
+def _same_guid(a: str, b: str) -> bool:
+    return a.strip().strip("{}").lower() == b.strip().strip("{}").lower()
 
 
 def _message_set(version: str, body: str) -> str:

@@ -17,7 +17,12 @@ from connector.qbwc.qwc import parse_qwc, render_qwc
 from qbd_emulator.cli import main
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.processor import FakeQuickBooks
-from qbd_emulator.webconnector import FileIdOutcome, add_application, run_webconnector
+from qbd_emulator.webconnector import (
+    AddApplicationError,
+    FileIdOutcome,
+    add_application,
+    run_webconnector,
+)
 from tests.qbwc.client_doubles import ScriptedService
 from tests.qbwc.client_server import ScriptedSoapApp, serve
 
@@ -64,8 +69,9 @@ def test_adding_the_application_registers_the_file_id_through_quickbooks() -> No
     }
     assert company.data_ext == [expected]
     other = replace(qwc, file_id="{" + str(uuid.UUID(int=8)) + "}")
-    assert add_application(other, _fake(company)) is FileIdOutcome.UPDATED
-    assert company.data_ext == [{**expected, "DataExtValue": other.file_id}]
+    with pytest.raises(AddApplicationError, match=r"QBWC1026.*bound to FileID.*3100"):
+        add_application(other, _fake(company))  # the file keeps the FileID it was bound to
+    assert company.data_ext == [expected]
 
 
 def test_adding_the_application_needs_quickbooks() -> None:
