@@ -30,6 +30,7 @@ from connector.api import (
     routes_connections,
     routes_data,
     routes_links,
+    routes_push,
     routes_service,
     routes_settings,
     routes_sync,
@@ -67,6 +68,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (routes_sync_requests.router, API_PREFIX),
     (routes_api_keys.router, API_PREFIX),
     (routes_webhooks.router, API_PREFIX),
+    (routes_push.router, API_PREFIX),
     (metrics.router, ""),  # GET /metrics at the root, as Prometheus scrapes it
 )
 """Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
@@ -79,6 +81,7 @@ OPENAPI_TAGS = [
     {"name": "consents", "description": "What the business agreed to share"},
     {"name": "syncs", "description": "Sync history and manual syncs"},
     {"name": "data", "description": "Synced QuickBooks records"},
+    {"name": "push", "description": "Writes to QuickBooks, sent by the next Web Connector session"},
     {"name": "settings", "description": "The platform's branding and integration switch"},
     {"name": "api-keys", "description": "API keys, admin or scoped to companies (admin only)"},
     {"name": "webhooks", "description": "Signed event deliveries to the platform"},

@@ -73,6 +73,10 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     "IntegrationIn": {"enabled": True},
     "LinkIn": {"kind": "setup", "expiresInDays": 7},
     "ApiKeyIn": {"name": "lender-prod", "companies": ["Acme Plumbing"]},
+    "PushIn": {
+        "record": {"name": "Acme Plumbing", "billAddress": {"city": "Boston"}},
+        "idempotencyKey": "crm-42",
+    },
     "WebhookIn": {
         "url": "https://platform.example/hooks",
         "events": ["sync.completed", "sync.failed"],

@@ -1,110 +1,100 @@
-"""Queueing a write for QuickBooks (issue 19, writes; the first piece): a record in the API's
-camelCase shape checked against the qbXML schema, every field error reported at once, then
-kept in the outbox (``connector.store.outbox``) until a Web Connector session sends it.
+"""Queueing a write for QuickBooks (issue 19, writes): the record checked against the qbXML
+schema (``connector.sync.writes``: every field error at once) and its references against the
+synced store, then kept in the outbox (``connector.store.outbox``) as ``pending`` until a Web
+Connector session sends it (``connector.sync.pushing``).
 
-Owns: ``PUSH_TYPES`` (the data types that may be pushed so far: customers, as CustomerAdd),
-the camelCase -> qbXML element mapping (``to_qbxml``: the inverse of the data endpoints'
-``camel``, driven by the schema's element names, nested aggregates included) and the checks
-(``validate``): unknown fields, required ones, types, lengths (maxLength from the schema)
-and ISO-8859-1 text, by building the Add request one field at a time so every error is named,
-not only the first. References that must exist in the synced store are not checked yet.
-Must not: send anything (the sync engine's session work does, once it takes pushes) or write
-SQL itself.
-
-Not done yet (issue 19): the route ``POST /companies/{companyId}/push/{dataType}``, sending
-pushes in the next session before reads with message-set recovery, Mod/Del/Void, the other
-write types, and ``push.*`` webhook events.
+Owns: which data types a reference may name (``REF_TYPES``, by the reference's element name;
+every ``*AccountRef`` names an account; references to lists the connector does not sync,
+such as ``ShipMethodRef``, cannot be checked and are left to QuickBooks, whose 3140 comes
+back as the push's failure) and the reference check: a reference must name a live synced
+record (by ``listId``, or ``fullName``), or an Add push of that type queued before it and
+not yet done (by ``fullName``): the dependent push then waits for it, since a company's
+pushes go out in the order received and a session stops pushing at the first one that must
+wait (``connector.sync.pushing``).
+Must not: send anything or write SQL itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from connector.qbxml import build
-from connector.qbxml.datatypes import BY_KEY
-from connector.qbxml.errors import QbxmlBuildError
-from connector.qbxml.schema import Schema
-from connector.store import outbox
+from sqlalchemy import Connection
+
+from connector.store import outbox, record_refs
 from connector.store.db import Database
-from connector.store.errors import InvalidValue
 from connector.sync.normalise import camel
+from connector.sync.writes import FieldError, PushRefused, Write, validate
 
-PUSH_TYPES = frozenset({"customers"})
-VERSION = "13.0"
-"""The qbXML version records are checked against (every supported QuickBooks reads it)."""
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-
-class PushRefused(InvalidValue):
-    """The record cannot be queued; ``errors`` names every field at fault."""
-
-    def __init__(self, data_type: str, errors: list[FieldError]) -> None:
-        super().__init__(f"the {data_type} record is not valid: " + "; ".join(
-            f"{e.field}: {e.message}" for e in errors
-        ))  # fmt: skip
-        self.errors = errors
-
-
-def _names(schema: Schema, element: str) -> dict[str, str]:
-    return {camel(child.name): child.name for child in schema.children(element)}
+ENTITIES = ("customers", "vendors", "employees", "other_names")
+REF_TYPES: dict[str, tuple[str, ...]] = {
+    "CustomerRef": ("customers",),
+    "VendorRef": ("vendors",),
+    "ItemRef": ("items",),
+    "ClassRef": ("classes",),
+    "TermsRef": ("terms",),
+    "PaymentMethodRef": ("payment_methods",),
+    "SalesTaxCodeRef": ("sales_tax_codes",),
+    "CustomerSalesTaxCodeRef": ("sales_tax_codes",),
+    "ItemSalesTaxRef": ("sales_tax_items", "items"),
+    "CurrencyRef": ("currencies",),
+    "EntityRef": ENTITIES,
+    "PayeeEntityRef": ENTITIES,
+    "ReceivedFromRef": ENTITIES,
+}
+"""What a reference element may name; ``*AccountRef`` -> accounts; ``ParentRef`` -> the
+pushed record's own type."""
 
 
-def to_qbxml(
-    schema: Schema, element: str, record: Mapping[str, Any], path: str = ""
-) -> tuple[dict[str, Any], list[FieldError]]:
-    """``{"companyName": ...}`` -> ``{"CompanyName": ...}`` under ``element``; unknown
-    camelCase names become errors (nested aggregates are mapped the same way)."""
-    names = _names(schema, element)
-    out: dict[str, Any] = {}
-    errors: list[FieldError] = []
-    for key, value in record.items():
-        where = f"{path}{key}"
-        name = names.get(key)
-        if name is None:
-            errors.append(FieldError(where, f"not a field of {element}"))
-            continue
-        if isinstance(value, Mapping) and schema.children(name):
-            out[name], inner = to_qbxml(schema, name, value, f"{where}.")
-            errors += inner
-        else:
-            out[name] = value
-    return out, errors
+def ref_types(element: str, data_type: str) -> tuple[str, ...] | None:
+    if element.endswith("AccountRef"):
+        return ("accounts",)
+    if element == "ParentRef":
+        return (data_type,)
+    return REF_TYPES.get(element)
 
 
-def validate(data_type: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    """The record as qbXML elements of the type's Add request, or ``PushRefused`` with every
-    field error."""
-    if data_type not in PUSH_TYPES:
-        known = ", ".join(sorted(PUSH_TYPES))
-        raise InvalidValue(f"{data_type!r} cannot be pushed yet (pushable: {known})")
-    add = BY_KEY[data_type].add
-    assert add is not None  # every PUSH_TYPES entry has an Add request
-    schema = Schema.for_version(VERSION)
-    qbxml, errors = to_qbxml(schema, add, record)
-    required = [c for c in schema.children(add) if c.min >= 1 and not c.choice]
-    for child in required:
-        if child.name not in qbxml:
-            errors.append(FieldError(camel(child.name), "required"))
-    names = {v: k for k, v in _names(schema, add).items()}
-    # a missing required text field gets a stand-in while the others are checked alone
-    base = {c.name: qbxml.get(c.name, "x") for c in required}
-    for name, value in qbxml.items():
-        try:  # one field at a time (beside the required ones): every error, not the first
-            build.add(add, base | {name: value}, VERSION)
-        except QbxmlBuildError as exc:
-            errors.append(FieldError(names.get(name, name), exc.message))
-    if errors:
-        unique = list({(e.field, e.message): e for e in errors}.values())
-        raise PushRefused(data_type, unique)
-    return qbxml
+def _refs(value: Any, path: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """Every ``*Ref`` aggregate in a mapped record: (field path, element, its value)."""
+    if isinstance(value, Mapping):
+        for name, inner in value.items():
+            where = f"{path}.{name}" if path else name
+            if name.endswith("Ref") and isinstance(inner, Mapping):
+                yield where, name, inner
+            else:
+                yield from _refs(inner, where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _refs(item, f"{path}[{i}]")
+
+
+def _camel_path(path: str) -> str:
+    parts = path.split(".")
+    return ".".join(camel(p.split("[")[0]) + (p[p.index("[") :] if "[" in p else "") for p in parts)
+
+
+def ref_errors(conn: Connection, company_id: str, write: Write) -> list[FieldError]:
+    """References that name nothing synced and nothing queued before."""
+    errors = []
+    for path, element, ref in _refs(write.value, ""):
+        types = ref_types(element, write.data_type.key)
+        if types is None:
+            continue  # a list the connector does not sync: QuickBooks checks it (3140)
+        list_id, full_name = ref.get("ListID"), ref.get("FullName")
+        found = record_refs.ref_exists(
+            conn, company_id, types,
+            list_id=str(list_id) if list_id is not None else None,
+            full_name=str(full_name) if full_name is not None else None,
+        )  # fmt: skip
+        if not found and list_id is None and full_name is not None:
+            found = record_refs.queued_name(conn, company_id, types, str(full_name))
+        if not found:
+            what = f"listId {list_id!r}" if list_id is not None else f"fullName {full_name!r}"
+            errors.append(
+                FieldError(_camel_path(path), f"no {' or '.join(types)} record with {what}")
+            )
+    return errors
 
 
 def queue_push(
@@ -113,11 +103,21 @@ def queue_push(
     data_type: str,
     record: Mapping[str, Any],
     *,
+    operation: str = "add",
     idempotency_key: str | None,
     now: datetime,
 ) -> tuple[outbox.Push, bool]:
     """Check, then keep the push as ``pending`` (same idempotency key: the same push)."""
-    validate(data_type, record)
-    return outbox.create_push(
-        database, company_id, data_type, "add", record, idempotency_key=idempotency_key, now=now
-    )
+    write = validate(data_type, record, operation)
+    with database.begin() as conn:
+        if idempotency_key is not None:  # a retry of a queued push is answered as it was
+            known = outbox.find_by_key(conn, company_id, idempotency_key)
+            if known is not None:
+                return outbox.same_push(known, data_type, operation, record, idempotency_key), False
+        errors = ref_errors(conn, company_id, write)
+        if errors:
+            raise PushRefused(data_type, errors)
+        return outbox.create_push(
+            conn, company_id, data_type, operation, record,
+            idempotency_key=idempotency_key, now=now,
+        )  # fmt: skip

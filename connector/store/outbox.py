@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from connector.store import webhooks
 from connector.store.db import Database, transaction
 from connector.store.errors import Conflict, InvalidValue, NotFound
 from connector.store.tables_sync import outbox
@@ -75,7 +76,7 @@ def _push(m: sa.RowMapping) -> Push:
     )  # fmt: skip
 
 
-def _by_key(conn: Connection, company_id: str, key: str) -> Push | None:
+def find_by_key(conn: Connection, company_id: str, key: str) -> Push | None:
     query = sa.select(outbox).where(
         outbox.c.company_id == company_id, outbox.c.idempotency_key == key
     )
@@ -107,21 +108,23 @@ def create_push(
     }  # fmt: skip
     with transaction(db) as conn:
         if idempotency_key is not None:
-            existing = _by_key(conn, company_id, idempotency_key)
+            existing = find_by_key(conn, company_id, idempotency_key)
             if existing is not None:
-                return _same(existing, data_type, operation, record, idempotency_key), False
+                return same_push(existing, data_type, operation, record, idempotency_key), False
         try:
             with conn.begin_nested():  # a concurrent twin must not poison the transaction
                 conn.execute(outbox.insert().values(**row))
         except IntegrityError:
-            existing = _by_key(conn, company_id, idempotency_key or "")
+            existing = find_by_key(conn, company_id, idempotency_key or "")
             if existing is None:
                 raise
-            return _same(existing, data_type, operation, record, idempotency_key or ""), False
+            return same_push(existing, data_type, operation, record, idempotency_key or ""), False
         return get_push(conn, company_id, push_id), True
 
 
-def _same(push: Push, data_type: str, operation: str, record: Mapping[str, Any], key: str) -> Push:
+def same_push(
+    push: Push, data_type: str, operation: str, record: Mapping[str, Any], key: str
+) -> Push:
     if (push.data_type, push.operation, push.record) != (data_type, operation, dict(record)):
         raise PushKeyReused(key)
     return push
@@ -137,17 +140,66 @@ def get_push(db: Database | Connection, company_id: str, push_id: str) -> Push:
 
 
 def list_pushes(
-    db: Database | Connection, company_id: str, *, status: str | None = None, limit: int = 100
+    db: Database | Connection,
+    company_id: str,
+    *,
+    status: str | None = None,
+    limit: int = 100,
+    after: tuple[datetime, str] | None = None,
 ) -> list[Push]:
-    """A company's pushes in the order received (oldest first), optionally of one status."""
+    """A company's pushes in the order received (oldest first), optionally of one status;
+    ``after`` (created_at, id) continues a page."""
     if status is not None and status not in STATUSES:
         raise InvalidValue(f"unknown push status {status!r}; known: {', '.join(STATUSES)}")
     query = sa.select(outbox).where(outbox.c.company_id == company_id)
     if status is not None:
         query = query.where(outbox.c.status == status)
+    if after is not None:
+        at, last = after
+        query = query.where(
+            sa.or_(
+                outbox.c.created_at > at,
+                sa.and_(outbox.c.created_at == at, outbox.c.id > last),
+            )
+        )
     query = query.order_by(outbox.c.created_at, outbox.c.id).limit(limit)
     with transaction(db, write=False) as conn:
         return [_push(m) for m in conn.execute(query).mappings()]
+
+
+def next_to_send(conn: Connection, company_id: str) -> Push | None:
+    """What a session sends first: a push left ``sent`` (its answer never stored: resolved
+    by message-set recovery before anything else), else the oldest ``pending`` one."""
+    for status in ("sent", "pending"):
+        query = (
+            sa.select(outbox)
+            .where(outbox.c.company_id == company_id, outbox.c.status == status)
+            .order_by(outbox.c.created_at, outbox.c.id)
+            .limit(1)
+        )
+        first = conn.execute(query).mappings().first()
+        if first is not None:
+            return _push(first)
+    return None
+
+
+def has_unsent(conn: Connection, company_id: str) -> bool:
+    """Whether a push of the company waits for a session (pending, or sent and unresolved)."""
+    query = sa.select(outbox.c.id).where(
+        outbox.c.company_id == company_id, outbox.c.status.in_(("pending", "sent"))
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def sent_with_request(conn: Connection, company_id: str, request_id: str) -> Push | None:
+    """The sent push whose request carried ``request_id`` (a response names it)."""
+    query = sa.select(outbox).where(
+        outbox.c.company_id == company_id,
+        outbox.c.status == "sent",
+        outbox.c.request_id == request_id,
+    )
+    first = conn.execute(query).mappings().first()
+    return None if first is None else _push(first)
 
 
 def _step(
@@ -176,6 +228,12 @@ def mark_sent(
     )  # fmt: skip
 
 
+def mark_resent(conn: Connection, push_id: str, *, now: datetime) -> Push:
+    """A ``sent`` push whose answer was never stored went out again, under the same IDs,
+    asking QuickBooks' message-set recovery for its outcome (PROTOCOL.md 1.5)."""
+    return _step(conn, push_id, ("sent",), now, attempts=outbox.c.attempts + 1)
+
+
 def record_outcome(
     conn: Connection,
     push_id: str,
@@ -192,7 +250,19 @@ def record_outcome(
         raise InvalidValue(
             f"a sent push ends succeeded, failed, conflict or pending, not {status!r}"
         )
-    return _step(
+    push = _step(
         conn, push_id, ("sent",), now, status=status, result_qb_id=qb_id,
         status_code=status_code, error=error[:2000] if error else None,
     )  # fmt: skip
+    if status in FINAL:  # in this transaction: the event commits with the outcome or not at all
+        webhooks.emit(conn, f"push.{status}", push.company_id, event_data(push), now)
+    return push
+
+
+def event_data(push: Push) -> dict[str, Any]:
+    """The ``data`` of a ``push.*`` webhook event."""
+    return {
+        "pushId": push.id, "dataType": push.data_type, "operation": push.operation,
+        "status": push.status, "idempotencyKey": push.idempotency_key,
+        "qbId": push.result_qb_id, "statusCode": push.status_code, "message": push.error,
+    }  # fmt: skip

@@ -32,8 +32,11 @@ EVENTS = (
     "connection.connected",
     "connection.paused",
     "connection.error",
+    "push.succeeded",
+    "push.failed",
+    "push.conflict",
 )
-"""Events a webhook may ask for (``push.*`` join them once pushes exist)."""
+"""Events a webhook may ask for."""
 
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 

@@ -28,7 +28,7 @@ STABLE_IDS = {
     "listSyncs", "requestSync", "getSync", "listRecords", "getRecord", "getSettings",
     "setBranding", "setIntegration", "createLink", "listLinks", "revokeLink", "listConsents",
     "createApiKey", "listApiKeys", "revokeApiKey", "createWebhook", "listWebhooks",
-    "deleteWebhook", "listWebhookDeliveries",
+    "deleteWebhook", "listWebhookDeliveries", "createPush", "listPushes", "getPush",
 }  # fmt: skip
 
 

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connector.portal.pushes import PushRefused, queue_push, validate
+from connector.portal.pushes import queue_push
 from connector.qbxml import build
 from connector.store import outbox
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.store.errors import InvalidValue
+from connector.sync.writes import PushRefused, validate
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -25,7 +26,7 @@ def test_a_camel_case_record_becomes_the_add_requests_elements() -> None:
         "billAddress": {"addr1": "1 Main St", "city": "Boston", "postalCode": "02101"},
         "email": "ap@acme.example",
     }
-    qbxml = validate("customers", record)
+    qbxml = validate("customers", record).value
     assert qbxml == {
         "Name": "Acme Plumbing",
         "CompanyName": "Acme Plumbing LLC",
@@ -54,9 +55,11 @@ def test_every_field_error_is_named_at_once() -> None:
     assert "ISO-8859-1" in fields["email"]
 
 
-def test_types_not_pushable_yet_are_refused_by_name() -> None:
-    with pytest.raises(InvalidValue, match="cannot be pushed yet"):
-        validate("invoices", {"customerRef": {"fullName": "Acme"}})
+def test_writes_the_table_does_not_allow_are_refused_by_name() -> None:
+    with pytest.raises(InvalidValue, match="cannot be pushed as 'add'"):
+        validate("estimates", {"customerRef": {"fullName": "Acme"}})
+    with pytest.raises(InvalidValue, match="'host' cannot be pushed"):
+        validate("host", {})
 
 
 def test_a_refused_record_queues_nothing_and_a_good_one_is_pending(db: Database) -> None:
