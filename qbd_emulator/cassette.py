@@ -31,9 +31,11 @@ __all__ = [
     "Interaction",
     "RecordingProcessor",
     "ReplayProcessor",
+    "cassette_document",
     "load_cassette",
     "match_exact",
     "match_structure",
+    "parse_cassette",
     "save_cassette",
 ]
 
@@ -65,15 +67,20 @@ class Interaction:
     message: str = ""
 
 
-def save_cassette(interactions: list[Interaction], path: Path) -> None:
-    data = {
+def cassette_document(interactions: list[Interaction]) -> dict[str, object]:
+    """The cassette as JSON-ready data (what ``save_cassette`` writes)."""
+    return {
         "format": FORMAT,
         "version": VERSION,
         "interactions": [
             {k: v for k, v in asdict(i).items() if v not in ("", None)} for i in interactions
         ],
     }
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def save_cassette(interactions: list[Interaction], path: Path) -> None:
+    text = json.dumps(cassette_document(interactions), indent=1, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def load_cassette(path: Path) -> list[Interaction]:
@@ -81,14 +88,21 @@ def load_cassette(path: Path) -> list[Interaction]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CassetteError(f"cannot read cassette {path}: {exc}") from None
+    return parse_cassette(data, str(path))
+
+
+def parse_cassette(data: object, source: str = "the cassette") -> list[Interaction]:
+    """Interactions from a cassette document (``CassetteError`` when it is not one)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CassetteError(f"{path} is not a {FORMAT} cassette")
+        raise CassetteError(f"{source} is not a {FORMAT} cassette")
     if data.get("version") != VERSION:
-        raise CassetteError(f"{path}: cassette version {data.get('version')!r}, expected {VERSION}")
+        raise CassetteError(
+            f"{source}: cassette version {data.get('version')!r}, expected {VERSION}"
+        )
     try:
         return [Interaction(**item) for item in data["interactions"]]
     except (KeyError, TypeError) as exc:
-        raise CassetteError(f"{path}: malformed interactions: {exc}") from None
+        raise CassetteError(f"{source}: malformed interactions: {exc}") from None
 
 
 # --- matchers --------------------------------------------------------------------------

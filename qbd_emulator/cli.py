@@ -10,12 +10,17 @@ import sys
 from collections.abc import Sequence
 
 from connector.cli import CommandModule, build_command_parser
-from qbd_emulator.commands import company_cmd, mutate_cmd, qbxml_cmd, webconnector_cmd
+from qbd_emulator.commands import company_cmd, mutate_cmd, qbxml_cmd, serve_cmd, webconnector_cmd
 
 # In --help order, imported by name so a missing one fails loudly (issue 9 item 5). DESIGN.md's
-# ``qbd-emulator serve`` (server mode) and ``scenarios report`` are not built yet: the old list
-# named a ``serve_cmd`` module that did not exist and skipped it silently.
-COMMAND_MODULES: tuple[CommandModule, ...] = (qbxml_cmd, company_cmd, webconnector_cmd, mutate_cmd)
+# ``scenarios report`` is not built yet.
+COMMAND_MODULES: tuple[CommandModule, ...] = (
+    qbxml_cmd,
+    company_cmd,
+    webconnector_cmd,
+    mutate_cmd,
+    serve_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

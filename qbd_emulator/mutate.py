@@ -17,6 +17,8 @@ from connector.qbxml.values import RecordData
 from qbd_emulator.company import CompanyFile
 
 STEP = timedelta(seconds=7)
+LEAD = timedelta(minutes=2)
+"""Callers at the edge start the changes this long before their "now": they end before it."""
 
 
 @dataclass
@@ -31,6 +33,9 @@ class Mutation:
 
     def count(self, table: dict[str, int], key: str) -> None:
         table[key] = table.get(key, 0) + 1
+
+    def to_dict(self) -> dict[str, dict[str, int]]:
+        return {"added": self.added, "modified": self.modified, "deleted": self.deleted}
 
 
 def _ids(company: CompanyFile, key: str, id_field: str) -> list[str]:

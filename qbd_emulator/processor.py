@@ -150,6 +150,27 @@ class FakeQuickBooks:
         return now.replace(microsecond=0)
 
 
+def answer_request(
+    company: CompanyFile,
+    request: str,
+    *,
+    clock: Clock = system_clock,
+    seed: int = 1,
+    app_name: str = "qbd-emulator qbxml",
+) -> str:
+    """One qbXML request in a connection and session of its own (``qbd-emulator qbxml`` and
+    the server's ``POST /companies/{id}/qbxml``): the response, or ``ProcessorError`` when
+    QuickBooks refuses the request (a ``Refusal`` with the hresult QBWC would report)."""
+    qb = FakeQuickBooks(company, clock=clock, seed=seed)
+    qb.open_connection("", app_name)
+    ticket = qb.begin_session("")
+    try:
+        return qb.process_request(ticket, request)
+    finally:
+        qb.end_session(ticket)
+        qb.close_connection()
+
+
 _MODES = {FileMode.SINGLE_USER: "SingleUser", FileMode.MULTI_USER: "MultiUser"}
 """QBXMLRP2's open mode as HostRet QBFileMode (DO_NOT_CARE: whatever the file is in)."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from qbd_emulator.company import load, save
 from qbd_emulator.errors import CompanyFileError
-from qbd_emulator.mutate import mutate
+from qbd_emulator.mutate import LEAD, mutate
+from qbd_emulator.processor import system_clock
 
 
 def register(subparsers: Any) -> None:
@@ -37,14 +37,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # The fake QuickBooks stamps with the local wall clock and its offset (processor.py), in
     # whole seconds (qbXML date-times carry none); the changes end before "now".
-    start = datetime.now(UTC).astimezone().replace(microsecond=0) - timedelta(minutes=2)
-    done = mutate(company, args.seed, start)
+    done = mutate(company, args.seed, system_clock().replace(microsecond=0) - LEAD)
     try:
         save(company, args.file)
     except OSError as exc:
         print(f"qbd-emulator mutate: cannot write {args.file}: {exc}", file=sys.stderr)
         return 2
-    out = {"added": done.added, "modified": done.modified, "deleted": done.deleted}
+    out = done.to_dict()
     if args.json:
         print(json.dumps(out))
     else:

@@ -26,9 +26,7 @@ from connector.processors.base import ProcessorError
 from qbd_emulator.company import CompanyFile, load, save
 from qbd_emulator.errors import CompanyFileError, Refusal
 from qbd_emulator.generate import generate, parse_size
-from qbd_emulator.processor import Clock, FakeQuickBooks, system_clock
-
-APP_NAME = "qbd-emulator qbxml"
+from qbd_emulator.processor import Clock, answer_request, system_clock
 
 
 def register(subparsers: Any) -> None:
@@ -97,18 +95,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"qbd-emulator qbxml: {exc}", file=sys.stderr)
         return 2
     request = sys.stdin.read()
-    qb = FakeQuickBooks(company, clock=clock, seed=args.seed)
-    qb.open_connection("", APP_NAME)
-    ticket = qb.begin_session("")
     try:
-        response = qb.process_request(ticket, request)
+        response = answer_request(company, request, clock=clock, seed=args.seed)
     except ProcessorError as exc:
         detail = f" ({exc.detail})" if isinstance(exc, Refusal) else ""
         print(f"{exc.hresult_text}: {exc.message}{detail}", file=sys.stderr)
         return 1
-    finally:
-        qb.end_session(ticket)
-        qb.close_connection()
     sys.stdout.write(response + "\n")
     if args.save:
         save(company, args.company)

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from connector.processors.base import RequestProcessor
-from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
+from connector.qbwc.client import ClientConfig, SessionSummary
 from connector.qbwc.client.envelopes import (
     HttpReply,
     QbwcMethod,
@@ -37,16 +36,9 @@ from qbd_emulator.company import CompanyFile
 
 if TYPE_CHECKING:
     from connector.cli.progress import Bars
+    from qbd_emulator.cassette import ReplayProcessor
     from qbd_emulator.faults import Scenario
-
-OK_RESULTS = frozenset(
-    {
-        SessionResult.DONE,
-        SessionResult.NO_WORK,
-        SessionResult.NO_REQUEST,
-        SessionResult.POSTPONED,
-    }
-)
+    from qbd_emulator.update import UpdateResult
 
 
 class UsageError(Exception):
@@ -138,6 +130,8 @@ class Outcome:
 
 
 def run(args: argparse.Namespace) -> int:
+    from qbd_emulator.update import OK_RESULTS
+
     try:
         outcome = _session(args)
     except UsageError as exc:
@@ -153,8 +147,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _session(args: argparse.Namespace) -> Outcome:
-    from qbd_emulator.cassette import RecordingProcessor
-    from qbd_emulator.webconnector import run_webconnector
+    from qbd_emulator.update import run_update
+    from qbd_emulator.webconnector import AddApplicationError
 
     if args.replay is not None and (args.company is not None or args.quickbooks_not_running):
         raise UsageError("--replay answers from the cassette: no --company or QuickBooks flags")
@@ -162,39 +156,37 @@ def _session(args: argparse.Namespace) -> Outcome:
         raise UsageError("--save-company writes back to --company FILE: give one")
     qwc = _read_qwc(args.qwc)
     scenario = _scenario(args.scenario, args.seed) if args.scenario is not None else None
-    company: CompanyFile | None = None
-    if args.replay is not None:
-        processor = _replay(args.replay)
-    else:
-        company = _company(args)
-        processor = _fake(args, qwc, company)
-    if scenario is not None:
-        processor = scenario.wrap_processor(processor)
-    if args.record is not None:
-        processor = RecordingProcessor(processor)
+    replay = _replay(args.replay) if args.replay is not None else None
+    company = _company(args) if replay is None else None
     from connector.cli.progress import Bars
 
     with Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
 
         def wrap(transport: SoapTransport) -> SoapTransport:
-            inner = scenario.wrap_transport(transport) if scenario is not None else transport
-            return ProgressTransport(inner, bars) if bars.enabled else inner
+            return ProgressTransport(transport, bars) if bars.enabled else transport
 
-        summary = run_webconnector(
-            qwc,
-            args.password,
-            processor,
-            verify=args.ca_file if args.ca_file else True,
-            timeout=args.timeout,
-            config=ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops),
-            wrap_transport=wrap,
-        )
+        try:  # the application was added to QBWC while QuickBooks ran: FileID registered then
+            result = run_update(
+                qwc,
+                args.password,
+                company=company,
+                replay=replay,
+                seed=args.seed,
+                scenario=scenario,
+                record=args.record is not None,
+                quickbooks_running=not args.quickbooks_not_running,
+                verify=args.ca_file if args.ca_file else True,
+                timeout=args.timeout,
+                config=ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops),
+                wrap_transport=wrap,
+            )
+        except AddApplicationError as exc:
+            raise UsageError(str(exc)) from None
     if args.save_company and company is not None:
         _save_company(company, args.company)
-    outcome = _cassette_outcome(summary, processor, args.record)
-    outcome.next_run_seconds = next_run_in(summary, _scheduler_seconds(qwc))
-    if scenario is not None:
-        outcome.faults = scenario.fired()
+    outcome = _cassette_outcome(result, args.record)
+    outcome.next_run_seconds = next_run_in(result.summary, _scheduler_seconds(qwc))
+    outcome.faults = result.faults
     return outcome
 
 
@@ -233,18 +225,7 @@ def _save_company(company: CompanyFile, path: Path) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _fake(args: argparse.Namespace, qwc: Qwc, company: CompanyFile) -> RequestProcessor:
-    from qbd_emulator.processor import FakeQuickBooks
-    from qbd_emulator.webconnector import AddApplicationError, add_application
-
-    try:  # the application was added to QBWC while QuickBooks ran: FileID registered then
-        add_application(qwc, FakeQuickBooks(company, seed=args.seed))
-    except AddApplicationError as exc:
-        raise UsageError(str(exc)) from None
-    return FakeQuickBooks(company, seed=args.seed, running=not args.quickbooks_not_running)
-
-
-def _replay(path: Path) -> RequestProcessor:
+def _replay(path: Path) -> ReplayProcessor:
     from qbd_emulator.cassette import CassetteError, ReplayProcessor, load_cassette
 
     try:
@@ -253,24 +234,20 @@ def _replay(path: Path) -> RequestProcessor:
         raise UsageError(str(exc)) from None
 
 
-def _cassette_outcome(
-    summary: SessionSummary, processor: RequestProcessor, record: Path | None
-) -> Outcome:
-    from qbd_emulator.cassette import RecordingProcessor, ReplayProcessor, save_cassette
+def _cassette_outcome(result: UpdateResult, record: Path | None) -> Outcome:
+    from qbd_emulator.cassette import save_cassette
 
-    if isinstance(processor, RecordingProcessor) and record is not None:
+    if result.recorded is not None and record is not None:
         try:
-            save_cassette(processor.interactions, record)
+            save_cassette(result.recorded, record)
         except OSError as exc:
             raise UsageError(f"cannot write {record}: {exc.strerror}") from None
-        return Outcome(
-            summary, {"recorded": str(record), "interactions": len(processor.interactions)}
-        )
-    if isinstance(processor, ReplayProcessor):
-        unused = [f"#{processor.position + n}: {i.call}" for n, i in enumerate(processor.unused())]
-        report: dict[str, object] = {"mismatches": processor.mismatches, "unused": unused}
-        return Outcome(summary, report, not (processor.mismatches or unused))
-    return Outcome(summary)
+        report = {"recorded": str(record), "interactions": len(result.recorded)}
+        return Outcome(result.summary, report)
+    if result.replayed:
+        report = result.replay_report()
+        return Outcome(result.summary, report, not (result.mismatches or result.unused))
+    return Outcome(result.summary)
 
 
 def _company(args: argparse.Namespace) -> CompanyFile:
