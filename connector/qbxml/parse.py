@@ -4,6 +4,7 @@ Owns: reading a qbXML response (or the ``strHCPResponse`` document) through the 
 ``iterparse`` and handing out, in document order, one ``MessageSet`` (attributes of
 ``QBXMLMsgsRs``, PROTOCOL.md 1.5), then per ``*Rs`` one ``ResponseStart`` (requestID, status,
 iterator fields, retCount) followed by one ``Record`` per child (``*Ret``, ``ErrorRecovery``).
+A ``ReportRet`` is read by ``reports.read_report_ret`` (its values are attributes).
 Each finished record is cleared from the tree and its earlier siblings deleted, so memory
 stays flat however many records a response holds.
 Must not: do I/O of its own, decide what a status means (``status``), unwrap SOAP.
@@ -25,6 +26,7 @@ from lxml import etree
 from connector.qbxml import safexml
 from connector.qbxml.errors import QbxmlResponseError, QbxmlVersionError
 from connector.qbxml.parse_values import RecordReader
+from connector.qbxml.reports import read_report_ret
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart, Status
 from connector.qbxml.versions import QbxmlVersion
@@ -150,7 +152,10 @@ class _Walker:
     def end(self, elem: etree._Element, depth: int) -> Record | None:
         record = None
         if depth == self.records:
-            data = self.reader.read(elem, self.ret_model)
+            if self.ret_name == "ReportRet":  # values in attributes: its own reader
+                data = read_report_ret(elem)
+            else:
+                data = self.reader.read(elem, self.ret_model)
             record = Record(ret=self.ret_name, data=data, request_id=self.request_id)
         elif depth == self.msgs_depth:
             self.msgs_depth = self.records = _FAR  # only the first QBXMLMsgsRs is read

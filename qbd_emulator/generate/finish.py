@@ -15,24 +15,9 @@ from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData, Value
 from qbd_emulator.company import StoredRecord
 from qbd_emulator.company.balances import recompute_balances
+from qbd_emulator.company.ledger import DEBIT_NORMAL
 from qbd_emulator.generate.gen import ZERO, Gen, local
 from qbd_emulator.generate.names import address, unique_name
-
-DEBIT_NORMAL = frozenset(
-    {
-        "Bank",
-        "AccountsReceivable",
-        "OtherCurrentAsset",
-        "FixedAsset",
-        "OtherAsset",
-        "CostOfGoodsSold",
-        "Expense",
-        "OtherExpense",
-    }
-)
-"""Account types whose Balance is debits minus credits; the others show credits minus
-debits (QuickBooks shows liabilities, equity and income as positive numbers)."""
-
 
 STOCKED = frozenset({"ItemInventoryRet", "ItemInventoryAssemblyRet"})
 

@@ -15,7 +15,8 @@ Modules: ``envelope`` (parse + validate), ``macros`` (defMacro/useMacro), ``vali
 ``reading``, ``filters``,
 ``datemacro``, ``selection``, ``query``, ``iterators``, ``host``, ``writes`` (joining
 ``write_lists``, ``write_txns``, ``write_payments``, ``write_delete``, ``write_common``),
-``recovery``, ``render``, ``context``.
+``recovery``, ``render``, ``context``, ``reports`` (GeneralSummaryReportQuery,
+AgingReportQuery).
 Must not: do I/O.
 """
 
@@ -41,6 +42,7 @@ from .filters import as_list
 from .host import host_handlers
 from .query import query_handlers
 from .render import answer_text, response_document
+from .reports import report_handlers
 from .writes import write_handlers
 
 
@@ -49,6 +51,7 @@ def _registry() -> dict[str, Handler]:
     table.update(query_handlers())
     table.update(host_handlers())
     table.update(write_handlers())
+    table.update(report_handlers())
     return table
 
 

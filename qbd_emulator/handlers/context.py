@@ -77,6 +77,9 @@ class Reply:
     ret_count: int | None = None
     iterator_remaining: int | None = None
     iterator_id: str | None = None
+    raw: str | None = None
+    """Serialised children written after ``rets`` as they are (a ``ReportRet``: its rows
+    carry attributes the record encoder has no values for)."""
 
 
 Handler = Callable[[Context, Request], Reply]

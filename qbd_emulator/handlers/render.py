@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from connector.qbxml.encode import encode_element, encode_text
+from connector.qbxml.safexml import parse_document
 from connector.qbxml.schema import ContentModel, Schema
 from connector.qbxml.values import RecordData, Value
 
@@ -94,6 +95,8 @@ def answer_element(schema: Schema, answer: Reply, request_id: str | None) -> etr
         rs.set(name, value)
     for name, item in _records(schema, answer):
         rs.append(encode_element(schema, name, item, model))
+    if answer.raw is not None:
+        rs.append(parse_document(answer.raw))
     return rs
 
 
@@ -103,6 +106,8 @@ def answer_text(schema: Schema, answer: Reply, request_id: str | None) -> str:
     model = schema.content(answer.name)
     head = _start_tag(answer.name, attrs)  # before the records, as answer_element refuses
     records = [encode_text(schema, name, item, model) for name, item in _records(schema, answer)]
+    if answer.raw is not None:
+        records.append(answer.raw)
     return _close(answer.name, head, records)
 
 
