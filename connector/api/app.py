@@ -93,8 +93,8 @@ def default_work_source(
     database: Database, settings: Settings, on_shutdown: list[Callable[[], None]] | None = None
 ) -> WorkSource:
     """The sync engine (``connector.sync.engine.SyncEngine``) over the store, applying
-    iterator pages in a worker process while QuickBooks computes the next one, inside the
-    platform's rules (``connector.portal.work.PlatformWork``: what is pending, holds).
+    iterator pages in a worker process while QuickBooks computes the next one, after the
+    company's pushes (``connector.sync.pushing.PushFirst``), inside the platform's rules (``connector.portal.work.PlatformWork``: what is pending, holds).
     The applier's ``shutdown`` goes into ``on_shutdown``: the app runs it when it stops, so
     the worker processes end (and their semaphores are released) before the process exits,
     even when uvicorn re-raises SIGTERM after its own shutdown (issue 11 item 4)."""
@@ -102,12 +102,13 @@ def default_work_source(
     from connector.sync.behind import applier_for
     from connector.sync.engine import SyncEngine
     from connector.sync.plan import Policy
+    from connector.sync.pushing import PushFirst
 
     applier = applier_for(database, settings.apply_workers)
     if on_shutdown is not None:
         on_shutdown.append(applier.shutdown)
     engine = SyncEngine(database, Policy(page_size=settings.sync_page_size), behind=applier)
-    return PlatformWork(database, engine)
+    return PlatformWork(database, PushFirst(database, engine))
 
 
 def _qbwc_asgi(database: Database, settings: Settings, factory: WorkSourceFactory) -> ASGIApp:

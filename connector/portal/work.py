@@ -5,8 +5,8 @@ while the connection is held (integration off, paused, consent withdrawn); yes w
 manual sync is queued for its company, when no sync ever ran, when the last one did not
 complete (interrupted, failed, or still marked running: resume), or when the schedule is
 due (the connection's interval since the last run started, less a little grace: the Web
-Connector's own timer starts before our run does). Pushes waiting for a session will be
-added here when they exist. And stopping a running session at the next request boundary
+Connector's own timer starts before our run does), and when a push waits for a session
+(pending, or sent with its answer never stored). And stopping a running session at the next request boundary
 when it becomes held (PROTOCOL.md 1.2: the response in flight is stored first, then 100 is
 answered, so the Web Connector closes normally and the next session resumes).
 Must not: plan requests or store records (the wrapped engine does).
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from connector.portal.operations import held_reason_for
 from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.store import connections as connection_store
-from connector.store import sync_requests
+from connector.store import outbox, sync_requests
 from connector.store import sync_runs as run_store
 from connector.store.db import Database
 
@@ -53,6 +53,8 @@ class PlatformWork:
             return False
         with self._db.begin(write=False) as conn:
             if sync_requests.has_queued(conn, row.company_id):
+                return True
+            if outbox.has_unsent(conn, row.company_id):
                 return True
             recent = run_store.list_runs(conn, row.company_id, limit=5)
         started = [r for r in recent if r.status != sync_requests.QUEUED]

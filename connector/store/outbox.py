@@ -14,6 +14,8 @@ Must not: validate records or build qbXML (``connector.portal.pushes``), or send
 from __future__ import annotations
 
 import json
+import secrets
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -76,6 +78,18 @@ def _push(m: sa.RowMapping) -> Push:
     )  # fmt: skip
 
 
+_last_ns = 0
+
+
+def _ordered_id() -> str:
+    """A UUID-shaped id that sorts in the order pushes were made (the clock's nanoseconds,
+    strictly increasing in this process, then 64 random bits): pushes queued with the same
+    ``created_at`` still go out in the order received."""
+    global _last_ns
+    _last_ns = max(time.time_ns(), _last_ns + 1)
+    return str(uuid.UUID(int=(_last_ns << 64) | secrets.randbits(64)))
+
+
 def find_by_key(conn: Connection, company_id: str, key: str) -> Push | None:
     query = sa.select(outbox).where(
         outbox.c.company_id == company_id, outbox.c.idempotency_key == key
@@ -100,7 +114,7 @@ def create_push(
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
         raise InvalidValue("an idempotency key is 1 to 128 characters")
     payload = json.dumps(record, sort_keys=True, separators=(",", ":"))
-    push_id = str(uuid.uuid4())
+    push_id = _ordered_id()
     row: dict[str, Any] = {
         "id": push_id, "company_id": company_id, "data_type": data_type,
         "operation": operation, "payload": payload, "idempotency_key": idempotency_key,
@@ -228,10 +242,13 @@ def mark_sent(
     )  # fmt: skip
 
 
-def mark_resent(conn: Connection, push_id: str, *, now: datetime) -> Push:
-    """A ``sent`` push whose answer was never stored went out again, under the same IDs,
-    asking QuickBooks' message-set recovery for its outcome (PROTOCOL.md 1.5)."""
-    return _step(conn, push_id, ("sent",), now, attempts=outbox.c.attempts + 1)
+def mark_resent(conn: Connection, push_id: str, *, request_id: str, now: datetime) -> Push:
+    """A ``sent`` push whose answer was never stored went out again in the same message set
+    (``oldMessageSetID``: QuickBooks answers from what it stored, PROTOCOL.md 1.5), under
+    this session's ``request_id``."""
+    return _step(
+        conn, push_id, ("sent",), now, request_id=request_id, attempts=outbox.c.attempts + 1
+    )
 
 
 def record_outcome(

@@ -171,3 +171,27 @@ def test_has_work_answers_from_what_is_pending(db: Database) -> None:
     )
     _run(db, other, "interrupted", NOW)
     assert work.has_work(other.id, NOW + timedelta(minutes=1)), "resume an interrupted sync"
+
+
+def test_has_work_while_a_push_waits_for_a_session(db: Database) -> None:
+    from datetime import timedelta
+
+    from connector.store import outbox
+
+    row, _ = create_connection(
+        db, create_company(db, "Push Co").id, "rightworks", every_minutes=60,
+        owner_id=DEFAULT_OWNER_ID,
+    )  # fmt: skip
+    work = PlatformWork(db, Recorder())
+    _run(db, row, "succeeded", NOW)
+    soon = NOW + timedelta(minutes=10)
+    assert not work.has_work(row.id, soon)
+    push, _ = outbox.create_push(db, row.company_id, "customers", "add", {"name": "X"},
+                                 idempotency_key=None, now=soon)  # fmt: skip
+    assert work.has_work(row.id, soon), "a push is pending"
+    with db.begin() as conn:
+        outbox.mark_sent(conn, push.id, message_set_id="m", request_id="r", now=soon)
+    assert work.has_work(row.id, soon), "a push's answer was lost: resolve it"
+    with db.begin() as conn:
+        outbox.record_outcome(conn, push.id, "succeeded", now=soon, qb_id="1-1")
+    assert not work.has_work(row.id, soon)
