@@ -4,14 +4,22 @@ Owns: the scenario file format (versioned JSON), ``Fault`` values, and the two w
 inject them at either seam (``Scenario`` builds both for one run): ``FaultyProcessor`` (the QuickBooks link: a call raises the
 hresult QuickBooks would) and ``FaultyTransport`` (the SOAP link: the reply is lost, garbled,
 an HTTP error, or late). Which call a fault hits is decided by ``call`` (a method name),
-``nth`` (1-based count of that call, or every call when absent), ``times`` (how many hits at
-most) and ``probability`` (drawn from one seeded ``random.Random``, so a run replays exactly).
+``request`` (optional: only ``process_request`` calls carrying that qbXML request element,
+e.g. ``CustomerAddRq``; ``nth`` then counts those), ``nth`` (1-based count of that call, or
+every call when absent), ``times`` (how many hits at most) and ``probability`` (drawn from
+one seeded ``random.Random``, so a run replays exactly). ``when`` places a QuickBooks-link
+fault: ``before`` the inner call (the default: QuickBooks never saw it) or ``after`` it took
+effect (on ``process_request``: QuickBooks applied the request and its answer is lost, the
+case message-set error recovery exists for, PROTOCOL.md 1.5). SOAP-link faults always act
+after the service saw the call.
 Must not: read the clock (delays go through the injected ``sleep``) or know the service.
 
 ```
 {"format": "qbd-emulator/scenario", "version": 1, "faults": [
   {"name": "qb-down", "link": "quickbooks", "call": "begin_session",
    "kind": "hresult", "hresult": "0x80040408", "message": "Could not start QuickBooks."},
+  {"name": "applied-then-lost", "link": "quickbooks", "call": "process_request",
+   "request": "CustomerAddRq", "when": "after", "kind": "hresult", "hresult": "0x80040402"},
   {"name": "lost-reply", "link": "soap", "call": "receiveResponseXML", "nth": 2, "kind": "drop"}
 ]}
 ```
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -41,6 +50,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Trigger",
+    "When",
     "load_scenario",
     "parse_scenario",
 ]
@@ -56,6 +66,13 @@ class ScenarioError(ValueError):
 class Link(Enum):
     QUICKBOOKS = "quickbooks"
     SOAP = "soap"
+
+
+class When(Enum):
+    BEFORE = "before"
+    """The inner call is not made (QuickBooks never saw the request)."""
+    AFTER = "after"
+    """The inner call took effect, then its answer is lost."""
 
 
 class FaultKind(Enum):
@@ -116,6 +133,15 @@ class Fault:
     message: str = "Unexpected error (injected fault)"
     status: int = 500
     seconds: float = 0.0
+    when: When = When.BEFORE
+    request: str | None = None
+    """Only ``process_request`` calls whose qbXML carries this request element."""
+
+    def matches(self, request_text: str | None) -> bool:
+        if self.request is None:
+            return True
+        pattern = rf"<{re.escape(self.request)}[\s/>]"
+        return request_text is not None and re.search(pattern, request_text) is not None
 
 
 def load_scenario(path: Path) -> list[Fault]:
@@ -151,6 +177,10 @@ def _fault(index: int, item: object) -> Fault:
         fault.message = str(item.get("message", fault.message))
         fault.status = int(item.get("status", fault.status))
         fault.seconds = float(item.get("seconds", fault.seconds))
+        default_when = When.BEFORE if link is Link.QUICKBOOKS else When.AFTER
+        fault.when = When(item.get("when", default_when.value))
+        request = item.get("request")
+        fault.request = None if request is None else str(request)
     except (KeyError, ValueError, TypeError) as exc:
         raise ScenarioError(f"fault {name!r}: {exc}") from None
     _check(fault)
@@ -168,6 +198,10 @@ def _check(fault: Fault) -> None:
         raise ScenarioError(
             f"fault {fault.name!r}: {fault.kind.value} does not act on the {fault.link.value} link"
         )
+    if fault.link is Link.SOAP and fault.when is When.BEFORE:
+        raise ScenarioError(f"fault {fault.name!r}: soap faults act after the service saw the call")
+    if fault.request is not None and fault.call != "process_request":
+        raise ScenarioError(f"fault {fault.name!r}: 'request' only narrows process_request")
     if not 0.0 <= fault.trigger.probability <= 1.0:
         raise ScenarioError(f"fault {fault.name!r}: probability must be within 0..1")
 
@@ -179,58 +213,81 @@ class _Faults:
     counts: Counter[str] = field(default_factory=Counter)
     fired: list[str] = field(default_factory=list)
 
-    def hit(self, link: Link, call: str) -> Fault | None:
+    def hit(self, link: Link, call: str, request_text: str | None = None) -> Fault | None:
         self.counts[call] += 1
         for fault in self.faults:
-            if (
-                fault.link is link
-                and fault.call == call
-                and fault.trigger.fires(self.counts[call], self.rng)
-            ):
-                self.fired.append(f"{fault.name} at {call} #{self.counts[call]}")
+            if fault.link is not link or fault.call != call or not fault.matches(request_text):
+                continue
+            count = self.counts[call]
+            if fault.request is not None:  # nth counts the calls carrying that request
+                self.counts[f"{call}/{fault.request}"] += 1
+                count = self.counts[f"{call}/{fault.request}"]
+            if fault.trigger.fires(count, self.rng):
+                self.fired.append(f"{fault.name} at {call} #{count}")
                 return fault
         return None
 
 
 class FaultyProcessor:
-    """A RequestProcessor that raises the scenario's hresults before ``inner`` is called."""
+    """A RequestProcessor that raises the scenario's hresults before ``inner`` is called, or
+    after it (``when: after``: the call took effect and its answer is lost)."""
 
     def __init__(self, inner: RequestProcessor, faults: list[Fault], rng: random.Random) -> None:
         self.inner = inner
         self._faults = _Faults(faults, rng)
+        self._after: Fault | None = None
 
     @property
     def fired(self) -> list[str]:
         return self._faults.fired
 
     def _gate(self, call: str) -> None:
+        """Calls other than process_request: a fault ``after`` them fires once they ran."""
         fault = self._faults.hit(Link.QUICKBOOKS, call)
+        if fault is not None and fault.when is When.BEFORE:
+            raise ProcessorError(fault.hresult, fault.message)
+        self._after = fault
+
+    def _gate_after(self) -> None:
+        fault, self._after = self._after, None
         if fault is not None:
             raise ProcessorError(fault.hresult, fault.message)
 
     def open_connection(self, app_id: str, app_name: str) -> None:
         self._gate("open_connection")
         self.inner.open_connection(app_id, app_name)
+        self._gate_after()
 
     def begin_session(self, company_file: str, mode: FileMode = FileMode.DO_NOT_CARE) -> str:
         self._gate("begin_session")
-        return self.inner.begin_session(company_file, mode)
+        ticket = self.inner.begin_session(company_file, mode)
+        self._gate_after()
+        return ticket
 
     def process_request(self, ticket: str, request: str) -> str:
-        self._gate("process_request")
-        return self.inner.process_request(ticket, request)
+        fault = self._faults.hit(Link.QUICKBOOKS, "process_request", request)
+        if fault is not None and fault.when is When.BEFORE:
+            raise ProcessorError(fault.hresult, fault.message)
+        response = self.inner.process_request(ticket, request)
+        if fault is not None:  # QuickBooks applied it; the answer never reaches the caller
+            raise ProcessorError(fault.hresult, fault.message)
+        return response
 
     def end_session(self, ticket: str) -> None:
         self._gate("end_session")
         self.inner.end_session(ticket)
+        self._gate_after()
 
     def close_connection(self) -> None:
         self._gate("close_connection")
         self.inner.close_connection()
+        self._gate_after()
 
     def get_current_company_file_name(self, ticket: str) -> str:
         self._gate("get_current_company_file_name")
-        return self.inner.get_current_company_file_name(ticket)
+        name = self.inner.get_current_company_file_name(ticket)
+        self._gate_after()
+        return name
 
 
 class FaultyTransport:

@@ -60,6 +60,23 @@ PARSE_ERROR = {
         pytest.param(_scenario({**PARSE_ERROR, "probability": 2}), id="probability"),
         pytest.param(_scenario({**PARSE_ERROR, "hresult": "zz"}), id="hresult"),
         pytest.param(_scenario({"link": "quickbooks"}), id="missing-fields"),
+        pytest.param(_scenario({**PARSE_ERROR, "when": "later"}), id="when"),
+        pytest.param(
+            _scenario({**PARSE_ERROR, "call": "begin_session", "request": "CustomerAddRq"}),
+            id="request-on-another-call",
+        ),
+        pytest.param(
+            _scenario(
+                {
+                    "name": "x",
+                    "link": "soap",
+                    "call": "sendRequestXML",
+                    "kind": "drop",
+                    "when": "before",
+                }
+            ),
+            id="soap-before",
+        ),
     ],
 )
 def test_bad_scenarios_are_refused(bad: dict[str, object]) -> None:
@@ -77,6 +94,20 @@ def test_quickbooks_fault_hits_the_nth_call_once() -> None:
     assert processor.process_request("qb-ticket", "<x/>")
     assert processor.fired == ["parse at process_request #2"]
     assert inner.calls.count("process_request") == 1  # the faulted call never reached QuickBooks
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_fault_on_one_request_before_or_after_quickbooks_applied_it(when: str) -> None:
+    lost = {**PARSE_ERROR, "nth": 2, "request": "CustomerAddRq", "when": when}
+    inner = ScriptedProcessor()
+    processor = FaultyProcessor(inner, parse_scenario(_scenario(lost)), random.Random(1))
+    processor.process_request("qb-ticket", "<CustomerAddRq><CustomerAdd/></CustomerAddRq>")
+    processor.process_request("qb-ticket", "<CustomerQueryRq/>")  # not counted: not that request
+    with pytest.raises(ProcessorError):
+        processor.process_request("qb-ticket", "<CustomerAddRq requestID='2'/>")
+    assert processor.fired == ["parse at process_request #2"]
+    # after: QuickBooks ran the request (its answer is lost); before: it never saw it
+    assert inner.calls.count("process_request") == (3 if when == "after" else 2)
 
 
 def test_probability_is_seeded() -> None:

@@ -1,0 +1,63 @@
+"""A push exactly once, end to end (issue 19, writes): ``qbd-connector serve`` as a child
+process, the emulator's Web Connector over HTTP with a saved company file
+(``--company FILE --save-company``), and the QuickBooks link cut on the push's
+``CustomerAddRq``: ``when: after`` (QuickBooks applied it and its answer is lost) or
+``when: before`` (QuickBooks never saw it). The push stays ``sent``; the next session
+resolves it by message-set recovery; the customer is in the company file exactly once, its
+outcome and record come back through the API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qbd_emulator.company import storage
+from qbd_emulator.generate import generate
+from tests.portal.live_service import Serve, finished, web_connector
+
+NAME = "Exactly Once Co"
+
+
+def _count(company_file: Path) -> int:
+    company = storage.load(company_file)
+    return sum(1 for r in company.iter_records("customers") if r.data.get("Name") == NAME)
+
+
+@pytest.mark.parametrize("when", ["after", "before"], ids=["applied-answer-lost", "never-seen"])
+def test_a_push_cut_on_the_quickbooks_link_lands_exactly_once(tmp_path: Path, when: str) -> None:
+    company_file = tmp_path / "company.json"
+    storage.save(generate(5, "tiny"), company_file)
+    scenario = tmp_path / "cut.json"
+    scenario.write_text(json.dumps({"format": "qbd-emulator/scenario", "version": 1, "faults": [
+        {"name": "cut", "link": "quickbooks", "call": "process_request",
+         "request": "CustomerAddRq", "when": when, "times": 1, "kind": "hresult",
+         "hresult": "0x80040402", "message": "Unexpected error (the answer is lost)"},
+    ]}))  # fmt: skip
+    serve = Serve(tmp_path)
+    try:
+        company = serve.api("POST", "/companies", json={"name": "Push Co"}).json()
+        base = f"/companies/{company['id']}"
+        connection = serve.api("POST", f"{base}/connections", json={"method": "rightworks"}).json()
+        qwc = tmp_path / "push.qwc"
+        qwc.write_bytes(serve.api("GET", f"{base}/connections/{connection['id']}/qwc").content)
+        run = ("--company", str(company_file), "--save-company")
+        assert not finished(web_connector(qwc, connection["password"], *run)).get("error")
+
+        created = serve.api("POST", f"{base}/push/customers", json={"record": {"name": NAME}})
+        assert created.status_code == 201, created.text
+        push_url = f"{base}/push/{created.json()['id']}"
+        finished(web_connector(qwc, connection["password"], *run, "--scenario", str(scenario)))
+        assert serve.api("GET", push_url).json()["status"] == "sent"
+        assert _count(company_file) == (1 if when == "after" else 0)
+
+        assert not finished(web_connector(qwc, connection["password"], *run)).get("error")
+        push = serve.api("GET", push_url).json()
+        assert push["status"] == "succeeded", push
+        assert _count(company_file) == 1
+        assert push["result"]["name"] == NAME and push["result"]["id"] == push["qbId"]
+        record = serve.api("GET", f"{base}/data/customers/{push['qbId']}")
+        assert record.status_code == 200 and record.json()["name"] == NAME
+    finally:
+        serve.stop()
