@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from connector.qbxml.datatypes import BY_KEY
 from connector.qbxml.status import StatusClass, classify_hresult, parse_hresult
@@ -65,21 +66,40 @@ def begin(
         CursorState.DEFERRED.value,
     ):
         note = _restart_note(base, "the previous session ended mid-run")
-    fresh = replace(
-        base,
-        run_id=run_id,
+    return _rewound(_landed(base), run_id=run_id, attempts=0, restarts=0), note
+
+
+def _landed(cursor: CursorRow, **changes: Any) -> CursorRow:
+    """Nothing in flight any more (the answer came, or the request is dropped)."""
+    return replace(
+        cursor, in_flight_request_id=None, in_flight_ticket=None, in_flight_request=None, **changes
+    )
+
+
+def _rewound(cursor: CursorRow, **changes: Any) -> CursorRow:
+    """Pending again with no iterator: the type asks again from its watermark."""
+    return replace(
+        cursor,
         state=CursorState.PENDING.value,
         iterator_id=None,
         iterator_ticket=None,
         remaining=None,
         fetched=0,
-        in_flight_request_id=None,
-        in_flight_ticket=None,
-        in_flight_request=None,
-        attempts=0,
-        restarts=0,
+        **changes,
     )
-    return fresh, note
+
+
+def _with_page(cursor: CursorRow, page: PageResult, *, counted: bool) -> CursorRow:
+    """The page's latest time joins the high-water mark, its offsets the spread seen, and
+    (``counted``) its records the progress."""
+    high = _later(_parse(cursor.high_water), page.max_time)
+    return replace(
+        cursor,
+        fetched=cursor.fetched + page.count if counted else cursor.fetched,
+        high_water=None if high is None else high.isoformat(),
+        min_offset=_merge_offset(cursor.min_offset, page.min_offset, min),
+        max_offset=_merge_offset(cursor.max_offset, page.max_offset, max),
+    )
 
 
 def _restart_note(cursor: CursorRow, why: str) -> Note:
@@ -114,9 +134,7 @@ def page_applied(
     cursor: CursorRow, page: PageResult, policy: Policy, ticket: str, now: datetime
 ) -> tuple[CursorRow, Note | None]:
     """The response to the in-flight request was stored: where the type stands now."""
-    landed = replace(
-        cursor, in_flight_request_id=None, in_flight_ticket=None, in_flight_request=None
-    )
+    landed = _landed(cursor)
     if page.status_class in _OK:
         return _advance(landed, page, ticket, now), _warning(cursor, page)
     if page.status_class is StatusClass.INVALID_ITERATOR:
@@ -132,11 +150,8 @@ def page_received(cursor: CursorRow, iterator_id: str, remaining: int, ticket: s
     """An iterator page that leaves more to fetch arrived and waits in the inbox: the
     iterator moves on now (the next Continue needs only its ID); what the page holds
     (count, latest time) joins the cursor when it is applied (``page_stored``)."""
-    return replace(
+    return _landed(
         cursor,
-        in_flight_request_id=None,
-        in_flight_ticket=None,
-        in_flight_request=None,
         state=CursorState.ACTIVE.value,
         iterator_id=iterator_id,
         iterator_ticket=ticket,
@@ -149,15 +164,8 @@ def page_stored(cursor: CursorRow, page: PageResult, run_id: str) -> CursorRow:
     """A page from the inbox was applied: its latest time joins the run's high-water mark
     (whatever the cursor did meanwhile, the records are stored); its count joins the
     progress only while the cursor still pages the same run."""
-    high = _later(_parse(cursor.high_water), page.max_time)
     same_run = cursor.run_id == run_id and cursor.iterator_id is not None
-    return replace(
-        cursor,
-        fetched=cursor.fetched + page.count if same_run else cursor.fetched,
-        high_water=None if high is None else high.isoformat(),
-        min_offset=_merge_offset(cursor.min_offset, page.min_offset, min),
-        max_offset=_merge_offset(cursor.max_offset, page.max_offset, max),
-    )
+    return _with_page(cursor, page, counted=same_run)
 
 
 def _warning(cursor: CursorRow, page: PageResult) -> Note | None:
@@ -167,15 +175,7 @@ def _warning(cursor: CursorRow, page: PageResult) -> Note | None:
 
 
 def _advance(cursor: CursorRow, page: PageResult, ticket: str, now: datetime) -> CursorRow:
-    high = _later(_parse(cursor.high_water), page.max_time)
-    moved = replace(
-        cursor,
-        fetched=cursor.fetched + page.count,
-        high_water=None if high is None else high.isoformat(),
-        min_offset=_merge_offset(cursor.min_offset, page.min_offset, min),
-        max_offset=_merge_offset(cursor.max_offset, page.max_offset, max),
-        attempts=0,
-    )
+    moved = replace(_with_page(cursor, page, counted=True), attempts=0)
     more = (
         page.status_class is not StatusClass.NO_MATCH
         and page.iterator_id is not None
@@ -243,15 +243,7 @@ def restart(
         )
         return stopped, note
     note = _restart_note(cursor, why)
-    again = replace(
-        cursor,
-        state=CursorState.PENDING.value,
-        iterator_id=None,
-        iterator_ticket=None,
-        remaining=None,
-        fetched=0,
-        restarts=cursor.restarts + 1,
-    )
+    again = _rewound(cursor, restarts=cursor.restarts + 1)
     return again, Note(note.status_class, note.message, status_code)
 
 
@@ -280,15 +272,7 @@ def failed(
     cursor: CursorRow, status_class: str, message: str, status_code: int | None, hresult: str | None
 ) -> tuple[CursorRow, Note]:
     """This type stops for the session; the watermark stays, so nothing is skipped."""
-    stopped = replace(
-        cursor,
-        state=CursorState.ERROR.value,
-        iterator_id=None,
-        iterator_ticket=None,
-        in_flight_request_id=None,
-        in_flight_ticket=None,
-        in_flight_request=None,
-    )
+    stopped = _landed(cursor, state=CursorState.ERROR.value, iterator_id=None, iterator_ticket=None)
     note = Note(status_class, f"{cursor.data_type}: {message}", status_code, hresult, True)
     return stopped, note
 
@@ -331,17 +315,6 @@ def too_large(cursor: CursorRow, policy: Policy, why: str) -> tuple[CursorRow, N
             cursor, "TOO_LARGE", f"{why}; it cannot be asked in smaller pages", None, None
         )
     smaller = size // 2
-    again = replace(
-        cursor,
-        state=CursorState.PENDING.value,
-        iterator_id=None,
-        iterator_ticket=None,
-        remaining=None,
-        fetched=0,
-        in_flight_request_id=None,
-        in_flight_ticket=None,
-        in_flight_request=None,
-        page_size=smaller,
-    )
+    again = _rewound(_landed(cursor), page_size=smaller)
     message = f"{cursor.data_type}: {why}; asking again {_from_where(cursor)} in pages of {smaller}"
     return again, Note("TOO_LARGE", message, is_error=True)
