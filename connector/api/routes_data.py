@@ -25,6 +25,7 @@ from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.store import companies as company_store
 from connector.store import record_reads
 from connector.store.record_reads import NormalisedRow
+from connector.store.records import Window
 
 router = APIRouter()
 
@@ -138,15 +139,8 @@ def list_records(
     after = decode_record_cursor(data_type, cursor) if cursor else 0
     with database.begin(write=False) as conn:
         company = company_store.get_company(conn, companyId)
-        rows = record_reads.page_normalised(
-            conn,
-            company.id,
-            data_type,
-            after_id=after,
-            limit=pageSize + 1,
-            modified_since=since,
-            include_deleted=includeDeleted,
-        )
+        window = Window(after, pageSize + 1, since, includeDeleted)
+        rows = record_reads.page_normalised(conn, company.id, data_type, window)
     page, after_page = cut_page(rows, pageSize, lambda r: encode_record_cursor(data_type, r.id))
     next_cursor = json.dumps(after_page)
     items = ",".join(record_json(row, with_deleted_at=includeDeleted) for row in page)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, tuple_
 
-from connector.store.records import page_query, record_key
+from connector.store.records import Window, page_query, record_key
 from connector.store.sync_runs import SyncRun
 from connector.store.sync_runs import _run as run_value  # one row-to-value mapping for runs
 from connector.store.tables_sync import records, sync_run_types, sync_runs
@@ -63,26 +63,10 @@ def _row(row: Any) -> NormalisedRow:
 
 
 def page_normalised(
-    conn: Connection,
-    company_id: str,
-    data_type: str,
-    *,
-    after_id: int = 0,
-    limit: int = 100,
-    modified_since: datetime | None = None,
-    include_deleted: bool = False,
+    conn: Connection, company_id: str, data_type: str, window: Window
 ) -> list[NormalisedRow]:
-    """One page in row-id order after ``after_id`` (``connector.store.records.page_query``)."""
-    query = page_query(
-        _COLUMNS,
-        company_id,
-        data_type,
-        after_id=after_id,
-        limit=limit,
-        modified_since=modified_since,
-        include_deleted=include_deleted,
-    )
-    return [_row(row) for row in conn.execute(query)]
+    """One page in row-id order (``connector.store.records.Window``)."""
+    return [_row(row) for row in conn.execute(page_query(_COLUMNS, company_id, data_type, window))]
 
 
 def get_normalised(

@@ -317,19 +317,24 @@ def record_key(company_id: str, data_type: str, qb_id: str) -> tuple[ColumnEleme
     )
 
 
+@dataclass(frozen=True)
+class Window:
+    """Which page of one data type: row ids after ``after_id`` (the REST API's cursor), at
+    most ``limit`` of them; ``modified_since`` compares with the time the store last wrote
+    the record (``updated_at``: a deletion mark is a write)."""
+
+    after_id: int = 0
+    limit: int = 100
+    modified_since: datetime | None = None
+    include_deleted: bool = False
+
+
 def page_query(
-    columns: Sequence[ColumnElement[Any]] | Table,
-    company_id: str,
-    data_type: str,
-    *,
-    after_id: int,
-    limit: int,
-    modified_since: datetime | None,
-    include_deleted: bool,
+    columns: Sequence[ColumnElement[Any]] | Table, company_id: str, data_type: str, window: Window
 ) -> Select[Any]:
-    """One page of a data type in row-id order after ``after_id`` (the REST API's cursor);
-    ``modified_since`` compares with the time the store last wrote the record
-    (``updated_at``: a deletion mark is a write)."""
+    """One page of a data type in row-id order (``Window``)."""
+    after_id, limit = window.after_id, window.limit
+    modified_since, include_deleted = window.modified_since, window.include_deleted
     chosen = [columns] if isinstance(columns, Table) else list(columns)
     query = (
         select(*chosen)
@@ -355,25 +360,10 @@ def get_record(conn: Connection, company_id: str, data_type: str, qb_id: str) ->
 
 
 def page_records(
-    conn: Connection,
-    company_id: str,
-    data_type: str,
-    *,
-    after_id: int = 0,
-    limit: int = 100,
-    modified_since: datetime | None = None,
-    include_deleted: bool = False,
+    conn: Connection, company_id: str, data_type: str, window: Window = Window()
 ) -> list[StoredRow]:
-    """One page in id order (``after_id`` is the REST API's cursor)."""
-    query = page_query(
-        records,
-        company_id,
-        data_type,
-        after_id=after_id,
-        limit=limit,
-        modified_since=modified_since,
-        include_deleted=include_deleted,
-    )
+    """One page in id order (``Window``)."""
+    query = page_query(records, company_id, data_type, window)
     return [_stored(row) for row in conn.execute(query)]
 
 
@@ -383,9 +373,8 @@ def iter_records(
     """Every record of one type, paged so memory stays flat."""
     after = 0
     while True:
-        page = page_records(
-            conn, company_id, data_type, after_id=after, limit=1000, include_deleted=include_deleted
-        )
+        window = Window(after_id=after, limit=1000, include_deleted=include_deleted)
+        page = page_records(conn, company_id, data_type, window)
         yield from page
         if len(page) < 1000:
             return

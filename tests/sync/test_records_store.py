@@ -110,8 +110,10 @@ def test_pages_follow_id_order(db: Database) -> None:
     company = create_company(db, "Acme").id
     with db.begin() as conn:
         store.upsert_records(conn, company, [_rec(str(i), "a") for i in range(25)], NOW)
-        first = store.page_records(conn, company, "customers", limit=10)
-        second = store.page_records(conn, company, "customers", after_id=first[-1].id, limit=10)
+        first = store.page_records(conn, company, "customers", store.Window(limit=10))
+        second = store.page_records(
+            conn, company, "customers", store.Window(after_id=first[-1].id, limit=10)
+        )
     assert len(first) == 10 and len(second) == 10
     assert {r.qb_id for r in first}.isdisjoint({r.qb_id for r in second})
 
@@ -172,7 +174,10 @@ def test_upsert_stores_the_values_sqlalchemy_would(db: Database) -> None:
                 text("SELECT * FROM records WHERE company_id = :c"), {"c": company}
             )
         }
-        assert len(store.page_records(conn, company, "customers", modified_since=now)) == 2
+        assert (
+            len(store.page_records(conn, company, "customers", store.Window(modified_since=now)))
+            == 2
+        )
     ours, theirs = raw["1"], raw["2"]
     for name in ("id", "qb_id"):
         del ours[name], theirs[name]
