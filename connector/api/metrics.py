@@ -36,22 +36,13 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, event
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from connector.qbwc.client.envelopes import QbwcMethod
 from connector.store.db import Database
 from connector.store.service_totals import ServiceTotals, service_totals
 from connector.store.webhooks import delivery_counts
 
-QBWC_METHODS = frozenset(
-    {
-        "serverVersion",
-        "clientVersion",
-        "authenticate",
-        "sendRequestXML",
-        "receiveResponseXML",
-        "connectionError",
-        "getLastError",
-        "closeConnection",
-    }
-)
+QBWC_METHODS = frozenset(method.value for method in QbwcMethod)
+"""The methods a Web Connector calls (the label set stays bounded: others are ``unknown``)."""
 STATEMENTS = frozenset({"select", "insert", "update", "delete"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5)
@@ -77,36 +68,43 @@ def _store_families(totals: ServiceTotals, by_status: dict[str, int]) -> Iterato
     )
     active.add_metric([], totals.sessions_active)
     yield active
-    records = CounterMetricFamily(
-        "qbd_records_synced",
-        "Records fetched from QuickBooks over every sync run, by data type",
-        labels=["data_type"],
+    labelled: tuple[
+        tuple[type[CounterMetricFamily | GaugeMetricFamily], str, str, str, dict[str, int]], ...
+    ] = (
+        (
+            CounterMetricFamily,
+            "qbd_records_synced",
+            "Records fetched from QuickBooks over every sync run, by data type",
+            "data_type",
+            totals.records_fetched,
+        ),
+        (
+            CounterMetricFamily,
+            "qbd_quickbooks_errors",
+            "QuickBooks errors recorded on sync runs, by status code (or HRESULT)",
+            "status_code",
+            totals.quickbooks_errors,
+        ),
+        (
+            GaugeMetricFamily,
+            "qbd_pushes",
+            "Pushes (writes) in the outbox by status",
+            "status",
+            totals.pushes,
+        ),
+        (
+            GaugeMetricFamily,
+            "qbd_webhook_deliveries",
+            "Webhook deliveries in the store by status (pending, succeeded, failed)",
+            "status",
+            by_status,
+        ),
     )
-    for data_type, count in sorted(totals.records_fetched.items()):
-        records.add_metric([data_type], count)
-    yield records
-    errors = CounterMetricFamily(
-        "qbd_quickbooks_errors",
-        "QuickBooks errors recorded on sync runs, by status code (or HRESULT)",
-        labels=["status_code"],
-    )
-    for code, count in sorted(totals.quickbooks_errors.items()):
-        errors.add_metric([code], count)
-    yield errors
-    pushes = GaugeMetricFamily(
-        "qbd_pushes", "Pushes (writes) in the outbox by status", labels=["status"]
-    )
-    for status, count in sorted(totals.pushes.items()):
-        pushes.add_metric([status], count)
-    yield pushes
-    deliveries = GaugeMetricFamily(
-        "qbd_webhook_deliveries",
-        "Webhook deliveries in the store by status (pending, succeeded, failed)",
-        labels=["status"],
-    )
-    for status, count in sorted(by_status.items()):
-        deliveries.add_metric([status], count)
-    yield deliveries
+    for kind, name, documentation, label, counts in labelled:
+        family = kind(name, documentation, labels=[label])
+        for value, count in sorted(counts.items()):
+            family.add_metric([value], count)
+        yield family
 
 
 class ServiceMetrics:
