@@ -24,8 +24,7 @@ from connector.store.tables_sync import records, sync_cursors, sync_inbox
 
 
 class ConsentNotFound(NotFound):
-    def __init__(self, key: str) -> None:
-        super().__init__(f"no consent {key!r}")
+    what = "consent"
 
 
 @dataclass(frozen=True)

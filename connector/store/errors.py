@@ -22,25 +22,25 @@ class StoreError(Exception):
 
 
 class NotFound(StoreError):
-    """A row looked up by id or name does not exist."""
+    """A row looked up by ``key`` (an id or a name) does not exist: "no {what} {key!r}"."""
+
+    what = "row"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no {self.what} {key!r}")
+        self.key = key
 
 
 class CompanyNotFound(NotFound):
-    def __init__(self, key: str) -> None:
-        super().__init__(f"no company with id or name {key!r}")
-        self.key = key
+    what = "company with id or name"
 
 
 class ConnectionNotFound(NotFound):
-    def __init__(self, key: str) -> None:
-        super().__init__(f"no connection {key!r}")
-        self.key = key
+    what = "connection"
 
 
 class ApiKeyNotFound(NotFound):
-    def __init__(self, key: str) -> None:
-        super().__init__(f"no API key with id, prefix or name {key!r}")
-        self.key = key
+    what = "API key with id, prefix or name"
 
 
 class Conflict(StoreError):

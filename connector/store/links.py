@@ -36,8 +36,7 @@ class LinkKind(enum.StrEnum):
 
 
 class LinkNotFound(NotFound):
-    def __init__(self, key: str) -> None:
-        super().__init__(f"no link {key!r}")
+    what = "link"
 
 
 @dataclass(frozen=True)

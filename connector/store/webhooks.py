@@ -42,8 +42,7 @@ PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 
 
 class WebhookNotFound(NotFound):
-    def __init__(self, key: str) -> None:
-        super().__init__(f"no webhook {key!r}")
+    what = "webhook"
 
 
 @dataclass(frozen=True)
