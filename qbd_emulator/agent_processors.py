@@ -98,9 +98,16 @@ def replay(spec: ProcessorSpec) -> CassetteReplay:
     if not spec.cassette:
         raise ProcessorUnavailable("the replay processor needs --cassette FILE")
     try:
-        return CassetteReplay(load_cassette(Path(spec.cassette)))
+        replayed = CassetteReplay(load_cassette(Path(spec.cassette)))
     except (CassetteError, OSError) as exc:
         raise ProcessorUnavailable(f"the cassette cannot be read: {exc}") from None
+    if spec.qwc_xml:  # recorded on any connection: answer as this connection's file
+        try:
+            qwc = parse_qwc(spec.qwc_xml)
+        except QwcError as exc:
+            raise ProcessorUnavailable(f"the QWC file is refused: {exc}") from None
+        replayed.bind(qwc.owner_id, qwc.file_id)
+    return replayed
 
 
 __all__ = ["CassetteReplay", "SavedFakeQuickBooks", "emulator", "replay"]

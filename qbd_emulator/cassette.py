@@ -3,7 +3,12 @@
 Owns: the cassette file format (versioned, human-readable JSON), ``RecordingProcessor`` (wraps
 any ``RequestProcessor`` and notes every call with its answer or hresult),
 ``ReplayProcessor`` (a ``RequestProcessor`` that answers from a cassette in strict order) and
-the request matchers (small pure functions returning ``(ok, reason)``).
+the request matchers (small pure functions returning ``(ok, reason)``; the default,
+``cassette_match.match_request``, compares what matters and ignores requestIDs and times).
+``ReplayProcessor.bind`` maps a recording onto another connection: the recorded OwnerID and
+FileID become the replaying QWC's in every answer (and back in requests before matching), and
+each answer's requestIDs become the replaying request's, so a first full sync recorded on one
+connection replays as the first full sync of any fresh one.
 
 A replay never raises anything but ``ProcessorError`` into the Web Connector client (the
 client must survive whatever QuickBooks does): a call that does not match the cassette is
@@ -14,7 +19,6 @@ not empty. Must not: know SOAP, or read the clock.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -26,6 +30,15 @@ from connector.processors.base import FileMode, ProcessorError, RequestProcessor
 from connector.qbxml.errors import XmlInputError
 from connector.qbxml.safexml import parse_document
 
+from .cassette_match import (
+    Identity,
+    canonical_lines,
+    map_request_ids,
+    match_request,
+    recorded_identity,
+    similarity,
+)
+
 __all__ = [
     "CassetteError",
     "Interaction",
@@ -34,6 +47,7 @@ __all__ = [
     "cassette_document",
     "load_cassette",
     "match_exact",
+    "match_request",
     "match_structure",
     "parse_cassette",
     "save_cassette",
@@ -193,9 +207,19 @@ class ReplayProcessor:
     """A RequestProcessor answering from ``interactions`` in strict order."""
 
     interactions: list[Interaction]
-    matcher: Matcher = match_structure
+    matcher: Matcher = match_request
     position: int = 0
     mismatches: list[str] = field(default_factory=list)
+    identity: Identity = field(default_factory=Identity)
+
+    def bind(self, owner_id: str, file_id: str) -> None:
+        """Replay as QuickBooks would answer the connection with this OwnerID and FileID."""
+        answers = [i.response for i in self.interactions if i.call == "process_request"]
+        recorded = recorded_identity(answers)
+        if recorded is None:
+            return
+        pairs = zip(recorded, (owner_id, file_id), strict=True)
+        self.identity = Identity({r.upper(): a for r, a in pairs if r.upper() != a.upper()})
 
     def unused(self) -> list[Interaction]:
         return self.interactions[self.position :]
@@ -212,30 +236,39 @@ class ReplayProcessor:
             return self._mismatch(
                 f"interaction {self.position}: recorded {recorded.call}, got {call}"
             )
+        response = recorded.response
         if call == "process_request":
+            request = self.identity.request(request)
             ok, reason = self.matcher(recorded.request, request)
             if not ok:
                 return self._mismatch(
                     f"interaction {self.position}: {reason}" + self._near(request)
                 )
+            response = self.identity.response(map_request_ids(response, recorded.request, request))
         self.position += 1
         if recorded.hresult is not None:
             raise ProcessorError(recorded.hresult, recorded.message)
-        return recorded.response
+        return response
 
     def _mismatch(self, text: str) -> str:
         self.mismatches.append(text)
         raise ProcessorError(UNEXPECTED, f"cassette mismatch: {text}")
 
     def _near(self, request: str) -> str:
-        """The recorded requests closest to ``request`` (by shape), for the error message."""
-        shapes: dict[str, list[int]] = {}
-        for n, item in enumerate(self.interactions):
-            if item.call == "process_request":
-                shapes.setdefault(" ".join(request_shape(item.request)), []).append(n)
-        wanted = " ".join(request_shape(request))
-        near = difflib.get_close_matches(wanted, list(shapes), n=3, cutoff=0.0)
-        labels = [f"#{','.join(map(str, shapes[s][:3]))}: {s}" for s in near]
+        """The recorded requests closest to ``request`` (by content), for the error message."""
+        wanted = canonical_lines(request)
+        scored = sorted(
+            (
+                (-similarity(canonical_lines(item.request), wanted), n)
+                for n, item in enumerate(self.interactions)
+                if item.call == "process_request"
+            ),
+        )[:3]
+        labels = [
+            f"#{n}: {' '.join(request_shape(self.interactions[n].request))}"
+            + (" (the same request, out of order)" if score == -1.0 else "")
+            for score, n in scored
+        ]
         return ("; nearest recorded: " + " | ".join(labels)) if labels else ""
 
     def open_connection(self, app_id: str, app_name: str) -> None:

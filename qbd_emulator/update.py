@@ -82,6 +82,7 @@ def run_update(
         processor = FakeQuickBooks(company, seed=seed, running=quickbooks_running)
     else:
         assert replay is not None
+        replay.bind(qwc.owner_id, qwc.file_id)  # the recording, as this connection's file
         processor = replay
     if scenario is not None:
         processor = scenario.wrap_processor(processor)
