@@ -24,8 +24,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lxml import etree
-
 from connector.processors.base import FileMode, ProcessorError, RequestProcessor
 from connector.qbxml.errors import XmlInputError
 from connector.qbxml.safexml import parse_document
@@ -35,6 +33,7 @@ from .cassette_match import (
     canonical_lines,
     map_request_ids,
     match_request,
+    qbxml_version,
     recorded_identity,
     similarity,
 )
@@ -132,12 +131,7 @@ def request_shape(request: str) -> tuple[str, ...]:
         root = parse_document(request)
     except XmlInputError as exc:
         return (f"unreadable: {exc}",)
-    version = ""
-    node = root.getprevious()
-    while node is not None:  # safexml keeps <?qbxml version="X.Y"?> as a sibling
-        if isinstance(node, etree._ProcessingInstruction) and node.target == "qbxml":
-            version = (node.text or "").replace("version=", "").strip("\"' ")
-        node = node.getprevious()
+    version = qbxml_version(root)
     msgs = root.find("QBXMLMsgsRq")
     items = list(msgs) if msgs is not None else []
     tags = [f"{el.tag}[{el.get('iterator', '')}]" for el in items if isinstance(el.tag, str)]

@@ -26,6 +26,7 @@ __all__ = [
     "canonical_lines",
     "map_request_ids",
     "match_request",
+    "qbxml_version",
     "recorded_identity",
     "request_ids",
     "similarity",
@@ -36,7 +37,7 @@ _SCRUBBED_ATTRIBUTES = frozenset({"requestID"})
 _GUID = re.compile(r"\{[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}")
 
 
-def _version(root: etree._Element) -> str:
+def qbxml_version(root: etree._Element) -> str:
     node = root.getprevious()
     while node is not None:  # safexml keeps <?qbxml version="X.Y"?> as a sibling
         if isinstance(node, etree._ProcessingInstruction) and node.target == "qbxml":
@@ -51,7 +52,7 @@ def canonical_lines(request: str) -> list[str]:
         root = parse_document(request)
     except XmlInputError as exc:
         return [f"unreadable: {exc}"]
-    lines = [f"qbxml version {_version(root)}"]
+    lines = [f"qbxml version {qbxml_version(root)}"]
 
     def walk(el: etree._Element, path: str) -> Iterator[str]:
         for child in el:
