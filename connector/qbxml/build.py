@@ -28,7 +28,14 @@ from enum import Enum
 
 from lxml import etree
 
-from connector.qbxml.datatypes import BY_KEY, DATA_TYPES, WRITE_ONLY, DataType, Kind
+from connector.qbxml.datatypes import (
+    BY_KEY,
+    DATA_TYPES,
+    WRITE_ONLY,
+    WRITE_ONLY_MODS,
+    DataType,
+    Kind,
+)
 from connector.qbxml.encode import OnError, document_text, encode_element
 from connector.qbxml.errors import BadValueError, UnsupportedError
 from connector.qbxml.filters import Iterator, QueryFilter
@@ -55,7 +62,7 @@ MAX_REQUEST_ID = 50
 
 ADDS: frozenset[str] = frozenset({d.add for d in DATA_TYPES if d.add} | set(WRITE_ONLY))
 """The Add requests we write (issue 2's write list)."""
-MODS: frozenset[str] = frozenset(d.mod for d in DATA_TYPES if d.mod)
+MODS: frozenset[str] = frozenset({d.mod for d in DATA_TYPES if d.mod} | set(WRITE_ONLY_MODS))
 
 
 def _data_type(data_type: DataType | str) -> DataType:

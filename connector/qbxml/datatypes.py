@@ -98,6 +98,7 @@ DATA_TYPES: tuple[DataType, ...] = (
         "AccountQuery",
         iterator=False,
         add="AccountAdd",
+        mod="AccountMod",
         can_delete=True,
         txn_del_type="Account",
     ),
@@ -141,6 +142,7 @@ DATA_TYPES: tuple[DataType, ...] = (
         "credit_memos",
         "CreditMemo",
         add="CreditMemoAdd",
+        mod="CreditMemoMod",
         can_delete=True,
         can_void=True,
         txn_del_type="CreditMemo",
@@ -148,6 +150,8 @@ DATA_TYPES: tuple[DataType, ...] = (
     _txn(
         "sales_receipts",
         "SalesReceipt",
+        add="SalesReceiptAdd",
+        mod="SalesReceiptMod",
         can_delete=True,
         can_void=True,
         txn_del_type="SalesReceipt",
@@ -196,6 +200,7 @@ DATA_TYPES: tuple[DataType, ...] = (
         "purchase_orders",
         "PurchaseOrder",
         add="PurchaseOrderAdd",
+        mod="PurchaseOrderMod",
         can_delete=True,
         txn_del_type="PurchaseOrder",
     ),
@@ -203,12 +208,29 @@ DATA_TYPES: tuple[DataType, ...] = (
         "journal_entries",
         "JournalEntry",
         add="JournalEntryAdd",
+        mod="JournalEntryMod",
         can_delete=True,
         can_void=True,
         txn_del_type="JournalEntry",
     ),
-    _txn("checks", "Check", can_delete=True, can_void=True, txn_del_type="Check"),
-    _txn("deposits", "Deposit", can_delete=True, can_void=True, txn_del_type="Deposit"),
+    _txn(
+        "checks",
+        "Check",
+        add="CheckAdd",
+        mod="CheckMod",
+        can_delete=True,
+        can_void=True,
+        txn_del_type="Check",
+    ),
+    _txn(
+        "deposits",
+        "Deposit",
+        add="DepositAdd",
+        mod="DepositMod",
+        can_delete=True,
+        can_void=True,
+        txn_del_type="Deposit",
+    ),
     _txn(
         "credit_card_charges",
         "CreditCardCharge",
@@ -248,6 +270,10 @@ transactions that reference them)."""
 WRITE_ONLY: dict[str, str] = {
     "ItemServiceAdd": "items",
     "ItemNonInventoryAdd": "items",
+}
+WRITE_ONLY_MODS: dict[str, str] = {
+    "ItemServiceMod": "items",
+    "ItemNonInventoryMod": "items",
 }
 
 BY_KEY: dict[str, DataType] = {d.key: d for d in DATA_TYPES}

@@ -2,8 +2,8 @@
 writes): does the record a pushed ``customerRef`` names exist?
 
 Owns: ``ref_exists`` (a live record of one of the data types whose ``ListID`` is the given
-ID or whose ``FullName`` is the given name; the name is matched in the stored JSON text,
-then confirmed on the decoded record) and ``queued_name`` (a pending or sent Add push of
+ID or whose ``FullName`` is the given name, ``Name`` for types without one such as vendors;
+the name is matched in the stored JSON text, then confirmed on the decoded record) and ``queued_name`` (a pending or sent Add push of
 one of those types carrying that name: the dependency a push may wait for).
 Must not: decide which data types a reference may name (``connector.portal.pushes``).
 """
@@ -36,14 +36,20 @@ def ref_exists(
         found = conn.execute(base.where(records.c.qb_id == list_id).limit(1)).first()
         if found is None:
             return False
-        if full_name is None:
-            return True
-        return bool(json.loads(found[0]).get("fullName") == full_name)
+        return full_name is None or _full_name(found[0]) == full_name
     if full_name is None:
         return False
-    needle = '"fullName":' + json.dumps(full_name, ensure_ascii=False)
-    query = base.where(records.c.normalised.contains(needle, autoescape=True)).limit(20)
-    return any(json.loads(row[0]).get("fullName") == full_name for row in conn.execute(query))
+    text = json.dumps(full_name, ensure_ascii=False)
+    needles = [records.c.normalised.contains(f'"{key}":{text}', autoescape=True)
+               for key in ("fullName", "name")]  # fmt: skip
+    query = base.where(sa.or_(*needles)).limit(50)
+    return any(_full_name(row[0]) == full_name for row in conn.execute(query))
+
+
+def _full_name(normalised: str) -> object:
+    """A record's full name: ``fullName``, or ``name`` where the type has none (vendors)."""
+    data = json.loads(normalised)
+    return data.get("fullName", data.get("name"))
 
 
 def queued_name(conn: Connection, company_id: str, data_types: Collection[str], name: str) -> bool:

@@ -25,6 +25,12 @@ from connector.qbxml.status import StatusClass, classify_status
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart
 from connector.sync.writes import Write
 
+IN_USE = frozenset({3170, 3175, 3176})
+"""The record is in use or locked (PROTOCOL.md 1.9): the push is retried in a later session,
+at most ``MAX_IN_USE`` times (3170 also answers a deletion QuickBooks refuses for good, e.g.
+a transaction with payments applied, which must not hold the company's queue forever).
+3180 ("error saving", which PHP also retries) fails the push (uncertain)."""
+MAX_IN_USE = 5
 RE_READ = "-r"
 """Suffix of the re-read's requestID beside a Mod's."""
 
@@ -80,9 +86,9 @@ def answers(events: Iterable[Event], request_id: str, message_set_id: str) -> bo
     return False
 
 
-def read_outcome(events: Iterable[Event], write: Write) -> Outcome:
-    """The push's outcome from the answer to its message set: the write's response is the
-    one whose requestID is not a re-read's."""
+def read_outcome(events: Iterable[Event], write: Write, attempts: int = 1) -> Outcome:
+    """The push's outcome from the answer to its message set (``attempts``: how many times
+    it went out): the write's response is the one whose requestID is not a re-read's."""
     starts: dict[str, ResponseStart] = {}
     recs: dict[str, list[Record]] = {}
     message_set: MessageSet | None = None
@@ -109,7 +115,7 @@ def read_outcome(events: Iterable[Event], write: Write) -> Outcome:
         return Outcome("succeeded", qb_id, code or None, text or None, saved)
     if kind is StatusClass.STALE_EDIT_SEQUENCE:
         return Outcome("conflict", _named_id(write), code, text, recs.get("read", []))
-    if kind is StatusClass.RETRY_LATER:
+    if code in IN_USE and attempts < MAX_IN_USE:
         return Outcome("pending", None, code, text)
     return Outcome("failed", None, code, text)
 

@@ -131,7 +131,7 @@ class PushFirst:
     def _store(self, conn: Connection, ctx: SessionContext, push: Push, response: str) -> Progress:
         assert push.request_id is not None
         write = write_for(push.data_type, push.operation, push.record)
-        outcome = read_outcome(self._parse(response, ctx.qbxml_version), write)
+        outcome = read_outcome(self._parse(response, ctx.qbxml_version), write, push.attempts)
         problem = self._keep(conn, ctx, push, outcome)
         if problem is not None:
             outcome = Outcome(outcome.status, outcome.qb_id, outcome.status_code,

@@ -46,7 +46,7 @@ def operations(dt: DataType) -> tuple[str, ...]:
     ops = []
     if dt.add or dt.key in ITEM_KINDS.values():
         ops.append("add")
-    if dt.mod:
+    if dt.mod or dt.key in ITEM_KINDS.values():
         ops.append("mod")
     if dt.can_delete and dt.txn_del_type:
         ops.append("delete")

@@ -39,6 +39,10 @@ def body_of(ctx: Context, request: Request) -> RecordData:
     return inner
 
 
+BARE_MODS = frozenset({"SalesOrPurchaseMod", "SalesAndPurchaseMod"})
+"""Mod aggregates whose ``*Ret`` form has no suffix (an item's ``SalesOrPurchase``)."""
+
+
 def ret_names(raw: RecordData) -> RecordData:
     """``*Add``/``*Mod`` children renamed to their ``*Ret`` names, recursively."""
     out: RecordData = {}
@@ -46,7 +50,8 @@ def ret_names(raw: RecordData) -> RecordData:
         new = name
         for suffix in ("Add", "Mod"):
             if name.endswith(suffix) and name not in ("LinkToTxnID",):
-                new = name.removesuffix(suffix) + "Ret"
+                bare = name in BARE_MODS
+                new = name.removesuffix(suffix) + ("" if bare else "Ret")
         out[new] = _rename_value(value)
     return out
 

@@ -10,7 +10,7 @@ ListID) and 3200 (stale EditSequence). Must not: build XML.
 
 from __future__ import annotations
 
-from connector.qbxml.datatypes import BY_KEY, ITEM_RETS, Kind
+from connector.qbxml.datatypes import BY_KEY, ITEM_RETS, WRITE_ONLY_MODS, Kind
 from connector.qbxml.values import RecordData
 
 from ..errors import InvalidParentError, InvalidReferenceError, MissingElementError
@@ -36,6 +36,9 @@ LIST_ADDS |= {
 }
 LIST_MODS: dict[str, tuple[str, str]] = {
     f"{d.mod}Rq": (d.key, d.rets[0]) for d in BY_KEY.values() if d.mod and d.kind is Kind.LIST
+}
+LIST_MODS |= {
+    f"{name}Rq": (key, f"{name.removesuffix('Mod')}Ret") for name, key in WRITE_ONLY_MODS.items()
 }
 
 
@@ -68,9 +71,14 @@ def list_mod(key: str, ret: str) -> Handler:
         list_id, edit = text(raw, "ListID"), text(raw, "EditSequence")
         if not list_id or not edit:
             raise MissingElementError("ListID/EditSequence")
-        changes: RecordData = {
-            k: v for k, v in to_ret(ret, raw).items() if k not in ("ListID", "EditSequence")
-        }
+        old = ctx.company.get(key, list_id).data
+        changes: RecordData = {}
+        for name, value in to_ret(ret, raw).items():
+            if name in ("ListID", "EditSequence"):
+                continue
+            before = old.get(name)  # a Mod aggregate changes only the fields it names
+            both = isinstance(value, dict) and isinstance(before, dict)
+            changes[name] = {**before, **value} if both else value  # type: ignore[dict-item]
         record = ctx.company.modify(key, list_id, changes, edit, ctx.now)
         return ok(request, ((record.ret, record.data),))
 

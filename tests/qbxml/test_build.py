@@ -323,8 +323,8 @@ def test_unknown_field_and_older_version() -> None:
 def test_writes_outside_the_list_are_refused() -> None:
     with pytest.raises(UnsupportedError, match="EmployeeAdd is not among the Add requests"):
         build.add("EmployeeAdd", {"FirstName": "A"}, "16.0")
-    with pytest.raises(UnsupportedError, match="AccountMod is not among the Mod requests"):
-        build.mod("AccountMod", {}, "16.0")
+    with pytest.raises(UnsupportedError, match="EmployeeMod is not among the Mod requests"):
+        build.mod("EmployeeMod", {}, "16.0")
     with pytest.raises(UnsupportedError, match="employees cannot be deleted"):
         build.delete("employees", "1-1", "16.0")
     with pytest.raises(UnsupportedError, match="receive_payments cannot be voided"):

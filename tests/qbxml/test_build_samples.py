@@ -206,6 +206,80 @@ WRITES: dict[str, dict[str, object]] = {
             }
         ],
     },
+    "PurchaseOrderMod": {
+        "TxnID": "3C4D-1712345800",
+        "EditSequence": "1712345801",
+        "ExpectedDate": date(2024, 3, 12),
+        "PurchaseOrderLineMod": [{"TxnLineID": "-1", "ItemRef": {"FullName": "Napkins (box)"}}],
+    },
+    "AccountMod": {
+        "ListID": "80000009-1712345680",
+        "EditSequence": "1712345681",
+        "Desc": "Income from catering events and parties",
+    },
+    "ItemServiceMod": {
+        "ListID": "8000000A-1712345682",
+        "EditSequence": "1712345683",
+        "SalesOrPurchaseMod": {"Price": Decimal("47.00")},
+    },
+    "ItemNonInventoryMod": {
+        "ListID": "8000000B-1712345684",
+        "EditSequence": "1712345685",
+        "SalesAndPurchaseMod": {"SalesPrice": Decimal("13.25")},
+    },
+    "CreditMemoMod": {
+        "TxnID": "4D5E-1712345900",
+        "EditSequence": "1712345901",
+        "Memo": "Returned one box",
+    },
+    "JournalEntryMod": {
+        "TxnID": "5E6F-1712346000",
+        "EditSequence": "1712346001",
+        "RefNumber": "JE-0331R",
+    },
+    "SalesReceiptAdd": {
+        "CustomerRef": {"FullName": "Brasserie Lefèvre"},
+        "TxnDate": date(2024, 3, 9),
+        "RefNumber": "SR-12",
+        "DepositToAccountRef": {"FullName": "Undeposited Funds"},
+        "SalesReceiptLineAdd": [
+            {
+                "ItemRef": {"FullName": "Event Staffing"},
+                "Quantity": Decimal("2"),
+                "Rate": Decimal("45.50"),
+            }
+        ],
+    },
+    "SalesReceiptMod": {
+        "TxnID": "6F70-1712346100",
+        "EditSequence": "1712346101",
+        "Memo": "Paid at the door",
+    },
+    "CheckAdd": {
+        "AccountRef": {"FullName": "Checking"},
+        "PayeeEntityRef": {"FullName": "Midwest Paper Supply"},
+        "TxnDate": date(2024, 3, 11),
+        "Memo": "Cups",
+        "ExpenseLineAdd": [{"AccountRef": {"FullName": "Supplies"}, "Amount": Decimal("19.99")}],
+    },
+    "CheckMod": {
+        "TxnID": "7081-1712346200",
+        "EditSequence": "1712346201",
+        "Memo": "Cups and lids",
+    },
+    "DepositAdd": {
+        "TxnDate": date(2024, 3, 21),
+        "DepositToAccountRef": {"FullName": "Checking"},
+        "Memo": "Weekend takings",
+        "DepositLineAdd": [
+            {"AccountRef": {"FullName": "Catering Income"}, "Amount": Decimal("250.00")}
+        ],
+    },
+    "DepositMod": {
+        "TxnID": "8192-1712346300",
+        "EditSequence": "1712346301",
+        "Memo": "Weekend takings (counted)",
+    },
 }
 
 

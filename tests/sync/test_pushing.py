@@ -114,12 +114,13 @@ class InUseOnce:
 
     inner: FakeQuickBooks
     seen: list[str] = field(default_factory=list)
+    times: int = 1
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
     def process_request(self, ticket: str, request: str) -> str:
-        if "<CustomerAddRq" in request and not self.seen:
+        if "<CustomerAddRq" in request and len(self.seen) < self.times:
             self.seen.append(request)
             rid = request.split('requestID="')[1].split('"')[0]
             return (
@@ -173,3 +174,16 @@ def test_quickbooks_unreachable_for_a_push_ends_the_session_and_the_next_resolve
     setup.work.end(ctx, "connectionError")
     setup.session()
     assert setup.get(push).status == "succeeded" and len(setup.named("customers", "Later Co")) == 1
+
+
+def test_a_record_in_use_session_after_session_fails_in_the_end(setup: Setup) -> None:
+    from connector.sync.push_outcome import MAX_IN_USE
+
+    setup.qb = InUseOnce(setup.qb, times=100)  # type: ignore[assignment]
+    push = setup.push("customers", {"name": "Forever Locked"})
+    for _ in range(MAX_IN_USE - 1):
+        setup.session()
+        assert setup.get(push).status == "pending"
+    setup.session()
+    failed = setup.get(push)
+    assert (failed.status, failed.status_code, failed.attempts) == ("failed", 3175, MAX_IN_USE)
