@@ -2,9 +2,10 @@
 process, the emulator's Web Connector over HTTP with a saved company file
 (``--company FILE --save-company``), and the QuickBooks link cut on the push's
 ``CustomerAddRq``: ``when: after`` (QuickBooks applied it and its answer is lost) or
-``when: before`` (QuickBooks never saw it). The push stays ``sent``; the next session
-resolves it by message-set recovery; the customer is in the company file exactly once, its
-outcome and record come back through the API."""
+``when: before`` (QuickBooks never saw it); or the SOAP link cut on the reply that hands the
+push out (the service stored it as sent, as when it is killed right after sendRequestXML).
+The push stays ``sent``; the next session resolves it by message-set recovery; the customer
+is in the company file exactly once, its outcome and record come back through the API."""
 
 from __future__ import annotations
 
@@ -25,16 +26,30 @@ def _count(company_file: Path) -> int:
     return sum(1 for r in company.iter_records("customers") if r.data.get("Name") == NAME)
 
 
-@pytest.mark.parametrize("when", ["after", "before"], ids=["applied-answer-lost", "never-seen"])
-def test_a_push_cut_on_the_quickbooks_link_lands_exactly_once(tmp_path: Path, when: str) -> None:
+QUICKBOOKS_CUT = {
+    "name": "cut", "link": "quickbooks", "call": "process_request", "request": "CustomerAddRq",
+    "times": 1, "kind": "hresult", "hresult": "0x80040402", "message": "the answer is lost",
+}  # fmt: skip
+REPLY_LOST = {"name": "reply-lost", "link": "soap", "call": "sendRequestXML", "nth": 1,
+              "kind": "drop"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fault", "applied"),
+    [
+        pytest.param({**QUICKBOOKS_CUT, "when": "after"}, 1, id="applied-answer-lost"),
+        pytest.param({**QUICKBOOKS_CUT, "when": "before"}, 0, id="never-seen"),
+        pytest.param(REPLY_LOST, 0, id="request-reply-lost"),
+    ],
+)
+def test_a_cut_push_lands_exactly_once(
+    tmp_path: Path, fault: dict[str, object], applied: int
+) -> None:
     company_file = tmp_path / "company.json"
     storage.save(generate(5, "tiny"), company_file)
     scenario = tmp_path / "cut.json"
-    scenario.write_text(json.dumps({"format": "qbd-emulator/scenario", "version": 1, "faults": [
-        {"name": "cut", "link": "quickbooks", "call": "process_request",
-         "request": "CustomerAddRq", "when": when, "times": 1, "kind": "hresult",
-         "hresult": "0x80040402", "message": "Unexpected error (the answer is lost)"},
-    ]}))  # fmt: skip
+    scenario.write_text(json.dumps({"format": "qbd-emulator/scenario", "version": 1,
+                                    "faults": [fault]}))  # fmt: skip
     serve = Serve(tmp_path)
     try:
         company = serve.api("POST", "/companies", json={"name": "Push Co"}).json()
@@ -50,7 +65,7 @@ def test_a_push_cut_on_the_quickbooks_link_lands_exactly_once(tmp_path: Path, wh
         push_url = f"{base}/push/{created.json()['id']}"
         finished(web_connector(qwc, connection["password"], *run, "--scenario", str(scenario)))
         assert serve.api("GET", push_url).json()["status"] == "sent"
-        assert _count(company_file) == (1 if when == "after" else 0)
+        assert _count(company_file) == applied
 
         assert not finished(web_connector(qwc, connection["password"], *run)).get("error")
         push = serve.api("GET", push_url).json()
