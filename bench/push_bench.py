@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,37 +26,12 @@ import time
 from pathlib import Path
 
 import httpx
+from serve_child import start_serve
 
 from qbd_emulator.company import storage
 from qbd_emulator.generate import generate
 
 KEY = "push-bench-key"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, "QBD_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-           "QBD_API_KEY": KEY, "QBD_APPLY_WORKERS": "0", "QBD_LOCKOUT_BASE_DELAY_SECONDS": "0"}  # fmt: skip
-    command = [sys.executable, "-m", "connector", "serve", "--port", str(port),
-               "--log-level", "warning"]  # fmt: skip
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("serve did not start")
 
 
 def _session(qwc: Path, password: str, company_file: Path) -> float:
@@ -83,7 +56,7 @@ def main() -> None:
         folder = Path(tmp)
         company_file = folder / "company.json"
         storage.save(generate(3, args.size), company_file)
-        proc, url = _serve(folder)
+        proc, url = start_serve(folder, KEY, QBD_LOCKOUT_BASE_DELAY_SECONDS="0")
         try:
             api = httpx.Client(base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {KEY}"},
                                timeout=60)  # fmt: skip

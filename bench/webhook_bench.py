@@ -17,11 +17,7 @@ plus up to one poll plus the POST.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,15 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from serve_child import start_serve
 
 KEY = "webhook-bench-key"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Receiver:
@@ -73,31 +63,6 @@ class Receiver:
         raise RuntimeError(f"only {len(self.times)} of {count} deliveries arrived")
 
 
-def _serve(folder: Path, poll: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "QBD_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-        "QBD_API_KEY": KEY,
-        "QBD_WEBHOOK_ALLOW_PRIVATE": "1",
-        "QBD_WEBHOOK_POLL_SECONDS": str(poll),
-        "QBD_APPLY_WORKERS": "0",
-    }
-    command = [sys.executable, "-m", "connector", "serve", "--port", str(port),
-               "--log-level", "warning"]  # fmt: skip
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("serve did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=20, help="pauses timed for latency")
@@ -106,7 +71,9 @@ def main() -> None:
     args = parser.parse_args()
     receiver = Receiver()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = _serve(Path(tmp), args.poll)
+        proc, url = start_serve(
+            Path(tmp), KEY, QBD_WEBHOOK_ALLOW_PRIVATE="1", QBD_WEBHOOK_POLL_SECONDS=str(args.poll)
+        )
         try:
             api = httpx.Client(base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {KEY}"},
                                timeout=60)  # fmt: skip
