@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from connector.api.routes_push import push_out
 from connector.portal.pushes import queue_push
 from connector.qbwc.server.work import SessionContext
 from connector.store import outbox, records, webhooks
@@ -50,16 +51,27 @@ class Setup:
         return [r.data for r in self.qb.company.iter_records(key) if r.data.get("Name") == name]
 
 
-@pytest.fixture
-def setup(sqlite_db: Database) -> Setup:
+def _setup(db: Database) -> Setup:
     qb = FakeQuickBooks(company=make_company(3, 1), clock=lambda: LATER)
-    engine = SyncEngine(sqlite_db, Policy(page_size=50))
-    s = Setup(sqlite_db, qb, PushFirst(sqlite_db, engine), create_company(sqlite_db, "Acme").id)
+    engine = SyncEngine(db, Policy(page_size=50))
+    s = Setup(db, qb, PushFirst(db, engine), create_company(db, "Acme").id)
     s.session()  # the first sync: references can name what it stored
     return s
 
 
-def test_pushes_go_first_in_order_and_land_in_the_store(setup: Setup) -> None:
+@pytest.fixture
+def setup(sqlite_db: Database) -> Setup:
+    return _setup(sqlite_db)
+
+
+@pytest.fixture
+def setup_both(db: Database) -> Setup:
+    """Both backends: the push's steps are transactions under the company lock."""
+    return _setup(db)
+
+
+def test_pushes_go_first_in_order_and_land_in_the_store(setup_both: Setup) -> None:
+    setup = setup_both
     hook = webhooks.create_webhook(setup.db, "https://p.example/h", ["push.succeeded"], "s" * 16,
                                    company_ids=None, created_by=None, now=LATER)  # fmt: skip
     sent: list[str] = []
@@ -106,6 +118,11 @@ def test_a_stale_edit_sequence_is_a_conflict_with_quickbooks_version(setup: Setu
     with setup.db.begin() as conn:
         row = records.get_record(conn, setup.company_id, "customers", str(target["ListID"]))
     assert row is not None and row.data["CompanyName"] == "Theirs"  # the re-read, stored
+    with setup.db.begin(write=False) as conn:  # the API shows both versions
+        shown = push_out(conn, conflict)
+    assert shown.record["companyName"] == "Ours" and shown.result is not None
+    assert shown.result["companyName"] == "Theirs" and shown.error is not None
+    assert shown.error.statusCode == 3200
 
 
 @dataclass
@@ -144,7 +161,10 @@ def test_a_record_in_use_waits_for_a_later_session_and_so_do_later_pushes(setup:
 
 
 @pytest.mark.parametrize("applied", [True, False], ids=["answer-lost", "never-arrived"])
-def test_a_lost_answer_is_recovered_and_never_applied_twice(setup: Setup, applied: bool) -> None:
+def test_a_lost_answer_is_recovered_and_never_applied_twice(
+    setup_both: Setup, applied: bool
+) -> None:
+    setup = setup_both
     push = setup.push("customers", {"name": "Once Co"})
     if applied:  # QuickBooks applied it; the session broke before the answer was stored
         setup.session(Cut(after_requests=1, stored=False))
