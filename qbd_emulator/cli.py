@@ -10,16 +10,23 @@ import sys
 from collections.abc import Sequence
 
 from connector.cli import CommandModule, build_command_parser
-from qbd_emulator.commands import company_cmd, mutate_cmd, qbxml_cmd, serve_cmd, webconnector_cmd
+from qbd_emulator.commands import (
+    company_cmd,
+    mutate_cmd,
+    qbxml_cmd,
+    scenarios_cmd,
+    serve_cmd,
+    webconnector_cmd,
+)
 
-# In --help order, imported by name so a missing one fails loudly (issue 9 item 5). DESIGN.md's
-# ``scenarios report`` is not built yet.
+# In --help order, imported by name so a missing one fails loudly (issue 9 item 5).
 COMMAND_MODULES: tuple[CommandModule, ...] = (
     qbxml_cmd,
     company_cmd,
     webconnector_cmd,
     mutate_cmd,
     serve_cmd,
+    scenarios_cmd,
 )
 
 
