@@ -6,7 +6,8 @@ Connector session sends it (``connector.sync.pushing``), so the request is the s
 Owns: which writes may be pushed (``PUSH_TYPES`` and ``operations``, all derived from the
 data-type table ``connector.qbxml.datatypes``: a type's Add and Mod requests, ListDel for
 lists and TxnDel/TxnVoid for transactions where the table allows them; items name their kind
-in ``type``, as the data endpoints show it: ``ItemService`` -> ``ItemServiceAdd``), the
+in ``type``, as the data endpoints show it: ``ItemService`` -> ``ItemServiceAdd``, and a
+deleted item's ``ListDelType``), the
 camelCase -> qbXML element mapping (``to_qbxml``: the inverse of the data endpoints'
 ``camel``, driven by the schema's element names, nested and repeated aggregates included),
 the request a push becomes (``request_for``) and the checks (``validate``): unknown fields,
@@ -48,7 +49,7 @@ def operations(dt: DataType) -> tuple[str, ...]:
         ops.append("add")
     if dt.mod or dt.key in ITEM_KINDS.values():
         ops.append("mod")
-    if dt.can_delete and dt.txn_del_type:
+    if (dt.can_delete and dt.txn_del_type) or dt.key in ITEM_KINDS.values():
         ops.append("delete")
     if dt.can_void and dt.txn_del_type:
         ops.append("void")
@@ -204,6 +205,9 @@ class Write:
         if self.operation == "mod":
             return build.mod(self.name, self.value, version, request_id=request_id)
         object_id = str(self.value[self.data_type.id_field])
+        if "ListDelType" in self.value:  # an item: its kind is the ListDelType
+            kind = str(self.value["ListDelType"])
+            return build.list_delete(kind, object_id, version, request_id=request_id)
         if self.operation == "void":
             return build.void(self.data_type, object_id, version, request_id=request_id)
         return build.delete(self.data_type, object_id, version, request_id=request_id)
@@ -276,7 +280,12 @@ def _leaf_errors(model: ContentModel, name: str, qbxml: dict[str, Any]) -> list[
 
 def _validate_removal(dt: DataType, operation: str, record: Mapping[str, Any]) -> Write:
     id_key = camel(dt.id_field)
-    errors = [FieldError(k, "not a field of a delete or void") for k in record if k != id_key]
+    item = dt.key in ITEM_KINDS.values()
+    allowed = {id_key, "type"} if item else {id_key}
+    errors = [FieldError(k, "not a field of a delete or void") for k in record if k not in allowed]
+    kind = record.get("type")
+    if item and kind not in ITEM_KINDS:
+        errors.append(FieldError("type", f"one of {', '.join(ITEM_KINDS)}"))
     object_id = record.get(id_key)
     if not isinstance(object_id, str) or not object_id.strip():
         errors.append(FieldError(id_key, "required: the QuickBooks ID of the record"))
@@ -286,7 +295,10 @@ def _validate_removal(dt: DataType, operation: str, record: Mapping[str, Any]) -
         raise PushRefused(dt.key, errors)
     assert isinstance(object_id, str)
     name = "TxnVoid" if operation == "void" else ("TxnDel" if dt.kind is Kind.TXN else "ListDel")
-    return Write(dt, operation, name, {dt.id_field: object_id})
+    value: dict[str, Any] = {dt.id_field: object_id}
+    if item:
+        value["ListDelType"] = kind
+    return Write(dt, operation, name, value)
 
 
 def write_for(data_type: str, operation: str, record: Mapping[str, Any]) -> Write:

@@ -72,3 +72,15 @@ def test_a_refused_record_queues_nothing_and_a_good_one_is_pending(db: Database)
         db, company.id, "customers", {"name": "Acme Plumbing"}, idempotency_key="k", now=T0
     )
     assert new and push.status == "pending" and push.operation == "add"
+
+
+def test_deletes_and_voids_take_only_the_id_and_items_their_kind() -> None:
+    assert validate("invoices", {"txnId": "1-2"}, "void").value == {"TxnID": "1-2"}
+    removal = validate("items", {"listId": "8-1", "type": "ItemService"}, "delete")
+    assert removal.value == {"ListID": "8-1", "ListDelType": "ItemService"}
+    with pytest.raises(PushRefused) as refused:
+        validate("items", {"listId": "8-1", "memo": "x"}, "delete")
+    assert {e.field for e in refused.value.errors} == {"memo", "type"}
+    with pytest.raises(PushRefused) as refused:
+        validate("customers", {"listId": ""}, "delete")
+    assert [e.field for e in refused.value.errors] == ["listId"]

@@ -41,6 +41,8 @@ def adds(open_bill: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
                    "salesOrPurchase": {"price": "100.00", "accountRef": {"fullName": "Pushed Income"}}}),
         ("items", {"type": "ItemNonInventory", "name": "Pushed Part",
                    "salesOrPurchase": {"price": "5.00", "accountRef": {"fullName": "Product Sales"}}}),
+        ("items", {"type": "ItemNonInventory", "name": "Spare Part",
+                   "salesOrPurchase": {"price": "1.00", "accountRef": {"fullName": "Product Sales"}}}),
         ("invoices", {"customerRef": customer, "refNumber": "P-1",
                       "invoiceLineAdd": [_line("Pushed Service", "200.00")]}),
         ("receive_payments", {"customerRef": customer, "totalAmount": "50.00", "isAutoApply": True}),
@@ -141,8 +143,10 @@ def test_mods_deletes_and_voids_after_the_adds(world: dict[str, Any]) -> None:
     receipt = next(_get(world, i) for i in world["pushed"]
                    if _get(world, i).data_type == "sales_receipts").result_qb_id  # fmt: skip
     short = added[("customers", "Short Lived")].result_qb_id
+    spare = added[("items", "Spare Part")].result_qb_id
     check = next(_get(world, i) for i in world["pushed"] if _get(world, i).data_type == "checks")
-    assert customer and service and journal and receipt and short and check.result_qb_id
+    assert customer and service and journal and receipt and short and spare
+    assert check.result_qb_id
 
     def edit(data_type: str, qb_id: str) -> str:
         return str(_stored(world, data_type, qb_id).edit_sequence)
@@ -158,6 +162,7 @@ def test_mods_deletes_and_voids_after_the_adds(world: dict[str, Any]) -> None:
         ("sales_receipts", "void", {"txnId": receipt}),
         ("checks", "delete", {"txnId": check.result_qb_id}),
         ("customers", "delete", {"listId": short}),
+        ("items", "delete", {"listId": spare, "type": "ItemNonInventory"}),
     ]  # fmt: skip
     ids = [
         queue_push(world["db"], company_id, t, r, operation=op, idempotency_key=None, now=NOW)[0].id
@@ -181,3 +186,5 @@ def test_mods_deletes_and_voids_after_the_adds(world: dict[str, Any]) -> None:
     assert in_qb("customers", "ListID", short) == []
     assert _stored(world, "checks", check.result_qb_id).deleted_at is not None
     assert _stored(world, "customers", short).deleted_at is not None
+    assert in_qb("items", "ListID", spare) == []
+    assert _stored(world, "items", spare).deleted_at is not None
