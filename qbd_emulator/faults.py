@@ -1,17 +1,19 @@
 """Faults as data: what goes wrong, where, and when, for a fake Web Connector run.
+About 400 lines: the scenario format and the two wrappers whose fault kinds it checks.
 
 Owns: the scenario file format (versioned JSON), ``Fault`` values, and the two wrappers that
-inject them at either seam (``Scenario`` builds both for one run): ``FaultyProcessor`` (the QuickBooks link: a call raises the
-hresult QuickBooks would) and ``FaultyTransport`` (the SOAP link: the reply is lost, garbled,
-an HTTP error, or late). Which call a fault hits is decided by ``call`` (a method name),
+inject them at either seam (``Scenario`` builds both for one run): ``FaultyProcessor`` (the
+QuickBooks link: a call raises the hresult QuickBooks would, a request is answered with a
+status code, or QuickBooks is slow) and ``FaultyTransport`` (the SOAP link: the reply is lost,
+garbled, an HTTP error, or late; or the call never reaches the service, ``drop_before``). Which call a fault hits is decided by ``call`` (a method name),
 ``request`` (optional: only ``process_request`` calls carrying that qbXML request element,
 e.g. ``CustomerAddRq``; ``nth`` then counts those), ``nth`` (1-based count of that call, or
 every call when absent), ``times`` (how many hits at most) and ``probability`` (drawn from
 one seeded ``random.Random``, so a run replays exactly). ``when`` places a QuickBooks-link
 fault: ``before`` the inner call (the default: QuickBooks never saw it) or ``after`` it took
 effect (on ``process_request``: QuickBooks applied the request and its answer is lost, the
-case message-set error recovery exists for, PROTOCOL.md 1.5). SOAP-link faults always act
-after the service saw the call.
+case message-set error recovery exists for, PROTOCOL.md 1.5). SOAP-link faults act after the
+service saw the call, except ``drop_before``.
 Must not: read the clock (delays go through the injected ``sleep``) or know the service.
 
 ```
@@ -37,9 +39,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from lxml import etree
+
 from connector.processors.base import FileMode, ProcessorError, RequestProcessor
 from connector.qbwc.client.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
 from connector.qbwc.client.transport import SoapTransport
+from connector.qbxml.safexml import parse_document
 
 __all__ = [
     "Fault",
@@ -85,7 +90,19 @@ class FaultKind(Enum):
     HTTP_ERROR = "http_error"
     """SOAP link: an HTTP error status with an HTML body."""
     DELAY = "delay"
-    """SOAP link: the reply comes ``seconds`` late (through the injected ``sleep``)."""
+    """The reply comes ``seconds`` late (through the injected ``sleep``); on the QuickBooks
+    link: slow QuickBooks, the call waits before it is made."""
+    STATUS = "status"
+    """QuickBooks link, ``process_request``: the ``*Rs`` of ``request`` (else the first one)
+    answers ``statusCode`` with ``statusSeverity`` (default Error) and ``message``, no data."""
+    DROP_BEFORE = "drop_before"
+    """SOAP link: the connection fails before the request reaches the service."""
+
+
+_KINDS = {
+    "quickbooks": frozenset({"hresult", "status", "delay"}),
+    "soap": frozenset({"drop", "drop_before", "garbage", "http_error", "delay"}),
+}
 
 
 _QUICKBOOKS_CALLS = frozenset(
@@ -136,6 +153,8 @@ class Fault:
     when: When = When.BEFORE
     request: str | None = None
     """Only ``process_request`` calls whose qbXML carries this request element."""
+    status_code: int = 3175
+    severity: str = "Error"
 
     def matches(self, request_text: str | None) -> bool:
         if self.request is None:
@@ -177,6 +196,8 @@ def _fault(index: int, item: object) -> Fault:
         fault.message = str(item.get("message", fault.message))
         fault.status = int(item.get("status", fault.status))
         fault.seconds = float(item.get("seconds", fault.seconds))
+        fault.status_code = int(item.get("statusCode", fault.status_code))
+        fault.severity = str(item.get("statusSeverity", fault.severity))
         default_when = When.BEFORE if link is Link.QUICKBOOKS else When.AFTER
         fault.when = When(item.get("when", default_when.value))
         request = item.get("request")
@@ -193,13 +214,14 @@ def _check(fault: Fault) -> None:
         raise ScenarioError(
             f"fault {fault.name!r}: {fault.call!r} is not a {fault.link.value} call"
         )
-    quickbooks_kind = fault.kind is FaultKind.HRESULT
-    if quickbooks_kind != (fault.link is Link.QUICKBOOKS):
+    if fault.kind.value not in _KINDS[fault.link.value]:
         raise ScenarioError(
             f"fault {fault.name!r}: {fault.kind.value} does not act on the {fault.link.value} link"
         )
     if fault.link is Link.SOAP and fault.when is When.BEFORE:
         raise ScenarioError(f"fault {fault.name!r}: soap faults act after the service saw the call")
+    if fault.kind is FaultKind.STATUS and fault.call != "process_request":
+        raise ScenarioError(f"fault {fault.name!r}: a status answers process_request only")
     if fault.request is not None and fault.call != "process_request":
         raise ScenarioError(f"fault {fault.name!r}: 'request' only narrows process_request")
     if not 0.0 <= fault.trigger.probability <= 1.0:
@@ -232,10 +254,17 @@ class FaultyProcessor:
     """A RequestProcessor that raises the scenario's hresults before ``inner`` is called, or
     after it (``when: after``: the call took effect and its answer is lost)."""
 
-    def __init__(self, inner: RequestProcessor, faults: list[Fault], rng: random.Random) -> None:
+    def __init__(
+        self,
+        inner: RequestProcessor,
+        faults: list[Fault],
+        rng: random.Random,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.inner = inner
         self._faults = _Faults(faults, rng)
         self._after: Fault | None = None
+        self._sleep = sleep
 
     @property
     def fired(self) -> list[str]:
@@ -244,6 +273,9 @@ class FaultyProcessor:
     def _gate(self, call: str) -> None:
         """Calls other than process_request: a fault ``after`` them fires once they ran."""
         fault = self._faults.hit(Link.QUICKBOOKS, call)
+        if fault is not None and fault.kind is FaultKind.DELAY:
+            self._sleep(fault.seconds)
+            fault = None
         if fault is not None and fault.when is When.BEFORE:
             raise ProcessorError(fault.hresult, fault.message)
         self._after = fault
@@ -266,6 +298,11 @@ class FaultyProcessor:
 
     def process_request(self, ticket: str, request: str) -> str:
         fault = self._faults.hit(Link.QUICKBOOKS, "process_request", request)
+        if fault is not None and fault.kind is FaultKind.DELAY:
+            self._sleep(fault.seconds)
+            fault = None
+        if fault is not None and fault.kind is FaultKind.STATUS:
+            return answer_status(self.inner.process_request(ticket, request), fault)
         if fault is not None and fault.when is When.BEFORE:
             raise ProcessorError(fault.hresult, fault.message)
         response = self.inner.process_request(ticket, request)
@@ -290,6 +327,22 @@ class FaultyProcessor:
         return name
 
 
+def answer_status(response: str, fault: Fault) -> str:
+    """``response`` with the fault's request answered by its status code and no data (what
+    QuickBooks sends when it refuses one request of a message set)."""
+    root = parse_document(response)
+    wanted = None if fault.request is None else fault.request[: -len("Rq")] + "Rs"
+    for rs in root.iterfind("QBXMLMsgsRs/*"):
+        if wanted is None or rs.tag == wanted:
+            for child in list(rs):
+                rs.remove(child)
+            rs.set("statusCode", str(fault.status_code))
+            rs.set("statusSeverity", fault.severity)
+            rs.set("statusMessage", fault.message)
+            break
+    return '<?xml version="1.0" ?>' + etree.tostring(root, encoding="unicode")
+
+
 class FaultyTransport:
     """A SoapTransport that loses, garbles, fails or delays the replies the scenario names.
     The request always reaches the service first, as on a real network."""
@@ -310,8 +363,10 @@ class FaultyTransport:
         return self._faults.fired
 
     def post(self, method: QbwcMethod, envelope: bytes) -> HttpReply:
-        reply = self.inner.post(method, envelope)
         fault = self._faults.hit(Link.SOAP, method.value)
+        if fault is not None and fault.kind is FaultKind.DROP_BEFORE:
+            raise SoapCallError(method, FailureKind.TRANSPORT, f"connection refused ({fault.name})")
+        reply = self.inner.post(method, envelope)
         if fault is None:
             return reply
         if fault.kind is FaultKind.DROP:
@@ -336,7 +391,7 @@ class Scenario:
         self._wrappers: list[FaultyProcessor | FaultyTransport] = []
 
     def wrap_processor(self, inner: RequestProcessor) -> FaultyProcessor:
-        wrapper = FaultyProcessor(inner, self.faults, self.rng)
+        wrapper = FaultyProcessor(inner, self.faults, self.rng, self.sleep)
         self._wrappers.append(wrapper)
         return wrapper
 

@@ -162,7 +162,9 @@ def _recorded(db: Database, company_id: str) -> str:
         run = sync_runs.get_run(conn, latest[0].id) if latest else None
     if run is None:
         return "no sync run"
-    errors = "; ".join(error.message for error in run.errors[:2])
+    errors = "; ".join(
+        f"{error.hresult or error.status_code}: {error.message}" for error in run.errors[:2]
+    )
     return f"run {run.status}" + (f" ({errors})" if errors else "")
 
 
