@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from qbd_emulator.company import storage
-from qbd_emulator.generate import generate
-from tests.portal.live_service import Serve, finished, web_connector
+from tests.e2e.push_link import synced_link
+from tests.portal.live_service import Serve
 
 NAME = "Exactly Once Co"
 
@@ -45,34 +45,25 @@ REPLY_LOST = {"name": "reply-lost", "link": "soap", "call": "sendRequestXML", "n
 def test_a_cut_push_lands_exactly_once(
     tmp_path: Path, fault: dict[str, object], applied: int
 ) -> None:
-    company_file = tmp_path / "company.json"
-    storage.save(generate(5, "tiny"), company_file)
     scenario = tmp_path / "cut.json"
     scenario.write_text(json.dumps({"format": "qbd-emulator/scenario", "version": 1,
                                     "faults": [fault]}))  # fmt: skip
     serve = Serve(tmp_path)
     try:
-        company = serve.api("POST", "/companies", json={"name": "Push Co"}).json()
-        base = f"/companies/{company['id']}"
-        connection = serve.api("POST", f"{base}/connections", json={"method": "rightworks"}).json()
-        qwc = tmp_path / "push.qwc"
-        qwc.write_bytes(serve.api("GET", f"{base}/connections/{connection['id']}/qwc").content)
-        run = ("--company", str(company_file), "--save-company")
-        assert not finished(web_connector(qwc, connection["password"], *run)).get("error")
-
-        created = serve.api("POST", f"{base}/push/customers", json={"record": {"name": NAME}})
+        link = synced_link(serve, tmp_path, "Push Co")
+        created = serve.api("POST", f"{link.base}/push/customers", json={"record": {"name": NAME}})
         assert created.status_code == 201, created.text
-        push_url = f"{base}/push/{created.json()['id']}"
-        finished(web_connector(qwc, connection["password"], *run, "--scenario", str(scenario)))
+        push_url = f"{link.base}/push/{created.json()['id']}"
+        link.session("--scenario", str(scenario))
         assert serve.api("GET", push_url).json()["status"] == "sent"
-        assert _count(company_file) == applied
+        assert _count(link.company_file) == applied
 
-        assert not finished(web_connector(qwc, connection["password"], *run)).get("error")
+        assert not link.session().get("error")
         push = serve.api("GET", push_url).json()
         assert push["status"] == "succeeded", push
-        assert _count(company_file) == 1
+        assert _count(link.company_file) == 1
         assert push["result"]["name"] == NAME and push["result"]["id"] == push["qbId"]
-        record = serve.api("GET", f"{base}/data/customers/{push['qbId']}")
+        record = serve.api("GET", f"{link.base}/data/customers/{push['qbId']}")
         assert record.status_code == 200 and record.json()["name"] == NAME
     finally:
         serve.stop()
