@@ -45,6 +45,9 @@ __all__ = ["Row", "render", "run_matrix", "run_scenario"]
 CLEAN_UPDATES = 3
 """Clean updates allowed to bring the store back to the company after the faulty one."""
 _LOOPS = {SessionResult.NOOP_LIMIT, SessionResult.REQUEST_LIMIT}
+PAGE_SIZE = 5
+"""Iterator pages of 5 records: a tiny company's larger lists (customers, items) take a Start
+and Continue requests, so iterator faults have something to hit."""
 
 
 @dataclass
@@ -198,6 +201,7 @@ def _service(db: Database) -> Iterator[Settings]:
         port=sock.getsockname()[1],
         lockout_base_delay_seconds=0.0,
         apply_workers=0,
+        sync_page_size=PAGE_SIZE,
     )
     config = uvicorn.Config(create_app(settings, database=db), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
