@@ -247,12 +247,23 @@ def validate(data_type: str, record: Mapping[str, Any], operation: str = "add") 
     qbxml, errors = to_qbxml(schema, name, fields)
     required = [c for c in schema.children(name) if c.min >= 1 and not c.choice]
     errors += [FieldError(camel(c.name), "required") for c in required if c.name not in qbxml]
+    if not errors and _builds(name, qbxml):  # the usual case: one build, no field by field
+        return Write(dt, operation, name, qbxml)
     bad = {e.field.split(".")[0].split("[")[0] for e in errors}
     checked = {k: v for k, v in qbxml.items() if camel(k) not in bad}
     errors += _leaf_errors(schema.content(name), name, checked)
     if errors:
         raise PushRefused(data_type, list({(e.field, e.message): e for e in errors}.values()))
     return Write(dt, operation, name, qbxml)
+
+
+def _builds(name: str, qbxml: dict[str, Any]) -> bool:
+    writer = build.add if name.endswith("Add") else build.mod
+    try:
+        writer(name, qbxml, VERSION)
+    except QbxmlBuildError:
+        return False
+    return True
 
 
 def _leaf_errors(model: ContentModel, name: str, qbxml: dict[str, Any]) -> list[FieldError]:
