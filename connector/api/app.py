@@ -31,6 +31,7 @@ from connector.api import (
     routes_data,
     routes_links,
     routes_push,
+    routes_reports,
     routes_service,
     routes_settings,
     routes_sync,
@@ -69,6 +70,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (routes_api_keys.router, API_PREFIX),
     (routes_webhooks.router, API_PREFIX),
     (routes_push.router, API_PREFIX),
+    (routes_reports.router, API_PREFIX),
     (metrics.router, ""),  # GET /metrics at the root, as Prometheus scrapes it
 )
 """Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
@@ -82,6 +84,7 @@ OPENAPI_TAGS = [
     {"name": "syncs", "description": "Sync history and manual syncs"},
     {"name": "data", "description": "Synced QuickBooks records"},
     {"name": "push", "description": "Writes to QuickBooks, sent by the next Web Connector session"},
+    {"name": "reports", "description": "Financial statements taken from QuickBooks"},
     {"name": "settings", "description": "The platform's branding and integration switch"},
     {"name": "api-keys", "description": "API keys, admin or scoped to companies (admin only)"},
     {"name": "webhooks", "description": "Signed event deliveries to the platform"},

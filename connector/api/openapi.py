@@ -77,6 +77,7 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         "record": {"name": "Acme Plumbing", "billAddress": {"city": "Boston"}},
         "idempotencyKey": "crm-42",
     },
+    "ReportRequestIn": {"from": "2025-01-01", "to": "2025-12-31", "basis": "accrual"},
     "WebhookIn": {
         "url": "https://platform.example/hooks",
         "events": ["sync.completed", "sync.failed"],

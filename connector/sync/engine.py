@@ -8,7 +8,8 @@ instance may answer any call and a restart loses nothing (DESIGN.md). A request 
 as in flight before it leaves; its response is stored and the cursor advanced in the same
 transaction (``pages.apply_to_run``), so a session broken anywhere resumes without loss or
 duplicates. With ``behind=`` an ``Applier``, an iterator page that leaves more to fetch is
-applied behind the Web Connector instead (``connector.sync.behind``).
+applied behind the Web Connector instead (``connector.sync.behind``). Once the data types
+are done, the session's report requests follow (``report_work``).
 Must not: speak SOAP (``connector.qbwc``) or build XML by hand (``requests``).
 """
 
@@ -28,7 +29,7 @@ from connector.store import sync_runs as runs
 from connector.store.inbox import InboxPage
 from connector.store.sync_runs import CursorRow, SyncRun
 from connector.sync import cursors as rules
-from connector.sync import pages
+from connector.sync import pages, report_work
 from connector.sync.behind import Applier, Behind, Parse, Transactional, can_wait, parse_events
 from connector.sync.history import summary_text
 from connector.sync.manual import requested_first
@@ -56,9 +57,13 @@ class _Turn:
                 return cursor
         return None
 
-    def progress(self) -> Progress:
+    def progress(self, ctx: SessionContext | None = None) -> Progress:
+        """The data types' share; never 100 while this session's reports are left."""
         assert self.run is not None
-        return Progress(percent(self.run.data_types, self.cursors))
+        done = percent(self.run.data_types, self.cursors)
+        if done == 100 and ctx is not None and report_work.pending(self.conn, ctx):
+            done = 99
+        return Progress(done)
 
 
 class SyncEngine:
@@ -109,6 +114,7 @@ class SyncEngine:
                 if said is not None:
                     pages.note(turn.conn, run_id, key, said, ctx.now)
             self._store_hcp(turn.conn, ctx, run_id, host_company_preferences)
+            report_work.start_session(turn.conn, ctx, standard=self._policy.reports)
 
     def next_request(self, ctx: SessionContext) -> str | None:
         with self._turn(ctx, settle=False) as turn:
@@ -118,12 +124,14 @@ class SyncEngine:
             for _ in range(len(run.data_types) + 1):
                 key = pick_next(run.data_types, turn.cursors)
                 if key is None:
-                    return None
+                    break
                 request = self._request_for(turn.conn, ctx, run.id, turn.cursors[key])
                 if request is not None:
                     return request
                 turn.cursors = runs.load_cursors(turn.conn, ctx.company_id)
-            return None
+            else:
+                return None
+            return report_work.next_request(turn.conn, ctx)  # the data types are done
 
     def apply_response(self, ctx: SessionContext, response: str) -> Progress:
         head = self._behind.head(response, ctx.qbxml_version)
@@ -159,7 +167,9 @@ class SyncEngine:
                 landed = pages.apply_to_run(turn.conn, delivery, cursor, events, ctx.now, move)
                 assert landed is not None
                 turn.cursors[cursor.data_type] = landed
-            progress = turn.progress()
+            else:
+                report_work.apply(turn.conn, ctx, response, self._parse)
+            progress = turn.progress(ctx)
         if waiting is not None:
             self._behind.hand_over(waiting, ctx.now)
         return progress
@@ -177,7 +187,9 @@ class SyncEngine:
                 key = cursor.data_type
                 turn.cursors[key] = pages.save(turn.conn, turn.run.id, moved, ctx.now, cursor)
                 pages.note(turn.conn, turn.run.id, key, said, ctx.now)
-            return turn.progress()
+            else:
+                report_work.fail(turn.conn, ctx, f"{hresult}: {message}")
+            return turn.progress(ctx)
 
     def end(self, ctx: SessionContext, reason: str) -> str:
         with self._turn(ctx) as turn:

@@ -62,6 +62,8 @@ class Policy:
     """Iterator restarts of one data type within one session (no loops)."""
     sweep_every: timedelta = timedelta(0)
     """Minimum time between two deleted-object sweeps."""
+    reports: bool = True
+    """Each run also asks for the standard financial reports (``connector.sync.reports``)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= 10_000:

@@ -1,0 +1,82 @@
+"""Financial reports taken from QuickBooks and the report requests waiting for a session
+(issue 17, ``connector.store.tables_reports``).
+
+Revision ID: 0013_reports
+Revises: 0012_cursor_page_size
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013_reports"
+down_revision = "0012_cursor_page_size"
+branch_labels = None
+depends_on = None
+
+
+def _tz() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "reports",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.Column("report_type", sa.String(40), nullable=False),
+        sa.Column("basis", sa.String(16), nullable=False),
+        sa.Column("period_key", sa.String(60), nullable=False),
+        sa.Column("from_date", sa.Date(), nullable=True),
+        sa.Column("to_date", sa.Date(), nullable=True),
+        sa.Column("as_of", sa.Date(), nullable=True),
+        sa.Column("body", sa.JSON(), nullable=False),
+        sa.Column("taken_at", _tz(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_reports_company_id_companies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
+        sa.UniqueConstraint(
+            "company_id", "report_type", "basis", "period_key", name="uq_reports_key"
+        ),
+    )
+    op.create_index("ix_reports_latest", "reports", ["company_id", "report_type", "taken_at"])
+    op.create_table(
+        "report_requests",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.Column("report_type", sa.String(40), nullable=False),
+        sa.Column("basis", sa.String(16), nullable=False),
+        sa.Column("from_date", sa.Date(), nullable=True),
+        sa.Column("to_date", sa.Date(), nullable=True),
+        sa.Column("as_of", sa.Date(), nullable=True),
+        sa.Column("by_month", sa.Boolean(), nullable=False),
+        sa.Column("origin", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("ticket", sa.String(64), nullable=True),
+        sa.Column("request_id", sa.String(50), nullable=True),
+        sa.Column("error", sa.String(500), nullable=True),
+        sa.Column("created_at", _tz(), nullable=False),
+        sa.Column("answered_at", _tz(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_report_requests_company_id_companies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_requests")),
+    )
+    op.create_index(
+        "ix_report_requests_open", "report_requests", ["company_id", "status", "created_at"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_report_requests_open", table_name="report_requests")
+    op.drop_table("report_requests")
+    op.drop_index("ix_reports_latest", table_name="reports")
+    op.drop_table("reports")

@@ -1,0 +1,133 @@
+"""The report requests of a session: the shell around ``connector.sync.reports``.
+
+Owns: at a session's start, queueing the standard reports (``Policy.reports``) and taking
+every open report request of the company (those the REST API queued, those a broken
+session left); once the data types are done, sending them one by one; storing each
+answer as the API serves it (account rows carry the synced account's ID), or recording
+QuickBooks' refusal on the request. Everything in the caller's transaction.
+Must not: speak SOAP, or plan data types (``plan``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from connector.qbwc.server.work import SessionContext
+from connector.qbxml.errors import QbxmlError
+from connector.qbxml.report_requests import report_request
+from connector.qbxml.values import Event, Record, ResponseStart
+from connector.store import reports as store
+from connector.store.records import iter_records
+from connector.sync.reports import REPORT_TYPES, ReportSpec, report_body, standard_reports
+
+__all__ = ["apply", "fail", "next_request", "pending", "start_session"]
+
+Parse = Callable[[str, str], Iterable[Event]]
+
+
+def spec_of(row: store.ReportRequest) -> ReportSpec:
+    return ReportSpec(
+        row.report_type, row.basis, row.from_date, row.to_date, row.as_of, row.by_month
+    )
+
+
+def start_session(conn: Connection, ctx: SessionContext, *, standard: bool) -> None:
+    if standard:
+        for spec in standard_reports(ctx.now.date()):
+            store.queue(
+                conn,
+                ctx.company_id,
+                report_type=spec.report_type,
+                basis=spec.basis,
+                from_date=spec.from_date,
+                to_date=spec.to_date,
+                as_of=spec.as_of,
+                by_month=spec.by_month,
+                origin="standard",
+                now=ctx.now,
+            )
+    store.take_for_session(conn, ctx.company_id, ctx.ticket)
+
+
+def next_request(conn: Connection, ctx: SessionContext) -> str | None:
+    """The next report request of this session, recorded as sent; None when none is left."""
+    while (row := store.next_planned(conn, ctx.ticket)) is not None:
+        spec = spec_of(row)
+        kind = REPORT_TYPES[spec.report_type]
+        try:
+            text = report_request(
+                kind.qb_type,
+                ctx.qbxml_version,
+                start=spec.start,
+                end=spec.end,
+                basis=spec.basis.capitalize() if kind.basis else None,
+                by_month=spec.by_month,
+                request_id=row.id,
+            )
+        except (QbxmlError, ValueError) as exc:
+            store.finish(conn, row.id, error=f"cannot ask QuickBooks: {exc}", now=ctx.now)
+            continue
+        store.mark_sent(conn, row.id, row.id)
+        return text
+    return None
+
+
+def pending(conn: Connection, ctx: SessionContext) -> bool:
+    return store.has_open(conn, ctx.ticket)
+
+
+def apply(conn: Connection, ctx: SessionContext, response: str, parse: Parse) -> bool:
+    """Store the answer to this session's report request in flight; False when none is."""
+    row = store.in_flight(conn, ctx.ticket)
+    if row is None:
+        return False
+    try:
+        events = list(parse(response, ctx.qbxml_version))
+    except QbxmlError as exc:
+        store.finish(conn, row.id, error=f"unreadable report: {exc}", now=ctx.now)
+        return True
+    status = next((e.status for e in events if isinstance(e, ResponseStart)), None)
+    ret = next((e.data for e in events if isinstance(e, Record) and e.ret == "ReportRet"), None)
+    if status is None or status.code != 0 or ret is None:
+        said = f"{status.code}: {status.message}" if status is not None else "no answer"
+        store.finish(conn, row.id, error=f"QuickBooks answered {said}", now=ctx.now)
+        return True
+    spec = spec_of(row)
+    accounts = {
+        str(r.data.get("FullName", "")): r.qb_id
+        for r in iter_records(conn, ctx.company_id, "accounts")
+    }
+    _save(conn, ctx.company_id, spec, report_body(spec, ret, ctx.now, accounts), ctx.now)
+    store.finish(conn, row.id, error=None, now=ctx.now)
+    return True
+
+
+def _save(
+    conn: Connection, company_id: str, spec: ReportSpec, body: dict[str, object], now: datetime
+) -> None:
+    store.save_report(
+        conn,
+        store.StoredReport(
+            company_id=company_id,
+            report_type=spec.report_type,
+            basis=spec.basis,
+            period_key=spec.period_key,
+            from_date=spec.from_date,
+            to_date=spec.to_date,
+            as_of=spec.as_of,
+            body=dict(body),
+            taken_at=now,
+        ),
+    )
+
+
+def fail(conn: Connection, ctx: SessionContext, message: str) -> bool:
+    """QuickBooks could not run this session's report request in flight."""
+    row = store.in_flight(conn, ctx.ticket)
+    if row is None:
+        return False
+    store.finish(conn, row.id, error=message, now=ctx.now)
+    return True
