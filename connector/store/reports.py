@@ -142,7 +142,12 @@ def next_planned(conn: Connection, ticket: str) -> ReportRequest | None:
     row = conn.execute(
         select(report_requests)
         .where(report_requests.c.ticket == ticket, report_requests.c.status == "planned")
-        .order_by(report_requests.c.created_at, report_requests.c.id)
+        .order_by(  # deterministic: a replayed session asks in the recorded order
+            report_requests.c.created_at,
+            report_requests.c.report_type,
+            report_requests.c.by_month,
+            report_requests.c.id,
+        )
         .limit(1)
     ).first()
     return None if row is None else _request(row)
