@@ -1,5 +1,8 @@
 """``qbd-connector export COMPANY --out DIR [--type T] [--include-deleted] [--format jsonl|csv]
-[--raw] [--json]``: synced records out, one file per data type (``connector.cli.export_files``).
+[--raw] [--reports] [--json]``: synced records out, one file per data type
+(``connector.cli.export_files``); ``--reports`` also writes ``DIR/reports.jsonl``, every
+financial report taken from QuickBooks, one per line as ``GET /reports/{reportType}``
+answers it (with ``--type``: only the reports).
 
 ``DIR/<type>.jsonl`` (the REST API's normalised records; ``--raw``: as parsed from qbXML,
 lossless) or ``DIR/<type>.csv`` for a spreadsheet; deleted records only with
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.cli.admin_cmd import add_database_option, open_database
-from connector.cli.export_files import export
+from connector.cli.export_files import export, export_reports
 from connector.cli.progress import Bars
 from connector.settings import Settings, SettingsError
 from connector.store import records as store
@@ -56,6 +59,11 @@ def register(subparsers: Any) -> None:
         "spreadsheet (nested fields as dotted columns, lines as JSON text)",
     )
     parser.add_argument("--raw", action="store_true", help="the qbXML-shaped records (lossless)")
+    parser.add_argument(
+        "--reports",
+        action="store_true",
+        help="also the financial reports taken from QuickBooks (reports.jsonl)",
+    )
     parser.add_argument("--json", action="store_true", help="print the file list as JSON")
     add_database_option(parser)
     parser.set_defaults(func=run)
@@ -91,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
                     include_deleted=args.include_deleted,
                     progress=lambda key, n: bars.show(key, n, totals.get(key)),
                 )  # fmt: skip
+            if args.reports:
+                written |= export_reports(conn, company_id, args.out)
     except (StoreError, OSError) as exc:
         print(f"qbd-connector export: {exc}", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from connector.store import records as store
+from connector.store import reports
 from connector.store.records import StoredRow
 
 Format = Literal["jsonl", "csv"]
@@ -132,3 +133,14 @@ def export(
         else:
             path.unlink(missing_ok=True)
     return written
+
+
+def export_reports(conn: Connection, company_id: str, out: Path) -> dict[str, tuple[Path, int]]:
+    """``out/reports.jsonl``: every stored report, one per line (the REST API's JSON)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "reports.jsonl"
+    found = reports.find_reports(conn, company_id)
+    with path.open("w", encoding="utf-8") as stream:
+        for report in found:
+            stream.write(json.dumps(report.body, ensure_ascii=False) + "\n")
+    return {"reports": (path, len(found))} if found else {}

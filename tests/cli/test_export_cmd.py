@@ -185,3 +185,31 @@ def test_progress_shows_on_a_terminal_and_not_when_piped(tmp_path: Path) -> None
     )
     assert "customers" in seen and "1/1" in seen, seen  # the bar, on the terminal only
     assert "customers" in done.stdout
+
+
+def test_reports_are_written_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from connector.store import reports
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    company = _seed(url)
+    body = {"reportType": "trial-balance", "basis": "accrual", "asOf": "2026-03-01"}
+    db = Database.from_url(url)
+    with db.begin() as conn:
+        reports.save_report(
+            conn,
+            reports.StoredReport(
+                company, "trial-balance", "accrual", "asOf 2026-03-01", None, None,
+                datetime(2026, 3, 1).date(), body | {"summary": {"totalDebit": "1.00"}}, NOW,
+            ),
+        )  # fmt: skip
+    db.dispose()
+    out = tmp_path / "out"
+    args = ["export", "Acme Export", "--out", str(out), "--database-url", url, "--json"]
+    assert main(args) == 0 and not (out / "reports.jsonl").exists()
+    capsys.readouterr()
+    assert main([*args, "--reports"]) == 0
+    assert json.loads(capsys.readouterr().out)["records"]["reports"] == 1
+    (line,) = (out / "reports.jsonl").read_text().splitlines()
+    assert json.loads(line)["summary"] == {"totalDebit": "1.00"}
