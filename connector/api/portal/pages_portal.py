@@ -26,6 +26,7 @@ from connector.api.portal import web
 from connector.portal import operations
 from connector.portal.consent import label
 from connector.portal.errors import PortalError
+from connector.portal.financials import financials
 from connector.portal.overview import company_detail, list_company_views
 from connector.store import api_keys, web_sessions
 from connector.store import companies as company_store
@@ -244,6 +245,7 @@ def _company_page(request: Request, session: WebSession, company_id: str, **extr
         title=detail.view.company.name,
         csrf=session.csrf,
         detail=detail,
+        books=financials(db, detail.view.company.id),
         methods=METHOD_NAMES,
         totals=totals,
         label=label,
