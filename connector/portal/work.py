@@ -6,7 +6,7 @@ manual sync is queued for its company, when no sync ever ran, when the last one 
 complete (interrupted, failed, or still marked running: resume), or when the schedule is
 due (the connection's interval since the last run started, less a little grace: the Web
 Connector's own timer starts before our run does), and when a push waits for a session
-(pending, or sent with its answer never stored). And stopping a running session at the next request boundary
+(pending, or sent with its answer never stored), or a report request does. And stopping a running session at the next request boundary
 when it becomes held (PROTOCOL.md 1.2: the response in flight is stored first, then 100 is
 answered, so the Web Connector closes normally and the next session resumes).
 Must not: plan requests or store records (the wrapped engine does).
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from connector.portal.operations import held_reason_for
 from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.store import connections as connection_store
-from connector.store import outbox, sync_requests
+from connector.store import outbox, reports, sync_requests
 from connector.store import sync_runs as run_store
 from connector.store.db import Database
 
@@ -56,6 +56,8 @@ class PlatformWork:
                 return True
             if outbox.has_unsent(conn, row.company_id):
                 return True
+            if reports.company_has_open(conn, row.company_id):
+                return True  # a report asked through the API (issue 17)
             recent = run_store.list_runs(conn, row.company_id, limit=5)
         started = [r for r in recent if r.status != sync_requests.QUEUED]
         if not started or started[0].status in UNFINISHED:

@@ -174,6 +174,16 @@ def has_open(conn: Connection, ticket: str) -> bool:
     return row is not None
 
 
+def company_has_open(conn: Connection, company_id: str) -> bool:
+    """A report request of the company waits for a session (or was left by a broken one)."""
+    row = conn.execute(
+        select(report_requests.c.id)
+        .where(report_requests.c.company_id == company_id, report_requests.c.status.in_(OPEN))
+        .limit(1)
+    ).first()
+    return row is not None
+
+
 def mark_sent(conn: Connection, request_id: str, qb_request_id: str) -> None:
     conn.execute(
         update(report_requests)
