@@ -21,6 +21,11 @@ def test_full_sync(qbd_service, web_connector, fake_quickbooks, qbd_cassette):
     page = qbd_service.api("GET", f"/companies/{conn.company_id}/data/vendors").json()
     assert len(page["data"]) == fake_quickbooks.company.count("vendors") > 0
     assert qbd_cassette.exists() and web_connector.last.recorded
+    other = qbd_service.connect("Acme again")  # a fresh connection: the recording replays
+    assert web_connector(other.qwc, other.password, replay=qbd_cassette).result.value == "done"
+    assert web_connector.last.ok and not web_connector.last.mismatches
+    again = qbd_service.api("GET", f"/companies/{other.company_id}/data/vendors").json()
+    assert again["data"] == page["data"]
 
 
 def test_quickbooks_down(qbd_service, web_connector, qbd_scenario):

@@ -8,6 +8,7 @@ import io
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from connector.store.companies import create_company
 from connector.store.connections import create_connection
 from connector.store.db import Database
 from qbd_emulator.cli import main
+from qbd_emulator.company import save
 from qbd_emulator.generate import generate
 from tests.e2e.e2e_harness import live_service
 from tests.sync.sync_harness import assert_store_equals_company, store_state
@@ -55,7 +57,10 @@ def _connection(db: Database, settings: Settings, name: str) -> tuple[str, str, 
 
 
 def test_companies_answer_as_the_qbxml_command(
-    emulator: httpx.Client, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    emulator: httpx.Client,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     assert emulator.get("/health").json()["status"] == "ok"
     made = emulator.post("/companies", json={"seed": 3, "size": "tiny"})
@@ -79,13 +84,24 @@ def test_companies_answer_as_the_qbxml_command(
     bad_size = emulator.post("/companies", json={"seed": 1, "size": "enormous"})
     assert bad_size.status_code == 422 and "enormous" in bad_size.json()["error"]["message"]
 
+    saved = tmp_path / "company.qbe"
+    save(generate(3, "tiny"), saved)
+    loaded = emulator.post("/companies", json={"file": str(saved)})
+    assert loaded.status_code == 201 and loaded.json()["file"] == str(saved)
+    assert loaded.json()["counts"] == made.json()["counts"]
+    junk = tmp_path / "junk.qbe"
+    junk.write_bytes(b"not a company")
+    unreadable = emulator.post("/companies", json={"file": str(junk)})
+    assert unreadable.status_code == 422, unreadable.text
+    assert unreadable.json()["error"]["code"] == "bad_company_file"
+
     changed = emulator.post(f"/companies/{company_id}/mutate", json={"seed": 2}).json()
     assert changed["added"]["customers"] == 1
     counts = emulator.get(f"/companies/{company_id}").json()["counts"]
     assert counts["customers"] == generate(3, "tiny").count("customers") + 1
     paths = emulator.get("/openapi.json").json()["paths"]
     assert {"/companies", "/companies/{company_id}/qbxml", "/webconnector/runs"} <= set(paths)
-    assert emulator.post("/reset").json() == {"dropped": 1}
+    assert emulator.post("/reset").json() == {"dropped": 2}
     assert emulator.get("/health").json()["companies"] == 0
 
 
