@@ -205,6 +205,20 @@ def has_unsent(conn: Connection, company_id: str) -> bool:
     return conn.execute(query.limit(1)).first() is not None
 
 
+def outcomes_since(conn: Connection, company_id: str, request_prefix: str) -> dict[str, int]:
+    """How many pushes by status went out under requestIDs starting with ``request_prefix``
+    (one session's: ``connector.sync.pushing``)."""
+    query = (
+        sa.select(outbox.c.status, sa.func.count())
+        .where(
+            outbox.c.company_id == company_id,
+            outbox.c.request_id.startswith(request_prefix, autoescape=True),
+        )
+        .group_by(outbox.c.status)
+    )
+    return {str(status): int(n) for status, n in conn.execute(query)}
+
+
 def sent_with_request(conn: Connection, company_id: str, request_id: str) -> Push | None:
     """The sent push whose request carried ``request_id`` (a response names it)."""
     query = sa.select(outbox).where(

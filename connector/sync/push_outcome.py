@@ -39,7 +39,12 @@ def push_document(
     write: Write, version: str, request_id: str, message_set_id: str, *, recover: bool
 ) -> str:
     """The qbXML document of one push: the write, then for a Mod a query of the record, run
-    even when the Mod fails (``continueOnError``) so a conflict shows QuickBooks' version."""
+    even when the Mod fails (``continueOnError``) so a conflict shows QuickBooks' version.
+    ``recover``: the same ``newMessageSetID`` again, named as ``oldMessageSetID`` too, so a
+    set QuickBooks stored is answered from its stored response and one it never saw is run
+    (uncertain: how real QuickBooks treats oldMessageSetID equal to newMessageSetID is the
+    fake QuickBooks' reading of Intuit's ErrRecovery samples, PROTOCOL.md 1.5; only a run
+    against real QuickBooks, the Windows runner, can confirm it)."""
     requests = [write.element(version, request_id)]
     if write.operation == "mod":
         dt = write.data_type

@@ -172,4 +172,12 @@ class PushFirst:
         return self.inner.apply_error(ctx, hresult, message)
 
     def end(self, ctx: SessionContext, reason: str) -> str:
-        return self.inner.end(ctx, reason)
+        """The engine's summary, and what became of the pushes this session sent (the Web
+        Connector shows it when the session closes)."""
+        summary = self.inner.end(ctx, reason)
+        with self._db.begin(write=False) as conn:
+            counts = outbox.outcomes_since(conn, ctx.company_id, session_prefix(ctx.ticket))
+        if not counts:
+            return summary
+        said = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        return f"{summary.rstrip()} Pushes: {said}."

@@ -98,9 +98,13 @@ def test_pushes_go_first_in_order_and_land_in_the_store(setup_both: Setup) -> No
 
 def test_quickbooks_refusal_is_a_failure_with_its_status_code(setup: Setup) -> None:
     push = setup.push("customers", {"name": "Cust 1"})  # the name exists: 3100
+    said: list[str] = []
+    end = setup.work.end
+    setup.work.end = lambda ctx, reason: said.append(end(ctx, reason)) or said[-1]  # type: ignore[method-assign]
     setup.session()
     failed = setup.get(push)
     assert (failed.status, failed.status_code) == ("failed", 3100) and failed.error
+    assert said[-1].endswith("Pushes: 1 failed.")  # what the Web Connector shows at the end
 
 
 def test_a_stale_edit_sequence_is_a_conflict_with_quickbooks_version(setup: Setup) -> None:
