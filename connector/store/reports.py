@@ -138,6 +138,15 @@ def take_for_session(conn: Connection, company_id: str, ticket: str) -> int:
     return int(found.rowcount or 0)
 
 
+def planned(conn: Connection, ticket: str) -> list[ReportRequest]:
+    rows = conn.execute(
+        select(report_requests).where(
+            report_requests.c.ticket == ticket, report_requests.c.status == "planned"
+        )
+    )
+    return [_request(row) for row in rows]
+
+
 def next_planned(conn: Connection, ticket: str) -> ReportRequest | None:
     row = conn.execute(
         select(report_requests)
@@ -217,6 +226,22 @@ def save_report(conn: Connection, report: StoredReport) -> None:
     )
     values = {key: getattr(report, key) for key in StoredReport.__dataclass_fields__}
     conn.execute(reports.insert().values(id=str(uuid.uuid4()), **values))
+
+
+def has_report(
+    conn: Connection, company_id: str, report_type: str, basis: str, period_key: str
+) -> bool:
+    row = conn.execute(
+        select(reports.c.id)
+        .where(
+            reports.c.company_id == company_id,
+            reports.c.report_type == report_type,
+            reports.c.basis == basis,
+            reports.c.period_key == period_key,
+        )
+        .limit(1)
+    ).first()
+    return row is not None
 
 
 def find_reports(

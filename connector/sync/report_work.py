@@ -20,6 +20,7 @@ from connector.qbxml.errors import QbxmlError
 from connector.qbxml.report_requests import report_request
 from connector.qbxml.values import Event, Record, ResponseStart
 from connector.store import reports as store
+from connector.store import sync_runs as runs
 from connector.store.records import iter_records
 from connector.sync.reports import REPORT_TYPES, ReportSpec, report_body, standard_reports
 
@@ -52,8 +53,35 @@ def start_session(conn: Connection, ctx: SessionContext, *, standard: bool) -> N
     store.take_for_session(conn, ctx.company_id, ctx.ticket)
 
 
+def _books_unchanged(conn: Connection, ctx: SessionContext) -> bool:
+    """This session's run found nothing new, changed or deleted (its deleted-transaction
+    sweep included), without errors: QuickBooks' books are as the last reports saw them."""
+    run = runs.run_for_ticket(conn, ctx.ticket)
+    full = runs.get_run(conn, run.id) if run is not None else None
+    if full is None or not full.types or "deleted_txns" not in full.data_types:
+        return False
+    return all(
+        t.status == "done" and not (t.created or t.updated or t.deleted or t.errors)
+        for t in full.types
+    )
+
+
+def _skip_standing(conn: Connection, ctx: SessionContext) -> None:
+    """Standard reports already taken for the same dates are not asked again when the
+    books have not changed since (incremental: a second sync on the same day asks none)."""
+    planned = store.planned(conn, ctx.ticket)
+    if not any(row.origin == "standard" for row in planned) or not _books_unchanged(conn, ctx):
+        return
+    for row in planned:
+        spec = spec_of(row)
+        key = (spec.report_type, spec.basis, spec.period_key)
+        if row.origin == "standard" and store.has_report(conn, ctx.company_id, *key):
+            store.finish(conn, row.id, error=None, now=ctx.now)
+
+
 def next_request(conn: Connection, ctx: SessionContext) -> str | None:
     """The next report request of this session, recorded as sent; None when none is left."""
+    _skip_standing(conn, ctx)
     while (row := store.next_planned(conn, ctx.ticket)) is not None:
         spec = spec_of(row)
         kind = REPORT_TYPES[spec.report_type]
@@ -76,6 +104,11 @@ def next_request(conn: Connection, ctx: SessionContext) -> str | None:
 
 
 def pending(conn: Connection, ctx: SessionContext) -> bool:
+    """Whether this session has report requests left to send or to hear back from (the
+    standard ones the unchanged books make needless settled first)."""
+    if not store.has_open(conn, ctx.ticket):
+        return False
+    _skip_standing(conn, ctx)
     return store.has_open(conn, ctx.ticket)
 
 

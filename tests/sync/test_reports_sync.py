@@ -18,6 +18,7 @@ from qbd_emulator.company.statements import profit_and_loss
 from qbd_emulator.generate import generate
 from qbd_emulator.generate.gen import NOW
 from qbd_emulator.processor import FakeQuickBooks
+from tests.e2e.e2e_harness import mutate
 from tests.sync.sync_harness import HCP_REQUEST, run_session
 
 WHEN = (NOW + timedelta(hours=1)).astimezone(UTC)
@@ -134,3 +135,30 @@ def test_column_dates_follow_the_request() -> None:
     ]
     # an answer whose columns do not match the request gets no dates rather than wrong ones
     assert column_periods(spec, 2) == [{}, {}]
+
+
+def _report_requests(qb: FakeQuickBooks) -> list[str]:
+    """Wrap the fake's processRequest: the report requests it is sent."""
+    sent: list[str] = []
+    inner = qb.process_request
+
+    def counting(ticket: str, request: str) -> str:
+        if "ReportQueryRq" in request:
+            sent.append(request)
+        return inner(ticket, request)
+
+    qb.process_request = counting  # type: ignore[method-assign]
+    return sent
+
+
+def test_unchanged_books_are_not_asked_again_the_same_day(db: Database) -> None:
+    qb, engine, company_id = _synced(db, Policy(page_size=100))
+    sent = _report_requests(qb)
+    assert run_session(engine, qb, company_id, "T2", WHEN + timedelta(minutes=30))[-1] == 100
+    assert sent == []  # nothing changed in QuickBooks: the six reports stand
+    changed = mutate(qb.company, 4, WHEN + timedelta(minutes=40))
+    assert (
+        run_session(engine, qb, company_id, "T3", max(changed, WHEN) + timedelta(minutes=50))[-1]
+        == 100
+    )
+    assert len(sent) == 6
