@@ -101,7 +101,7 @@ def general_summary(ctx: Context, request: Request) -> Reply:
     columns = text(body, "SummarizeColumnsBy") or "TotalOnly"
     if columns not in ("TotalOnly", "Month") or (kind == "TrialBalance" and columns != "TotalOnly"):
         raise NotSupportedError(f"SummarizeColumnsBy {columns} is not supported for {kind}.")
-    basis = "Cash" if text(body, "ReportBasis") == "Cash" else "Accrual"
+    basis = _basis(ctx, text(body, "ReportBasis"))
     start, end = _period(ctx, body, "YearToDate" if kind == "ProfitAndLossStandard" else "Today")
     end = end or ctx.now.date()
     if start is not None and start > end:
@@ -116,6 +116,16 @@ def general_summary(ctx: Context, request: Request) -> Reply:
     else:
         statement = trial_balance(ctx.company, basis, end)
     return ok(request, raw=report_xml(statement))
+
+
+def _basis(ctx: Context, asked: str | None) -> str:
+    """``ReportBasis``; ``None`` (or absent) is the company's preference, as in QuickBooks
+    (PreferencesRet ReportsPreferences SummaryReportBasis)."""
+    if asked in ("Accrual", "Cash"):
+        return asked
+    prefs = ctx.company.preferences.get("ReportsPreferences")
+    chosen = prefs.get("SummaryReportBasis") if isinstance(prefs, dict) else None
+    return "Cash" if chosen == "Cash" else "Accrual"
 
 
 def aging_report(ctx: Context, request: Request) -> Reply:

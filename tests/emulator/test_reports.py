@@ -201,3 +201,15 @@ def test_cash_basis_counts_an_invoice_when_it_is_paid() -> None:
     assert row(accrual, "Total Income") != row(cash, "Total Income")
     _, cash_bs = ask(comp, general("BalanceSheetStandard", basis="Cash"))
     assert row(cash_bs, "TOTAL ASSETS") == row(cash_bs, "TOTAL LIABILITIES & EQUITY")
+
+
+def test_basis_none_is_the_company_s_preference() -> None:
+    comp = company(1, "tiny")
+    prefs = dict(comp.preferences)
+    prefs["ReportsPreferences"] = dict(prefs["ReportsPreferences"]) | {"SummaryReportBasis": "Cash"}  # type: ignore[arg-type]
+    comp.preferences = prefs
+    body = "<GeneralSummaryReportQueryRq><GeneralSummaryReportType>TrialBalance</GeneralSummaryReportType><ReportBasis>None</ReportBasis></GeneralSummaryReportQueryRq>"
+    _, report = ask(comp, body)
+    assert report["ReportBasis"] == "Cash"
+    _, accrual = ask(comp, general("TrialBalance"))
+    assert accrual["ReportBasis"] == "Accrual"
