@@ -2,8 +2,9 @@
 
 Owns: running each scenario (the connector's app on loopback over a fresh SQLite store, shared
 by the matrix; per scenario a company and connection of its own and a generated company file;
-one update with the scenario's faults, then clean updates with a manual sync queued until the
-store holds the company) and judging it
+one update with the scenario's faults, a bookkeeper's changes (``mutate``) stamped by
+QuickBooks' clock, which ``"quickbooks": {"clockOffsetSeconds": N}`` skews, then clean updates
+with a manual sync queued until the store holds the company) and judging it
 against what the file documents (``expect``: the first update's ``result``, the code the
 connector ``reported``) and what always holds: the fault fired, the session ended (no request
 or NoOp loop), and nothing is lost (the store equals the company afterwards). ``render`` prints
@@ -21,7 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ from connector.sync.plan import QUERY_TYPES
 from .company import CompanyFile
 from .faults import Scenario, load_scenario
 from .generate import generate
+from .mutate import LEAD, mutate
+from .processor import Clock, system_clock
 from .update import OK_RESULTS, UpdateResult, run_update
 
 __all__ = ["Row", "render", "run_matrix", "run_scenario"]
@@ -45,6 +48,7 @@ __all__ = ["Row", "render", "run_matrix", "run_scenario"]
 CLEAN_UPDATES = 3
 """Clean updates allowed to bring the store back to the company after the faulty one."""
 _LOOPS = {SessionResult.NOOP_LIMIT, SessionResult.REQUEST_LIMIT}
+FAST = ClientConfig(noop_wait_seconds=0, max_noops=3, max_requests=2000)
 PAGE_SIZE = 5
 """Iterator pages of 5 records: a tiny company's larger lists (customers, items) take a Start
 and Continue requests, so iterator faults have something to hit."""
@@ -87,33 +91,50 @@ def _run(db: Database, settings: Settings, path: Path, *, seed: int, size: str) 
     document = json.loads(path.read_text(encoding="utf-8"))
     expect: dict[str, Any] = document.get("expect", {})
     scenario = Scenario(load_scenario(path), seed)
-    return _judge(
-        path.stem, expect, *_exercise(db, settings, generate(seed, size), scenario, path.stem)
-    )
+    offset = timedelta(seconds=float(document.get("quickbooks", {}).get("clockOffsetSeconds", 0)))
+
+    def clock() -> datetime:  # QuickBooks stamps with the PC's clock, however wrong it is
+        return system_clock() + offset
+
+    work = _Work(generate(seed, size), seed, clock)
+    found = _exercise(db, settings, work, scenario, path.stem)
+    return _judge(path.stem, len(scenario.faults), expect, *found)
+
+
+@dataclass
+class _Work:
+    company: CompanyFile
+    seed: int
+    clock: Clock
 
 
 def _exercise(
-    db: Database, settings: Settings, company: CompanyFile, scenario: Scenario, name: str
+    db: Database, settings: Settings, work: _Work, scenario: Scenario, name: str
 ) -> tuple[UpdateResult, list[UpdateResult], str, list[str]]:
-    fast = ClientConfig(noop_wait_seconds=0, max_noops=3, max_requests=2000)
+    """The faulty update; a bookkeeper's changes stamped by QuickBooks' clock; clean updates
+    with a manual sync queued until the store holds the company (or CLEAN_UPDATES ran)."""
+    company = work.company
     with db.begin() as conn:
         row = create_company(conn, f"Scenario {name}")
         made, password = create_connection(conn, row.id, "desktop_app", owner_id=settings.owner_id)
     qwc = parse_qwc(connection_qwc(settings, row, made))
-    faulty = run_update(qwc, password, company=company, scenario=scenario, config=fast, timeout=30)
+    options: dict[str, Any] = {"company": company, "config": FAST, "timeout": 30}
+    faulty = run_update(qwc, password, scenario=scenario, clock=work.clock, **options)
     recorded = _recorded(db, row.id)
+    mutate(company, work.seed, work.clock().replace(microsecond=0) - LEAD)
     clean: list[UpdateResult] = []
     lost = _differences(db, row.id, company)
     while lost and len(clean) < CLEAN_UPDATES:
         with db.begin() as conn:  # the schedule is not due: ask for a sync now
             queue_sync(conn, row.id, None, datetime.now(UTC))
-        clean.append(run_update(qwc, password, company=company, config=fast, timeout=30))
+        clean.append(run_update(qwc, password, clock=work.clock, **options))
         lost = _differences(db, row.id, company)
     return faulty, clean, recorded, lost
 
 
 def _judge(
     name: str,
+    faults: int,
     expect: dict[str, Any],
     faulty: UpdateResult,
     clean: list[UpdateResult],
@@ -123,7 +144,7 @@ def _judge(
     summary = faulty.summary
     did = _did(summary, recorded)
     problems = []
-    if not faulty.faults:
+    if faults and not faulty.faults:
         problems.append("the fault never fired")
     if summary.result in _LOOPS:
         problems.append(f"the session looped ({summary.result.value})")
