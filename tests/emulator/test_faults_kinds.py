@@ -85,3 +85,18 @@ def test_drop_before_never_reaches_the_service() -> None:
 def test_kinds_on_the_wrong_call_or_link_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ScenarioError):
         parse_scenario(_scenario(bad))
+
+
+def test_same_seed_same_points_on_the_soap_link_too() -> None:
+    flaky = {"link": "soap", "call": "sendRequestXML", "kind": "garbage", "probability": 0.3}
+
+    def fired(seed: int) -> list[str]:
+        scenario = Scenario(parse_scenario(_scenario(flaky)), seed)
+        transport = scenario.wrap_transport(Recorder())
+        for _ in range(40):
+            transport.post(QbwcMethod.SEND_REQUEST_XML, b"")
+        return scenario.fired()
+
+    assert fired(11) == fired(11)
+    assert fired(11) != fired(12)
+    assert 3 < len(fired(11)) < 25
