@@ -21,10 +21,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,53 +117,19 @@ class QbdService:
         return data
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def qbd_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QbdService]:
     """A running ``qbd-connector serve`` with a fresh SQLite store, stopped after the test."""
-    import httpx
+    from qbd_emulator.child_service import ChildService
 
     folder = tmp_path_factory.mktemp("qbd_service")
-    port, key = _free_port(), "qbd-test-" + secrets.token_urlsafe(24)
-    database_url = f"sqlite:///{folder / 'service.db'}"
-    env = {
-        "QBD_APPLY_WORKERS": "0",  # pages applied in a thread: no worker processes to spawn
-        "QBD_LOCKOUT_BASE_DELAY_SECONDS": "0",
-        **os.environ,
-        "QBD_DATABASE_URL": database_url,
-        "QBD_API_KEY": key,
-        "QBD_PUBLIC_URL": f"http://localhost:{port}",
-    }
-    log = folder / "serve.log"
-    command = [sys.executable, "-m", "connector", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning"]
-    with log.open("wb") as out, subprocess.Popen(command, env=env, stdout=out, stderr=out) as proc:
-        service = QbdService(f"http://localhost:{port}", key, database_url, log)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{service.url}/api/v1/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"qbd-connector serve did not start: {log.read_text()}")
-                time.sleep(0.1)
-            yield service
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    key = "qbd-test-" + secrets.token_urlsafe(24)
+    child = ChildService(f"sqlite:///{folder / 'service.db'}", key, folder / "serve.log")
+    child.start()
+    try:
+        yield QbdService(child.url, key, child.database_url, child.log)
+    finally:
+        child.stop()
 
 
 # --- Web Connector, scenarios, cassettes -----------------------------------------------------

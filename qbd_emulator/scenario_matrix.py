@@ -19,7 +19,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
+from connector.qbwc.client.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
+from connector.qbwc.client.transport import SoapTransport
 from connector.qbwc.qwc import connection_qwc, parse_qwc
 from connector.settings import Settings
 from connector.store import records, sync_runs
@@ -97,8 +99,61 @@ def _run(db: Database, settings: Settings, path: Path, *, seed: int, size: str) 
         return system_clock() + offset
 
     work = _Work(generate(seed, size), seed, clock)
+    kill = document.get("service", {}).get("killAfter")
+    if kill is not None:
+        return _run_killed(path.stem, expect, work, scenario, kill)
     found = _exercise(db, settings, work, scenario, path.stem)
     return _judge(path.stem, len(scenario.faults), expect, *found)
+
+
+def _run_killed(
+    name: str, expect: dict[str, Any], work: _Work, scenario: Scenario, kill: dict[str, Any]
+) -> Row:
+    """``"service": {"killAfter": {"call": M, "nth": N}}``: ``qbd-connector serve`` runs as a
+    child process, SIGKILLed right after it answered the Nth call M (the answer is lost with
+    it) and started again on the same port and store."""
+    from .child_service import ChildService
+
+    with tempfile.TemporaryDirectory(prefix="qbd-killed-") as folder:
+        url = f"sqlite:///{Path(folder) / 'store.db'}"
+        child = ChildService(url, "qbd-scenario-key", Path(folder) / "serve.log")
+        child.start()
+        db = Database.from_url(url)
+        try:
+            killer = _Killer(child, str(kill["call"]), int(kill.get("nth", 1)))
+            settings = Settings(database_url=url, port=child.port)
+            found = _exercise(db, settings, work, scenario, name, killer.wrap)
+            found[0].faults.extend(killer.fired)
+            return _judge(name, len(scenario.faults) + 1, expect, *found)
+        finally:
+            db.dispose()
+            child.stop()
+
+
+@dataclass
+class _Killer:
+    child: Any
+    call: str
+    nth: int
+    fired: list[str] = field(default_factory=list)
+    seen: int = 0
+
+    def wrap(self, inner: SoapTransport) -> SoapTransport:
+        killer = self
+
+        class Killing:
+            def post(self, method: QbwcMethod, envelope: bytes) -> HttpReply:
+                reply = inner.post(method, envelope)
+                if method.value == killer.call:
+                    killer.seen += 1
+                    if killer.seen == killer.nth:
+                        killer.child.kill()
+                        killer.fired.append(f"service killed after {method.value} #{killer.nth}")
+                        killer.child.start()
+                        raise SoapCallError(method, FailureKind.TRANSPORT, "connection reset")
+                return reply
+
+        return Killing()
 
 
 @dataclass
@@ -109,7 +164,12 @@ class _Work:
 
 
 def _exercise(
-    db: Database, settings: Settings, work: _Work, scenario: Scenario, name: str
+    db: Database,
+    settings: Settings,
+    work: _Work,
+    scenario: Scenario,
+    name: str,
+    wrap: Callable[[SoapTransport], SoapTransport] | None = None,
 ) -> tuple[UpdateResult, list[UpdateResult], str, list[str]]:
     """The faulty update; a bookkeeper's changes stamped by QuickBooks' clock; clean updates
     with a manual sync queued until the store holds the company (or CLEAN_UPDATES ran)."""
@@ -119,7 +179,9 @@ def _exercise(
         made, password = create_connection(conn, row.id, "desktop_app", owner_id=settings.owner_id)
     qwc = parse_qwc(connection_qwc(settings, row, made))
     options: dict[str, Any] = {"company": company, "config": FAST, "timeout": 30}
-    faulty = run_update(qwc, password, scenario=scenario, clock=work.clock, **options)
+    faulty = run_update(
+        qwc, password, scenario=scenario, clock=work.clock, wrap_transport=wrap, **options
+    )
     recorded = _recorded(db, row.id)
     mutate(company, work.seed, work.clock().replace(microsecond=0) - LEAD)
     clean: list[UpdateResult] = []

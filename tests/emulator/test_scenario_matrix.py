@@ -42,7 +42,7 @@ def test_the_report_command_saves_the_matrix_and_fails_a_missed_expectation(
 
 
 def test_there_is_a_scenario_for_each_fault_of_the_catalogue() -> None:
-    assert len(FILES) == 19
+    assert len(FILES) == 20
     kinds = {f["kind"] for p in FILES for f in json.loads(p.read_text())["faults"]}
     assert kinds == {"hresult", "status", "delay", "drop", "drop_before", "garbage", "http_error"}
 
