@@ -19,6 +19,7 @@ document's non-AR/AP postings in proportion to the amount paid, on the payment's
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -275,8 +276,45 @@ def _day(data: RecordData) -> date:
     return value
 
 
+_Memo = dict[str, tuple[tuple[RecordData, ...], list[Posting]]]
+_MEMO: dict[int, tuple[weakref.ref[CompanyFile], _Memo]] = {}
+"""By ``id`` of the company file (it is not hashable), with a weak reference to tell a
+file from a later one at the same address."""
+
+
+def _memo(company: CompanyFile) -> _Memo:
+    found = _MEMO.get(id(company))
+    if found is not None and found[0]() is company:
+        return found[1]
+    for key in [k for k, (ref, _) in _MEMO.items() if ref() is None]:
+        del _MEMO[key]
+    memo: _Memo = {}
+    _MEMO[id(company)] = (weakref.ref(company), memo)
+    return memo
+
+
+def _state(company: CompanyFile) -> tuple[RecordData, ...]:
+    """The record values the ledger reads. The model replaces a record's ``data`` on every
+    change (never edits it in place), so the same objects mean the same books."""
+    keys = (*POSTING_KEYS, "items", "accounts")
+    return tuple(r.data for key in keys for r in company.records.get(key, {}).values())
+
+
 def postings(company: CompanyFile, basis: str = "Accrual") -> list[Posting]:
-    """Every posting of the file on ``basis`` (``Accrual`` or ``Cash``)."""
+    """Every posting of the file on ``basis`` (``Accrual`` or ``Cash``), computed again only
+    when a record it reads was added, changed or deleted (the result is shared: read it)."""
+    state = _state(company)
+    memo = _memo(company)
+    known = memo.get(basis)
+    same = known is not None and len(known[0]) == len(state)
+    if known is not None and same and all(a is b for a, b in zip(known[0], state, strict=True)):
+        return known[1]
+    found = _postings(company, basis)
+    memo[basis] = (state, found)
+    return found
+
+
+def _postings(company: CompanyFile, basis: str) -> list[Posting]:
     books = _Books(company)
     cash = basis == "Cash"
     deferred: dict[str, tuple[Decimal, list[tuple[str | None, Decimal]]]] = {}
@@ -349,24 +387,3 @@ def balances(
         if (start is None or entry.day >= start) and (end is None or entry.day <= end):
             out[entry.account] = out.get(entry.account, ZERO) + entry.amount
     return out
-
-
-def running(entries: Iterable[Posting], days: Iterable[date]) -> dict[date, dict[str, Decimal]]:
-    """Net debit per account from the beginning to the end of each of ``days``, in one
-    pass over the postings (sorted once) however many days are asked."""
-    ordered = sorted(entries, key=lambda entry: entry.day)
-    out: dict[date, dict[str, Decimal]] = {}
-    current: dict[str, Decimal] = {}
-    index = 0
-    for day in sorted(set(days)):
-        while index < len(ordered) and ordered[index].day <= day:
-            entry = ordered[index]
-            current[entry.account] = current.get(entry.account, ZERO) + entry.amount
-            index += 1
-        out[day] = dict(current)
-    return out
-
-
-def difference(later: dict[str, Decimal], earlier: dict[str, Decimal]) -> dict[str, Decimal]:
-    """Net debit per account between two ``running`` points."""
-    return {key: value - earlier.get(key, ZERO) for key, value in later.items()}

@@ -10,13 +10,34 @@ Must not: read the clock (``today`` is passed in), do I/O, or know qbXML syntax.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .ledger import ZERO, Account, Posting, accounts, difference, postings, running
+from .ledger import ZERO, Account, Posting, accounts, postings
 from .model import CompanyFile
+
+
+def running(entries: Iterable[Posting], days: Iterable[date]) -> dict[date, dict[str, Decimal]]:
+    """Net debit per account from the beginning to the end of each of ``days``, in one
+    pass over the postings (sorted once) however many days are asked."""
+    ordered = sorted(entries, key=lambda entry: entry.day)
+    out: dict[date, dict[str, Decimal]] = {}
+    current: dict[str, Decimal] = {}
+    index = 0
+    for day in sorted(set(days)):
+        while index < len(ordered) and ordered[index].day <= day:
+            entry = ordered[index]
+            current[entry.account] = current.get(entry.account, ZERO) + entry.amount
+            index += 1
+        out[day] = dict(current)
+    return out
+
+
+def difference(later: dict[str, Decimal], earlier: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Net debit per account between two ``running`` points."""
+    return {key: value - earlier.get(key, ZERO) for key, value in later.items()}
 
 
 @dataclass(frozen=True)

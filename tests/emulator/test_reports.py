@@ -213,3 +213,26 @@ def test_basis_none_is_the_company_s_preference() -> None:
     assert report["ReportBasis"] == "Cash"
     _, accrual = ask(comp, general("TrialBalance"))
     assert accrual["ReportBasis"] == "Accrual"
+
+
+def test_reports_follow_a_transaction_written_and_deleted() -> None:
+    comp = company(2, "tiny")
+    _, before = ask(comp, general("TrialBalance"))
+    office = row(before, "Office Supplies") or [ZERO, ZERO]
+    entry = (
+        "<JournalEntryAddRq><JournalEntryAdd><TxnDate>2024-06-01</TxnDate>"
+        "<JournalDebitLine><AccountRef><FullName>Office Supplies</FullName></AccountRef>"
+        "<Amount>100.00</Amount></JournalDebitLine><JournalCreditLine><AccountRef>"
+        "<FullName>Checking</FullName></AccountRef><Amount>100.00</Amount>"
+        "</JournalCreditLine></JournalEntryAdd></JournalEntryAddRq>"
+    )
+    qb, ticket = session(comp, fixed_clock())
+    added = qb.process_request(ticket, rq(entry))
+    txn_id = added.split("<TxnID>")[1].split("</TxnID>")[0]
+    _, after = ask(comp, general("TrialBalance"))
+    assert row(after, "Office Supplies")[0] == office[0] + Decimal("100.00")
+    assert row(after, "TOTAL")[0] == row(after, "TOTAL")[1]
+    delete = f"<TxnDelRq><TxnDelType>JournalEntry</TxnDelType><TxnID>{txn_id}</TxnID></TxnDelRq>"
+    assert 'statusCode="0"' in qb.process_request(ticket, rq(delete))
+    _, again = ask(comp, general("TrialBalance"))
+    assert (row(again, "Office Supplies") or [ZERO, ZERO])[0] == office[0]
