@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from connector.qbxml import build
+from connector.qbxml.datatypes import BY_RET
 from connector.qbxml.encode import OnError
 from connector.qbxml.filters import QueryFilter
 from connector.qbxml.status import StatusClass, classify_status
@@ -38,15 +39,16 @@ RE_READ = "-r"
 def push_document(
     write: Write, version: str, request_id: str, message_set_id: str, *, recover: bool
 ) -> str:
-    """The qbXML document of one push: the write, then for a Mod a query of the record, run
-    even when the Mod fails (``continueOnError``) so a conflict shows QuickBooks' version.
+    """The qbXML document of one push: the write, then for a Mod or a Void a query of the
+    record, run even when the write fails (``continueOnError``): a conflict shows QuickBooks'
+    version, and a voided transaction (TxnVoidRs carries no record) lands in the store.
     ``recover``: the same ``newMessageSetID`` again, named as ``oldMessageSetID`` too, so a
     set QuickBooks stored is answered from its stored response and one it never saw is run
     (uncertain: how real QuickBooks treats oldMessageSetID equal to newMessageSetID is the
     fake QuickBooks' reading of Intuit's ErrRecovery samples, PROTOCOL.md 1.5; only a run
     against real QuickBooks, the Windows runner, can confirm it)."""
     requests = [write.element(version, request_id)]
-    if write.operation == "mod":
+    if write.operation in ("mod", "void"):
         dt = write.data_type
         object_id = str(write.value[dt.id_field])
         filters = (
@@ -115,7 +117,8 @@ def read_outcome(events: Iterable[Event], write: Write, attempts: int = 1) -> Ou
     kind = classify_status(start.status.code, start.status.severity)
     code, text = start.status.code, start.status.message
     if kind in (StatusClass.OK, StatusClass.WARNING):
-        saved = recs.get("write", [])
+        # a Del/Void answer's leaves are no record (TxnVoidRs: TxnVoidType, TxnID, ...)
+        saved = [r for r in recs.get("write", []) if r.ret in BY_RET] or recs.get("read", [])
         qb_id = _id_of(saved, write) or _named_id(write)
         return Outcome("succeeded", qb_id, code or None, text or None, saved)
     if kind is StatusClass.STALE_EDIT_SEQUENCE:

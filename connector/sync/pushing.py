@@ -80,9 +80,9 @@ class PushFirst:
 
     def _request(self, conn: Connection, ctx: SessionContext, push: Push) -> str | None:
         recover = push.status == "sent"
+        request_id = f"{session_prefix(ctx.ticket)}{push.attempts + 1}"
         try:
             write = write_for(push.data_type, push.operation, push.record)
-            request_id = f"{session_prefix(ctx.ticket)}{push.attempts + 1}"
             if recover:  # the same message set: QuickBooks answers from what it stored
                 assert push.message_set_id is not None
                 set_id = push.message_set_id
@@ -91,7 +91,8 @@ class PushFirst:
             text = push_document(write, ctx.qbxml_version, request_id, set_id, recover=recover)
         except (QbxmlError, ValueError) as exc:  # e.g. a field this QuickBooks' version lacks
             if not recover:
-                outbox.mark_sent(conn, push.id, message_set_id="-", request_id="-", now=ctx.now)
+                outbox.mark_sent(conn, push.id, message_set_id="-", request_id=request_id,
+                                 now=ctx.now)  # fmt: skip
             outbox.record_outcome(conn, push.id, "failed", now=ctx.now, error=str(exc))
             return None
         if recover:
