@@ -7,18 +7,12 @@ from __future__ import annotations
 from connector.qbxml.parse import iter_events
 from connector.sync.push_outcome import push_document, read_outcome
 from connector.sync.writes import validate
-from qbd_emulator.processor import FakeQuickBooks
+from qbd_emulator.processor import FakeQuickBooks, answer_request
 from tests.sync.sync_harness import T0, make_company
 
 
 def _answer(qb: FakeQuickBooks, document: str) -> str:
-    qb.open_connection("", "qbd-connector")
-    ticket = qb.begin_session("")
-    try:
-        return qb.process_request(ticket, document)
-    finally:
-        qb.end_session(ticket)
-        qb.close_connection()
+    return answer_request(qb.company, document, clock=lambda: T0)
 
 
 def test_a_void_brings_the_voided_transaction_back() -> None:
