@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qbd_emulator.company import CompanyFile
-from qbd_emulator.generate import finish, header, items, lists, names, txns
+from qbd_emulator.generate import finish, header, items, lists, names, optional, txns
 from qbd_emulator.generate.gen import Gen, Progress
 from qbd_emulator.generate.state import TxnState
 
@@ -98,6 +98,7 @@ def generate(seed: int, size: str | int, progress: Progress | None = None) -> Co
     company.company_info = header.company_info(gen, name)
     company.preferences = header.preferences(gen)
     company.file_path = header.file_path(name)
+    optional.fill(gen)
     return company
 
 

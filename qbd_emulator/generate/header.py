@@ -81,5 +81,7 @@ def preferences(gen: Gen) -> RecordData:
             "EnhancedInventoryReceivingEnabled": False,
             "IsTrackingSerialOrLotNumber": "None",
             "FIFOEnabled": False,
+            "IsRSBEnabled": False,
+            "IsBarcodeEnabled": gen.chance(0.3),
         },
     }

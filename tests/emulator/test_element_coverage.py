@@ -31,8 +31,9 @@ from tests.refpaths import reference_path
 
 VERSION = "16.0"
 SEEDS = (1, 2)
-TARGET = 0.77
-"""The overall share reached so far; issue 10's goal is 0.95."""
+TARGET = 1.0
+"""Every path (issue 10 asks for at least 95%): a new reference response with paths the fake
+never emits fails here until the generator fills them."""
 
 QBXML = re.compile(r"<QBXML\b.*?</QBXML>", re.S)
 DECLARATION = re.compile(r"<\?xml[^>]*\?>")
@@ -101,16 +102,30 @@ def real_paths() -> Paths:
     }
 
 
+APP_OWNER_ID = "{57F3B9B1-86F1-4fcc-B1EE-566DE1813D20}"
+REGISTER = (
+    f'<DataExtAddRq requestID="0"><DataExtAdd><OwnerID>{APP_OWNER_ID}</OwnerID>'
+    "<DataExtName>FileID</DataExtName><OtherDataExtType>Company</OtherDataExtType>"
+    "<DataExtValue>{e3a6f2b0-1c2d-4e5f-8a9b-0c1d2e3f4a5b}</DataExtValue></DataExtAdd>"
+    "</DataExtAddRq>"
+)
+"""What a Web Connector writes into the company file when an application is first authorised
+(its FileID under the application's OwnerID, PG p.36): the real CompanyRets were answered to
+such an application, asking with its OwnerID."""
+
+
 def query(dt: DataType, schema: Schema) -> str:
-    """The fullest query of ``dt``: every status, lines, links and data extensions."""
+    """The fullest query of ``dt``: every status, lines, links and data extensions (the
+    custom fields, OwnerID 0, and the application's own)."""
+    if dt.kind is Kind.DELETED:
+        return ""
     wanted = [
         ("ActiveStatus", "All"),
         ("IncludeLineItems", "true"),
         ("IncludeLinkedTxns", "true"),
         ("OwnerID", "0"),
+        ("OwnerID", APP_OWNER_ID),
     ]
-    if dt.kind is Kind.DELETED:
-        return ""
     return "".join(
         f"<{name}>{value}</{name}>"
         for name, value in wanted
@@ -126,6 +141,7 @@ def fake_paths(rets: Iterable[str]) -> Paths:
         qb = FakeQuickBooks(company(seed, "small"), clock=fixed_clock())
         qb.open_connection("", "element coverage")
         ticket = qb.begin_session("")
+        qb.process_request(ticket, rq(REGISTER, VERSION))
         for request, dt in sorted(asked.items()):
             body = query(dt, schema)
             answer = qb.process_request(

@@ -103,8 +103,13 @@ def store_state(db: Database, company_id: str) -> dict[str, dict[str, RecordData
 
 
 def company_state(company: CompanyFile) -> dict[str, dict[str, Any]]:
+    """The company's records as the sync's queries see them: they ask for no OwnerID, so
+    QuickBooks answers without the records' DataExtRet (custom fields)."""
     return {
-        dt.key: {(r.data.get(dt.id_field)): r.data for r in company.iter_records(dt.key)}
+        dt.key: {
+            str(r.data[dt.id_field]): {k: v for k, v in r.data.items() if k != "DataExtRet"}
+            for r in company.iter_records(dt.key)
+        }
         for dt in QUERY_TYPES
     }
 
