@@ -2,11 +2,11 @@
 
 Owns: one pass over the finished company (``fill``) that adds, to a share of records, what
 recorded QuickBooks answers carry (``tests/emulator/test_element_coverage.py`` measures it):
-address blocks, ship-to addresses and dates, form templates, tax lines, personal name parts,
-credit card details, custom fields, the company's services. Values follow the documented
-dependencies: an ``*AddressBlock`` is its address as printed; ``ShipDate`` is not before
-``TxnDate``; ``CreditCardTxnInfo`` only on payments by card, and then the company subscribes
-to the Merchant Account Service; ``Salutation``/``MiddleName`` only on people.
+on transactions address blocks, ship-to addresses and dates, form templates, card details,
+custom fields; account tax lines; the company's services (names and items:
+``optional_lists``). Values follow the documented dependencies: an ``*AddressBlock`` is its
+address as printed; ``ShipDate`` is not before ``TxnDate``; ``CreditCardTxnInfo`` only on
+payments by card, and then the company subscribes to the Merchant Account Service.
 Must not: change amounts, dates, links or refs the ledger and balances were computed from.
 It runs last, so the values every other module draws for a seed stay the same.
 """
@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from connector.qbxml.values import RecordData, Value
 from qbd_emulator.company import in_schema_order
 from qbd_emulator.company.model import field_order
-from qbd_emulator.generate.gen import Gen, short, vals
+from qbd_emulator.generate.gen import Gen, vals
+from qbd_emulator.generate.optional_lists import address_block, custom_fields, fill_lists
 
-BLOCK_LINES = 5
 CARD_METHODS = {"Visa", "MasterCard", "American Express", "Discover"}
 SALES = {
     "invoices": ("InvoiceRet", "Intuit Product Invoice"),
@@ -61,14 +61,12 @@ TAX_LINES = {
 """Form 1120S tax lines by account type. Only 1864 "B/S-Assets: Cash" is taken from a real
 answer; the other TaxLineIDs are this file's numbering (uncertain: not checked against
 QuickBooks' tax line table)."""
-SALUTATIONS = ("Mr.", "Ms.", "Mrs.", "Dr.")
-CUSTOM_FIELDS = ("Project Code", "Approved By", "Contract #")
 
 
 def fill(gen: Gen) -> None:
     """Add the optional elements to the finished company (drawn from ``gen.rng`` last)."""
     _accounts(gen)
-    addresses = _customers(gen)
+    addresses = fill_lists(gen)
     templates = {key: _template(gen, name) for key, (_, name) in SALES.items()}
     for key, (ret, _) in SALES.items():
         for record in gen.company.iter_records(key):
@@ -78,20 +76,6 @@ def fill(gen: Gen) -> None:
     _purchase_orders(gen, _template(gen, PURCHASE_TEMPLATE))
     by_card = _card_payments(gen)
     _company(gen, by_card)
-
-
-def address_block(address: Value | None) -> RecordData | None:
-    """The address as QuickBooks prints it: its lines, "City, State PostalCode", Country."""
-    if not isinstance(address, dict):
-        return None
-    lines = [str(address[k]) for k in ("Addr1", "Addr2", "Addr3", "Addr4", "Addr5") if k in address]
-    place = " ".join(str(address[k]) for k in ("State", "PostalCode") if k in address)
-    city = str(address.get("City", ""))
-    lines.append(f"{city}, {place}" if city and place else city or place)
-    if "Country" in address:
-        lines.append(str(address["Country"]))
-    lines = [short(line, 41) for line in lines if line][:BLOCK_LINES]
-    return {f"Addr{i}": line for i, line in enumerate(lines, 1)}
 
 
 def _template(gen: Gen, name: str) -> RecordData:
@@ -111,43 +95,6 @@ def _accounts(gen: Gen) -> None:
         if with_currency and home is not None:
             data["CurrencyRef"] = home
         record.data = in_schema_order(record.ret, data)
-
-
-def _customers(gen: Gen) -> dict[str, RecordData]:
-    """Name parts, phones and fuller addresses; returns each customer's current data."""
-    out: dict[str, RecordData] = {}
-    for record in gen.company.iter_records("customers"):
-        data = dict(record.data)
-        person = "FirstName" in data
-        if person and gen.chance(0.4):
-            data["Salutation"] = gen.choice(SALUTATIONS)
-        if person and gen.chance(0.3):
-            data["MiddleName"] = gen.choice(tuple("ABCDEFGHJKLMNPRSTW"))
-        if "Phone" in data and gen.chance(0.25):
-            data["AltPhone"] = f"{gen.rng.randint(200, 989)}-555-{gen.rng.randint(100, 9999):04d}"
-        if "CompanyName" in data and gen.chance(0.3):
-            data["Fax"] = f"{gen.rng.randint(200, 989)}-555-{gen.rng.randint(100, 9999):04d}"
-        if "ParentRef" not in data and gen.chance(0.3):
-            _attention(gen, data)
-        record.data = in_schema_order(record.ret, data)
-        out[str(data["ListID"])] = record.data
-    return out
-
-
-def _attention(gen: Gen, data: RecordData) -> None:
-    """QuickBooks' own layout: the name, then the contact, then the street."""
-    for key in ("BillAddress", "ShipAddress"):
-        address = data.get(key)
-        if not isinstance(address, dict) or "Addr1" not in address:
-            continue
-        lines = [str(data.get("CompanyName") or data["Name"])]
-        if "Contact" in data and "CompanyName" in data:
-            lines.append(f"Attn: {data['Contact']}")
-        lines.append(str(address["Addr1"]))
-        if gen.chance(0.4):
-            lines.append(f"Suite {gen.rng.randint(100, 990)}")
-        fuller: RecordData = {f"Addr{i}": short(line, 41) for i, line in enumerate(lines, 1)}
-        data[key] = fuller | {k: v for k, v in address.items() if not k.startswith("Addr")}
 
 
 def _sale(
@@ -205,21 +152,10 @@ def _purchase_orders(gen: Gen, template: RecordData) -> None:
             ):
                 data[key] = address
                 data[f"{key}Block"] = block
-        fields = [name for name in CUSTOM_FIELDS if gen.chance(0.3)]
+        fields = custom_fields(gen, "purchase_orders", 0.3)
         if fields:
-            data["DataExtRet"] = vals([_custom_field(gen, name) for name in fields])
+            data["DataExtRet"] = vals(fields)
         record.data = in_schema_order(record.ret, data)
-
-
-def _custom_field(gen: Gen, name: str) -> RecordData:
-    """A custom field's value (OwnerID 0: the fields the user defines in QuickBooks)."""
-    if name == "Approved By":
-        value = gen.fk("name")
-    elif name == "Contract #":
-        value = f"C-{gen.rng.randint(1000, 9999)}"
-    else:
-        value = f"PRJ-{gen.rng.randint(100, 999)}"
-    return {"OwnerID": "0", "DataExtName": name, "DataExtType": "STR255TYPE", "DataExtValue": value}
 
 
 def _card_payments(gen: Gen) -> bool:
