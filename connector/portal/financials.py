@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from connector.store import reports as store
 from connector.store.db import Database
