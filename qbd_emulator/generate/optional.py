@@ -14,11 +14,12 @@ It runs last, so the values every other module draws for a seed stay the same.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from connector.qbxml.values import RecordData, Value
 from qbd_emulator.company import in_schema_order
 from qbd_emulator.company.model import field_order
-from qbd_emulator.generate.gen import Gen, vals
+from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
 from qbd_emulator.generate.optional_lists import address_block, custom_fields, fill_lists
 
 CARD_METHODS = {"Visa", "MasterCard", "American Express", "Discover"}
@@ -74,6 +75,8 @@ def fill(gen: Gen) -> None:
                 ret, _sale(gen, ret, record.data, addresses, templates[key])
             )
     _purchase_orders(gen, _template(gen, PURCHASE_TEMPLATE))
+    _payee_addresses(gen)
+    _memos_and_checks(gen)
     by_card = _card_payments(gen)
     _company(gen, by_card)
 
@@ -159,9 +162,11 @@ def _purchase_orders(gen: Gen, template: RecordData) -> None:
 
 
 def _card_payments(gen: Gen) -> bool:
-    """Some card payments went through QuickBooks Merchant Service (masked card number)."""
+    """Some card payments and card sales went through QuickBooks Merchant Service (masked
+    card number)."""
     any_card = False
-    for record in gen.company.iter_records("receive_payments"):
+    records = [*gen.company.iter_records("receive_payments")]
+    for record in [*records, *gen.company.iter_records("sales_receipts")]:
         method = record.data.get("PaymentMethodRef")
         if not isinstance(method, dict) or method["FullName"] not in CARD_METHODS:
             continue
@@ -219,3 +224,98 @@ def _company(gen: Gen, merchant: bool) -> None:
     }
     info["AccountantCopy"] = {"AccountantCopyExists": False}
     gen.company.company_info = in_schema_order("CompanyRet", info)
+
+
+PAYEE_ADDRESSES = (
+    ("vendors", "VendorAddress"),
+    ("customers", "BillAddress"),
+    ("employees", "EmployeeAddress"),
+    ("other_names", "OtherNameAddress"),
+)
+MEMOS = {
+    "invoices": ("Thank you for your business.", "Progress billing", "Rush order"),
+    "sales_orders": ("Customer pickup", "Ship complete", "Backorder allowed"),
+    "estimates": ("Valid for 30 days", "Includes installation"),
+    "sales_receipts": ("Counter sale", "Paid in full"),
+    "receive_payments": ("Payment received, thank you", "Partial payment"),
+    "purchase_orders": ("Deliver to loading dock", "Confirm ship date"),
+    "bill_payment_checks": ("Account payment",),
+    "bill_payment_credit_cards": ("Paid by card",),
+}
+
+
+def _payee_addresses(gen: Gen) -> None:
+    """Checks print the payee's address (QuickBooks fills it from the name)."""
+    for key in ("checks", "bill_payment_checks"):
+        for record in gen.company.iter_records(key):
+            payee = record.data.get("PayeeEntityRef")
+            address = _address_of(gen, payee) if isinstance(payee, dict) else None
+            block = address_block(address)
+            if address is None or block is None or not gen.chance(0.8):
+                continue
+            data = dict(record.data) | {"Address": address, "AddressBlock": block}
+            record.data = in_schema_order(record.ret, data)
+
+
+def _address_of(gen: Gen, ref: RecordData) -> Value | None:
+    for key, field in PAYEE_ADDRESSES:
+        table = gen.company.records.get(key, {})
+        found = table.get(str(ref["ListID"]))
+        if found is not None:
+            return found.data.get(field)
+    return None
+
+
+def _memos_and_checks(gen: Gen) -> None:
+    """Memos; the check number of a receipt paid by check; the class of a purchase order
+    and its lines (class tracking is on); FOB and Other on some invoices."""
+    classes = gen.refs.get("classes", [])
+    for key, memos in MEMOS.items():
+        for record in gen.company.iter_records(key):
+            order = field_order(record.ret)
+            data = dict(record.data)
+            if "Memo" not in data and gen.chance(0.3):
+                data["Memo"] = gen.choice(memos)
+            method = data.get("PaymentMethodRef")
+            if (
+                "CheckNumber" in order
+                and isinstance(method, dict)
+                and method["FullName"] == "Check"
+            ):
+                data["CheckNumber"] = str(gen.rng.randint(1001, 9999))
+            if key == "purchase_orders" and classes and gen.chance(0.3):
+                data["ClassRef"] = gen.choice(classes)
+                lines = data["PurchaseOrderLineRet"]
+                assert isinstance(lines, list)
+                data["PurchaseOrderLineRet"] = [
+                    in_schema_order(
+                        "PurchaseOrderLineRet", dict(line) | {"ClassRef": data["ClassRef"]}
+                    )
+                    for line in lines
+                    if isinstance(line, dict)
+                ]
+            if key == "invoices" and gen.chance(0.2):
+                data["FOB"] = gen.choice(("Origin", "Destination"))
+                data["Other"] = f"Job {gen.rng.randint(100, 999)}"
+            if key == "invoices":
+                data |= _suggested_discount(gen, data)
+            record.data = in_schema_order(record.ret, data)
+
+
+def _suggested_discount(gen: Gen, invoice: RecordData) -> RecordData:
+    """Terms with an early-payment discount suggest it: the percentage of the invoice's
+    total, by the invoice date plus the discount days."""
+    ref = invoice.get("TermsRef")
+    table = gen.company.records.get("terms", {})
+    terms = table.get(str(ref["ListID"])) if isinstance(ref, dict) else None
+    if terms is None:
+        return {}
+    pct, days = terms.data.get("DiscountPct"), terms.data.get("StdDiscountDays")
+    day = invoice.get("TxnDate")
+    total = invoice.get("Subtotal", ZERO)
+    tax = invoice.get("SalesTaxTotal", ZERO)
+    if not (isinstance(pct, Decimal) and isinstance(days, int) and isinstance(day, date)):
+        return {}
+    assert isinstance(total, Decimal) and isinstance(tax, Decimal)
+    amount = ((total + tax) * pct / 100).quantize(CENT, ROUND_HALF_UP)
+    return {"SuggestedDiscountAmount": amount, "SuggestedDiscountDate": day + timedelta(days=days)}
