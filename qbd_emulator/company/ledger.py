@@ -185,7 +185,9 @@ def _lines(
     """(header account, line postings) of one transaction; the header takes the rest."""
     lines: list[tuple[str | None, Decimal]] = []
     if ret in SALES:
-        for line in _rows(data.get(SALES[ret])):
+        group = SALES[ret].replace("LineRet", "LineGroupRet")
+        inside = [x for g in _rows(data.get(group)) for x in _rows(g.get(SALES[ret]))]
+        for line in [*_rows(data.get(SALES[ret])), *inside]:
             lines += books.sale_line(line)
         if _dec(data.get("SalesTaxTotal")):
             lines.append((books.tax, -_dec(data.get("SalesTaxTotal"))))

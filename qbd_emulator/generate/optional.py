@@ -20,6 +20,7 @@ from connector.qbxml.values import RecordData, Value
 from qbd_emulator.company import in_schema_order
 from qbd_emulator.company.model import field_order
 from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
+from qbd_emulator.generate.optional_groups import fill_groups
 from qbd_emulator.generate.optional_lists import address_block, custom_fields, fill_lists
 
 CARD_METHODS = {"Visa", "MasterCard", "American Express", "Discover"}
@@ -79,6 +80,7 @@ def fill(gen: Gen) -> None:
     _memos_and_checks(gen)
     by_card = _card_payments(gen)
     _company(gen, by_card)
+    fill_groups(gen)
 
 
 def _template(gen: Gen, name: str) -> RecordData:

@@ -242,8 +242,14 @@ def test_invoice_and_bill_balances_agree_with_payments(small: CompanyFile) -> No
 
 def test_lines_add_up(small: CompanyFile) -> None:
     for invoice in records(small, "invoices"):
-        lines = rows(invoice.data["InvoiceLineRet"])
-        assert sum((dec(x["Amount"]) for x in lines), ZERO) == invoice.data["Subtotal"]
+        lines = rows(invoice.data.get("InvoiceLineRet"))
+        groups = rows(invoice.data.get("InvoiceLineGroupRet"))
+        inside = [x for g in groups for x in rows(g["InvoiceLineRet"])]
+        assert sum((dec(g["TotalAmount"]) for g in groups), ZERO) == sum(
+            (dec(x["Amount"]) for x in inside), ZERO
+        )
+        amounts = [dec(x["Amount"]) for x in lines] + [dec(g["TotalAmount"]) for g in groups]
+        assert sum(amounts, ZERO) == invoice.data["Subtotal"]
     for bill in records(small, "bills"):
         lines = rows(bill.data.get("ExpenseLineRet")) + rows(bill.data.get("ItemLineRet"))
         assert sum((dec(x["Amount"]) for x in lines), ZERO) == bill.data["AmountDue"]
