@@ -83,6 +83,18 @@ def fill(gen: Gen) -> None:
     fill_groups(gen)
 
 
+def _last_check_numbers(gen: Gen) -> dict[str, str]:
+    """The highest check number written on each bank account (checks and bill payments)."""
+    out: dict[str, int] = {}
+    for key, field in (("checks", "AccountRef"), ("bill_payment_checks", "BankAccountRef")):
+        for record in gen.company.iter_records(key):
+            account, number = record.data.get(field), str(record.data.get("RefNumber", ""))
+            if isinstance(account, dict) and number.isdigit():
+                list_id = str(account["ListID"])
+                out[list_id] = max(out.get(list_id, 0), int(number))
+    return {list_id: str(number) for list_id, number in out.items()}
+
+
 def _template(gen: Gen, name: str) -> RecordData:
     return {"ListID": gen.company.counters.list_id(gen.start), "FullName": name}
 
@@ -92,8 +104,13 @@ def _accounts(gen: Gen) -> None:
     # Uncertain: real AccountRets carry CurrencyRef (home currency) in some files and not
     # in others; here a file either has it on every account or on none.
     with_currency = home is not None and gen.chance(0.5)
+    last_checks = _last_check_numbers(gen)
     for record in gen.company.iter_records("accounts"):
         data = dict(record.data)
+        if str(data["ListID"]) in last_checks:
+            data["LastCheckNumber"] = last_checks[str(data["ListID"])]
+        if data.get("SpecialAccountType") == "SalesTaxPayable":
+            data["IsTaxAccount"] = True  # uncertain: taken to flag the sales tax liability
         line = TAX_LINES.get(str(data.get("AccountType")))
         if line is not None and gen.chance(0.8):
             data["TaxLineInfoRet"] = {"TaxLineID": line[0], "TaxLineName": line[1]}
@@ -225,6 +242,13 @@ def _company(gen: Gen, merchant: bool) -> None:
         )
     }
     info["AccountantCopy"] = {"AccountantCopyExists": False}
+    if isinstance(info.get("Address"), dict):  # what customers see on forms: the same place
+        info["CompanyAddressForCustomer"] = info["Address"]
+        info["CompanyAddressBlockForCustomer"] = block or {}
+    if "Email" in info:
+        info["CompanyEmailForCustomer"] = info["Email"]
+    if gen.chance(0.5):
+        info["Fax"] = f"{gen.rng.randint(201, 989)}-555-{gen.rng.randint(100, 9999):04d}"
     gen.company.company_info = in_schema_order("CompanyRet", info)
 
 
@@ -301,6 +325,9 @@ def _memos_and_checks(gen: Gen) -> None:
                 data["Other"] = f"Job {gen.rng.randint(100, 999)}"
             if key == "invoices":
                 data |= _suggested_discount(gen, data)
+            fields = custom_fields(gen, key, 0.2) if key in ("invoices", "sales_orders") else []
+            if fields:
+                data["DataExtRet"] = vals(fields)
             record.data = in_schema_order(record.ret, data)
 
 

@@ -40,6 +40,9 @@ CUSTOM_FIELDS = {
     "vendors": ("Account Rep", "Contract #"),
     "employees": ("Badge Number",),
     "purchase_orders": ("Project Code", "Approved By", "Contract #"),
+    "invoices": ("Project Code",),
+    "sales_orders": ("Project Code",),
+    "items": ("Material", "Warranty"),
 }
 UOM_SETS = ("Count by the each", "Weight by the pound", "Length by the foot")
 DEPARTMENTS = ("Operations", "Sales", "Finance", "Service")
@@ -133,6 +136,10 @@ def _custom_field(gen: Gen, name: str) -> RecordData:
         value = gen.choice(("West", "Central", "East"))
     elif name in ("Account Rep", "Approved By"):
         value = gen.fk("name")
+    elif name == "Material":
+        value = gen.choice(("Steel", "Aluminum", "Plastic", "Copper"))
+    elif name == "Warranty":
+        value = gen.choice(("90 days", "1 year", "3 years"))
     elif name == "Project Code":
         value = f"PRJ-{gen.rng.randint(100, 999)}"
     elif name == "Badge Number":
@@ -161,12 +168,37 @@ def _customer(gen: Gen, data: RecordData) -> None:
         data["AltContact"] = short(gen.fk("name"), 41)
     if "Email" in data and gen.chance(0.15):
         data["Cc"] = f"accounts{gen.rng.randint(1, 99)}@example.com"
-    if "ParentRef" not in data and gen.chance(0.3):
+    if "FirstName" in data and "CompanyName" in data and gen.chance(0.2):
+        data["JobTitle"] = gen.choice(("Owner", "Office Manager", "Purchasing Agent"))
+    if "CompanyName" in data and gen.chance(0.15):
+        data["PrintAs"] = short(str(data["CompanyName"]), 41)
+    non_taxable = isinstance(tax := data.get("SalesTaxCodeRef"), dict) and tax["FullName"] == "Non"
+    if non_taxable and gen.chance(0.6):  # a reseller's certificate is why it is not taxed
+        data["ResaleNumber"] = f"SR-{gen.rng.randint(10**8, 10**9 - 1)}"
+    if "Email" in data and gen.chance(0.4):
+        data["PreferredDeliveryMethod"] = "Email"
+        data["DeliveryMethod"] = "Email"
+    if "ParentRef" in data:
+        _job_dates(gen, data)
+    elif gen.chance(0.3):
         _attention(gen, data)
     for key in ("BillAddress", "ShipAddress"):
         block = address_block(data.get(key))
         if block is not None:
             data[f"{key}Block"] = block
+
+
+def _job_dates(gen: Gen, data: RecordData) -> None:
+    """A closed job has an end date; an open one a projected end; both after its start."""
+    start = data.get("JobStartDate")
+    if not isinstance(start, date):
+        return
+    end = min(start + timedelta(days=gen.rng.randint(30, 180)), gen.now.date())
+    if data.get("JobStatus") == "Closed":
+        data["JobEndDate"] = max(end, start)
+    elif gen.chance(0.6):
+        data["JobProjectedEndDate"] = start + timedelta(days=gen.rng.randint(30, 180))
+    data["IsStatementWithParent"] = gen.chance(0.5)
 
 
 def _attention(gen: Gen, data: RecordData) -> None:
@@ -201,6 +233,12 @@ def _vendor(gen: Gen, data: RecordData) -> None:
             data["JobTitle"] = gen.choice(("Sales Manager", "Account Manager", "Owner"))
     if gen.chance(0.3):
         data["CreditLimit"] = Decimal(gen.choice((2000, 5000, 15000))).quantize(Decimal("0.01"))
+    if "Email" in data and gen.chance(0.15):
+        data["Cc"] = f"ap{gen.rng.randint(1, 99)}@example.com"
+    if gen.chance(0.3):
+        data["PrefillAccountRef"] = vals(
+            gen.rng.sample(gen.refs["expense"], k=gen.rng.randint(1, 2))
+        )
     if data.get("IsVendorEligibleFor1099"):
         data["VendorTaxIdent"] = f"{gen.rng.randint(10, 99)}-{gen.rng.randint(1000000, 9999999)}"
 
@@ -215,6 +253,15 @@ def _employee(gen: Gen, data: RecordData) -> None:
         data["OriginalHireDate"] = hired
     if gen.chance(0.3):
         data["AccountNumber"] = f"E-{gen.rng.randint(100, 999)}"
+    if gen.chance(0.5):
+        data["Description"] = gen.choice(("Field technician", "Bookkeeper", "Sales associate"))
+        data["PartOrFullTime"] = gen.choice(("FullTime", "FullTime", "PartTime"))
+        data["Exempt"] = gen.choice(("Exempt", "NonExempt"))
+        data["KeyEmployee"] = "No"
+        data["USCitizen"] = "Yes"
+        data["OnFile"] = "Yes"
+    if gen.chance(0.1):
+        data["Suffix"] = gen.choice(("Jr.", "Sr.", "III"))
 
 
 def _other_name(gen: Gen, data: RecordData) -> None:
@@ -225,6 +272,12 @@ def _other_name(gen: Gen, data: RecordData) -> None:
         data["Email"] = f"info{gen.rng.randint(1, 99)}@example.com"
     if "FirstName" in data and gen.chance(0.5):
         data["Contact"] = short(f"{data['FirstName']} {data.get('LastName', '')}".strip(), 41)
+    if gen.chance(0.2):
+        data["Fax"] = phone(gen)
+    if "Contact" in data and gen.chance(0.2):
+        data["AltContact"] = short(gen.fk("name"), 41)
+    if gen.chance(0.3):
+        data["AccountNumber"] = str(gen.rng.randint(10000, 99999))
     block = address_block(data.get("OtherNameAddress"))
     if block is not None:
         data["OtherNameAddressBlock"] = block
@@ -247,6 +300,9 @@ def _items(gen: Gen) -> None:
             data["Max"] = point * 3
         if item_id not in purchased:
             _other_form(gen, record.ret, data)
+        fields = custom_fields(gen, "items", 0.2) if "DataExtRet" in field_order(record.ret) else []
+        if fields and "ManufacturerPartNumber" in data:
+            data["DataExtRet"] = vals(fields)
         record.data = in_schema_order(record.ret, data)
 
 
