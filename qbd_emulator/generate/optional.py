@@ -20,6 +20,7 @@ from connector.qbxml.values import RecordData, Value
 from qbd_emulator.company import in_schema_order
 from qbd_emulator.company.model import field_order
 from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
+from qbd_emulator.generate.optional_details import fill_details
 from qbd_emulator.generate.optional_groups import fill_groups
 from qbd_emulator.generate.optional_lists import address_block, custom_fields, fill_lists
 
@@ -81,6 +82,7 @@ def fill(gen: Gen) -> None:
     by_card = _card_payments(gen)
     _company(gen, by_card)
     fill_groups(gen)
+    fill_details(gen)
 
 
 def _last_check_numbers(gen: Gen) -> dict[str, str]:
