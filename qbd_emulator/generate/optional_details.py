@@ -4,7 +4,10 @@ Owns: fixed asset details (cost basis = purchase cost, year-end book value = cos
 accumulated depreciation, warranty after purchase), a discount on the date-driven terms,
 employees' service, release (only inactive employees) and EEO answers, name suffixes, vendor
 ship-from addresses, purchase order messages and drop shipments (ship to a customer: the
-customer's address), FOB and Other on sales forms, classes on transfers.
+customer's address), FOB and Other on sales forms, classes on transfers; refs into the
+small lists every file has (ship methods, customer messages, customer, vendor and job
+types, price levels, sales reps by an employee's initials), a form taking its customer's
+sales rep and a ship method only when it ships somewhere.
 Must not: change amounts, dates, links or refs the ledger and balances were computed from.
 """
 
@@ -15,24 +18,85 @@ from decimal import Decimal
 
 from connector.qbxml.values import RecordData
 from qbd_emulator.company import StoredRecord, in_schema_order
+from qbd_emulator.company.model import field_order
 from qbd_emulator.generate.gen import CENT, Gen
 from qbd_emulator.generate.optional_lists import address_block
 
 SUFFIXES = ("Jr.", "Sr.", "II", "III")
 FOB_FORMS = ("estimates", "sales_orders", "sales_receipts")
+SALES_FORMS = ("invoices", "sales_orders", "sales_receipts", "estimates", "credit_memos")
+SMALL_LISTS = {
+    "ship_methods": ("UPS", "FedEx", "US Mail", "Hand Delivered"),
+    "customer_messages": ("Thank you for your business.", "We appreciate your prompt payment."),
+    "customer_types": ("Retail", "Wholesale", "Commercial"),
+    "vendor_types": ("Supplies", "Subcontractors", "Services"),
+    "job_types": ("Installation", "Repair", "Maintenance"),
+    "price_levels": ("Preferred 5%", "Wholesale 10%"),
+}
+"""Small lists every file has and the fake does not serve as queries (refs only)."""
 
 
 def fill_details(gen: Gen) -> None:
+    lists = _small_lists(gen)
     for key in ("items", "terms", "employees", "customers", "vendors"):
         for record in gen.company.iter_records(key):
             data = dict(record.data)
             _detail(gen, record, data)
+            _typed(gen, record.ret, data, lists)
             record.data = in_schema_order(record.ret, data)
-    for key in (*FOB_FORMS, "purchase_orders", "transfers"):
+    for key in (*SALES_FORMS, "purchase_orders", "transfers"):
         for record in gen.company.iter_records(key):
             data = dict(record.data)
             _txn(gen, key, data)
+            _form_refs(gen, record.ret, data, lists)
             record.data = in_schema_order(record.ret, data)
+
+
+def _small_lists(gen: Gen) -> dict[str, list[RecordData]]:
+    out: dict[str, list[RecordData]] = {
+        name: [{"ListID": gen.company.counters.list_id(gen.start), "FullName": v} for v in values]
+        for name, values in SMALL_LISTS.items()
+    }
+    # A sales rep is an employee, known on forms by initials (at most five letters).
+    out["sales_reps"] = [
+        {
+            "ListID": gen.company.counters.list_id(gen.start),
+            "FullName": "".join(part[0] for part in str(r.data["Name"]).split())[:5],
+        }
+        for r in gen.company.iter_records("employees")
+    ]
+    return out
+
+
+def _typed(gen: Gen, ret: str, data: RecordData, lists: dict[str, list[RecordData]]) -> None:
+    if ret == "CustomerRet":
+        if lists["sales_reps"] and gen.chance(0.4):
+            data["SalesRepRef"] = gen.choice(lists["sales_reps"])
+        if "ParentRef" in data:
+            if gen.chance(0.5):
+                data["JobTypeRef"] = gen.choice(lists["job_types"])
+            return
+        if gen.chance(0.5):
+            data["CustomerTypeRef"] = gen.choice(lists["customer_types"])
+        if gen.chance(0.1):
+            data["PriceLevelRef"] = gen.choice(lists["price_levels"])
+    elif ret == "VendorRet" and not data.get("IsTaxAgency") and gen.chance(0.5):
+        data["VendorTypeRef"] = gen.choice(lists["vendor_types"])
+
+
+def _form_refs(gen: Gen, ret: str, data: RecordData, lists: dict[str, list[RecordData]]) -> None:
+    """The customer's sales rep (QuickBooks fills it from the customer), a shipping method
+    where the form ships somewhere, a customer message on some forms."""
+    order = field_order(ret)
+    ref = data.get("CustomerRef")
+    if "SalesRepRef" in order and isinstance(ref, dict):
+        rep = gen.company.get("customers", str(ref["ListID"])).data.get("SalesRepRef")
+        if rep is not None:
+            data["SalesRepRef"] = rep
+    if "ShipMethodRef" in order and "ShipAddress" in data and gen.chance(0.5):
+        data["ShipMethodRef"] = gen.choice(lists["ship_methods"])
+    if "CustomerMsgRef" in order and gen.chance(0.2):
+        data["CustomerMsgRef"] = gen.choice(lists["customer_messages"])
 
 
 def _detail(gen: Gen, record: StoredRecord, data: RecordData) -> None:
