@@ -30,6 +30,7 @@ from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary
 from connector.qbwc.client.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
 from connector.qbwc.client.transport import SoapTransport
 from connector.qbwc.qwc import connection_qwc, parse_qwc
+from connector.qbxml.values import RecordData
 from connector.settings import Settings
 from connector.store import records, sync_runs
 from connector.store.companies import create_company
@@ -254,13 +255,22 @@ def _recorded(db: Database, company_id: str) -> str:
     return f"run {run.status}" + (f" ({errors})" if errors else "")
 
 
+def as_synced(data: RecordData) -> RecordData:
+    """A record as the sync's queries get it: they ask for no OwnerID, so QuickBooks
+    answers without the record's DataExtRet (custom fields)."""
+    return {k: v for k, v in data.items() if k != "DataExtRet"}
+
+
 def _differences(db: Database, company_id: str, company: CompanyFile) -> list[str]:
     """What the store lacks or holds differently from the company, per data type."""
     found: list[str] = []
     with db.begin() as conn:
         for dt in QUERY_TYPES:
             got = {r.qb_id: r.data for r in records.iter_records(conn, company_id, dt.key)}
-            want = {str(r.data.get(dt.id_field)): r.data for r in company.iter_records(dt.key)}
+            want = {
+                str(r.data.get(dt.id_field)): as_synced(r.data)
+                for r in company.iter_records(dt.key)
+            }
             missing = sorted(set(want) - set(got))
             extra = sorted(set(got) - set(want))
             changed = sorted(k for k in set(want) & set(got) if got[k] != want[k])

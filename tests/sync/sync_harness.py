@@ -19,6 +19,7 @@ from connector.sync.engine import SyncEngine
 from connector.sync.plan import QUERY_TYPES
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.processor import FakeQuickBooks
+from qbd_emulator.scenario_matrix import as_synced
 
 PST = timezone(timedelta(hours=-8))
 T0 = datetime(2026, 1, 10, 9, 0, tzinfo=PST)
@@ -103,13 +104,9 @@ def store_state(db: Database, company_id: str) -> dict[str, dict[str, RecordData
 
 
 def company_state(company: CompanyFile) -> dict[str, dict[str, Any]]:
-    """The company's records as the sync's queries see them: they ask for no OwnerID, so
-    QuickBooks answers without the records' DataExtRet (custom fields)."""
+    """The company's records as the sync's queries see them (``as_synced``)."""
     return {
-        dt.key: {
-            str(r.data[dt.id_field]): {k: v for k, v in r.data.items() if k != "DataExtRet"}
-            for r in company.iter_records(dt.key)
-        }
+        dt.key: {str(r.data[dt.id_field]): as_synced(r.data) for r in company.iter_records(dt.key)}
         for dt in QUERY_TYPES
     }
 
