@@ -1,5 +1,5 @@
 """Faults as data: what goes wrong, where, and when, for a fake Web Connector run.
-About 400 lines: the scenario format and the two wrappers whose fault kinds it checks.
+About 430 lines: the scenario format and the two wrappers whose fault kinds it checks.
 
 Owns: the scenario file format (versioned JSON), ``Fault`` values, and the two wrappers that
 inject them at either seam (``Scenario`` builds both for one run): ``FaultyProcessor`` (the
@@ -120,16 +120,20 @@ _SOAP_CALLS = frozenset(m.value for m in QbwcMethod)
 
 @dataclass
 class Trigger:
-    """When a fault fires: the ``nth`` call (1-based; ``None`` = any), at most ``times``
-    times (``None`` = no limit), each time with ``probability``."""
+    """When a fault fires: the ``nth`` call (1-based; ``None`` = any), or ``every`` Nth call
+    (the Nth, 2Nth, ...), at most ``times`` times (``None`` = no limit), each time with
+    ``probability``."""
 
     nth: int | None = None
     times: int | None = None
     probability: float = 1.0
     fired: int = 0
+    every: int | None = None
 
     def fires(self, count: int, rng: random.Random) -> bool:
         if self.nth is not None and count != self.nth:
+            return False
+        if self.every is not None and count % self.every != 0:
             return False
         if self.times is not None and self.fired >= self.times:
             return False
@@ -182,6 +186,22 @@ def parse_scenario(data: object) -> list[Fault]:
     return [_fault(n, item) for n, item in enumerate(faults)]
 
 
+_FIELDS = frozenset(
+    {"name", "link", "call", "kind", "nth", "every", "times", "probability", "when", "request"}
+    | {"hresult", "message", "status", "seconds", "statusCode", "statusSeverity"}
+)
+"""A fault's fields (DESIGN.md "Scenario files"); any other is refused, not ignored."""
+
+
+def _count(item: dict[str, object], key: str) -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{key} must be a whole number from 1, got {value!r}")
+    return value
+
+
 def _fault(index: int, item: object) -> Fault:
     if not isinstance(item, dict):
         raise ScenarioError(f"fault #{index} is not an object")
@@ -189,7 +209,15 @@ def _fault(index: int, item: object) -> Fault:
     try:
         link, kind = Link(item["link"]), FaultKind(item["kind"])
         call = str(item["call"])
-        trigger = Trigger(item.get("nth"), item.get("times"), float(item.get("probability", 1.0)))
+        unknown = sorted(set(item) - _FIELDS)
+        if unknown:
+            raise ScenarioError(f"fault {name!r}: unknown field(s) {', '.join(unknown)}")
+        trigger = Trigger(
+            _count(item, "nth"),
+            _count(item, "times"),
+            float(item.get("probability", 1.0)),
+            every=_count(item, "every"),
+        )
         fault = Fault(name, link, call, kind, trigger)
         if "hresult" in item:
             fault.hresult = int(str(item["hresult"]), 16)

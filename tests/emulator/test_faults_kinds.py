@@ -100,3 +100,18 @@ def test_same_seed_same_points_on_the_soap_link_too() -> None:
     assert fired(11) == fired(11)
     assert fired(11) != fired(12)
     assert 3 < len(fired(11)) < 25
+
+
+def test_every_fires_on_each_nth_call_and_unknown_fields_are_refused() -> None:
+    from qbd_emulator.faults import Trigger
+
+    trigger = Trigger(every=3)
+    rng = random.Random(1)
+    assert [n for n in range(1, 10) if trigger.fires(n, rng)] == [3, 6, 9]
+    base = {"link": "soap", "call": "sendRequestXML", "kind": "drop"}
+    doc = {"format": "qbd-emulator/scenario", "version": 1}
+    (fault,) = parse_scenario({**doc, "faults": [{**base, "every": 2, "times": 1}]})
+    assert (fault.trigger.every, fault.trigger.times) == (2, 1)
+    for bad in ({"every": 0}, {"nth": "2"}, {"evry": 2}):
+        with pytest.raises(ScenarioError):
+            parse_scenario({**doc, "faults": [{**base, **bad}]})
