@@ -15,12 +15,8 @@ Must not: print (the command does) or touch the store except through ``connector
 from __future__ import annotations
 
 import json
-import socket
 import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +38,7 @@ from connector.sync.plan import QUERY_TYPES
 from .company import CompanyFile
 from .faults import Scenario, load_scenario
 from .generate import generate
+from .live_app import serve_app
 from .mutate import LEAD, mutate
 from .processor import Clock, system_clock
 from .update import OK_RESULTS, UpdateResult, run_update
@@ -80,7 +77,7 @@ def run_matrix(paths: list[Path], *, seed: int = 1, size: str = "tiny") -> list[
         db = Database.from_url(f"sqlite:///{Path(folder) / 'store.db'}")
         try:
             db.migrate()
-            with _service(db) as settings:
+            with serve_app(db, apply_workers=0, sync_page_size=PAGE_SIZE) as settings:
                 return [_run(db, settings, path, seed=seed, size=size) for path in sorted(paths)]
         finally:
             db.dispose()
@@ -278,39 +275,6 @@ def _differences(db: Database, company_id: str, company: CompanyFile) -> list[st
                 if ids:
                     found.append(f"{dt.key}: {len(ids)} {what}")
     return found
-
-
-@contextmanager
-def _service(db: Database) -> Iterator[Settings]:
-    """The connector's app on loopback (uvicorn in a thread) until the block ends."""
-    import uvicorn
-
-    from connector.api.app import create_app
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    settings = Settings(
-        database_url="unused",
-        port=sock.getsockname()[1],
-        lockout_base_delay_seconds=0.0,
-        apply_workers=0,
-        sync_page_size=PAGE_SIZE,
-    )
-    config = uvicorn.Config(create_app(settings, database=db), log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the connector's app did not start")
-        time.sleep(0.02)
-    try:
-        yield settings
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def render(rows: list[Row]) -> str:

@@ -1,6 +1,7 @@
 """End-to-end harness: the real service on loopback, the fake Web Connector, the fake QuickBooks.
 
-``LiveService`` runs ``create_app`` under uvicorn in a thread on a free port; ``Link`` is a
+``live_service`` runs ``create_app`` under uvicorn in a thread on a free port
+(``qbd_emulator.live_app.serve_app``); ``Link`` is a
 company + connection + QWC with its password; ``sync`` runs Web Connector sessions (the QBWC
 client over HTTP, with ``FakeQuickBooks`` behind it) until the service reports the sync done.
 ``mutate`` changes a company file the way a bookkeeper would (adds, edits, deletions of list
@@ -11,17 +12,10 @@ from __future__ import annotations
 
 import copy
 import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import uvicorn
-
-from connector.api.app import create_app
 from connector.qbwc.client import SessionSummary
 from connector.qbwc.qwc import Qwc, connection_qwc, parse_qwc
 from connector.settings import Settings
@@ -31,6 +25,7 @@ from connector.store.connections import create_connection
 from connector.store.db import Database
 from connector.sync.plan import QUERY_TYPES
 from qbd_emulator.company import CompanyFile
+from qbd_emulator.live_app import serve_app
 from qbd_emulator.mutate import mutate as emulator_mutate
 from qbd_emulator.processor import FakeQuickBooks
 from qbd_emulator.webconnector import add_application, run_webconnector
@@ -43,31 +38,8 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def live_service(
-    database: Database, port: int | None = None, **overrides: Any
-) -> Iterator[Settings]:
-    """The whole app on http://localhost:PORT until the block ends (``overrides``: settings)."""
-    port = port or free_port()
-    settings = Settings(
-        database_url="unused", port=port, lockout_base_delay_seconds=0.0, **overrides
-    )
-    app = create_app(settings, database=database)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield settings
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+live_service = serve_app
+"""The whole app on http://localhost:PORT until the block ends (``overrides``: settings)."""
 
 
 @dataclass(frozen=True)
