@@ -32,6 +32,8 @@ class ChildService:
     api_key: str
     log: Path
     port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    """More environment for the child (``QBD_*`` settings), over everything else."""
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -48,6 +50,7 @@ class ChildService:
             "QBD_DATABASE_URL": self.database_url,
             "QBD_API_KEY": self.api_key,
             "QBD_PUBLIC_URL": self.url,
+            **self.env,
         }
         command = [sys.executable, "-m", "connector", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--log-level", "warning"]
