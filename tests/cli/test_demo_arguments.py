@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 from datetime import UTC, datetime, time
@@ -22,18 +21,13 @@ from connector.store.companies import create_company
 from connector.store.connections import SyncWindow, create_connection, set_paused, set_schedule
 from connector.store.db import Database
 from qbd_emulator.generate import SIZES as EMULATOR_SIZES
-
-
-def _script() -> str:
-    found = shutil.which("qbd-connector")
-    assert found, "the qbd-connector console script is installed with the package"
-    return found
+from tests.cli.console import script
 
 
 def demo(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "QBD_DATABASE_URL"}
     return subprocess.run(
-        [_script(), "demo", *argv],
+        [script(), "demo", *argv],
         cwd=folder,
         env=env,
         capture_output=True,
@@ -99,7 +93,7 @@ def test_listen_binds_once_and_falls_back_when_the_preferred_port_is_taken() -> 
 
 
 def test_size_help_says_what_n_gives() -> None:
-    done = subprocess.run([_script(), "demo", "--help"], capture_output=True, text=True)
+    done = subprocess.run([script(), "demo", "--help"], capture_output=True, text=True)
     assert done.returncode == 0
     text = " ".join(done.stdout.split())
     assert "number N of records" in text and "at least about 110 records" in text

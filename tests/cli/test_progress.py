@@ -6,26 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
-import time
 from pathlib import Path
 
-import httpx
-
+from tests.cli.console import script, wait_healthy
 from tests.cli.terminal import run_on_terminal
-
-
-def _script(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"the {name} console script is installed with the package"
-    return found
 
 
 def test_webconnector_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
     env = {**os.environ, "QBD_DATABASE_URL": f"sqlite:///{tmp_path / 'svc.db'}"}
-    cli = _script("qbd-connector")
+    cli = script("qbd-connector")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -48,9 +39,9 @@ def test_webconnector_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_healthy(serve, f"http://127.0.0.1:{port}")
+        wait_healthy(serve, f"http://127.0.0.1:{port}")
         connector = [
-            _script("qbd-emulator"), "webconnector", "--qwc", str(tmp_path / "a.qwc"),
+            script("qbd-emulator"), "webconnector", "--qwc", str(tmp_path / "a.qwc"),
             f"--password={made['password']}", "--size", "tiny",
         ]  # fmt: skip
         shown, seen = run_on_terminal(connector, env)
@@ -64,16 +55,3 @@ def test_webconnector_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
     finally:
         serve.terminate()
         serve.wait(timeout=60)
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited early"
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("serve did not become healthy")

@@ -6,20 +6,13 @@ with the Web Connector's reason. Real console scripts."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from connector.qbwc.qwc import parse_qwc
-
-
-def _script() -> str:
-    found = shutil.which("qbd-connector")
-    assert found, "the qbd-connector console script is installed with the package"
-    return found
+from tests.cli.console import free_port, script
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -28,17 +21,10 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _serve_once(tmp_path: Path, *argv: str) -> tuple[str, str]:
     """Start ``serve``, read what it printed at start, stop it (by its own pid)."""
     proc = subprocess.Popen(
-        [_script(), "serve", "--port", str(_free_port()), "--log-level", "warning", *argv],
+        [script(), "serve", "--port", str(free_port()), "--log-level", "warning", *argv],
         cwd=tmp_path,
         env=_env(tmp_path),
         stdout=subprocess.PIPE,
@@ -56,7 +42,7 @@ def _serve_once(tmp_path: Path, *argv: str) -> tuple[str, str]:
 
 def _cli(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [_script(), *argv],
+        [script(), *argv],
         cwd=tmp_path,
         env=_env(tmp_path),
         capture_output=True,

@@ -8,24 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 
-import httpx
-
 from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbwc.qwc import parse_qwc
+from tests.cli.console import script, wait_healthy
 
 QUIET_SECONDS = 2
-
-
-def _script(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"the {name} console script is installed with the package"
-    return found
 
 
 def test_a_quiet_web_connector_session_is_taken_over(tmp_path: Path) -> None:
@@ -35,7 +27,7 @@ def test_a_quiet_web_connector_session_is_taken_over(tmp_path: Path) -> None:
         "QBD_QBWC_IDLE_SECONDS": str(QUIET_SECONDS),
         "QBD_QBWC_START_IDLE_SECONDS": str(QUIET_SECONDS),
     }
-    cli = _script("qbd-connector")
+    cli = script("qbd-connector")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -56,14 +48,14 @@ def test_a_quiet_web_connector_session_is_taken_over(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_healthy(serve, f"http://127.0.0.1:{port}")
+        wait_healthy(serve, f"http://127.0.0.1:{port}")
         qwc = parse_qwc((tmp_path / "a.qwc").read_bytes())
         with HttpxTransport(qwc.app_url, timeout=60) as http:
             answer = SoapQbwcService(http).authenticate(made["username"], made["password"])
         assert len(answer[0]) > 0 and answer[1] not in ("nvu", "none", "busy"), answer
         time.sleep(QUIET_SECONDS + 1)  # the first Web Connector goes quiet, session open
         update = run(
-            _script("qbd-emulator"), "webconnector", "--qwc", str(tmp_path / "a.qwc"),
+            script("qbd-emulator"), "webconnector", "--qwc", str(tmp_path / "a.qwc"),
             f"--password={made['password']}", "--size", "tiny", "--json",
         )  # fmt: skip
         summary = json.loads(update.stdout)
@@ -73,16 +65,3 @@ def test_a_quiet_web_connector_session_is_taken_over(tmp_path: Path) -> None:
     finally:
         serve.terminate()
         serve.wait(timeout=60)
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited early"
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("serve did not become healthy")

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,30 +18,8 @@ from lxml import etree
 from connector.cli import build_parser, main
 from connector.cli.serve_cmd import settings_from_args
 from connector.store.db import Database
+from tests.cli.console import free_port, wait_healthy
 from tests.requirements import require_executable
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_healthy(
-    proc: subprocess.Popen[bytes], url: str, verify: bool | ssl.SSLContext = True
-) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited early"
-        try:
-            if httpx.get(f"{url}/api/v1/health", verify=verify, timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("serve did not become healthy")
-
 
 Start = Callable[..., "subprocess.Popen[bytes]"]
 
@@ -80,10 +56,10 @@ def start_serve(tmp_path: Path) -> Iterator[Start]:
 def test_serve_migrates_and_answers_the_api_and_the_web_connector(
     tmp_path: Path, start_serve: Start
 ) -> None:
-    port = _free_port()
+    port = free_port()
     proc = start_serve("--port", str(port))
     url = f"http://127.0.0.1:{port}"
-    _wait_healthy(proc, url)
+    wait_healthy(proc, url, timeout=90)
     assert httpx.get(f"{url}/qbwc").status_code == 200
     assert httpx.get(f"{url}/qbwc?wsdl").status_code == 200
     assert httpx.get(f"{url}/api/v1/openapi.json").status_code == 200
@@ -111,11 +87,11 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_serve_over_https(tmp_path: Path, start_serve: Start) -> None:
     cert, key = _self_signed(tmp_path)
-    port = _free_port()
+    port = free_port()
     proc = start_serve("--port", str(port), "--ssl-certfile", str(cert), "--ssl-keyfile", str(key))
     url = f"https://localhost:{port}"
     trust = ssl.create_default_context(cafile=str(cert))
-    _wait_healthy(proc, url, verify=trust)
+    wait_healthy(proc, url, verify=trust, timeout=90)
     assert httpx.get(f"{url}/qbwc", verify=trust).status_code == 200
 
 
@@ -181,14 +157,14 @@ def _soap(url: str, method: str, **params: str) -> list[str]:
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_two_instances_share_one_postgresql(database_url: str, start_serve: Start) -> None:
     """Issue 5, scaling out: what one instance writes the other serves, tickets included."""
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     procs = [
         start_serve("--port", str(p), "--database-url", database_url, env={"QBD_API_KEY": "k"})
         for p in ports
     ]
     a, b = (f"http://127.0.0.1:{p}" for p in ports)
     for proc, url in zip(procs, (a, b), strict=True):
-        _wait_healthy(proc, url)
+        wait_healthy(proc, url, timeout=90)
     auth = {"Authorization": "Bearer k"}
     company = httpx.post(f"{a}/api/v1/companies", json={"name": "Shared"}, headers=auth).json()
     assert httpx.get(f"{b}/api/v1/companies/{company['id']}", headers=auth).json() == company

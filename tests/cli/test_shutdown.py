@@ -5,27 +5,18 @@ whole process group."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
 from connector.sync.behind import ProcessApplier
+from tests.cli.console import free_port, script, wait_healthy
 
 NOISE = ("Traceback", "KeyboardInterrupt", "leaked", "resource_tracker")
-
-
-def _script(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"the {name} console script is installed with the package"
-    return found
 
 
 def _stop(proc: subprocess.Popen[str], how: str) -> str:
@@ -43,7 +34,7 @@ def _stop(proc: subprocess.Popen[str], how: str) -> str:
 def test_demo_stops_quietly(tmp_path: Path, how: str) -> None:
     env = {k: v for k, v in os.environ.items() if k != "QBD_DATABASE_URL"}
     proc = subprocess.Popen(
-        [_script("qbd-connector"), "demo", "--size", "tiny"],
+        [script("qbd-connector"), "demo", "--size", "tiny"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -68,18 +59,11 @@ def test_demo_stops_quietly(tmp_path: Path, how: str) -> None:
     assert not [word for word in NOISE if word in err], err
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_serve_stops_quietly_after_a_sync(tmp_path: Path, how: str) -> None:
-    cli = _script("qbd-connector")
+    cli = script("qbd-connector")
     env = {**os.environ, "QBD_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
 
     def run(*argv: str) -> str:
@@ -104,9 +88,9 @@ def test_serve_stops_quietly_after_a_sync(tmp_path: Path, how: str) -> None:
     )
     try:
         assert proc.stdout is not None and "serving" in proc.stdout.readline()
-        _wait_healthy(proc, base)
+        wait_healthy(proc, base)
         synced = run(
-            _script("qbd-emulator"), "webconnector", "--qwc", str(qwc),
+            script("qbd-emulator"), "webconnector", "--qwc", str(qwc),
             f"--password={made['password']}", "--size", "tiny",
         )  # fmt: skip
         assert "result: done" in synced
@@ -117,19 +101,6 @@ def test_serve_stops_quietly_after_a_sync(tmp_path: Path, how: str) -> None:
             proc.wait()
     assert proc.returncode in (0, -signal.SIGTERM), err  # uvicorn re-raises SIGTERM at the end
     assert not [word for word in NOISE if word in err], err
-
-
-def _wait_healthy(proc: subprocess.Popen[str], base: str) -> None:
-    for _ in range(600):
-        assert proc.poll() is None, "serve exited early"
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=0.2)  # a pause that ends at once if serve exits
-    raise AssertionError("serve did not become healthy")
 
 
 def test_a_page_worker_is_deaf_to_ctrl_c_from_its_first_instruction(tmp_path: Path) -> None:
