@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from connector.store import rows
 from connector.store.db import Database, transaction
 from connector.store.errors import CompanyExists, CompanyNotFound, InvalidValue
 from connector.store.tables_core import companies, connections
@@ -45,7 +46,7 @@ class CompanyKey:
 
 
 def _row(mapping: sa.RowMapping) -> CompanyRow:
-    return CompanyRow(id=mapping["id"], name=mapping["name"], created_at=mapping["created_at"])
+    return rows.from_row(CompanyRow, mapping)
 
 
 def clean_name(name: str) -> str:
@@ -105,8 +106,7 @@ def list_companies(
         query = query.where(
             sa.tuple_(companies.c.created_at, companies.c.id) > (after.created_at, after.id)
         )
-    with transaction(db, write=False) as conn:
-        return [_row(m) for m in conn.execute(query).mappings()]
+    return rows.every(db, query, _row)
 
 
 def company_footprint(db: Database | Connection, company_id: str) -> dict[str, int]:

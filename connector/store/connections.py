@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from connector import secrets
-from connector.store import webhooks
+from connector.store import rows, webhooks
 from connector.store.db import Database, transaction
 from connector.store.errors import CompanyNotFound, ConnectionNotFound, InvalidValue
 from connector.store.tables_core import ConnectionMethod, companies, connections
@@ -185,19 +185,13 @@ class ConnectionRow:
 
 def _row(m: sa.RowMapping) -> ConnectionRow:
     window, bound = m["sync_window"], m["bound_company"]
-    return ConnectionRow(
-        id=m["id"],
-        company_id=m["company_id"],
+    return rows.from_row(
+        ConnectionRow,
+        m,
         method=ConnectionMethod(m["method"]),
-        username=m["username"],
-        password_hash=m["password_hash"],
-        owner_id=m["owner_id"],
-        file_id=m["file_id"],
         paused=bool(m["paused"]),
-        schedule_every_minutes=m["schedule_every_minutes"],
         sync_window=SyncWindow.from_json(window) if window is not None else None,
         bound_company=CompanyIdentity.from_json(bound) if bound is not None else None,
-        created_at=m["created_at"],
     )
 
 
@@ -267,11 +261,7 @@ def get_connection(
     query = sa.select(connections).where(connections.c.id == connection_id)
     if company_id is not None:
         query = query.where(connections.c.company_id == company_id)
-    with transaction(db, write=False) as conn:
-        first = conn.execute(query).mappings().first()
-    if first is None:
-        raise ConnectionNotFound(connection_id)
-    return _row(first)
+    return rows.one(db, query, _row, ConnectionNotFound(connection_id))
 
 
 def list_connections(
@@ -290,15 +280,11 @@ def list_connections(
     )
     if after is not None:
         query = query.where(sa.tuple_(connections.c.created_at, connections.c.id) > after)
-    with transaction(db, write=False) as conn:
-        return [_row(m) for m in conn.execute(query).mappings()]
+    return rows.every(db, query, _row)
 
 
 def find_connection_by_username(db: Database | Connection, username: str) -> ConnectionRow | None:
-    with transaction(db, write=False) as conn:
-        query = sa.select(connections).where(connections.c.username == username)
-        first = conn.execute(query).mappings().first()
-    return None if first is None else _row(first)
+    return rows.first(db, sa.select(connections).where(connections.c.username == username), _row)
 
 
 def verify_connection_password(
@@ -314,13 +300,8 @@ def verify_connection_password(
 
 
 def _update(db: Database | Connection, connection_id: str, **values: Any) -> ConnectionRow:
-    with transaction(db) as conn:
-        result = conn.execute(
-            connections.update().where(connections.c.id == connection_id).values(**values)
-        )
-        if result.rowcount == 0:
-            raise ConnectionNotFound(connection_id)
-        return get_connection(conn, connection_id)
+    missing = ConnectionNotFound(connection_id)
+    return rows.update_by_id(db, connections, connection_id, values, missing, get_connection)
 
 
 def set_paused(

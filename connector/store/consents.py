@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from connector.store import rows
 from connector.store.db import Database, transaction
 from connector.store.errors import NotFound
 from connector.store.tables_portal import consents
@@ -52,23 +53,13 @@ class ConsentRow:
 
 
 def _row(m: sa.RowMapping) -> ConsentRow:
-    return ConsentRow(
-        id=m["id"],
-        company_id=m["company_id"],
-        connection_id=m["connection_id"],
-        link_id=m["link_id"],
-        wording_version=m["wording_version"],
-        app_name=m["app_name"],
+    return rows.from_row(
+        ConsentRow,
+        m,
         data_types=tuple(m["data_types"]),
         reports=tuple(m["reports"]),
         writes=tuple(m["writes"]),
-        agreed_at=m["agreed_at"],
-        agreed_from=m["agreed_from"],
-        user_agent=m["user_agent"],
-        withdrawn_at=m["withdrawn_at"],
-        withdrawn_from=m["withdrawn_from"],
         delete_requested=bool(m["delete_requested"]),
-        records_deleted_at=m["records_deleted_at"],
     )
 
 
@@ -110,12 +101,8 @@ def record_consent(
 
 
 def get_consent(db: Database | Connection, consent_id: str) -> ConsentRow:
-    with transaction(db, write=False) as conn:
-        row = conn.execute(sa.select(consents).where(consents.c.id == consent_id)).mappings()
-        first = row.first()
-    if first is None:
-        raise ConsentNotFound(consent_id)
-    return _row(first)
+    query = sa.select(consents).where(consents.c.id == consent_id)
+    return rows.one(db, query, _row, ConsentNotFound(consent_id))
 
 
 def list_consents(db: Database | Connection, company_id: str) -> list[ConsentRow]:
@@ -125,8 +112,7 @@ def list_consents(db: Database | Connection, company_id: str) -> list[ConsentRow
         .where(consents.c.company_id == company_id)
         .order_by(consents.c.agreed_at.desc(), consents.c.id)
     )
-    with transaction(db, write=False) as conn:
-        return [_row(m) for m in conn.execute(query).mappings()]
+    return rows.every(db, query, _row)
 
 
 def latest_consent(db: Database | Connection, company_id: str) -> ConsentRow | None:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from connector.secrets import token_digest
+from connector.store import rows
 from connector.store.db import Database, transaction
 from connector.store.errors import NotFound
 from connector.store.tables_portal import connection_links
@@ -53,17 +54,7 @@ class LinkRow:
 
 
 def _row(m: sa.RowMapping) -> LinkRow:
-    return LinkRow(
-        id=m["id"],
-        company_id=m["company_id"],
-        connection_id=m["connection_id"],
-        kind=LinkKind(m["kind"]),
-        created_at=m["created_at"],
-        expires_at=m["expires_at"],
-        revoked_at=m["revoked_at"],
-        consent_id=m["consent_id"],
-        revealed_at=m["revealed_at"],
-    )
+    return rows.from_row(LinkRow, m, kind=LinkKind(m["kind"]))
 
 
 def create_link(
@@ -98,20 +89,14 @@ def get_link(db: Database | Connection, link_id: str, *, company_id: str | None 
     query = sa.select(connection_links).where(connection_links.c.id == link_id)
     if company_id is not None:
         query = query.where(connection_links.c.company_id == company_id)
-    with transaction(db, write=False) as conn:
-        row = conn.execute(query).mappings().first()
-    if row is None:
-        raise LinkNotFound(link_id)
-    return _row(row)
+    return rows.one(db, query, _row, LinkNotFound(link_id))
 
 
 def find_by_token(db: Database | Connection, token: str) -> LinkRow | None:
     if not token or len(token) > MAX_TOKEN:
         return None
     query = sa.select(connection_links).where(connection_links.c.token_hash == token_digest(token))
-    with transaction(db, write=False) as conn:
-        row = conn.execute(query).mappings().first()
-    return None if row is None else _row(row)
+    return rows.first(db, query, _row)
 
 
 def list_links(db: Database | Connection, connection_id: str) -> list[LinkRow]:
@@ -120,18 +105,11 @@ def list_links(db: Database | Connection, connection_id: str) -> list[LinkRow]:
         .where(connection_links.c.connection_id == connection_id)
         .order_by(connection_links.c.created_at.desc(), connection_links.c.id)
     )
-    with transaction(db, write=False) as conn:
-        return [_row(m) for m in conn.execute(query).mappings()]
+    return rows.every(db, query, _row)
 
 
 def _update(db: Database | Connection, link_id: str, **values: object) -> LinkRow:
-    with transaction(db) as conn:
-        done = conn.execute(
-            connection_links.update().where(connection_links.c.id == link_id).values(**values)
-        )
-        if done.rowcount == 0:
-            raise LinkNotFound(link_id)
-        return get_link(conn, link_id)
+    return rows.update_by_id(db, connection_links, link_id, values, LinkNotFound(link_id), get_link)
 
 
 def revoke_link(db: Database | Connection, link_id: str, now: datetime | None = None) -> LinkRow:

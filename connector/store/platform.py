@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from connector.store import rows
 from connector.store.db import Database, transaction
 from connector.store.tables_portal import platform_settings
 
@@ -56,23 +57,16 @@ def get_platform(db: Database | Connection) -> PlatformSettings:
     query = sa.select(*(c for c in platform_settings.c if c.name != "logo_data")).where(
         platform_settings.c.id == ROW_ID
     )
-    with transaction(db, write=False) as conn:
-        row = conn.execute(query).mappings().first()
-    if row is None:
-        return PlatformSettings()
-    return PlatformSettings(
+    return rows.first(db, query, _settings) or PlatformSettings()
+
+
+def _settings(row: sa.RowMapping) -> PlatformSettings:
+    return rows.from_row(
+        PlatformSettings,
+        row,
         integration_enabled=bool(row["integration_enabled"]),
         allow_writes=bool(row["allow_writes"]),
-        branding=Branding(
-            app_name=row["app_name"],
-            description=row["description"],
-            support_url=row["support_url"],
-            accent_color=row["accent_color"],
-            logo_type=row["logo_type"],
-            logo_sha256=row["logo_sha256"],
-        ),
-        updated_at=row["updated_at"],
-        public_url=row["public_url"],
+        branding=rows.from_row(Branding, row),
     )
 
 

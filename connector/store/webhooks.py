@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from connector.store.db import Database, transaction
 from connector.store.errors import InvalidValue, NotFound
+from connector.store.rows import every, from_row
 from connector.store.tables_webhooks import webhook_deliveries, webhooks
 
 EVENTS = (
@@ -86,19 +87,17 @@ class Claimed:
 
 def _webhook(m: sa.RowMapping) -> Webhook:
     scope = m["company_ids"]
-    return Webhook(
-        m["id"],
-        m["url"],
-        tuple(m["events"]),
-        None if scope is None else tuple(scope),
-        bool(m["active"]),
-        m["created_at"],
+    return from_row(
+        Webhook,
+        m,
+        events=tuple(m["events"]),
+        company_ids=None if scope is None else tuple(scope),
+        active=bool(m["active"]),
     )
 
 
 def _delivery(m: sa.RowMapping) -> Delivery:
-    names = Delivery.__dataclass_fields__
-    return Delivery(**{name: m[name] for name in names})
+    return from_row(Delivery, m)
 
 
 def create_webhook(
@@ -156,8 +155,7 @@ def list_webhooks(
     db: Database | Connection, *, scope: Collection[str] | None = None
 ) -> list[Webhook]:
     query = _visible(sa.select(webhooks).order_by(webhooks.c.created_at, webhooks.c.id), scope)
-    with transaction(db, write=False) as conn:
-        hooks = [_webhook(m) for m in conn.execute(query).mappings()]
+    hooks = every(db, query, _webhook)
     return [h for h in hooks if _in_scope(h, scope)]
 
 
@@ -305,8 +303,7 @@ def list_deliveries(
         .order_by(webhook_deliveries.c.created_at.desc(), webhook_deliveries.c.id)
         .limit(limit)
     )
-    with transaction(db, write=False) as conn:
-        return [_delivery(m) for m in conn.execute(query).mappings()]
+    return every(db, query, _delivery)
 
 
 def delivery_counts(db: Database | Connection) -> dict[str, int]:
