@@ -183,12 +183,12 @@ def _exercise(
     recorded = _recorded(db, row.id)
     mutate(company, work.seed, work.clock().replace(microsecond=0) - LEAD)
     clean: list[UpdateResult] = []
-    lost = _differences(db, row.id, company)
+    lost = store_differences(db, row.id, company)
     while lost and len(clean) < CLEAN_UPDATES:
         with db.begin() as conn:  # the schedule is not due: ask for a sync now
             queue_sync(conn, row.id, None, datetime.now(UTC))
         clean.append(run_update(qwc, password, clock=work.clock, **options))
-        lost = _differences(db, row.id, company)
+        lost = store_differences(db, row.id, company)
     return faulty, clean, recorded, lost
 
 
@@ -258,7 +258,7 @@ def as_synced(data: RecordData) -> RecordData:
     return {k: v for k, v in data.items() if k != "DataExtRet"}
 
 
-def _differences(db: Database, company_id: str, company: CompanyFile) -> list[str]:
+def store_differences(db: Database, company_id: str, company: CompanyFile) -> list[str]:
     """What the store lacks or holds differently from the company, per data type."""
     found: list[str] = []
     with db.begin() as conn:
