@@ -184,7 +184,7 @@ def run(args: argparse.Namespace) -> bool:
         processes = max(1, min(args.processes, args.clients))
         line, results = ctx.Barrier(processes + 1, timeout=args.timeout * 20), ctx.Queue()
         pool = [
-            ctx.Process(target=run_share, args=(clients[i::processes], url, args.timeout, line, results))
+            ctx.Process(target=run_share, args=(clients[i::processes], url, args.timeout, line, results), daemon=True)
             for i in range(processes)
         ]  # fmt: skip
         for proc in pool:
