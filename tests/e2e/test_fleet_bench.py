@@ -7,23 +7,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
+
+from connector.store.db import Database
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "fleet_bench.py"
 
 
 def _databases(server_url: str) -> set[str]:
-    url = make_url(server_url)
-    with psycopg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        dbname=url.database or "postgres",
-    ) as conn:
-        return {str(row[0]) for row in conn.execute("SELECT datname FROM pg_database")}
+    database = Database.from_url(server_url)
+    try:
+        with database.begin(write=False) as conn:
+            return {
+                str(name)
+                for name in conn.exec_driver_sql("SELECT datname FROM pg_database").scalars()
+            }
+    finally:
+        database.dispose()
 
 
 @pytest.mark.postgres
