@@ -19,6 +19,7 @@ document's non-AR/AP postings in proportion to the amount paid, on the payment's
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -282,17 +283,22 @@ _Memo = dict[str, tuple[tuple[RecordData, ...], list[Posting]]]
 _MEMO: dict[int, tuple[weakref.ref[CompanyFile], _Memo]] = {}
 """By ``id`` of the company file (it is not hashable), with a weak reference to tell a
 file from a later one at the same address."""
+_MEMO_LOCK = threading.Lock()
+"""Fake QuickBooks of many companies run in threads of one process (bench/fleet_bench.py:
+hundreds of Web Connectors): one thread's sweep of the dead entries must not see another's
+insert ("dictionary changed size during iteration")."""
 
 
 def _memo(company: CompanyFile) -> _Memo:
-    found = _MEMO.get(id(company))
-    if found is not None and found[0]() is company:
-        return found[1]
-    for key in [k for k, (ref, _) in _MEMO.items() if ref() is None]:
-        del _MEMO[key]
-    memo: _Memo = {}
-    _MEMO[id(company)] = (weakref.ref(company), memo)
-    return memo
+    with _MEMO_LOCK:
+        found = _MEMO.get(id(company))
+        if found is not None and found[0]() is company:
+            return found[1]
+        for key in [k for k, (ref, _) in _MEMO.items() if ref() is None]:
+            del _MEMO[key]
+        memo: _Memo = {}
+        _MEMO[id(company)] = (weakref.ref(company), memo)
+        return memo
 
 
 def _state(company: CompanyFile) -> tuple[RecordData, ...]:

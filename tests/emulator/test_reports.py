@@ -5,6 +5,9 @@ across it, aged receivables equal the open invoices less credits."""
 
 from __future__ import annotations
 
+import copy
+import sys
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -244,3 +247,33 @@ def test_reports_follow_a_transaction_written_and_deleted() -> None:
     assert 'statusCode="0"' in qb.process_request(ticket, rq(delete))
     _, again = ask(comp, general("TrialBalance"))
     assert (row(again, "Office Supplies") or [ZERO, ZERO])[0] == office[0]
+
+
+def test_the_ledger_of_many_companies_in_threads_at_once() -> None:
+    """Fake QuickBooks of several companies in threads of one process (the fleet bench runs
+    hundreds): the ledger's memo of each file is found and swept safely. Before its lock, a
+    sweep met another thread's insert: "dictionary changed size during iteration"."""
+    base = company(1, "tiny")
+    want = postings(base)
+    errors: list[BaseException] = []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # the threads switch as often as the interpreter can
+
+    def books() -> None:
+        kept = []  # alive: every file keeps its memo, so each sweep walks them all
+        try:
+            for _ in range(200):
+                kept.append(copy.copy(base))
+                assert postings(kept[-1]) == want
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=books) for _ in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert not errors, errors[:2]
