@@ -1,9 +1,9 @@
 """The web application, assembled in one factory: ``create_app(settings)``.
 
 Owns: wiring the REST API (``/api/v1``, OpenAPI at ``/api/v1/openapi.json``), the error
-handlers, the Web Connector SOAP endpoint at ``/qbwc`` (``connector.qbwc.server.soap``'s WSGI app
-behind a2wsgi) and the routers of the API modules, imported by name so a missing one fails at
-import (issue 9 item 5: a list of names loaded through ``importlib`` skipped them silently).
+handlers, the Web Connector SOAP endpoint at ``/qbwc`` (``connector.qbwc.server.soap``'s ASGI
+app) and the routers of the API modules, imported by name so a missing one fails at import
+(issue 9 item 5: a list of names loaded through ``importlib`` skipped them silently).
 Must not: read the environment (``Settings`` arrives built) or hold route logic.
 
 ``/qbwc`` is routed exactly (and ``/qbwc/``), not mounted: a mount would answer the bare
@@ -115,12 +115,9 @@ def default_work_source(
 
 
 def _qbwc_asgi(database: Database, settings: Settings, factory: WorkSourceFactory) -> ASGIApp:
-    from a2wsgi import WSGIMiddleware
-
     from connector.qbwc.server import soap  # spyne loads only when an app is built
 
-    wsgi = soap.create_wsgi_app(database, settings, factory(database, settings))
-    asgi: ASGIApp = WSGIMiddleware(wsgi)  # type: ignore[arg-type,assignment]  # a2wsgi: looser types
+    asgi: ASGIApp = soap.create_asgi_app(database, settings, factory(database, settings))
     return asgi
 
 
@@ -177,6 +174,8 @@ def create_app(
     factory = work_source_factory or partial(default_work_source, on_shutdown=stops)
     app.state.metrics = service_metrics = metrics.ServiceMetrics(db)
     qbwc = metrics.QbwcCallMetrics(_qbwc_asgi(db, settings, factory), service_metrics)
-    for path in (QBWC_PATH, QBWC_PATH + "/"):
-        app.router.routes.append(Route(path, qbwc, methods=["GET", "POST"]))
+    # first: every Web Connector call would otherwise be matched against each API route
+    app.router.routes[:0] = [
+        Route(path, qbwc, methods=["GET", "POST"]) for path in (QBWC_PATH, QBWC_PATH + "/")
+    ]
     return app

@@ -9,6 +9,9 @@ sure that a plain GET answers 200 (QBWC and browsers probe AppURL, qbwc/qbwc#30)
 never gets HTML, and that oversized bodies, DTDs/entities, garbage, wrong namespaces and
 unknown operations get a SOAP Client fault *before* spyne parses anything (the body is read
 with a byte limit and screened through ``connector.qbxml.safexml``).
+The service mounts ``create_asgi_app``: ``soap_asgi.SoapFront`` answers the Web Connector's
+hot calls when their bytes have exactly QBWC's shape (``soap_fast``), as spyne would answer
+them, and hands everything else to this guarded spyne application (issue 12).
 Must not: hold protocol logic (``QbwcService`` answers every call).
 """
 
@@ -20,9 +23,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from starlette.types import ASGIApp
+
 from connector import logbounds
 from connector.qbwc.server.config import QbwcConfig, new_ticket, utcnow
 from connector.qbwc.server.service import QbwcService
+from connector.qbwc.server.soap_asgi import SoapFront
+from connector.qbwc.server.soap_fast import xml_safe
 from connector.qbwc.server.soap_guard import SoapGuard, WsgiApp, fault_envelope
 from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, SOAP_ENV, TNS, BodyLimits
 from connector.qbwc.server.work import RESPONSE_TOO_LARGE, WorkSource
@@ -34,8 +41,10 @@ __all__ = [
     "TNS",
     "ArrayOfString",
     "build_spyne_application",
+    "create_asgi_app",
     "create_wsgi_app",
     "fault_envelope",
+    "guarded_wsgi_app",
 ]
 
 with warnings.catch_warnings():
@@ -69,16 +78,18 @@ def _text(value: str | None) -> str:
 
 
 def build_spyne_application(service: QbwcService) -> Application:
-    """A spyne ``Application`` whose methods delegate to ``service``."""
+    """A spyne ``Application`` whose methods delegate to ``service``. String answers pass
+    ``xml_safe``: lxml refuses characters XML cannot carry, and spyne then answered an
+    envelope without a Body."""
 
     class QBWebConnectorSvc(ServiceBase):  # type: ignore[misc]
         @rpc(Unicode(min_occurs=0), _returns=Unicode)  # type: ignore[untyped-decorator]
         def serverVersion(ctx: object, strVersion: str | None = None) -> str:
-            return service.server_version()
+            return xml_safe(service.server_version())
 
         @rpc(Unicode, _returns=Unicode)  # type: ignore[untyped-decorator]
         def clientVersion(ctx: object, strVersion: str | None) -> str:
-            return service.client_version(strVersion)
+            return xml_safe(service.client_version(strVersion))
 
         @rpc(Unicode, Unicode, _returns=ArrayOfString)  # type: ignore[untyped-decorator]
         def authenticate(ctx: Any, strUserName: str | None, strPassword: str | None) -> Any:
@@ -95,7 +106,7 @@ def build_spyne_application(service: QbwcService) -> Application:
             qbXMLMajorVers: int | None,
             qbXMLMinorVers: int | None,
         ) -> str:
-            return service.send_request_xml(
+            request = service.send_request_xml(
                 _text(ticket),
                 _text(strHCPResponse),
                 _text(strCompanyFileName),
@@ -103,6 +114,7 @@ def build_spyne_application(service: QbwcService) -> Application:
                 qbXMLMajorVers,
                 qbXMLMinorVers,
             )
+            return xml_safe(request)
 
         @rpc(Unicode, Unicode, Unicode, Unicode, _returns=Integer32)  # type: ignore[untyped-decorator]
         def receiveResponseXML(
@@ -120,27 +132,27 @@ def build_spyne_application(service: QbwcService) -> Application:
         def connectionError(
             ctx: object, ticket: str | None, hresult: str | None, message: str | None
         ) -> str:
-            return service.connection_error(_text(ticket), _text(hresult), _text(message))
+            return xml_safe(service.connection_error(_text(ticket), _text(hresult), _text(message)))
 
         @rpc(Unicode, _returns=Unicode)  # type: ignore[untyped-decorator]
         def getLastError(ctx: object, ticket: str | None) -> str:
-            return service.get_last_error(_text(ticket))
+            return xml_safe(service.get_last_error(_text(ticket)))
 
         @rpc(Unicode, _returns=Unicode)  # type: ignore[untyped-decorator]
         def closeConnection(ctx: object, ticket: str | None) -> str:
-            return service.close_connection(_text(ticket))
+            return xml_safe(service.close_connection(_text(ticket)))
 
         @rpc(Unicode, Unicode, _returns=Unicode)  # type: ignore[untyped-decorator]
         def getInteractiveURL(ctx: object, wcTicket: str | None, sessionID: str | None) -> str:
-            return service.get_interactive_url(_text(wcTicket), _text(sessionID))
+            return xml_safe(service.get_interactive_url(_text(wcTicket), _text(sessionID)))
 
         @rpc(Unicode, _returns=Unicode)  # type: ignore[untyped-decorator]
         def interactiveDone(ctx: object, wcTicket: str | None) -> str:
-            return service.interactive_done(_text(wcTicket))
+            return xml_safe(service.interactive_done(_text(wcTicket)))
 
         @rpc(Unicode, Unicode, _returns=Unicode)  # type: ignore[untyped-decorator]
         def interactiveRejected(ctx: object, wcTicket: str | None, reason: str | None) -> str:
-            return service.interactive_rejected(_text(wcTicket), _text(reason))
+            return xml_safe(service.interactive_rejected(_text(wcTicket), _text(reason)))
 
     return Application(
         [QBWebConnectorSvc],
@@ -165,12 +177,38 @@ def create_wsgi_app(
     clock: Callable[[], datetime] = utcnow,
     ticket_factory: Callable[[], str] = new_ticket,
 ) -> WsgiApp:
-    """The ``/qbwc`` WSGI application (H6 mounts it in the FastAPI app through a2wsgi)."""
+    """The ``/qbwc`` WSGI application: every call through the guard and spyne."""
+    service = _service(database, settings, work_source, config, clock, ticket_factory)
+    return guarded_wsgi_app(service, settings)
+
+
+def create_asgi_app(database: Database, settings: Settings, work_source: WorkSource) -> ASGIApp:
+    """The ``/qbwc`` ASGI application the service mounts: the Web Connector's hot calls
+    answered by ``SoapFront``, everything else by the WSGI application under a2wsgi."""
+    from a2wsgi import WSGIMiddleware
+
+    service = _service(database, settings, work_source, None, utcnow, new_ticket)
+    fallback: ASGIApp = WSGIMiddleware(guarded_wsgi_app(service, settings))  # type: ignore[arg-type,assignment]  # a2wsgi: looser types
+    return SoapFront(fallback, service)
+
+
+def _service(
+    database: Database,
+    settings: Settings,
+    work_source: WorkSource,
+    config: QbwcConfig | None,
+    clock: Callable[[], datetime],
+    ticket_factory: Callable[[], str],
+) -> QbwcService:
     logbounds.install()  # hostile bodies reach log lines through spyne (issue 18 item 5)
     qbwc_config = config or QbwcConfig.from_settings(settings)
-    service = QbwcService(
+    return QbwcService(
         database, work_source, qbwc_config, clock=clock, ticket_factory=ticket_factory
     )
+
+
+def guarded_wsgi_app(service: QbwcService, settings: Settings) -> WsgiApp:
+    """spyne over ``service`` behind ``SoapGuard`` with the settings' body limits."""
     max_body = settings.soap_max_body_bytes or DEFAULT_MAX_BODY
     # spyne refuses bodies past its own limit (2 MB by default): the guard's limit is the one
     wsgi = WsgiApplication(build_spyne_application(service), max_content_length=max_body)

@@ -1,0 +1,149 @@
+"""The ``/qbwc`` endpoint as ASGI: the Web Connector's hot calls answered directly, every
+other request through the screened spyne path (``SoapGuard`` behind a2wsgi).
+
+Owns: reading a POST's body on the event loop (at most ``FAST_MAX_BODY`` bytes), and when
+``soap_fast.recognise`` knows it (and the Content-Type and SOAPAction agree with it, as the
+guard would check): serverVersion and clientVersion answered on the loop, the ticket calls
+(sendRequestXML, getLastError, closeConnection) run by ``QbwcService`` in a thread of this
+front's pool (they wait on the store's row locks), the answer being the bytes spyne would
+write. Anything else, including every GET, reaches the WSGI application with the bytes
+already read replayed in front of the rest of the stream, exactly as it arrived.
+Why (issue 12): through a2wsgi, the guard's screen and spyne, a call that does no work
+cost about 2 ms of CPU and five thread hand-overs; here it costs the HTTP server's own work.
+Must not: decide anything a call means (``service``) or answer what it does not recognise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from connector.qbwc.server.service import QbwcService
+from connector.qbwc.server.soap_encoding import http_charset
+from connector.qbwc.server.soap_fast import (
+    FAST_MAX_BODY,
+    INTERNAL_ERROR,
+    FastCall,
+    answer_envelope,
+    recognise,
+    xml_safe,
+)
+from connector.qbwc.server.soap_screen import TNS
+
+log = logging.getLogger(__name__)
+
+_CONTENT_TYPE = [(b"content-type", b"text/xml; charset=utf-8")]
+
+
+def _text(value: str | int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def call_service(service: QbwcService, call: FastCall) -> str:
+    """What the spyne method of ``call.operation`` returns (``soap.build_spyne_application``)."""
+    a = call.arguments
+    if call.operation == "serverVersion":
+        return service.server_version()
+    if call.operation == "clientVersion":
+        version = a["strVersion"]
+        return service.client_version(None if version is None else str(version))
+    if call.operation == "sendRequestXML":
+        major, minor = a["qbXMLMajorVers"], a["qbXMLMinorVers"]
+        return service.send_request_xml(
+            _text(a["ticket"]), _text(a["strHCPResponse"]), _text(a["strCompanyFileName"]),
+            _text(a["qbXMLCountry"]), major if isinstance(major, int) else None,
+            minor if isinstance(minor, int) else None,
+        )  # fmt: skip
+    if call.operation == "getLastError":
+        return service.get_last_error(_text(a["ticket"]))
+    assert call.operation == "closeConnection", call.operation
+    return service.close_connection(_text(a["ticket"]))
+
+
+ON_THE_LOOP = frozenset({"serverVersion", "clientVersion"})
+"""Answered without a thread: no store, no WorkSource, a few microseconds."""
+
+
+class SoapFront:
+    """ASGI application of ``/qbwc``: fast answers for recognised calls, ``fallback`` (the
+    WSGI endpoint under a2wsgi) for everything else."""
+
+    def __init__(self, fallback: ASGIApp, service: QbwcService, *, threads: int = 10) -> None:
+        self.fallback = fallback
+        self.service = service
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="qbwc")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("query_string"):
+            await self.fallback(scope, receive, send)
+            return
+        read: list[Message] = []
+        body, complete = b"", True
+        while True:
+            message = await receive()
+            read.append(message)
+            if message["type"] != "http.request":
+                complete = False
+                break
+            body += message.get("body", b"")
+            if len(body) > FAST_MAX_BODY:
+                complete = False
+                break
+            if not message.get("more_body", False):
+                break
+        call = recognise(body) if complete else None
+        if call is None or not _headers_agree(scope, call.operation):
+            await self.fallback(scope, _replay(read, receive), send)
+            return
+        await self._answer(call, send)
+
+    async def _answer(self, call: FastCall, send: Send) -> None:
+        status, payload = 200, b""
+        try:
+            if call.operation in ON_THE_LOOP:
+                value = call_service(self.service, call)
+            else:
+                loop = asyncio.get_running_loop()
+                value = await loop.run_in_executor(self.pool, call_service, self.service, call)
+            payload = answer_envelope(call.operation, xml_safe(value))
+        except Exception:
+            log.exception("QBWC %s failed", call.operation)  # spyne logs it too, and answers:
+            status, payload = 500, INTERNAL_ERROR
+        length = [(b"content-length", str(len(payload)).encode())]
+        await send({"type": "http.response.start", "status": status,
+                    "headers": _CONTENT_TYPE + length})  # fmt: skip
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _headers_agree(scope: Scope, operation: str) -> bool:
+    """Content-Type and SOAPAction as the guard accepts them without a question: text/xml
+    (or none) in UTF-8 (or no charset), and no SOAPAction or the operation's own."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            text = value.decode("latin-1")
+            charset = http_charset(text)
+            if not text.lower().startswith("text/xml") or (
+                charset is not None and charset.lower() not in ("utf-8", "utf8")
+            ):
+                return False
+        elif name == b"soapaction":
+            action = value.decode("latin-1").strip().strip('"').strip()
+            if action and action not in (TNS + operation, operation):
+                return False
+    return True
+
+
+def _replay(read: list[Message], receive: Receive) -> Receive:
+    """``receive`` with the messages already taken given back first."""
+    pending = list(read)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        message: Message = await receive()
+        return message
+
+    return replay

@@ -1,0 +1,287 @@
+"""The fast path in front of spyne (issue 12) answers byte for byte what spyne answers.
+
+Each request goes once through ``SoapFront`` (fast path, spyne behind it) and once through
+the screened spyne endpoint alone, both over the same recording service: the arguments the
+service received, the status, the Content-Type and the body must be equal. Requests are the
+recorded Web Connector traffic of ``reference/soap`` and generated values; bodies the fast
+path does not recognise must reach spyne unchanged (and get the guard's faults).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any, cast
+
+import httpx
+import pytest
+from a2wsgi import WSGIMiddleware
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.types import ASGIApp
+
+from connector.api.app import create_app
+from connector.qbwc.server.service import QbwcService
+from connector.qbwc.server.soap import guarded_wsgi_app
+from connector.qbwc.server.soap_asgi import SoapFront
+from connector.qbwc.server.soap_fast import FAST_PARAMETERS, recognise, xml_safe
+from connector.qbwc.server.soap_screen import TNS
+from connector.secrets import ticket_hash
+from connector.settings import Settings
+from connector.store import qbwc_sessions
+from connector.store.db import Database
+from tests.qbwc.scripted_work import ScriptedWork, cheap_hashing, make_connection, soap_envelope
+from tests.refpaths import reference_names, reference_path
+
+RECORDED = reference_names("soap")
+ANSWERS = ["", "Session closed.", "a&b<c>d]]>'\"", "line\r\nnext\ttab", "é€😀", "\x01\uffff\ud800"]
+
+
+class RecordingService:
+    """Stands in for ``QbwcService``: records each call, answers ``answer``."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.answer = ""
+        self.fail = False
+
+    def _record(self, name: str, *args: Any) -> str:
+        self.calls.append((name, args))
+        if self.fail:
+            raise RuntimeError("the service failed")
+        return self.answer
+
+    def server_version(self) -> str:
+        return self._record("server_version")
+
+    def client_version(self, version: str | None) -> str:
+        return self._record("client_version", version)
+
+    def send_request_xml(self, *args: Any) -> str:
+        return self._record("send_request_xml", *args)
+
+    def get_last_error(self, ticket: str) -> str:
+        return self._record("get_last_error", ticket)
+
+    def close_connection(self, ticket: str) -> str:
+        return self._record("close_connection", ticket)
+
+    def connection_error(self, *args: Any) -> str:
+        return self._record("connection_error", *args)
+
+    def authenticate(self, *args: Any) -> list[str]:
+        self._record("authenticate", *args)
+        return ["t", "none"]
+
+
+class Client:
+    """A synchronous face over httpx's ASGI transport (as tests/api/test_core.py)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                return await c.request(method, url, **kwargs)
+
+        return asyncio.run(go())
+
+    def get(self, url: str) -> httpx.Response:
+        return self.request("GET", url)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+
+class Pair:
+    """The same service behind the fast front and behind spyne alone."""
+
+    def __init__(self) -> None:
+        self.service = RecordingService()
+        wsgi = guarded_wsgi_app(cast(QbwcService, self.service), Settings.from_env({}))
+        spyne_only: ASGIApp = WSGIMiddleware(wsgi)  # type: ignore[arg-type,assignment]
+        self.fast = Client(SoapFront(spyne_only, cast(QbwcService, self.service)))
+        self.slow = Client(spyne_only)
+
+    def both(
+        self, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[httpx.Response, httpx.Response]:
+        sent = headers or {"Content-Type": "text/xml; charset=utf-8"}
+        self.service.calls.clear()
+        slow = self.slow.post("/qbwc", content=body, headers=sent)
+        slow_calls = list(self.service.calls)
+        self.service.calls.clear()
+        fast = self.fast.post("/qbwc", content=body, headers=sent)
+        assert self.service.calls == slow_calls
+        return fast, slow
+
+    def assert_same(self, body: bytes, headers: dict[str, str] | None = None) -> None:
+        fast, slow = self.both(body, headers)
+        assert fast.status_code == slow.status_code
+        assert fast.headers["content-type"] == slow.headers["content-type"]
+        assert fast.content == slow.content
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[Pair]:
+    yield Pair()
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+@pytest.mark.parametrize("name", RECORDED)
+def test_recorded_requests_get_what_spyne_answers(pair: Pair, name: str, answer: str) -> None:
+    body = reference_path("soap", name).read_bytes()
+    pair.service.answer = answer
+    pair.assert_same(body)
+    pair.assert_same(body, {"Content-Type": "text/xml", "SOAPAction": f'"{TNS}{_op(body)}"'})
+
+
+def _op(body: bytes) -> str:
+    return body.split(b' xmlns="http://developer.intuit.com/"')[0].rsplit(b"<", 1)[1].decode()
+
+
+def test_every_fast_method_is_recognised_in_recorded_traffic() -> None:
+    bodies = [reference_path("soap", name).read_bytes() for name in RECORDED]
+    recognised = {c.operation for body in bodies if (c := recognise(body)) is not None}
+    assert recognised == set(FAST_PARAMETERS)
+    first = "consolibyte-log-2008/04_sendRequestXML_firstcall_with_strHCPResponse.xml"
+    assert recognise(reference_path("soap", first).read_bytes()) is not None  # under 16 KiB
+
+
+def test_a_failing_service_gets_spynes_fault(pair: Pair) -> None:
+    pair.service.fail = True
+    try:
+        for name in RECORDED:
+            pair.assert_same(reference_path("soap", name).read_bytes())
+    finally:
+        pair.service.fail = False
+
+
+# any text XML can carry in an element, written as the Web Connector writes it
+TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\r"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    operation=st.sampled_from(sorted(FAST_PARAMETERS)),
+    values=st.lists(TEXT, min_size=6, max_size=6),
+    answer=TEXT,
+)
+def test_generated_values_reach_the_service_as_spyne_gives_them(
+    pair: Pair, operation: str, values: list[str], answer: str
+) -> None:
+    names = FAST_PARAMETERS[operation]
+    params = dict(zip(names, values, strict=False))
+    for name in ("qbXMLMajorVers", "qbXMLMinorVers"):
+        if name in params:
+            params[name] = str(len(params[name]))
+    pair.service.answer = answer
+    body = soap_envelope(operation, **params)
+    carried = all(xml_safe(value) == value for value in params.values())
+    assert (recognise(body) is not None) == carried  # what XML cannot carry goes to spyne
+    pair.assert_same(body)
+
+
+SHAPES = {
+    "self-closing-integers": b"<ticket>t</ticket><strHCPResponse /><strCompanyFileName>f"
+    b"</strCompanyFileName><qbXMLCountry>US</qbXMLCountry><qbXMLMajorVers />"
+    b"<qbXMLMinorVers></qbXMLMinorVers>",
+    "leading-zero-integer": b"<ticket>t</ticket><strHCPResponse /><strCompanyFileName />"
+    b"<qbXMLCountry /><qbXMLMajorVers>016</qbXMLMajorVers><qbXMLMinorVers>0</qbXMLMinorVers>",
+    "integer-too-large": b"<ticket>t</ticket><strHCPResponse /><strCompanyFileName />"
+    b"<qbXMLCountry /><qbXMLMajorVers>99999999999</qbXMLMajorVers><qbXMLMinorVers>0"
+    b"</qbXMLMinorVers>",
+    "parameters-out-of-order": b"<strHCPResponse /><ticket>t</ticket><strCompanyFileName />"
+    b"<qbXMLCountry /><qbXMLMajorVers>16</qbXMLMajorVers><qbXMLMinorVers>0</qbXMLMinorVers>",
+    "missing-parameters": b"<ticket>t</ticket>",
+    "character-reference": b"<ticket>a&#13;&#x41;b</ticket><strHCPResponse /><strCompanyFile"
+    b"Name /><qbXMLCountry /><qbXMLMajorVers>1</qbXMLMajorVers><qbXMLMinorVers>0</qbXMLMinor"
+    b"Vers>",
+    "mismatched-close": b"<ticket>t</strHCPResponse>",
+    "unknown-entity": b"<ticket>&evil;</ticket>",
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPES))
+def test_other_shapes_of_sendrequestxml(pair: Pair, name: str) -> None:
+    head = b'<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><sendRequestXML xmlns="http://developer.intuit.com/">'
+    pair.assert_same(head + SHAPES[name] + b"</sendRequestXML></soap:Body></soap:Envelope>")
+
+
+HOSTILE = {
+    "dtd": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><soap:Envelope xmlns:soap="'
+    b'http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><closeConnection xmlns="http://'
+    b'developer.intuit.com/"><ticket>&a;</ticket></closeConnection></soap:Body></soap:Envelope>',
+    "wrong-namespace": soap_envelope("closeConnection", ticket="t").replace(
+        b"developer.intuit.com", b"example.com"
+    ),
+    "garbage": b"<not xml",
+    "empty": b"",
+    "soap-1.2": soap_envelope("serverVersion").replace(
+        b"http://schemas.xmlsoap.org/soap/envelope/", b"http://www.w3.org/2003/05/soap-envelope"
+    ),
+    "prefix-xmlns": soap_envelope("serverVersion").replace(b"soap:", b"xmlns:"),
+    "trailing-element": soap_envelope("serverVersion") + b"<x/>",
+    "utf-16": soap_envelope("serverVersion").decode().encode("utf-16"),
+    "nul-byte": soap_envelope("getLastError", ticket="a\x00b"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_bodies_get_the_guards_answer(pair: Pair, name: str) -> None:
+    body = HOSTILE[name]
+    assert recognise(body) is None
+    pair.assert_same(body)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "text/xml; charset=utf-16"},
+        {"Content-Type": "text/xml", "SOAPAction": f'"{TNS}authenticate"'},
+        {"Content-Type": "application/soap+xml; charset=utf-8"},
+    ],
+)
+def test_headers_that_disagree_go_to_the_guard(pair: Pair, headers: dict[str, str]) -> None:
+    pair.assert_same(soap_envelope("closeConnection", ticket="t"), headers)
+
+
+def test_get_wsdl_and_large_bodies_pass_through(pair: Pair) -> None:
+    assert pair.fast.get("/qbwc").content == pair.slow.get("/qbwc").content
+    assert pair.fast.get("/qbwc?wsdl").content == pair.slow.get("/qbwc?wsdl").content
+    pair.service.answer = "ok"
+    big = soap_envelope("getLastError", ticket="x" * 70_000)  # read past the fast limit
+    pair.assert_same(big)
+
+
+def test_the_real_app_answers_no_work_calls_and_persists_sessions(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cheap_hashing(monkeypatch)
+    row, password = make_connection(sqlite_db, "Fast Co")
+    work = ScriptedWork(has_work=False)
+    app = create_app(Settings.from_env({}, database_url="sqlite://"), database=sqlite_db,
+                     work_source_factory=lambda _d, _s: work)  # fmt: skip
+    client = Client(app)
+
+    def call(operation: str, **params: str) -> str:
+        reply = client.post("/qbwc", content=soap_envelope(operation, **params),
+                            headers={"Content-Type": "text/xml; charset=utf-8"})  # fmt: skip
+        assert reply.status_code == 200, reply.text
+        return reply.text
+
+    assert "serverVersionResult" in call("serverVersion")
+    reply = call("authenticate", strUserName=row.username, strPassword=password)
+    ticket = reply.split("<tns:string>")[1].split("<")[0]
+    assert "<tns:string>none</tns:string>" in reply
+    assert ">No data to exchange now.<" in call("closeConnection", ticket=ticket)
+    assert "<tns:sendRequestXMLResult></tns:sendRequestXMLResult>" in call(
+        "sendRequestXML", ticket=ticket, strHCPResponse="", strCompanyFileName="c",
+        qbXMLCountry="US", qbXMLMajorVers="16", qbXMLMinorVers="0",
+    )  # fmt: skip
+    with sqlite_db.begin() as conn:
+        stored = qbwc_sessions.load_session(conn, ticket_hash(ticket))
+    assert stored is not None and stored.state.phase.value == "closed"
+    assert stored.served_by is not None
