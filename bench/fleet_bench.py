@@ -26,6 +26,7 @@ import argparse
 import contextlib
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -206,10 +207,12 @@ def run(args: argparse.Namespace) -> bool:
         print(f"\n{args.clients} Web Connectors, {args.services} service(s) on one PostgreSQL, "
               f"{processes} client processes, apply workers {args.apply_workers} per service")  # fmt: skip
         ok = report(args.clients, outcomes, wall, rss, peak[0])
-        if not ok:
-            for service in services:
-                tail = service.log.read_text(errors="replace")[-3000:]
-                print(f"\n--- {service.log.name} (end) ---\n{tail}")
+        for service in services:
+            tail = service.log.read_text(errors="replace")[-3000:]
+            if not ok or "Traceback" in tail:
+                print(f"\n--- {service.log} (end) ---\n{tail}")
+        if ok:
+            shutil.rmtree(folder, ignore_errors=True)
         return ok
     finally:
         for service in services:

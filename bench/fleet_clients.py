@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,8 +102,9 @@ def _update(client: Any, company: CompanyFile, password: str, out: Outcome, time
             wrap_transport=lambda inner: Timed(inner, out, lock),
         )  # fmt: skip
     except Exception as exc:  # a bug in the client: counted, never hidden
+        where = traceback.extract_tb(exc.__traceback__)[-1]
         with lock:
-            out.error(f"client: {type(exc).__name__}", str(exc))
+            out.error(f"client: {type(exc).__name__}", f"{exc} ({where.filename}:{where.lineno})")
         return
     with lock:
         if summary.result is SessionResult.DONE:
