@@ -20,7 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connector.api import (
     metrics,
@@ -54,6 +54,7 @@ except PackageNotFoundError:  # running from a checkout that was not pip-install
 
 API_PREFIX = "/api/v1"
 QBWC_PATH = "/qbwc"
+QBWC_PATHS = (QBWC_PATH, QBWC_PATH + "/")
 
 WorkSourceFactory = Callable[[Database, Settings], WorkSource]
 
@@ -174,8 +175,26 @@ def create_app(
     factory = work_source_factory or partial(default_work_source, on_shutdown=stops)
     app.state.metrics = service_metrics = metrics.ServiceMetrics(db)
     qbwc = metrics.QbwcCallMetrics(_qbwc_asgi(db, settings, factory), service_metrics)
-    # first: every Web Connector call would otherwise be matched against each API route
-    app.router.routes[:0] = [
-        Route(path, qbwc, methods=["GET", "POST"]) for path in (QBWC_PATH, QBWC_PATH + "/")
-    ]
+    for path in QBWC_PATHS:  # other methods: 405, as any route answers them
+        app.router.routes.append(Route(path, qbwc, methods=["GET", "POST"]))
+    app.add_middleware(QbwcFirst, qbwc=qbwc)
     return app
+
+
+class QbwcFirst:
+    """The routes of ``/qbwc`` taken before the API's middleware and routing (issue 12: a
+    Web Connector call that does no work spent as long in them as in its own answer)."""
+
+    def __init__(self, app: ASGIApp, qbwc: ASGIApp) -> None:
+        self.app, self.qbwc = app, qbwc
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] in QBWC_PATHS
+            and scope["method"] in ("GET", "HEAD", "POST")
+            and not scope.get("root_path")
+        ):
+            await self.qbwc(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

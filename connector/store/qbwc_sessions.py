@@ -77,18 +77,17 @@ _BUMP = (
     .values(lock_seq=qbwc_sessions.c.lock_seq + 1)
 )
 _LOAD = select(qbwc_sessions).where(qbwc_sessions.c.ticket_hash == bindparam("key_hash"))
-_LOAD_FOR_UPDATE = _LOAD.with_for_update()
+_BUMP_AND_LOAD = _BUMP.returning(*qbwc_sessions.c)
 
 
 def load_session(conn: Connection, ticket_hash: str, *, lock: bool = False) -> StoredSession | None:
     """The session whose ticket hashes to ``ticket_hash``; with ``lock`` the row stays locked
     until the transaction ends."""
     key = {"key_hash": ticket_hash}
-    if lock:
-        # The UPDATE takes the row lock on PostgreSQL and the database write lock on SQLite
-        # *before* anything is read, so no stale read can be upgraded later (SQLite WAL).
-        conn.execute(_BUMP, key)
-    row = conn.execute(_LOAD_FOR_UPDATE if lock else _LOAD, key).first()
+    # With ``lock``, the UPDATE takes the row lock on PostgreSQL and the database write lock
+    # on SQLite *before* anything is read, so no stale read can be upgraded later (SQLite
+    # WAL); RETURNING reads the row in the same statement (one round trip, issue 12).
+    row = conn.execute(_BUMP_AND_LOAD if lock else _LOAD, key).first()
     return None if row is None else _from_row(row)
 
 
