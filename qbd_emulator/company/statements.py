@@ -141,16 +141,9 @@ def profit_and_loss(
         amounts = [_shown(a, per_span) for a in members]
         section = _sum_columns(amounts, len(spans))
         totals[kind] = section
-        if not any(any(v) for v in amounts):
-            continue
-        rows.append(Row("text", heading))
-        rows += [
-            Row("data", a.full_name, values, "account")
-            for a, values in zip(members, amounts, strict=True)
-            if any(values)
-        ]
-        rows.append(Row("subtotal", total_label, section))
-        if kind == "CostOfGoodsSold":
+        shown = _group(heading, members, amounts, total_label, section)
+        rows += shown
+        if shown and kind == "CostOfGoodsSold":
             rows.append(Row("subtotal", "Gross Profit", _minus(totals["Income"], section)))
     ordinary = _minus(_minus(totals["Income"], totals["CostOfGoodsSold"]), totals["Expense"])
     other = _minus(totals["OtherIncome"], totals["OtherExpense"])
@@ -159,6 +152,25 @@ def profit_and_loss(
         rows.append(Row("subtotal", "Net Other Income", other))
     rows.append(Row("total", "Net Income", _plus(ordinary, other)))
     return statement
+
+
+def _group(
+    heading: str,
+    members: Sequence[Account],
+    amounts: Sequence[tuple[Decimal, ...]],
+    total_label: str,
+    total: tuple[Decimal, ...],
+) -> list[Row]:
+    """A heading, a row for each member account with an amount, and the subtotal; no rows
+    at all when no member has an amount (QuickBooks leaves an empty group out)."""
+    if not any(any(v) for v in amounts):
+        return []
+    lines = [
+        Row("data", a.full_name, v, "account")
+        for a, v in zip(members, amounts, strict=True)
+        if any(v)
+    ]
+    return [Row("text", heading), *lines, Row("subtotal", total_label, total)]
 
 
 def _shown(account: Account, per_span: Sequence[dict[str, Decimal]]) -> tuple[Decimal, ...]:
@@ -228,17 +240,11 @@ def balance_sheet(company: CompanyFile, basis: str, as_of: Sequence[date]) -> St
         for group, kinds in groups:
             members = [a for a in table.values() if a.type in kinds]
             amounts = [_shown(a, at) for a in members]
-            if not any(any(v) for v in amounts):
-                continue
-            rows.append(Row("text", group))
-            rows += [
-                Row("data", a.full_name, v, "account")
-                for a, v in zip(members, amounts, strict=True)
-                if any(v)
-            ]
             subtotal = _sum_columns(amounts, width)
-            rows.append(Row("subtotal", f"Total {group}", subtotal))
-            section.append(subtotal)
+            shown = _group(group, members, amounts, f"Total {group}", subtotal)
+            rows += shown
+            if shown:
+                section.append(subtotal)
         total = _sum_columns(section, width)
         rows.append(Row("subtotal", total_label, total))
         section_totals.append(total)

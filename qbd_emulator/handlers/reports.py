@@ -16,6 +16,7 @@ Must not: read the clock (``ctx.now``) or do I/O.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
@@ -86,18 +87,21 @@ def _period(ctx: Context, body: RecordData, default: str) -> tuple[date | None, 
     return today, today
 
 
-def _refuse_unsupported(request: Request) -> None:
+def _report_kind(request: Request, element: str, known: Collection[str]) -> str:
+    """The report type ``element`` asks for; ``NotSupportedError`` when this QuickBooks does
+    not make it or the request asks for a filter it does not support."""
+    kind = text(request.body, element) or ""
+    if kind not in known:
+        raise NotSupportedError(f"The report {kind} is not supported by this QuickBooks.")
     for name in FILTERS:
         if name in request.body:
             raise NotSupportedError(f"{name} is not supported by this QuickBooks' reports.")
+    return kind
 
 
 def general_summary(ctx: Context, request: Request) -> Reply:
     body = request.body
-    kind = text(body, "GeneralSummaryReportType") or ""
-    if kind not in GENERAL:
-        raise NotSupportedError(f"The report {kind} is not supported by this QuickBooks.")
-    _refuse_unsupported(request)
+    kind = _report_kind(request, "GeneralSummaryReportType", GENERAL)
     columns = text(body, "SummarizeColumnsBy") or "TotalOnly"
     if columns not in ("TotalOnly", "Month") or (kind == "TrialBalance" and columns != "TotalOnly"):
         raise NotSupportedError(f"SummarizeColumnsBy {columns} is not supported for {kind}.")
@@ -130,10 +134,7 @@ def _basis(ctx: Context, asked: str | None) -> str:
 
 def aging_report(ctx: Context, request: Request) -> Reply:
     body = request.body
-    kind = text(body, "AgingReportType") or ""
-    if kind not in AGING:
-        raise NotSupportedError(f"The report {kind} is not supported by this QuickBooks.")
-    _refuse_unsupported(request)
+    kind = _report_kind(request, "AgingReportType", AGING)
     _, end = _period(ctx, body, "Today")
     if text(body, "ReportAgingAsOf") == "Today" or end is None:
         end = ctx.now.date()

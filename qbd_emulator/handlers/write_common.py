@@ -19,6 +19,7 @@ from connector.qbxml.values import RecordData, Value
 from ..company import CompanyFile, balances
 from ..errors import InvalidFieldError, MissingElementError
 from .context import Context, Request
+from .filters import text
 from .reading import check_lengths, typed_record
 
 CENT = Decimal("0.01")
@@ -37,6 +38,15 @@ def body_of(ctx: Context, request: Request) -> RecordData:
         raise MissingElementError(request.base)
     check_lengths(ctx.schema.content(request.base), inner, f"{request.base}/")
     return inner
+
+
+def mod_target(raw: RecordData, id_name: str) -> tuple[str, str]:
+    """The ``ListID``/``TxnID`` (``id_name``) and ``EditSequence`` a Mod must carry;
+    ``MissingElementError`` naming both when either is missing or empty."""
+    record_id, edit = text(raw, id_name), text(raw, "EditSequence")
+    if not record_id or not edit:
+        raise MissingElementError(f"{id_name}/EditSequence")
+    return record_id, edit
 
 
 BARE_MODS = frozenset({"SalesOrPurchaseMod", "SalesAndPurchaseMod"})

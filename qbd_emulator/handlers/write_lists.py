@@ -13,10 +13,10 @@ from __future__ import annotations
 from connector.qbxml.datatypes import BY_KEY, ITEM_RETS, WRITE_ONLY_MODS, Kind
 from connector.qbxml.values import RecordData
 
-from ..errors import InvalidParentError, InvalidReferenceError, MissingElementError
+from ..errors import InvalidParentError, InvalidReferenceError
 from .context import Context, Handler, Reply, Request, ok
 from .filters import text
-from .write_common import ZERO, body_of, money, to_ret
+from .write_common import ZERO, body_of, mod_target, money, to_ret
 
 LIST_ADDS: dict[str, tuple[str, str]] = {
     f"{d.add}Rq": (d.key, d.rets[0]) for d in BY_KEY.values() if d.add and d.kind is Kind.LIST
@@ -68,9 +68,7 @@ def list_add(key: str, ret: str) -> Handler:
 def list_mod(key: str, ret: str) -> Handler:
     def handle(ctx: Context, request: Request) -> Reply:
         raw = body_of(ctx, request)
-        list_id, edit = text(raw, "ListID"), text(raw, "EditSequence")
-        if not list_id or not edit:
-            raise MissingElementError("ListID/EditSequence")
+        list_id, edit = mod_target(raw, "ListID")
         old = ctx.company.get(key, list_id).data
         changes: RecordData = {}
         for name, value in to_ret(ret, raw).items():

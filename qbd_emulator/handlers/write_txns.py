@@ -19,9 +19,9 @@ from connector.qbxml.datatypes import DATA_TYPES, Kind
 from connector.qbxml.values import RecordData, Value
 
 from ..company import CompanyFile
-from ..errors import MissingElementError, ObjectNotFoundError, StatusError
+from ..errors import ObjectNotFoundError, StatusError
 from .context import Context, Handler, Reply, Request, ok
-from .filters import as_list, text
+from .filters import as_list
 from .write_common import (
     ZERO,
     adjust_ref_balance,
@@ -29,6 +29,7 @@ from .write_common import (
     default_account,
     fill_line,
     line_total,
+    mod_target,
     money,
     store_schema,
     to_ret,
@@ -160,9 +161,7 @@ def move_balance(ctx: Context, key: str, data: RecordData, sign: int) -> None:
 def txn_mod(key: str, ret: str) -> Handler:
     def handle(ctx: Context, request: Request) -> Reply:
         raw = body_of(ctx, request)
-        txn_id, edit = text(raw, "TxnID"), text(raw, "EditSequence")
-        if not txn_id or not edit:
-            raise MissingElementError("TxnID/EditSequence")
+        txn_id, edit = mod_target(raw, "TxnID")
         old = ctx.company.get(key, txn_id).data
         changes = {k: v for k, v in to_ret(ret, raw).items() if k not in ("TxnID", "EditSequence")}
         merged = dict(old) | changes
