@@ -1,8 +1,8 @@
 """``qbd-connector company``: the tenants: create, list, delete (with all they own).
 
 Errors (unknown company, a duplicate name) exit with status 2 and a message on stderr;
-``guarded`` gives every command of this group and of ``connection`` (``connection_cmd``)
-its settings, its migrated database and that error handling. Must not: hold logic beyond
+``guarded`` gives every command of this group, of ``connection`` (``connection_cmd``),
+``export`` and ``sync`` its settings, its migrated database and that error handling. Must not: hold logic beyond
 parsing and printing.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from connector.cli.admin_cmd import add_database_option, open_database
@@ -55,9 +56,16 @@ def register(subparsers: Any) -> None:
     delete.set_defaults(func=guarded("company", run_company_delete))
 
 
-def guarded(group: str, func: Any) -> Any:
+def guarded(
+    group: str,
+    func: Callable[[argparse.Namespace, Settings, Database], int],
+    *,
+    errors: tuple[type[Exception], ...] = (),
+) -> Callable[[argparse.Namespace], int]:
     """``func(args, settings, database)`` as an argparse ``func``: exit 2 with the message of
-    a bad setting, a database that cannot be opened, a ``CommandError`` or a store error."""
+    a bad setting, a database that cannot be opened, a ``CommandError``, a store error or
+    one of ``errors`` (the command's own: ``OSError`` for a folder it writes, ...)."""
+    caught: tuple[type[Exception], ...] = (CommandError, StoreError, *errors)
 
     def run(args: argparse.Namespace) -> int:
         try:
@@ -69,9 +77,8 @@ def guarded(group: str, func: Any) -> Any:
             print(f"qbd-connector {group}: {exc}", file=sys.stderr)
             return 2
         try:
-            code: int = func(args, settings, database)
-            return code
-        except (CommandError, StoreError) as exc:
+            return func(args, settings, database)
+        except caught as exc:
             print(f"qbd-connector {group}: {exc}", file=sys.stderr)
             return 2
         finally:

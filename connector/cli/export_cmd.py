@@ -20,13 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from connector.cli.admin_cmd import add_database_option, open_database
+from connector.cli.admin_cmd import add_database_option
+from connector.cli.company_cmd import guarded
 from connector.cli.export_files import export, export_reports
 from connector.cli.progress import Bars
-from connector.settings import Settings, SettingsError
+from connector.settings import Settings
 from connector.store import records as store
 from connector.store.companies import get_company
-from connector.store.errors import StoreError
+from connector.store.db import Database
 from connector.sync.plan import QUERY_TYPES
 
 EXPORTABLE = ("host", "company", "preferences", *(d.key for d in QUERY_TYPES))
@@ -83,29 +84,22 @@ def run(args: argparse.Namespace) -> int:
     if refusal is not None:
         print(f"qbd-connector export: {refusal}", file=sys.stderr)
         return 2
-    try:
-        database = open_database(Settings.from_env(database_url=args.database_url).database_url)
-    except (SettingsError, ValueError) as exc:
-        print(f"qbd-connector export: {exc}", file=sys.stderr)
-        return 2
-    try:
-        with database.begin(write=False) as conn:
-            company_id = get_company(conn, args.company).id
-            totals = store.count_records(conn, company_id)
-            types = args.types or EXPORTABLE
-            with Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
-                written = export(
-                    conn, company_id, args.out, types, raw=args.raw, fmt=args.format,
-                    include_deleted=args.include_deleted,
-                    progress=lambda key, n: bars.show(key, n, totals.get(key)),
-                )  # fmt: skip
-            if args.reports:
-                written |= export_reports(conn, company_id, args.out)
-    except (StoreError, OSError) as exc:
-        print(f"qbd-connector export: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        database.dispose()
+    return _write_files(args)
+
+
+def _export(args: argparse.Namespace, _settings: Settings, database: Database) -> int:
+    with database.begin(write=False) as conn:
+        company_id = get_company(conn, args.company).id
+        totals = store.count_records(conn, company_id)
+        types = args.types or EXPORTABLE
+        with Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
+            written = export(
+                conn, company_id, args.out, types, raw=args.raw, fmt=args.format,
+                include_deleted=args.include_deleted,
+                progress=lambda key, n: bars.show(key, n, totals.get(key)),
+            )  # fmt: skip
+        if args.reports:
+            written |= export_reports(conn, company_id, args.out)
     if args.json:
         files = {k: str(p) for k, (p, _) in written.items()}
         print(json.dumps({"files": files, "records": {k: n for k, (_, n) in written.items()}}))
@@ -113,3 +107,6 @@ def run(args: argparse.Namespace) -> int:
         for key, (path, count) in written.items():
             print(f"{count:>8}  {key:<26} {path}")
     return 0
+
+
+_write_files = guarded("export", _export, errors=(OSError,))

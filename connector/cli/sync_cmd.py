@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.cli.admin_cmd import add_database_option, open_database
+from connector.cli.admin_cmd import add_database_option
+from connector.cli.company_cmd import guarded
 from connector.portal.errors import PortalError
 from connector.portal.operations import queue_sync
-from connector.settings import Settings, SettingsError
+from connector.settings import Settings
 from connector.store.companies import get_company
-from connector.store.errors import StoreError
+from connector.store.db import Database
 from connector.sync.history import run_json
 
 
@@ -39,24 +39,12 @@ def register(subparsers: Any) -> None:
     )
     request.add_argument("--json", action="store_true", help="print the queued sync as JSON")
     add_database_option(request)
-    request.set_defaults(func=run_request)
+    request.set_defaults(func=guarded("sync", run_request, errors=(PortalError,)))
 
 
-def run_request(args: argparse.Namespace) -> int:
-    try:
-        settings = Settings.from_env(database_url=args.database_url)
-        database = open_database(settings.database_url)
-    except (SettingsError, ValueError) as exc:
-        print(f"qbd-connector sync: {exc}", file=sys.stderr)
-        return 2
-    try:
-        company = get_company(database, args.company)
-        queued = queue_sync(database, company.id, args.types, datetime.now(UTC))
-    except (StoreError, PortalError) as exc:
-        print(f"qbd-connector sync: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        database.dispose()
+def run_request(args: argparse.Namespace, _settings: Settings, database: Database) -> int:
+    company = get_company(database, args.company)
+    queued = queue_sync(database, company.id, args.types, datetime.now(UTC))
     if args.json:
         print(json.dumps(run_json(queued.run)))
         return 0
