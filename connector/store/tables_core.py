@@ -60,6 +60,11 @@ def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
     return [str(member.value) for member in enum_cls]
 
 
+def cascade(target: str) -> sa.ForeignKey:
+    """A foreign key to ``target`` (``"table.column"``) whose row's deletion deletes this one."""
+    return sa.ForeignKey(target, ondelete="CASCADE")
+
+
 companies = sa.Table(
     "companies",
     metadata,
@@ -73,13 +78,7 @@ connections = sa.Table(
     "connections",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column(
-        "company_id",
-        sa.String(36),
-        sa.ForeignKey("companies.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False, index=True),
     sa.Column(
         "method",
         sa.Enum(
@@ -122,19 +121,8 @@ api_keys = sa.Table(
 api_key_companies = sa.Table(
     "api_key_companies",
     metadata,
-    sa.Column(
-        "key_id",
-        sa.String(36),
-        sa.ForeignKey("api_keys.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column(
-        "company_id",
-        sa.String(36),
-        sa.ForeignKey("companies.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
+    sa.Column("key_id", sa.String(36), cascade("api_keys.id"), primary_key=True),
+    sa.Column("company_id", sa.String(36), cascade("companies.id"), primary_key=True, index=True),
 )
 
 ALL: tuple[Any, ...] = (companies, connections, api_keys, api_key_companies)

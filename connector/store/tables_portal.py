@@ -11,12 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from connector.store.base import metadata
-from connector.store.tables_core import JSONValue, UTCDateTime
-
-
-def _fk(target: str) -> sa.ForeignKey:
-    return sa.ForeignKey(target, ondelete="CASCADE")
-
+from connector.store.tables_core import JSONValue, UTCDateTime, cascade
 
 platform_settings = sa.Table(
     "platform_settings",
@@ -42,8 +37,10 @@ connection_links = sa.Table(
     "connection_links",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("company_id", sa.String(36), _fk("companies.id"), nullable=False, index=True),
-    sa.Column("connection_id", sa.String(36), _fk("connections.id"), nullable=False, index=True),
+    sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False, index=True),
+    sa.Column(
+        "connection_id", sa.String(36), cascade("connections.id"), nullable=False, index=True
+    ),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -57,7 +54,7 @@ consents = sa.Table(
     "consents",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("company_id", sa.String(36), _fk("companies.id"), nullable=False, index=True),
+    sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False, index=True),
     sa.Column("connection_id", sa.String(36), nullable=True),
     sa.Column("link_id", sa.String(36), nullable=True),
     sa.Column("wording_version", sa.String(32), nullable=False),
@@ -89,7 +86,7 @@ web_sessions = sa.Table(
 connection_activity = sa.Table(
     "connection_activity",
     metadata,
-    sa.Column("connection_id", sa.String(36), _fk("connections.id"), primary_key=True),
+    sa.Column("connection_id", sa.String(36), cascade("connections.id"), primary_key=True),
     sa.Column("first_authenticated_at", UTCDateTime(), nullable=False),
     sa.Column("last_authenticated_at", UTCDateTime(), nullable=False),
 )

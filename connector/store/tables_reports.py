@@ -16,18 +16,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from connector.store.base import metadata
-from connector.store.tables_core import UTCDateTime
-
-
-def _company() -> sa.ForeignKey:
-    return sa.ForeignKey("companies.id", ondelete="CASCADE")
-
+from connector.store.tables_core import UTCDateTime, cascade
 
 reports = sa.Table(
     "reports",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("company_id", sa.String(36), _company(), nullable=False),
+    sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False),
     sa.Column("report_type", sa.String(40), nullable=False),
     sa.Column("basis", sa.String(16), nullable=False),
     sa.Column("period_key", sa.String(60), nullable=False),
@@ -44,7 +39,7 @@ report_requests = sa.Table(
     "report_requests",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("company_id", sa.String(36), _company(), nullable=False),
+    sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False),
     sa.Column("report_type", sa.String(40), nullable=False),
     sa.Column("basis", sa.String(16), nullable=False),
     sa.Column("from_date", sa.Date(), nullable=True),

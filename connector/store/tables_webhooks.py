@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from connector.store.base import metadata
-from connector.store.tables_core import JSONValue, UTCDateTime
+from connector.store.tables_core import JSONValue, UTCDateTime, cascade
 
 webhooks = sa.Table(
     "webhooks",
@@ -34,12 +34,7 @@ webhook_deliveries = sa.Table(
     "webhook_deliveries",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column(
-        "webhook_id",
-        sa.String(36),
-        sa.ForeignKey("webhooks.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sa.Column("webhook_id", sa.String(36), cascade("webhooks.id"), nullable=False),
     sa.Column("event_id", sa.String(36), nullable=False),
     sa.Column("event", sa.String(40), nullable=False),
     sa.Column("company_id", sa.String(36), nullable=True),
