@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from connector.cli.progress import Bars
 from connector.demo import (
     COMPANY_FILE,
     MIN_RECORDS,
@@ -184,31 +185,8 @@ def _serve_until_interrupted(result: DemoResult) -> None:
         print("stopped", file=sys.stderr)
 
 
-class _Bars:
+class _Bars(Bars):
     """One rich progress bar per data type, fed from the store while the sync runs."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._progress: Any = None
-        self._tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> _Bars:
-        if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            self._progress = Progress(
-                TextColumn("{task.description:<26}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                transient=False,
-                console=_stderr_console(),
-            )
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
     def update(self, run: SyncRun, cursors: dict[str, CursorRow]) -> None:
         if self._progress is None:
@@ -229,12 +207,6 @@ class _Bars:
             total = counts.fetched + remaining if (remaining or finished) else None
             label = counts.data_type + (" (error)" if counts.status == "error" else "")
             self._progress.update(task, completed=counts.fetched, total=total, description=label)
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 def _shown_url(url: str) -> str:

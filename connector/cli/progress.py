@@ -7,7 +7,7 @@ stdout (the commands' output stays clean for pipes).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 
 class Bars:
@@ -16,7 +16,7 @@ class Bars:
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
 
-    def __enter__(self) -> Bars:
+    def __enter__(self) -> Self:
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
