@@ -2,7 +2,7 @@
 
 Tree::
 
-    ApiError (status, code, message, details)
+    ApiError (status, code, message, details: ``portal.errors.CodedError``)
     +-- Unauthorized   401 unauthorized
     +-- BadRequest     400 bad_request (e.g. a cursor we did not issue)
 
@@ -29,17 +29,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from connector.portal.errors import CodedError
 from connector.store.errors import Conflict, InvalidValue, NotFound, StoreError
 
 log = logging.getLogger(__name__)
 
 
-class ApiError(Exception):
-    def __init__(
-        self, status: int, code: str, message: str, details: dict[str, Any] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details or {}
+class ApiError(CodedError):
+    """Answered as ``{"error": {"code", "message", "details"}}`` with its status."""
 
 
 class Unauthorized(ApiError):

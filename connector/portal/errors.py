@@ -3,13 +3,14 @@ and the pages answer with.
 
 Tree::
 
-    PortalError (status, code, message, details)
-    +-- IntegrationDisabled   409 integration_disabled
-    +-- BrandingRefused       422 invalid_branding (details: field -> problem)
-    |   +-- LogoTooLarge      413 logo_too_large
-    +-- LinkUnusable          404 link_not_found | 410 link_used, link_expired, link_revoked
-    +-- ConsentRequired       403 consent_required
-    +-- SyncRefused           409 sync_refused (paused, consent withdrawn) | 422 unknown_data_type
+    CodedError (status, code, message, details): also the base of ``api.errors.ApiError``
+    +-- PortalError
+        +-- IntegrationDisabled   409 integration_disabled
+        +-- BrandingRefused       422 invalid_branding (details: field -> problem)
+        |   +-- LogoTooLarge      413 logo_too_large
+        +-- LinkUnusable          404 link_not_found | 410 link_used, link_expired, link_revoked
+        +-- ConsentRequired       403 consent_required
+        +-- SyncRefused           409 sync_refused (paused, consent withdrawn) | 422 unknown_data_type
 
 Must not: import HTTP frameworks (the API maps these to its error shape).
 """
@@ -19,12 +20,18 @@ from __future__ import annotations
 from typing import Any
 
 
-class PortalError(Exception):
+class CodedError(Exception):
+    """An error with the HTTP status and the code the REST API and the pages answer with."""
+
     def __init__(
         self, status: int, code: str, message: str, details: dict[str, Any] | None = None
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details or {}
+
+
+class PortalError(CodedError):
+    """A platform-side operation refused (the API turns it into an ``ApiError``)."""
 
 
 class IntegrationDisabled(PortalError):
