@@ -14,7 +14,7 @@ from qbd_emulator.company import in_schema_order
 from qbd_emulator.company.balances import application, apply_payment
 from qbd_emulator.company.ids import edit_sequence
 from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
-from qbd_emulator.generate.state import OpenSet, TxnState
+from qbd_emulator.generate.state import OpenSet, TxnState, pick_open
 
 MEMOS = ("Monthly service", "Supplies", "Parts order", "Maintenance", "Quarterly fee", "Repairs")
 
@@ -204,15 +204,9 @@ def make_bill_payment(gen: Gen, state: TxnState, day: date, by_card: bool) -> No
     if not state.open_bills:
         return
     created = gen.stamp(day)
-    bill = gen.company.get("bills", state.open_bills.choice(gen.rng))
-    vendor = bill.data["VendorRef"]
-    assert isinstance(vendor, dict)
-    targets = [str(bill.data["TxnID"])]
-    others = state.open_bills_by_vendor.get(str(vendor["ListID"]))
-    if others is not None and len(others) > 1 and gen.chance(0.3):
-        extra = others.choice(gen.rng)
-        if extra not in targets:
-            targets.append(extra)
+    vendor, targets = pick_open(
+        gen, "bills", state.open_bills, state.open_bills_by_vendor, "VendorRef"
+    )
     applied = [_apply(gen, txn_id) for txn_id in targets]
     total = sum((a["Amount"] for a in applied if isinstance(a["Amount"], Decimal)), ZERO)
     data: RecordData = {"PayeeEntityRef": vendor, "APAccountRef": gen.account["ap"]}

@@ -17,7 +17,7 @@ from qbd_emulator.company.balances import application, apply_payment
 from qbd_emulator.company.ids import edit_sequence
 from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
 from qbd_emulator.generate.items import ItemInfo
-from qbd_emulator.generate.state import OpenSet, TxnState, Undeposited
+from qbd_emulator.generate.state import OpenSet, TxnState, Undeposited, pick_open
 
 
 @dataclass
@@ -256,16 +256,10 @@ def make_receive_payment(gen: Gen, state: TxnState, day: date) -> None:
     if not state.open_invoices:
         return
     created = gen.stamp(day)
-    first = gen.company.get("invoices", state.open_invoices.choice(gen.rng))
-    owner = first.data["CustomerRef"]
-    assert isinstance(owner, dict)
-    targets = [first.data["TxnID"]]
-    others = state.open_by_customer.get(str(owner["ListID"]))
-    if others is not None and len(others) > 1 and gen.chance(0.3):
-        extra = others.choice(gen.rng)
-        if extra != targets[0]:
-            targets.append(extra)
-    applied = [_apply(gen, str(txn_id)) for txn_id in targets]
+    owner, targets = pick_open(
+        gen, "invoices", state.open_invoices, state.open_by_customer, "CustomerRef"
+    )
+    applied = [_apply(gen, txn_id) for txn_id in targets]
     total = sum((_dec(a["Amount"]) for a in applied), ZERO)
     unused = gen.money(1, 50) if gen.chance(0.05) else ZERO
     method = gen.pick("payment_methods")
@@ -277,7 +271,7 @@ def make_receive_payment(gen: Gen, state: TxnState, day: date) -> None:
     record = gen.add("receive_payments", "ReceivePaymentRet", data, created)
     apply_payment(gen.company, record, created)
     for txn_id in targets:
-        _settle(gen, state, str(txn_id), str(owner["ListID"]))
+        _settle(gen, state, txn_id, str(owner["ListID"]))
     gen.post(deposit_to, total + unused)
     gen.post(gen.account["ar"], -(total + unused))
     if deposit_to is gen.account["undeposited"]:

@@ -2,7 +2,7 @@
 
 Owns: ``TxnState`` (open invoices and bills, undeposited payments, unconverted estimates
 and sales orders, RefNumber counters, item/terms/tax look-ups) and ``OpenSet`` (O(1) add,
-remove and random pick). Must not: create records.
+remove and random pick), and ``pick_open`` (what a payment pays). Must not: create records.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData
+from qbd_emulator.generate.gen import Gen
 from qbd_emulator.generate.items import ItemInfo
 
 
@@ -45,6 +46,25 @@ class OpenSet:
 
     def choice(self, rng: random.Random) -> str:
         return self._items[rng.randrange(len(self._items))]
+
+
+def pick_open(
+    gen: Gen, key: str, open_docs: OpenSet, by_party: dict[str, OpenSet], party: str
+) -> tuple[RecordData, list[str]]:
+    """What a payment pays: an open document of ``key`` (invoices, bills) at random, its
+    ``party`` reference (CustomerRef, VendorRef) and the ids to pay, that document's and,
+    three times in ten when the party has others open, one more of them (``open_docs``
+    must not be empty)."""
+    first = gen.company.get(key, open_docs.choice(gen.rng))
+    owner = first.data[party]
+    assert isinstance(owner, dict)
+    targets = [str(first.data["TxnID"])]
+    others = by_party.get(str(owner["ListID"]))
+    if others is not None and len(others) > 1 and gen.chance(0.3):
+        extra = others.choice(gen.rng)
+        if extra not in targets:
+            targets.append(extra)
+    return owner, targets
 
 
 @dataclass(frozen=True)
