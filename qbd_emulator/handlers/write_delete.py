@@ -72,15 +72,7 @@ def txn_del(ctx: Context, request: Request) -> Reply:
     del_type, txn_id = text(request.body, "TxnDelType") or "", text(request.body, "TxnID") or ""
     key, record = _txn(ctx, del_type, txn_id)
     _release(ctx, key, record)
-    entry = ctx.company.delete(key, txn_id, ctx.now)
-    rets: list[tuple[str, Value]] = [
-        ("TxnDelType", del_type),
-        ("TxnID", txn_id),
-        ("TimeDeleted", entry.time_deleted),
-    ]
-    if entry.name:
-        rets.append(("RefNumber", entry.name))
-    return ok(request, tuple(rets))
+    return _delete(ctx, request, key, "Txn", del_type, txn_id, name_element="RefNumber")
 
 
 def txn_void(ctx: Context, request: Request) -> Reply:
@@ -129,14 +121,30 @@ def list_del(ctx: Context, request: Request) -> Reply:
     if key == "items" and record.ret != f"{del_type}Ret":
         raise ObjectNotFoundError(list_id)
     _refuse_if_used(ctx, list_id)
-    entry = ctx.company.delete(key, list_id, ctx.now)
+    return _delete(ctx, request, key, "List", del_type, list_id, name_element="FullName")
+
+
+def _delete(
+    ctx: Context,
+    request: Request,
+    key: str,
+    prefix: str,
+    del_type: str,
+    record_id: str,
+    *,
+    name_element: str,
+) -> Reply:
+    """Delete the record and answer as TxnDel/ListDel do (``prefix`` Txn or List):
+    ``{prefix}DelType``, ``{prefix}ID``, ``TimeDeleted`` and, when the record has one, its
+    name as ``name_element`` (RefNumber, FullName)."""
+    entry = ctx.company.delete(key, record_id, ctx.now)
     rets: list[tuple[str, Value]] = [
-        ("ListDelType", del_type),
-        ("ListID", list_id),
+        (f"{prefix}DelType", del_type),
+        (f"{prefix}ID", record_id),
         ("TimeDeleted", entry.time_deleted),
     ]
     if entry.name:
-        rets.append(("FullName", entry.name))
+        rets.append((name_element, entry.name))
     return ok(request, tuple(rets))
 
 
