@@ -110,11 +110,29 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock | None:
+    """One lock per SQLite engine that this process's write transactions take before
+    ``BEGIN IMMEDIATE``: SQLite has one writer at a time, and a thread that finds the write
+    lock taken polls for it in growing sleeps (up to 100 ms each), so under concurrent
+    writers a short transaction waited many times its length (issue 12: the p99 of a
+    Web Connector call). Waiting here wakes at the release. Other processes still meet at
+    SQLite's busy timeout, and past that timeout the transaction goes on to SQLite's."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(engine, threading.RLock())
+
+
 class Database:
     """One engine and the operations every repository module needs from it."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._writer = _writer_lock(engine)
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
@@ -146,11 +164,18 @@ class Database:
 
         ``write=False`` is a hint for read-only work (SQLite: deferred ``BEGIN``).
         """
-        with self._engine.connect() as conn:
-            if not write and self.dialect == "sqlite":
-                conn = conn.execution_options(sqlite_begin="DEFERRED")
-            with conn.begin():
-                yield conn
+        writer = self._writer if write else None
+        held = writer is not None and writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        try:
+            with self._engine.connect() as conn:
+                if not write and self.dialect == "sqlite":
+                    conn = conn.execution_options(sqlite_begin="DEFERRED")
+                with conn.begin():
+                    yield conn
+        finally:
+            if held:
+                assert writer is not None
+                writer.release()
 
     def migrate(self, revision: str = "head") -> None:
         """Upgrade the schema to ``revision`` with the packaged Alembic migrations.

@@ -109,6 +109,28 @@ def test_writers_in_many_threads_all_commit(db: Database) -> None:
     assert len(list_companies(db, limit=1000)) == 30
 
 
+def test_sqlite_writers_of_one_process_queue_at_one_lock_released_after_a_failure(
+    sqlite_db: Database,
+) -> None:
+    # issue 12: threads wait at a lock shared by every Database on the engine, woken at its
+    # release, instead of polling SQLite's write lock in sleeps of up to 100 ms
+    writer = sqlite_db._writer
+    assert writer is not None and Database(sqlite_db.engine)._writer is writer
+    with pytest.raises(RuntimeError), sqlite_db.begin():
+        raise RuntimeError("the transaction fails")
+    taken: list[bool] = []
+    other = threading.Thread(target=lambda: taken.append(writer.acquire(blocking=False)))
+    other.start()
+    other.join()
+    assert taken == [True]  # released by the failed transaction (now held by the gone thread)
+
+
+def test_postgresql_writers_take_no_process_lock() -> None:
+    database = Database.from_url("postgresql://nobody@127.0.0.1/none")  # never connects
+    assert database._writer is None  # row locks wake their waiters: nothing to queue for
+    database.dispose()
+
+
 WRITER = """
 import sys
 from connector.store.db import Database
