@@ -49,10 +49,7 @@ def run_generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with _progress(total) as advance:
         company = generate(args.seed, args.size, advance)
-    try:
-        save(company, args.out)
-    except OSError as exc:
-        print(f"qbd-emulator company generate: cannot write {args.out}: {exc}", file=sys.stderr)
+    if not saved(company, args.out, "company generate"):
         return 1
     seconds = time.perf_counter() - started
     _summary(company, args.json, {"file": args.out, "seed": args.seed, "seconds": seconds})
@@ -60,13 +57,31 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    try:
-        company = load(args.file)
-    except CompanyFileError as exc:
-        print(f"qbd-emulator company show: {exc}", file=sys.stderr)
+    company = loaded(args.file, "company show")
+    if company is None:
         return 1
     _summary(company, args.json, {"file": args.file})
     return 0
+
+
+def loaded(path: str, command: str) -> CompanyFile | None:
+    """The company file at ``path``, or ``None`` after saying on stderr why it cannot be read
+    (``command``: the words after ``qbd-emulator`` in the message)."""
+    try:
+        return load(path)
+    except CompanyFileError as exc:
+        print(f"qbd-emulator {command}: {exc}", file=sys.stderr)
+        return None
+
+
+def saved(company: CompanyFile, path: str, command: str) -> bool:
+    """Whether ``company`` was written to ``path``; on failure, says why on stderr."""
+    try:
+        save(company, path)
+    except OSError as exc:
+        print(f"qbd-emulator {command}: cannot write {path}: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _summary(company: CompanyFile, as_json: bool, extra: dict[str, Any]) -> None:

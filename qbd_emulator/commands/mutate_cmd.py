@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from qbd_emulator.company import load, save
-from qbd_emulator.errors import CompanyFileError
+from qbd_emulator.commands.company_cmd import loaded, saved
 from qbd_emulator.mutate import LEAD, mutate
 from qbd_emulator.processor import system_clock
 
@@ -30,18 +28,13 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        company = load(args.file)
-    except CompanyFileError as exc:
-        print(f"qbd-emulator mutate: {exc}", file=sys.stderr)
+    company = loaded(args.file, "mutate")
+    if company is None:
         return 2
     # The fake QuickBooks stamps with the local wall clock and its offset (processor.py), in
     # whole seconds (qbXML date-times carry none); the changes end before "now".
     done = mutate(company, args.seed, system_clock().replace(microsecond=0) - LEAD)
-    try:
-        save(company, args.file)
-    except OSError as exc:
-        print(f"qbd-emulator mutate: cannot write {args.file}: {exc}", file=sys.stderr)
+    if not saved(company, args.file, "mutate"):
         return 2
     out = done.to_dict()
     if args.json:
