@@ -45,17 +45,9 @@ from .render import answer_text, response_document
 from .reports import report_handlers
 from .writes import write_handlers
 
-
-def _registry() -> dict[str, Handler]:
-    table: dict[str, Handler] = {}
-    table.update(query_handlers())
-    table.update(host_handlers())
-    table.update(write_handlers())
-    table.update(report_handlers())
-    return table
-
-
-HANDLERS: dict[str, Handler] = _registry()
+HANDLERS: dict[str, Handler] = (
+    query_handlers() | host_handlers() | write_handlers() | report_handlers()
+)
 
 
 def dispatch(ctx: Context, request: Request) -> Reply:

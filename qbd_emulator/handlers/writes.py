@@ -14,9 +14,4 @@ from .write_txns import txn_write_handlers
 
 
 def write_handlers() -> dict[str, Handler]:
-    table: dict[str, Handler] = {}
-    table.update(list_write_handlers())
-    table.update(txn_write_handlers())
-    table.update(payment_handlers())
-    table.update(delete_handlers())
-    return table
+    return list_write_handlers() | txn_write_handlers() | payment_handlers() | delete_handlers()
