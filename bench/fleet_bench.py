@@ -1,6 +1,7 @@
 """Fleet benchmark (issue 12): N Web Connectors at once against ``serve`` on PostgreSQL.
 
-    python bench/fleet_bench.py                         # 500 clients, one service
+    python bench/fleet_bench.py                         # 500 clients, one service (~10 min)
+    python bench/fleet_bench.py --clients 50            # a short run (~1-2 min)
     python bench/fleet_bench.py --clients 500 --services 2
     python bench/fleet_bench.py --clients 20 --services 2 --processes 2   # a smoke run
 
