@@ -188,8 +188,8 @@ def create_asgi_app(database: Database, settings: Settings, work_source: WorkSou
     from a2wsgi import WSGIMiddleware
 
     service = _service(database, settings, work_source, None, utcnow, new_ticket)
-    fallback: ASGIApp = WSGIMiddleware(guarded_wsgi_app(service, settings))  # type: ignore[arg-type,assignment]  # a2wsgi: looser types
-    return SoapFront(fallback, service)
+    fallback = WSGIMiddleware(guarded_wsgi_app(service, settings))  # type: ignore[arg-type]  # a2wsgi: looser types
+    return SoapFront(fallback, service, pool=fallback.executor)  # type: ignore[arg-type]
 
 
 def _service(

@@ -71,10 +71,14 @@ class SoapFront:
     """ASGI application of ``/qbwc``: fast answers for recognised calls, ``fallback`` (the
     WSGI endpoint under a2wsgi) for everything else."""
 
-    def __init__(self, fallback: ASGIApp, service: QbwcService, *, threads: int = 10) -> None:
+    def __init__(
+        self, fallback: ASGIApp, service: QbwcService, *, pool: ThreadPoolExecutor | None = None
+    ) -> None:
         self.fallback = fallback
         self.service = service
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="qbwc")
+        self.pool = pool or ThreadPoolExecutor(10, thread_name_prefix="qbwc")
+        """Where ticket calls run: the service passes a2wsgi's, so no more calls reach the
+        store at once than before (its connection pool is sized for them)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("query_string"):
