@@ -152,20 +152,22 @@ def uninstall_linux(
 
 
 def install() -> list[str]:
-    if sys.platform == "win32":  # pragma: no cover - Windows
-        import winreg
-
-        return install_windows(winreg)
-    if sys.platform.startswith("linux"):
-        return install_linux()
-    return [f"autostart is not supported on {sys.platform}: start the agent at log-in by hand"]
+    return _on_this_platform(install_windows, install_linux, "start the agent at log-in by hand")
 
 
 def uninstall() -> list[str]:
+    return _on_this_platform(uninstall_windows, uninstall_linux, "")
+
+
+def _on_this_platform(
+    windows: Callable[[Any], list[str]], linux: Callable[[], list[str]], hint: str
+) -> list[str]:
+    """``windows`` (given the ``winreg`` module) on Windows, ``linux`` on Linux; elsewhere a
+    line saying autostart is not supported there (and ``hint``, when given)."""
     if sys.platform == "win32":  # pragma: no cover - Windows
         import winreg
 
-        return uninstall_windows(winreg)
+        return windows(winreg)
     if sys.platform.startswith("linux"):
-        return uninstall_linux()
-    return [f"autostart is not supported on {sys.platform}"]
+        return linux()
+    return [f"autostart is not supported on {sys.platform}" + (f": {hint}" if hint else "")]
