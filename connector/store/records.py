@@ -5,8 +5,9 @@ Owns: the ``records`` table's queries and the lossless JSON form of a parsed rec
 (``connector.qbxml.values``: ``Decimal``, ``date`` and ``datetime`` with its offset survive a
 round trip through the store). One response's records are written with one SELECT of the
 known ids plus one ``INSERT ... ON CONFLICT DO UPDATE`` executemany per batch, whatever the
-page size. Must not: decide what to fetch (``connector.sync``) or commit (callers pass the
-connection of their transaction).
+page size; on PostgreSQL the known ids are not selected: the upsert skips unchanged rows
+itself and returns which rows it inserted (see ``_upsert_returning``). Must not: decide what
+to fetch (``connector.sync``) or commit (callers pass the connection of their transaction).
 
 Speed (issue 5): the batch statements are SQL text built once per dialect and run at driver
 level (``exec_driver_sql``), values converted here as SQLAlchemy would (the dialect's own
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -114,6 +115,14 @@ class IncomingRecord:
     time_modified: str | None = None
     time_modified_utc: datetime | None = None
     edit_sequence: str | None = None
+    texts: tuple[str, str] | None = None
+    """``data`` and ``normalised`` as the JSON the store writes, when made before the write
+    transaction (``with_texts``); else they are written at the upsert."""
+
+    def with_texts(self) -> IncomingRecord:
+        """This record with its JSON texts made now (outside a transaction, by a caller that
+        wants the transaction short)."""
+        return replace(self, texts=(encode_data(self.data), _json_text(self.normalised)))
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,9 @@ class _Statements:
     known: str  # the SELECT of known ids, ``{ids}`` to fill with one marker per id
     marker: str
     stamp: Callable[[datetime | None], Any]  # a DateTime value as the driver takes it
+    returning: str | None = None
+    """PostgreSQL: the upsert that leaves unchanged rows alone and returns, per row it wrote,
+    whether it inserted it (``_upsert_returning``)."""
 
 
 @lru_cache(maxsize=8)
@@ -195,7 +207,17 @@ def _statements(dialect: Dialect) -> _Statements:
     )
     column_type = records.c.time_modified_utc.type
     processor = column_type.dialect_impl(dialect).bind_processor(dialect)
-    return _Statements(upsert, known, marker, processor or _as_is)
+    returning = None
+    if dialect.name == "postgresql":
+        edit, deleted = (f"{table}.{quote(name)}" for name in ("edit_sequence", "deleted_at"))
+        incoming = f"excluded.{quote('edit_sequence')}"
+        # The rule of ``_is_unchanged``, in SQL. ``xmax = 0`` holds for a row this statement
+        # inserted (a PostgreSQL implementation detail, long relied upon for exactly this).
+        returning = (
+            f"{upsert} WHERE {deleted} IS NOT NULL OR {incoming} IS NULL "
+            f"OR {edit} IS DISTINCT FROM {incoming} RETURNING (xmax = 0)"
+        )
+    return _Statements(upsert, known, marker, processor or _as_is, returning)
 
 
 def _as_is(value: datetime | None) -> datetime | None:
@@ -228,9 +250,14 @@ def upsert_records(
         raise ValueError(f"one data type per batch, got {sorted(data_types)}")
     sql = _statements(conn.dialect)
     latest = {item.qb_id: item for item in items}  # a repeated id: the last one wins
-    known = _known(conn, sql, company_id, items[0].data_type, list(latest))
     stamp = sql.stamp
     stored_now = stamp(now)
+    if sql.returning is not None:
+        rows = [_row(company_id, item, stamp, stored_now) for item in latest.values()]
+        inserted = _upsert_returning(conn, sql.returning, rows)
+        created = sum(inserted)
+        return UpsertCounts(created, len(inserted) - created, len(latest) - len(inserted))
+    known = _known(conn, sql, company_id, items[0].data_type, list(latest))
     rows = [
         _row(company_id, item, stamp, stored_now)
         for item in latest.values()
@@ -242,6 +269,27 @@ def upsert_records(
     return UpsertCounts(created, len(rows) - created, len(latest) - len(rows))
 
 
+def _upsert_returning(
+    conn: Connection, statement: str, rows: list[tuple[object, ...]]
+) -> list[bool]:
+    """PostgreSQL: run the upsert for every row in one pipeline and collect, per row written,
+    whether it was inserted. Instead of a SELECT of the known ids first: without fresh
+    statistics (a first sync fills the table faster than autovacuum analyses it) PostgreSQL
+    planned that SELECT as a scan of every row of the data type, per batch (108 us a row
+    against 59 with statistics, medium company); the upsert's conflict check always uses the
+    unique index."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(statement, rows, returning=True)  # type: ignore[call-arg]  # psycopg 3
+        inserted: list[bool] = []
+        while True:
+            inserted += [bool(row[0]) for row in cursor.fetchall()]
+            if not cursor.nextset():
+                return inserted
+    finally:
+        cursor.close()
+
+
 def _row(
     company_id: str,
     item: IncomingRecord,
@@ -249,6 +297,7 @@ def _row(
     now: object,
 ) -> tuple[object, ...]:
     """One row's values in ``_COLUMNS`` order, as the driver takes them."""
+    data, normalised = item.texts or (_json_text(item.data, _tag), _json_text(item.normalised))
     return (
         company_id,
         item.data_type,
@@ -257,8 +306,8 @@ def _row(
         item.time_modified,
         stamp(item.time_modified_utc),
         item.edit_sequence,
-        _json_text(item.data, _tag),
-        _json_text(item.normalised),
+        data,
+        normalised,
         None,
         now,
         now,

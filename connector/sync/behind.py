@@ -42,7 +42,7 @@ from connector.store.db import Database
 from connector.store.inbox import InboxPage
 from connector.store.sync_runs import CursorRow
 from connector.sync import pages
-from connector.sync.upsert import unusable
+from connector.sync.upsert import ApplyError, ReadPage, read_page, unusable
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,10 @@ def can_wait(cursor: CursorRow, head: ResponseStart) -> bool:
 
 
 def apply_stored(
-    conn: Connection, page: InboxPage, events: Iterable[Event] | QbxmlError, now: datetime
+    conn: Connection,
+    page: InboxPage,
+    events: Iterable[Event] | ReadPage | QbxmlError | ApplyError,
+    now: datetime,
 ) -> None:
     """Take ``page`` out of the inbox and apply it (nothing when someone took it first)."""
     if not inbox.take(conn, page.id):
@@ -178,10 +181,13 @@ class Behind:
             text = inbox.response(conn, page.id)
         if text is None:
             return  # another call applied it first
-        events: list[Event] | QbxmlError
-        try:  # parsed before the write transaction: writers wait only for the upsert
+        events: list[Event] | ReadPage | QbxmlError | ApplyError
+        try:  # read before the write transaction: writers wait only for the SQL
             events = list(self._parse(text, page.qbxml_version))
-        except QbxmlError as exc:
+            dt = BY_KEY[page.data_type]
+            if dt.kind is not Kind.DELETED:
+                events = read_page(dt, page.request_id, events)
+        except (QbxmlError, ApplyError) as exc:
             events = exc
         with self._db.begin() as conn:
             runs.lock_company(conn, page.company_id)

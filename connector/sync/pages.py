@@ -28,7 +28,7 @@ from connector.store.sync_runs import CursorRow, RunError
 from connector.sync import cursors as rules
 from connector.sync.cursors import Note, PageResult
 from connector.sync.plan import CursorState, Policy
-from connector.sync.upsert import ApplyError, apply_page
+from connector.sync.upsert import ApplyError, ReadPage, apply_page
 
 CursorMove = Callable[[CursorRow, PageResult | None], tuple[CursorRow, Note | None]]
 """How a page moves its cursor; ``None``: the response did not answer the request."""
@@ -50,15 +50,15 @@ def apply_to_run(
     conn: Connection,
     delivery: Delivery,
     cursor: CursorRow | None,
-    events: Iterable[Event] | QbxmlError,
+    events: Iterable[Event] | ReadPage | QbxmlError | ApplyError,
     now: datetime,
     move: CursorMove,
 ) -> CursorRow | None:
     """Store the response, count it on the run, move ``cursor`` (the data type's cursor as
-    it stands; ``None`` when it is gone) and return it as saved. ``events`` may be the error
-    reading the response raised (a page parsed before its transaction)."""
+    it stands; ``None`` when it is gone) and return it as saved. ``events`` may be the page
+    read before its transaction, or the error reading it raised."""
     try:
-        if isinstance(events, QbxmlError):
+        if isinstance(events, QbxmlError | ApplyError):
             raise events
         with conn.begin_nested():
             dt = BY_KEY[delivery.data_type]

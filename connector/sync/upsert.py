@@ -141,15 +141,46 @@ def _records_of(
     return None, iter(())
 
 
+@dataclass(frozen=True)
+class ReadPage:
+    """A response of a record query read before its write transaction (``read_page``)."""
+
+    page: PageResult | None
+    """None: the response did not answer the request, nothing is to be stored."""
+    items: list[IncomingRecord]
+
+
+def read_page(dt: DataType, request_id: str, events: Iterable[Event]) -> ReadPage:
+    """The records of a page (not of deletions) ready to write, JSON texts made: what
+    ``apply_page`` does before its SQL, done outside the transaction so that writers (the Web
+    Connector's next call) wait only for the SQL. Holds the whole page: for pages applied
+    behind, which are held whole anyway."""
+    assert dt.kind is not Kind.DELETED, "deletions are marked in line"
+    start, recs = _records_of(iter(events), dt, request_id)
+    if start is None:
+        return ReadPage(None, [])
+    page = _Page()
+    items = []
+    for record in recs:
+        items.append(incoming(dt, record).with_texts())
+        page.see(record.data.get("TimeModified"))
+    return ReadPage(page.result(start), items)
+
+
 def apply_page(
     conn: Connection,
     company_id: str,
     dt: DataType,
     request_id: str,
-    events: Iterable[Event],
+    events: Iterable[Event] | ReadPage,
     now: datetime,
 ) -> Applied:
     """Store the answer to request ``request_id`` (a query of ``dt``)."""
+    if isinstance(events, ReadPage):
+        counts = UpsertCounts()
+        for at in range(0, len(events.items), BATCH):
+            counts += store.upsert_records(conn, company_id, events.items[at : at + BATCH], now)
+        return Applied(events.page, counts)
     start, recs = _records_of(iter(events), dt, request_id)
     if start is None:
         return Applied(None)
