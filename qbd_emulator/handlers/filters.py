@@ -254,6 +254,8 @@ def owner_data_ext(owner_ids: list[Value]) -> Callable[[RecordData], RecordData]
     owners = {str(o).lower() for o in owner_ids}
 
     def strip(record: RecordData) -> RecordData:
+        if "DataExtRet" not in record:
+            return dict(record)
         ext = [
             d
             for d in as_list(record.get("DataExtRet"))

@@ -157,11 +157,16 @@ def shaper(
     wanted = {str(v) for v in as_list(options.get("IncludeRetElement"))}
 
     def shaped(data: RecordData, required: frozenset[str]) -> RecordData:
-        out = {
-            k: v
-            for k, v in data.items()
-            if (lines or not _is_line(k)) and (linked or k != "LinkedTxn")
-        }
+        if (
+            lines
+        ):  # the usual case: a dict copy in C (the comprehension was 9% of a medium sync's client)
+            out = dict(data)
+            if not linked:
+                out.pop("LinkedTxn", None)
+        else:
+            out = {
+                k: v for k, v in data.items() if not _is_line(k) and (linked or k != "LinkedTxn")
+            }
         out = data_ext(out)
         if wanted:
             out = {k: v for k, v in out.items() if k in wanted or k in required}
