@@ -51,6 +51,11 @@ class CursorRow:
     page_size: int | None = None
     """MaxReturned for this type when smaller than the policy's: a page was too large for
     the service (issue 18 item 2); ``None``: the policy's."""
+    phase: str | None = None
+    """Where an incremental run stands (``connector.sync.probe``); ``None``: an ordinary
+    query from the watermark (a first full sync)."""
+    pending: str | None = None
+    """What the run's probe found new or changed and not yet fetched (``probe.Pending``)."""
 
 
 _CURSOR_FIELDS = tuple(f.name for f in dataclasses.fields(CursorRow))

@@ -67,6 +67,8 @@ sync_cursors = Table(
     Column("last_swept_at", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("page_size", Integer, nullable=True),
+    Column("phase", String(16), nullable=True),  # 0014: incremental runs probe first
+    Column("pending", Text, nullable=True),
 )
 
 records = Table(
