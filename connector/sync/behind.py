@@ -42,6 +42,7 @@ from connector.store.db import Database
 from connector.store.inbox import InboxPage
 from connector.store.sync_runs import CursorRow
 from connector.sync import pages
+from connector.sync.probe import is_probe
 from connector.sync.upsert import ApplyError, ReadPage, read_page, unusable
 
 log = logging.getLogger(__name__)
@@ -185,8 +186,8 @@ class Behind:
         try:  # read before the write transaction: writers wait only for the SQL
             events = list(self._parse(text, page.qbxml_version))
             dt = BY_KEY[page.data_type]
-            if dt.kind is not Kind.DELETED:
-                events = read_page(dt, page.request_id, events)
+            if dt.kind is not Kind.DELETED and not is_probe(page.request_id):
+                events = read_page(dt, page.request_id, events)  # a probe stores nothing
         except (QbxmlError, ApplyError) as exc:
             events = exc
         with self._db.begin() as conn:

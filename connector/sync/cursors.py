@@ -19,6 +19,7 @@ from typing import Any
 from connector.qbxml.datatypes import BY_KEY
 from connector.qbxml.status import StatusClass, classify_hresult, parse_hresult
 from connector.store.sync_runs import CursorRow
+from connector.sync import probe
 from connector.sync.plan import CursorState, Policy, page_size
 
 _OK = (StatusClass.OK, StatusClass.NO_MATCH, StatusClass.WARNING)
@@ -40,6 +41,8 @@ class PageResult:
     """Latest TimeModified (or TimeDeleted) in the page, with QuickBooks' offset."""
     min_offset: int | None = None
     max_offset: int | None = None
+    found: tuple[tuple[str, datetime | None], ...] = ()
+    """A probe page's new or changed records: ID and TimeModified (``probe``)."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,10 @@ class Note:
 
 
 def begin(
-    cursor: CursorRow | None, company_id: str, key: str, run_id: str
+    cursor: CursorRow | None, company_id: str, key: str, run_id: str, *, probe_first: bool = False
 ) -> tuple[CursorRow, Note | None]:
-    """A new session plans ``key``: iterators of earlier sessions are dead (PROTOCOL.md 1.10)."""
+    """A new session plans ``key``: iterators of earlier sessions are dead (PROTOCOL.md 1.10).
+    With ``probe_first`` a type with a watermark starts with a probe (``probe``)."""
     base = cursor or CursorRow(company_id=company_id, data_type=key)
     note = None
     if base.iterator_id is not None or base.state in (
@@ -66,7 +70,9 @@ def begin(
         CursorState.DEFERRED.value,
     ):
         note = _restart_note(base, "the previous session ended mid-run")
-    return _rewound(_landed(base), run_id=run_id, attempts=0, restarts=0), note
+    phase = probe.first_phase(base, probe_first)
+    started = _rewound(_landed(base), run_id=run_id, attempts=0, restarts=0)
+    return replace(started, phase=phase, pending=None), note
 
 
 def _landed(cursor: CursorRow, **changes: Any) -> CursorRow:
@@ -91,10 +97,13 @@ def _rewound(cursor: CursorRow, **changes: Any) -> CursorRow:
 
 def _with_page(cursor: CursorRow, page: PageResult, *, counted: bool) -> CursorRow:
     """The page's latest time joins the high-water mark, its offsets the spread seen, and
-    (``counted``) its records the progress."""
-    high = _later(_parse(cursor.high_water), page.max_time)
+    (``counted``) its records the progress. Records fetched by ID after a probe leave the
+    high-water mark alone: it is the latest time the probe saw (``probe``)."""
+    high = _parse(cursor.high_water)
+    if cursor.phase != probe.FETCH:
+        high = _later(high, page.max_time)
     return replace(
-        cursor,
+        probe.found(cursor, page.found),
         fetched=cursor.fetched + page.count if counted else cursor.fetched,
         high_water=None if high is None else high.isoformat(),
         min_offset=_merge_offset(cursor.min_offset, page.min_offset, min),
@@ -135,8 +144,10 @@ def page_applied(
 ) -> tuple[CursorRow, Note | None]:
     """The response to the in-flight request was stored: where the type stands now."""
     landed = _landed(cursor)
+    if cursor.phase == probe.FETCH and page.status_code == probe.NOT_FOUND:
+        page = replace(page, status_class=StatusClass.NO_MATCH)  # all deleted since the probe
     if page.status_class in _OK:
-        return _advance(landed, page, ticket, now), _warning(cursor, page)
+        return _advance(landed, page, policy, ticket, now), _warning(cursor, page)
     if page.status_class is StatusClass.INVALID_ITERATOR:
         return restart(
             landed, policy, f"QuickBooks said {page.status_code} ({page.message})", page.status_code
@@ -174,7 +185,9 @@ def _warning(cursor: CursorRow, page: PageResult) -> Note | None:
     return Note("WARNING", f"{cursor.data_type}: {page.message}", page.status_code)
 
 
-def _advance(cursor: CursorRow, page: PageResult, ticket: str, now: datetime) -> CursorRow:
+def _advance(
+    cursor: CursorRow, page: PageResult, policy: Policy, ticket: str, now: datetime
+) -> CursorRow:
     moved = replace(_with_page(cursor, page, counted=True), attempts=0)
     more = (
         page.status_class is not StatusClass.NO_MATCH
@@ -189,7 +202,20 @@ def _advance(cursor: CursorRow, page: PageResult, ticket: str, now: datetime) ->
             iterator_ticket=ticket,
             remaining=page.remaining,
         )
-    return complete(moved, now)
+    return _run_on(moved, policy, now)
+
+
+def _run_on(cursor: CursorRow, policy: Policy, now: datetime) -> CursorRow:
+    """A query of the run was answered in full: the run's next phase, or its end."""
+    phase: str | None = None
+    if cursor.phase == probe.PROBE:
+        phase = probe.after_probe(cursor)
+    elif cursor.phase == probe.FETCH:
+        cursor = probe.fetched(cursor, page_size(cursor, policy))
+        phase = probe.FETCH if cursor.pending is not None else None
+    if phase is None:
+        return complete(cursor, now)
+    return _rewound(cursor, phase=phase)
 
 
 def complete(cursor: CursorRow, now: datetime) -> CursorRow:
@@ -208,6 +234,8 @@ def complete(cursor: CursorRow, now: datetime) -> CursorRow:
         min_offset=None,
         max_offset=None,
         last_swept_at=swept,
+        phase=None,
+        pending=None,
     )
 
 
@@ -310,7 +338,8 @@ def too_large(cursor: CursorRow, policy: Policy, why: str) -> tuple[CursorRow, N
     moved its iterator past it), so it is an error on the run; a type that cannot page, or
     pages of one record, stop for this session."""
     size = page_size(cursor, policy)
-    if not BY_KEY[cursor.data_type].iterator or size <= 1:
+    by_ids = cursor.phase == probe.FETCH  # a list of IDs can be split, paged or not
+    if (not BY_KEY[cursor.data_type].iterator and not by_ids) or size <= 1:
         return failed(
             cursor, "TOO_LARGE", f"{why}; it cannot be asked in smaller pages", None, None
         )

@@ -109,7 +109,10 @@ class SyncEngine:
             runs.interrupt_running(turn.conn, ctx.company_id, ctx.now)
             run_id, plan = self._plan_run(turn.conn, ctx, turn.cursors)
             for key in plan:
-                cursor, said = rules.begin(turn.cursors.get(key), ctx.company_id, key, run_id)
+                before = turn.cursors.get(key)
+                cursor, said = rules.begin(
+                    before, ctx.company_id, key, run_id, probe_first=self._policy.probe
+                )
                 runs.save_cursor(turn.conn, cursor, ctx.now)
                 if said is not None:
                     pages.note(turn.conn, run_id, key, said, ctx.now)

@@ -1,7 +1,8 @@
 """One response into its run: the one function every page goes through, and the run's writes.
 
 Owns: ``apply_to_run``, which stores one response in the caller's transaction: its records
-(``upsert``, inside a savepoint, so an unreadable page stores nothing), the run's counts, the
+(``upsert``, inside a savepoint, so an unreadable page stores nothing; a probe's answer is
+compared with the store instead, ``probe_page``), the run's counts, the
 cursor's move and the note the move leaves on the run. A page is applied either as it
 arrives (``in_line``: its cursor still has the request in flight and moves by the page's
 status) or later from the inbox (``stored``: its cursor moved past it when it arrived,
@@ -28,6 +29,8 @@ from connector.store.sync_runs import CursorRow, RunError
 from connector.sync import cursors as rules
 from connector.sync.cursors import Note, PageResult
 from connector.sync.plan import CursorState, Policy
+from connector.sync.probe import is_probe
+from connector.sync.probe_page import apply_probe
 from connector.sync.upsert import ApplyError, ReadPage, apply_page
 
 CursorMove = Callable[[CursorRow, PageResult | None], tuple[CursorRow, Note | None]]
@@ -62,7 +65,12 @@ def apply_to_run(
             raise events
         with conn.begin_nested():
             dt = BY_KEY[delivery.data_type]
-            applied = apply_page(conn, delivery.company_id, dt, delivery.request_id, events, now)
+            company, request_id = delivery.company_id, delivery.request_id
+            if is_probe(request_id):  # IDs and EditSequences: compared, not stored
+                assert not isinstance(events, ReadPage), "a probe is not read ahead"
+                applied = apply_probe(conn, company, dt, request_id, events)
+            else:
+                applied = apply_page(conn, company, dt, request_id, events, now)
     except (QbxmlError, ApplyError) as exc:
         return _refused(conn, delivery, cursor, f"unreadable response: {exc}", now)
     if applied.page is not None:
@@ -71,7 +79,7 @@ def apply_to_run(
             conn,
             delivery.run_id,
             delivery.data_type,
-            fetched=applied.page.count,
+            fetched=0 if is_probe(delivery.request_id) else applied.page.count,
             created=counts.created,
             updated=counts.updated,
             unchanged=counts.unchanged,

@@ -34,6 +34,7 @@ from enum import Enum
 
 from connector.qbxml.datatypes import BY_KEY, DATA_TYPES, DataType, Kind
 from connector.store.sync_runs import CursorRow
+from connector.sync import probe
 
 
 class IteratorAction(Enum):
@@ -64,6 +65,11 @@ class Policy:
     """Minimum time between two deleted-object sweeps."""
     reports: bool = True
     """Each run also asks for the standard financial reports (``connector.sync.reports``)."""
+    probe: bool = True
+    """Incremental runs ask for IDs and EditSequences first and fetch only what is new or
+    changed; deleted-object sweeps ask from their watermark (issue 12, ``probe``). False:
+    every run fetches its whole rewound window and sweeps 90 days (the old behaviour, kept
+    as the benchmark's baseline)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= 10_000:
@@ -82,7 +88,12 @@ class QuerySpec:
     iterator_id: str | None = None
     max_returned: int | None = None
     from_modified: str | None = None
+    """FromModifiedDate, or FromDeletedDate for a deleted-object sweep."""
     del_types: tuple[str, ...] = ()
+    include_ret: tuple[str, ...] = ()
+    """IncludeRetElement: only these elements of each record (a probe)."""
+    ids: tuple[str, ...] = ()
+    """ListID/TxnID list: these records, whatever their time (a fetch after a probe)."""
 
 
 HCP_TYPES: tuple[str, ...] = ("host", "company", "preferences")
@@ -170,13 +181,18 @@ def from_modified(cursor: CursorRow, policy: Policy) -> str | None:
     """FromModifiedDate for an incremental query, in QuickBooks' own offset."""
     if cursor.watermark is None:
         return None
+    if cursor.phase == probe.CATCH_UP:
+        return probe.catch_up_from(cursor, _spread(cursor))
     mark = datetime.fromisoformat(cursor.watermark)
-    back = policy.rewind
-    if cursor.min_offset is not None and cursor.max_offset is not None:
-        # Offsets changed during the run (a daylight-saving switch, or QuickBooks' wrong-
-        # offset quirk): widen the rewind by the difference so no wall-clock hour is skipped.
-        back += timedelta(minutes=cursor.max_offset - cursor.min_offset)
-    return (mark - back).isoformat()
+    return (mark - policy.rewind - _spread(cursor)).isoformat()
+
+
+def _spread(cursor: CursorRow) -> timedelta:
+    """Offsets changed during the run (a daylight-saving switch, or QuickBooks' wrong-offset
+    quirk): the rewind is widened by the difference so no wall-clock hour is skipped."""
+    if cursor.min_offset is None or cursor.max_offset is None:
+        return timedelta(0)
+    return timedelta(minutes=cursor.max_offset - cursor.min_offset)
 
 
 def page_size(cursor: CursorRow, policy: Policy) -> int:
@@ -191,9 +207,16 @@ def next_query(cursor: CursorRow, policy: Policy, ticket: str) -> tuple[QuerySpe
     dt = BY_KEY[cursor.data_type]
     seq = cursor.seq + 1
     request_id = f"{seq}.{dt.key}"[:50]
+    probing = cursor.phase == probe.PROBE
+    if probing:
+        request_id = f"{seq}.{dt.key}"[: 50 - len(probe.PROBE_SUFFIX)] + probe.PROBE_SUFFIX
+    include_ret = (dt.id_field, *probe.PROBE_FIELDS) if probing else ()
     if dt.kind is Kind.DELETED:
         table = LIST_DEL_TYPES if dt.key == "deleted_lists" else TXN_DEL_TYPES
-        spec = QuerySpec(dt.key, request_id, del_types=tuple(table))
+        since = from_modified(cursor, policy) if policy.probe else None
+        spec = QuerySpec(dt.key, request_id, from_modified=since, del_types=tuple(table))
+    elif cursor.phase == probe.FETCH:
+        spec = QuerySpec(dt.key, request_id, ids=probe.chunk(cursor, page_size(cursor, policy)))
     elif dt.iterator:
         continuing = cursor.iterator_id is not None and cursor.iterator_ticket == ticket
         spec = QuerySpec(
@@ -203,9 +226,11 @@ def next_query(cursor: CursorRow, policy: Policy, ticket: str) -> tuple[QuerySpe
             iterator_id=cursor.iterator_id if continuing else None,
             max_returned=page_size(cursor, policy),
             from_modified=None if continuing else from_modified(cursor, policy),
+            include_ret=include_ret,
         )
     else:
-        spec = QuerySpec(dt.key, request_id, from_modified=from_modified(cursor, policy))
+        since = from_modified(cursor, policy)
+        spec = QuerySpec(dt.key, request_id, from_modified=since, include_ret=include_ret)
     flying = replace(
         cursor,
         seq=seq,

@@ -5,7 +5,8 @@ Owns: which filters a sync query carries for each data type: ``ActiveStatus`` Al
 ``ModifiedDateRangeFilter`` for transactions, ``IncludeLineItems`` and ``IncludeLinkedTxns`` where the query has them,
 ``MaxReturned`` and the iterator attributes for iterated queries, the ``ListDelType`` /
 ``TxnDelType`` lists of deleted-object sweeps (only the values the negotiated version's
-schema enumerates). Serialization and schema order are ``connector.qbxml.encode``'s.
+schema enumerates) and their ``DeletedDateRangeFilter``; a probe's ``IncludeRetElement``
+(no line items then) and a fetch's ``ListID``/``TxnID`` list (``connector.sync.probe``). Serialization and schema order are ``connector.qbxml.encode``'s.
 Must not: decide what to ask (``plan``) or do I/O.
 """
 
@@ -38,7 +39,13 @@ def query_body(schema: Schema, dt: DataType, spec: QuerySpec) -> dict[str, Any]:
     if dt.kind is Kind.DELETED:
         child = "ListDelType" if dt.key == "deleted_lists" else "TxnDelType"
         body[child] = _allowed_enum(schema, rq, child, spec.del_types)
+        if spec.from_modified is not None:
+            since = datetime.fromisoformat(spec.from_modified)
+            body["DeletedDateRangeFilter"] = {"FromDeletedDate": since}
         return body
+    if spec.ids:
+        body[dt.id_field] = list(spec.ids)  # the ID list stands instead of every filter
+        return body | _lines(schema, dt)
     if spec.max_returned is not None and spec.iterator is not None:
         body["MaxReturned"] = spec.max_returned
     continuing = spec.iterator is not None and spec.iterator.value == "Continue"
@@ -50,9 +57,18 @@ def query_body(schema: Schema, dt: DataType, spec: QuerySpec) -> dict[str, Any]:
             body["ModifiedDateRangeFilter"] = {"FromModifiedDate": when}
         else:
             body["FromModifiedDate"] = when
-    if dt.kind is Kind.TXN and _has(schema, rq, "IncludeLineItems"):
+    if spec.include_ret:
+        body["IncludeRetElement"] = list(spec.include_ret)
+        return body
+    return body | _lines(schema, dt)
+
+
+def _lines(schema: Schema, dt: DataType) -> dict[str, Any]:
+    """A transaction's lines and links, which QuickBooks returns only when asked."""
+    body: dict[str, Any] = {}
+    if dt.kind is Kind.TXN and _has(schema, dt.request, "IncludeLineItems"):
         body["IncludeLineItems"] = True
-    if dt.kind is Kind.TXN and _has(schema, rq, "IncludeLinkedTxns"):
+    if dt.kind is Kind.TXN and _has(schema, dt.request, "IncludeLinkedTxns"):
         body["IncludeLinkedTxns"] = True  # LinkedTxn (payments applied...) only on request
     return body
 

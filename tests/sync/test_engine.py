@@ -65,8 +65,10 @@ def test_incremental_sync_fetches_only_changes(db: Database) -> None:
     by_type = {t.data_type: t for t in full.types}
     assert (by_type["customers"].created, by_type["customers"].updated) == (1, 1)
     # Only what changed is new or updated; records within the 60 s rewind of the watermark
-    # come again and are recognised as unchanged by their EditSequence.
+    # come again in the probe and are recognised as unchanged by their EditSequence, so
+    # none is fetched (issue 12): invoices were modified 10 minutes apart, only the newest
+    # is within the rewind.
     assert (by_type["invoices"].created, by_type["invoices"].updated) == (0, 0)
-    # invoices were modified 10 minutes apart: only the newest is within the rewind
-    assert by_type["invoices"].fetched == 1
+    assert (by_type["invoices"].fetched, by_type["invoices"].unchanged) == (0, 1)
+    assert by_type["customers"].fetched == 2  # the renamed one and the newcomer, by ID
     assert by_type["deleted_txns"].deleted == 1 and by_type["deleted_lists"].deleted == 1

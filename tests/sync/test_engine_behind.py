@@ -4,6 +4,7 @@ whichever service instance (engine) answers each call."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -99,6 +100,27 @@ def test_full_and_incremental_sync_equal_in_line(db: Database, behind: ThreadApp
     run_session(engine, qb, company_id, "T2", later)
     assert_store_equals_company(db, company_id, qb.company)
     assert _run_types(db, "T2")["customers"].created == 1
+
+
+def test_a_probe_of_several_pages_is_compared_behind(
+    db: Database, behind: ThreadApplier, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An incremental run's probe pages (IDs and EditSequences, issue 12) applied behind
+    store nothing and gather what the run fetches, as in line."""
+    qb = FakeQuickBooks(company=make_company(11, 8), clock=lambda: DAY1)
+    engine, company_id = SyncEngine(db, POLICY, behind=behind), create_company(db, "Acme").id
+    run_session(engine, qb, company_id, "T1", DAY1)
+    later = DAY1 + timedelta(hours=1)
+    qb.clock = lambda: later
+    for record in list(qb.company.iter_records("customers"))[:7]:  # three probe pages
+        qb.company.touch("customers", str(record.data["ListID"]), later)
+    with caplog.at_level(logging.ERROR, logger="connector.sync.behind"):
+        run_session(engine, qb, company_id, "T2", later)
+    assert not caplog.records  # applied behind, not failed there and redone in line
+    assert_store_equals_company(db, company_id, qb.company)
+    assert _inbox_size(db) == 0
+    customers = _run_types(db, "T2")["customers"]
+    assert (customers.fetched, customers.updated) == (7, 7)
 
 
 @pytest.mark.parametrize("stored", [False, True], ids=["before-store", "after-store"])
