@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, FastAPI
 from starlette.routing import Route
@@ -46,6 +47,9 @@ from connector.api.webhook_delivery import DeliveryWorker
 from connector.qbwc.server.work import WorkSource
 from connector.settings import Settings
 from connector.store.db import Database
+
+if TYPE_CHECKING:
+    from connector.sync.plan import Policy
 
 try:
     __version__ = version("qbd-connector")
@@ -94,7 +98,10 @@ OPENAPI_TAGS = [
 
 
 def default_work_source(
-    database: Database, settings: Settings, on_shutdown: list[Callable[[], None]] | None = None
+    database: Database,
+    settings: Settings,
+    on_shutdown: list[Callable[[], None]] | None = None,
+    policy: Policy | None = None,
 ) -> WorkSource:
     """The sync engine (``connector.sync.engine.SyncEngine``) over the store, applying
     iterator pages in a worker process while QuickBooks computes the next one, after the
@@ -111,7 +118,8 @@ def default_work_source(
     applier = applier_for(database, settings.apply_workers)
     if on_shutdown is not None:
         on_shutdown.append(applier.shutdown)
-    engine = SyncEngine(database, Policy(page_size=settings.sync_page_size), behind=applier)
+    policy = policy or Policy(page_size=settings.sync_page_size)  # another: the benches
+    engine = SyncEngine(database, policy, behind=applier)
     return PlatformWork(database, PushFirst(database, engine))
 
 

@@ -4,51 +4,26 @@ is behind, and a run cut anywhere ends with the store equal to the company."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import pytest
-from lxml import etree
 
 from connector.store import sync_runs as runs
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.sync import probe
 from connector.sync.engine import SyncEngine
-from connector.sync.plan import QUERY_TYPES, Policy
+from connector.sync.plan import Policy
+from qbd_emulator.counting import CountingQuickBooks
 from qbd_emulator.processor import FakeQuickBooks
 from tests.sync.sync_harness import T0, Cut, assert_store_equals_company, make_company, run_session
 
 FIRST = T0 + timedelta(days=1)
 LATER = T0 + timedelta(days=1, hours=2)
-QUERIES = frozenset(d.query for d in QUERY_TYPES)
-
-
-class CountingQuickBooks(FakeQuickBooks):
-    """The fake QuickBooks, counting the records it answers: whole ones, and the ID-only
-    ones it answers a probe (a request with IncludeRetElement)."""
-
-    whole: dict[str, int]
-    """Records answered whole, by list or transaction query."""
-    probed: int
-
-    def process_request(self, ticket: str, request: str) -> str:
-        response = super().process_request(ticket, request)
-        root = etree.fromstring(response.encode())
-        count = sum(len(rs) for rs in root[0])
-        if "<IncludeRetElement>" in request:
-            self.probed += count
-        elif count and (name := re.findall(r"<(\w+)Rq[ >/]", request)[-1]) in QUERIES:
-            self.whole[name] = self.whole.get(name, 0) + count
-        return response
-
-    def reset(self) -> None:
-        self.whole, self.probed = {}, 0
 
 
 def _synced(db: Database, policy: Policy) -> tuple[SyncEngine, CountingQuickBooks, str]:
     qb = CountingQuickBooks(company=make_company(), clock=lambda: FIRST)
-    qb.reset()
     engine, company_id = SyncEngine(db, policy), create_company(db, "Acme").id
     run_session(engine, qb, company_id, "T1", FIRST)
     qb.reset()
