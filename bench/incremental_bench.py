@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -42,6 +42,7 @@ from connector.store.companies import create_company
 from connector.store.connections import create_connection
 from connector.store.db import Database
 from connector.store.sync_requests import queue_sync
+from qbd_emulator.child_service import free_port
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.counting import CountingQuickBooks
 from qbd_emulator.generate import generate
@@ -78,23 +79,14 @@ def start(port: int, url: str, probe: bool, log: Path) -> subprocess.Popen[bytes
     command = [sys.executable, __file__, "--serve", str(port), url, str(int(probe))]
     env = {**os.environ, "QBD_APPLY_WORKERS": "1"}
     proc = subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 300  # a loaded box starts it slowly
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/qbwc", timeout=2).status_code == 200:
+    for _ in range(1500):  # up to 300 s: a loaded box starts it slowly
+        if proc.poll() is not None:
+            break
+        with suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).is_success:
                 return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
+        time.sleep(0.2)
     raise RuntimeError(f"the service did not start: {log.read_text()[-1000:]}")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -5,10 +5,7 @@ from a workstation whose clock is behind (inside the rewind) are each fetched on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from connector.qbwc.client import SessionResult
 from connector.store import sync_runs as runs
@@ -23,14 +20,6 @@ from tests.e2e.e2e_harness import Link, last_run, latest_now, link_company, live
 from tests.sync.sync_harness import assert_store_equals_company
 
 SWEEPS = ("deleted_lists", "deleted_txns")
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database.from_url(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def _sync(database: Database, link: Link, qb: CountingQuickBooks, now: datetime) -> runs.SyncRun:
@@ -53,8 +42,9 @@ def _watermark(database: Database, company_id: str, key: str) -> str:
 
 
 def test_an_unchanged_company_is_not_fetched_again_and_changes_in_the_rewind_are(
-    database: Database,
+    db: Database,
 ) -> None:
+    database = db
     company = generate(2, "tiny")
     now = latest_now(company)
     for days, record in enumerate(list(company.iter_records("checks"))[:3], start=2):
