@@ -9,7 +9,7 @@ Host/Company/Preferences answer, every data type's request, the reports (skipped
 books did not change the same day) and the close. The service is a child process (this
 file with ``--serve``, one per mode, started before its sessions) on loopback with SQLite, one page worker; the QBWC client and the fake
 QuickBooks run here. Printed per mode: requests QuickBooks answered (with the HCP query),
-records it answered whole and ID-only, median session seconds and the fake's own share.
+records it answered whole, ID-only (probes) and deleted (sweeps), median session seconds and the fake's own share.
 
     python bench/incremental_bench.py                      # medium, 3 sessions a mode
     python bench/incremental_bench.py --size small --rounds 5
@@ -96,15 +96,19 @@ class Figures:
     requests: int = 0
     whole: int = 0
     probed: int = 0
+    swept: int = 0
 
     def line(self, mode: str) -> str:
         return (
-            f"{mode:<5} {self.requests:>9} {self.whole:>7} {self.probed:>7} "
+            f"{mode:<5} {self.requests:>9} {self.whole:>7} {self.probed:>7} {self.swept:>7} "
             f"{statistics.median(self.seconds):>10.2f} {statistics.median(self.qb_seconds):>6.2f}"
         )
 
 
-HEADER = f"{'mode':<5} {'requests':>9} {'whole':>7} {'probed':>7} {'session s':>10} {'qb s':>6}"
+HEADER = (
+    f"{'mode':<5} {'requests':>9} {'whole':>7} {'probed':>7} {'swept':>7} {'session s':>10} "
+    f"{'qb s':>6}"
+)
 
 
 @dataclass
@@ -186,7 +190,7 @@ def bench(size: str, seed: int, rounds: int) -> dict[str, Figures]:
                     row.seconds.append(work.session(qwc, qb, now + timedelta(minutes=minute)))
                     row.qb_seconds.append(qb.seconds)
                     row.requests, row.whole = qb.requests, sum(qb.whole.values())
-                    row.probed = qb.probed
+                    row.probed, row.swept = qb.probed, qb.swept
         work.database.dispose()
     return figures
 

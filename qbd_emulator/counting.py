@@ -1,6 +1,6 @@
 """The fake QuickBooks, counting what it answers (issue 12): requests, whole records by list
 or transaction query, and the ID-only records it answers a probe (a request with
-``IncludeRetElement``), and the time it spent. What the fake returned, not what the
+``IncludeRetElement``), the deleted-object records of the sweeps, and the time it spent. What the fake returned, not what the
 connector says it stored: the tests and ``bench/incremental_bench.py`` read it.
 Must not: change an answer."""
 
@@ -15,6 +15,7 @@ from connector.sync.plan import QUERY_TYPES
 from .processor import FakeQuickBooks
 
 QUERIES = frozenset(d.query for d in QUERY_TYPES)
+SWEEPS = frozenset(("ListDeletedQuery", "TxnDeletedQuery"))
 _REQUEST = re.compile(r"<(\w+)Rq[ >/]")
 
 
@@ -24,6 +25,8 @@ class CountingQuickBooks(FakeQuickBooks):
     whole: dict[str, int]
     """Records answered whole, by list or transaction query."""
     probed: int
+    swept: int
+    """Deleted-object records answered (ListDeletedRet, TxnDeletedRet)."""
     requests: int
     seconds: float
 
@@ -38,11 +41,14 @@ class CountingQuickBooks(FakeQuickBooks):
         self.requests += 1
         root = parse_document(response)
         count = sum(len(rs) for rs in root[0]) if len(root) else 0
+        name = _REQUEST.findall(request)[-1] if count else ""
         if "<IncludeRetElement>" in request:
             self.probed += count
-        elif count and (name := _REQUEST.findall(request)[-1]) in QUERIES:
+        elif name in QUERIES:
             self.whole[name] = self.whole.get(name, 0) + count
+        elif name in SWEEPS:
+            self.swept += count
         return response
 
     def reset(self) -> None:
-        self.whole, self.probed, self.requests, self.seconds = {}, 0, 0, 0.0
+        self.whole, self.probed, self.swept, self.requests, self.seconds = {}, 0, 0, 0, 0.0
