@@ -97,6 +97,8 @@ def start(port: int, url: str, probe: bool, log: Path) -> subprocess.Popen[bytes
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).is_success:
                 return proc
         time.sleep(0.2)
+    proc.kill()  # not left running after the bench gives up on it
+    proc.wait()
     raise RuntimeError(f"the service did not start: {log.read_text()[-1000:]}")
 
 
