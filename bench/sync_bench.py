@@ -47,6 +47,20 @@ ratios floor/plain (the apply path; target >= 0.6) and e2e/plain (target >= 0.5)
 The apply path reaches 0.6 of the plain floor on SQLite, not on PostgreSQL; end to end is a
 third of it. Since the reports (issue 17) a sync also asks for six reports at its end: they
 count in e2e time, not in the floors (their pages are not kept).
+
+Issue 12, 2026-12-07 later (this box measured slower that day: the plain floor gave 8,200-9,300
+records/s where it gave 15,325 above, so compare the ratios). Medium, load < 1.5:
+    size    backend     records  e2e s  qb s  e2e r/s  floor r/s  ratio  peak MB  plain r/s  floor/plain  e2e/plain
+    medium  sqlite        50253   14.5   4.0     3456       5708   0.61      254       8175         0.70       0.42
+    medium  postgresql    50253   16.8   3.9     2990       4828   0.62      270       8200         0.59       0.36
+    medium  sqlite        50253   14.2   3.8     3539       5684   0.62      258       9290         0.61      0.38
+    medium  postgresql    50253   17.4   4.0     2894       4243   0.68      271       6971         0.61      0.42
+What moved: on PostgreSQL the known-ids SELECT went (it was planned as a scan of the data
+type's rows without fresh statistics; the upsert now skips unchanged rows and returns what it
+inserted) and the large texts are lz4 (migration 0015); pages applied behind are read before
+their transaction; the fake QuickBooks shapes records by a dict copy; the SOAP front (soap_asgi).
+CPU of one medium SQLite sync, load 11: client (fake QuickBooks + QBWC client) 10.0 s, service
+7.7 s, page worker 8.7 s: e2e is CPU-bound on two cores, the fake and the client half of it.
 """
 
 from __future__ import annotations
