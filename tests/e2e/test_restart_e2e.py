@@ -5,17 +5,11 @@ alternate between them (issue 5, "Scaling out")."""
 from __future__ import annotations
 
 import gc
-import os
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from connector.qbwc.client import SessionResult, SessionSummary, run_session
@@ -24,6 +18,7 @@ from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbwc.qwc import Qwc
 from connector.settings import Settings
 from connector.store.db import Database
+from qbd_emulator.child_service import ChildService
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
@@ -31,57 +26,20 @@ from tests.e2e.e2e_harness import Link, free_port, last_run, latest_now, link_co
 from tests.sync.sync_harness import assert_store_equals_company
 
 
-class Serve:
-    """``qbd-connector serve`` as a child process on a port."""
-
-    def __init__(self, database_url: str, port: int, log: Path, page_size: int = 250) -> None:
-        self.port = port
-        self.log = log.open("ab")
-        env = {
-            **os.environ,
-            "QBD_DATABASE_URL": database_url,
-            # small pages: tiny companies' types take several iterator pages, so kills and
-            # alternating instances land between a page's arrival and its applying
-            "QBD_SYNC_PAGE_SIZE": str(page_size),
-        }
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "connector",
-                "serve",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/qbwc", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"serve did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
+def started(database_url: str, port: int, log: Path) -> ChildService:
+    """``qbd-connector serve`` started on ``port`` with its default page worker (a process:
+    what a kill leaves half done) and small pages, so tiny companies' types take several
+    iterator pages and kills and alternating instances land between a page's arrival and its
+    applying."""
+    child = ChildService(
+        database_url,
+        "qbd-restart-key",
+        log,
+        port=port,
+        env={"QBD_APPLY_WORKERS": "1", "QBD_SYNC_PAGE_SIZE": "4"},
+    )
+    child.start()
+    return child
 
 
 @pytest.fixture
@@ -95,7 +53,7 @@ def database(database_url: str) -> Iterator[Database]:
 class KillingQuickBooks(FakeQuickBooks):
     """Fake QuickBooks that kills the service while it processes request number ``at``."""
 
-    def __init__(self, company: CompanyFile, serve: Serve, at: int, **kw: object) -> None:
+    def __init__(self, company: CompanyFile, serve: ChildService, at: int, **kw: object) -> None:
         super().__init__(company, **kw)  # type: ignore[arg-type]
         self.serve, self.at, self.seen = serve, at, 0
 
@@ -131,7 +89,7 @@ def test_service_killed_mid_sync_resumes_after_restart(
     database: Database, database_url: str, tmp_path: Path, kill_at: int
 ) -> None:
     company, now, link, port = _linked_company(database, database_url, 4, "Killed Co")
-    serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
+    serve = started(database_url, port, tmp_path / "serve.log")
     try:
         qb = KillingQuickBooks(company, serve, kill_at, clock=lambda: now)
         first = run_session(
@@ -144,7 +102,7 @@ def test_service_killed_mid_sync_resumes_after_restart(
         assert first.result is not SessionResult.DONE
     finally:
         serve.stop()
-    serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
+    serve = started(database_url, port, tmp_path / "serve.log")
     try:
         qb2 = FakeQuickBooks(company, clock=lambda: now)
         second = run_session(
@@ -167,7 +125,7 @@ class KillAfterAnswer:
     answer arrived: the session waits for the Web Connector's next call (READY), the page
     may still wait in the inbox, and the next call finds no service."""
 
-    def __init__(self, url: str, serve: Serve, at: int) -> None:
+    def __init__(self, url: str, serve: ChildService, at: int) -> None:
         self.transport = HttpxTransport(url, timeout=60)
         self.serve, self.at, self.answered = serve, at, 0
 
@@ -193,7 +151,7 @@ def test_a_new_session_right_after_a_restart_is_not_busy(
     and the Web Connector's next update started at once is served (it was ``busy`` for the
     120 s idle window), and the pages stored before the kill are applied exactly once."""
     company, now, link, port = _linked_company(database, database_url, 6, "Restarted Co")
-    serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
+    serve = started(database_url, port, tmp_path / "serve.log")
     killing = KillAfterAnswer(link.qwc.app_url, serve, kill_after)
     try:
         qb = FakeQuickBooks(company, clock=lambda: now)
@@ -203,7 +161,7 @@ def test_a_new_session_right_after_a_restart_is_not_busy(
         serve.stop()
     assert killing.answered == kill_after
     assert first.result is SessionResult.SOAP_ERROR, first
-    serve = Serve(database_url, port, tmp_path / "serve.log", page_size=4)
+    serve = started(database_url, port, tmp_path / "serve.log")
     try:
         second = _session(link.qwc, link.password, FakeQuickBooks(company, clock=lambda: now))
     finally:
@@ -240,9 +198,7 @@ def test_two_instances_share_one_postgresql(
     ports = [free_port(), free_port()]
     settings = Settings(database_url=database_url, port=ports[0])
     link = link_company(database, settings, "Shared Co", company)
-    servers = [
-        Serve(database_url, port, tmp_path / f"serve-{port}.log", page_size=4) for port in ports
-    ]
+    servers = [started(database_url, port, tmp_path / f"serve-{port}.log") for port in ports]
     alternating = Alternating([f"http://localhost:{port}/qbwc" for port in ports])
     try:
         qb = FakeQuickBooks(company, clock=lambda: now)
@@ -268,9 +224,7 @@ def test_many_companies_at_once_across_two_instances(
     links = [
         link_company(database, settings, f"Parallel Co {i}", c) for i, c in enumerate(companies)
     ]
-    servers = [
-        Serve(database_url, port, tmp_path / f"serve-{port}.log", page_size=4) for port in ports
-    ]
+    servers = [started(database_url, port, tmp_path / f"serve-{port}.log") for port in ports]
     results: dict[int, SessionSummary] = {}
 
     def sync(i: int) -> None:
