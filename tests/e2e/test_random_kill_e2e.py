@@ -27,7 +27,7 @@ from connector.store.db import Database
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
 from tests.e2e.e2e_harness import Link, free_port, last_run, latest_now, link_company
-from tests.e2e.test_restart_e2e import Serve, database  # noqa: F401  (the fixture)
+from tests.e2e.test_restart_e2e import database, started  # noqa: F401  (the fixture)
 from tests.sync.sync_harness import assert_store_equals_company
 
 KILLS = 3
@@ -67,7 +67,7 @@ def test_service_killed_at_random_moments_recovers(
     log = tmp_path / "serve.log"
     moments = []
     for _ in range(KILLS):
-        serve = Serve(database_url, port, log, page_size=4)
+        serve = started(database_url, port, log)
         moment = rng.uniform(0.0, 2.0)
         moments.append(round(moment, 3))
         killer = threading.Timer(moment, serve.kill)
@@ -77,7 +77,7 @@ def test_service_killed_at_random_moments_recovers(
         finally:
             killer.join()
             serve.stop()
-    serve = Serve(database_url, port, log, page_size=4)
+    serve = started(database_url, port, log)
     restarted = time.monotonic()
     sessions = 0
     try:
