@@ -7,7 +7,6 @@ extra ``QBD_*`` settings, and waiting until ``/api/v1/health`` answers.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,7 @@ from pathlib import Path
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from qbd_emulator.child_service import free_port
 
 
 def start_serve(folder: Path, key: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:

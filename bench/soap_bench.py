@@ -32,7 +32,6 @@ import argparse
 import http.client
 import multiprocessing
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -48,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connector.qbwc.client.envelopes import QbwcMethod, build_request
 from connector.qbwc.server.work import Progress, SessionContext
+from qbd_emulator.child_service import free_port
 
 REQUEST = (
     '<?xml version="1.0"?><?qbxml version="16.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
@@ -152,12 +152,6 @@ def serve(port: int, database_url: str, rounds: int, work: set[str], floor: bool
     )
     tune_process()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 Login = tuple[str, str, str, str]

@@ -98,6 +98,7 @@ from connector.store.connections import create_connection
 from connector.store.db import Database
 from connector.sync.engine import SyncEngine
 from connector.sync.upsert import apply_page
+from qbd_emulator.child_service import free_port
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
@@ -237,15 +238,6 @@ def peak_mb(pid: int) -> float:
     """Peak resident memory of the service: its process plus its worker processes
     (the page applier; the multiprocessing resource tracker is counted too)."""
     return _hwm_mb(pid) + sum(_hwm_mb(child) for child in _children(pid))
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def e2e(company: CompanyFile, url: str, folder: Path) -> tuple[int, float, float, float]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -38,6 +37,7 @@ from connector.settings import DEFAULT_OWNER_ID, Settings
 from connector.store.companies import create_company, get_company
 from connector.store.connections import create_connection
 from connector.store.db import Database
+from qbd_emulator.child_service import free_port
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
 from qbd_emulator.webconnector import add_application
@@ -88,13 +88,6 @@ class Timed:
         reply = self.inner.post(method, envelope)
         self.times[method.value].append(time.perf_counter() - start)
         return reply
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def certificate(folder: Path) -> tuple[str, str] | None:

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from connector.store.db import Database
+from qbd_emulator.child_service import free_port
 from qbd_emulator.company import load
 from tests.agent.agent_harness import wait_for
-from tests.e2e.e2e_harness import free_port
 from tests.refpaths import REPO
 from tests.sync.sync_harness import assert_store_equals_company
 

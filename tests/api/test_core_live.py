@@ -4,7 +4,6 @@ authenticate answered for the new credentials at ``/qbwc``."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from connector.api.app import create_app
 from connector.qbwc.qwc import parse_qwc
 from connector.settings import Settings
 from connector.store.db import Database
+from qbd_emulator.child_service import free_port
 
 KEY = "live-test-key"
 AUTHENTICATE = (
@@ -28,16 +28,9 @@ AUTHENTICATE = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def base_url(db: Database) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     settings = Settings(database_url=db.url, port=port, bootstrap_api_key=KEY)
     config = uvicorn.Config(
         create_app(settings, database=db), host="127.0.0.1", port=port, log_level="warning"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -19,13 +18,6 @@ def script(name: str = "qbd-connector") -> str:
     found = shutil.which(name)
     assert found, f"the {name} console script is installed with the package"
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_healthy(

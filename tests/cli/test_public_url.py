@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from connector.qbwc.qwc import parse_qwc
-from tests.cli.console import free_port, script
+from qbd_emulator.child_service import free_port
+from tests.cli.console import script
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

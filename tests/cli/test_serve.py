@@ -18,7 +18,8 @@ from lxml import etree
 from connector.cli import build_parser, main
 from connector.cli.serve_cmd import settings_from_args
 from connector.store.db import Database
-from tests.cli.console import free_port, wait_healthy
+from qbd_emulator.child_service import free_port
+from tests.cli.console import wait_healthy
 from tests.requirements import require_executable
 
 Start = Callable[..., "subprocess.Popen[bytes]"]

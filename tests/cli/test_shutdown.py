@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from connector.sync.behind import ProcessApplier
-from tests.cli.console import free_port, script, wait_healthy
+from qbd_emulator.child_service import free_port
+from tests.cli.console import script, wait_healthy
 
 NOISE = ("Traceback", "KeyboardInterrupt", "leaked", "resource_tracker")
 

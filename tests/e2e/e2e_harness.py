@@ -11,7 +11,6 @@ and transaction records).
 from __future__ import annotations
 
 import copy
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,14 +28,6 @@ from qbd_emulator.live_app import serve_app
 from qbd_emulator.mutate import mutate as emulator_mutate
 from qbd_emulator.processor import FakeQuickBooks
 from qbd_emulator.webconnector import add_application, run_webconnector
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
 
 live_service = serve_app
 """The whole app on http://localhost:PORT until the block ends (``overrides``: settings)."""

@@ -24,9 +24,10 @@ from connector.qbwc.client import SessionResult, run_session
 from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.settings import Settings
 from connector.store.db import Database
+from qbd_emulator.child_service import free_port
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
-from tests.e2e.e2e_harness import Link, free_port, last_run, latest_now, link_company
+from tests.e2e.e2e_harness import Link, last_run, latest_now, link_company
 from tests.e2e.test_restart_e2e import database, started  # noqa: F401  (the fixture)
 from tests.sync.sync_harness import assert_store_equals_company
 

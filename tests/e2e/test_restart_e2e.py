@@ -18,11 +18,11 @@ from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbwc.qwc import Qwc
 from connector.settings import Settings
 from connector.store.db import Database
-from qbd_emulator.child_service import ChildService
+from qbd_emulator.child_service import ChildService, free_port
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
-from tests.e2e.e2e_harness import Link, free_port, last_run, latest_now, link_company
+from tests.e2e.e2e_harness import Link, last_run, latest_now, link_company
 from tests.sync.sync_harness import assert_store_equals_company
 
 

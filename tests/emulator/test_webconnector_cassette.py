@@ -24,8 +24,9 @@ from qbd_emulator.cassette import (
     match_structure,
     save_cassette,
 )
+from qbd_emulator.child_service import free_port
 from qbd_emulator.cli import main
-from tests.qbwc.client_server import free_port, serve
+from tests.qbwc.client_server import serve
 from tests.qbwc.scripted_work import REQUEST, ScriptedWork, make_connection
 
 Q1 = REQUEST.format(version="13.0", n="a")

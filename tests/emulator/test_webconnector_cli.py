@@ -17,10 +17,11 @@ from connector.qbwc.qwc import connection_qwc
 from connector.settings import Settings
 from connector.store.companies import get_company
 from connector.store.db import Database
+from qbd_emulator.child_service import free_port
 from qbd_emulator.cli import main
 from qbd_emulator.company import load, save
 from qbd_emulator.generate import generate
-from tests.qbwc.client_server import free_port, serve
+from tests.qbwc.client_server import serve
 from tests.qbwc.scripted_work import ScriptedWork, make_connection
 
 

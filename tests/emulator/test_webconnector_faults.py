@@ -22,6 +22,7 @@ from connector.qbwc.qwc import connection_qwc
 from connector.settings import Settings
 from connector.store.companies import get_company
 from connector.store.db import Database
+from qbd_emulator.child_service import free_port
 from qbd_emulator.cli import main
 from qbd_emulator.faults import (
     FaultyProcessor,
@@ -31,7 +32,7 @@ from qbd_emulator.faults import (
     parse_scenario,
 )
 from tests.qbwc.client_doubles import ScriptedProcessor
-from tests.qbwc.client_server import free_port, serve
+from tests.qbwc.client_server import serve
 from tests.qbwc.scripted_work import ScriptedWork, make_connection
 
 

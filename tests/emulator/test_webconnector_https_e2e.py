@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.qbwc.client_server import free_port, self_signed_cert
+from qbd_emulator.child_service import free_port
+from tests.qbwc.client_server import self_signed_cert
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

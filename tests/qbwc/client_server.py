@@ -8,7 +8,6 @@ envelope reading is exercised on realistic bytes.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ from lxml import etree
 
 from connector.qbwc.client.envelopes import SOAP_ENV, TNS, SoapCallError, escape_text
 from connector.qbxml.safexml import parse_document
+from qbd_emulator.child_service import free_port
 from tests.qbwc.client_doubles import ScriptedService
 from tests.requirements import require_executable
 
@@ -119,13 +119,6 @@ class ScriptedSoapApp:
             return 200, _result(method, getattr(self.service, name)(*args))
         except SoapCallError as exc:
             return 500, _fault(exc.detail)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

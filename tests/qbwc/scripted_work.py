@@ -7,7 +7,6 @@ Not a test module (no tests here); imported by ``test_service*``, ``test_soap*``
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from connector.store.companies import create_company
 from connector.store.connections import ConnectionRow, create_connection, get_connection
 from connector.store.db import Database
 from connector.store.tables_core import connections
+from qbd_emulator.child_service import free_port
 
 REQUEST = (
     '<?xml version="1.0" encoding="utf-8"?><?qbxml version="{version}"?>'
@@ -141,13 +141,6 @@ def make_connection(
             .values(username=username or row.username, password_hash=secrets.hash_secret(secret))
         )
     return get_connection(db, row.id), secret
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @contextmanager

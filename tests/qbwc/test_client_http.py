@@ -12,8 +12,9 @@ import pytest
 from connector.qbwc.client import ClientConfig, SessionResult, SessionSummary, run_session
 from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbwc.qwc import Qwc
+from qbd_emulator.child_service import free_port
 from tests.qbwc.client_doubles import ScriptedProcessor, ScriptedService, request
-from tests.qbwc.client_server import ScriptedSoapApp, free_port, self_signed_cert, serve
+from tests.qbwc.client_server import ScriptedSoapApp, self_signed_cert, serve
 
 QWC = Qwc(
     app_name="qbd-connector",

@@ -23,10 +23,11 @@ from connector.settings import Settings
 from connector.store.companies import get_company
 from connector.store.connections import WEEKDAYS, SyncWindow, set_schedule
 from connector.store.db import Database
+from qbd_emulator.child_service import free_port
 from qbd_emulator.company import CompanyFile
 from qbd_emulator.processor import FakeQuickBooks
 from qbd_emulator.webconnector import add_application
-from tests.qbwc.client_server import free_port, self_signed_cert, serve
+from tests.qbwc.client_server import self_signed_cert, serve
 from tests.qbwc.scripted_work import REQUEST, ScriptedWork, make_connection
 
 HEAD = ["serverVersion", "clientVersion", "authenticate"]

@@ -11,7 +11,6 @@ benchmark: a slower answer fails the test by timing out, it does not measure any
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ import httpx
 import pytest
 
 from connector.qbxml import safexml
+from qbd_emulator.child_service import free_port
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 MB = 1024 * 1024
@@ -62,13 +62,6 @@ BODIES = {
         "receiveResponseXML", "response", _attributes
     ),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _status(pid: int) -> dict[str, int]:
