@@ -250,21 +250,22 @@ def paid_status(status: str | None) -> Predicate:
 
 
 def owner_data_ext(owner_ids: list[Value]) -> Callable[[RecordData], RecordData]:
-    """OwnerID: keep only the DataExtRet of the owners asked for (none unless asked)."""
+    """OwnerID: keep only the DataExtRet of the owners asked for (none unless asked). The
+    returned function strips the record it is given in place: the caller's own copy."""
     owners = {str(o).lower() for o in owner_ids}
 
     def strip(record: RecordData) -> RecordData:
-        if "DataExtRet" not in record:
-            return dict(record)
-        ext = [
+        found = record.pop("DataExtRet", None)
+        if found is None:
+            return record
+        ext: list[Value] = [
             d
-            for d in as_list(record.get("DataExtRet"))
+            for d in as_list(found)
             if isinstance(d, dict) and str(d.get("OwnerID", "")).lower() in owners
         ]
-        out = {k: v for k, v in record.items() if k != "DataExtRet"}
         if ext:
-            out["DataExtRet"] = list(ext)
-        return out
+            record["DataExtRet"] = ext
+        return record
 
     return strip
 

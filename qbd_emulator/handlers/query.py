@@ -157,9 +157,9 @@ def shaper(
     wanted = {str(v) for v in as_list(options.get("IncludeRetElement"))}
 
     def shaped(data: RecordData, required: frozenset[str]) -> RecordData:
-        if (
-            lines
-        ):  # the usual case: a dict copy in C (the comprehension was 9% of a medium sync's client)
+        # the usual case, lines kept: a dict copy in C (a comprehension over every key here
+        # was 9% of a medium sync's client process)
+        if lines:
             out = dict(data)
             if not linked:
                 out.pop("LinkedTxn", None)
