@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from connector.qbxml.values import RecordData, Value
 from qbd_emulator.company import in_schema_order
-from qbd_emulator.company.balances import application, apply_payment
+from qbd_emulator.company.balances import apply_payment
 from qbd_emulator.company.ids import edit_sequence
 from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
-from qbd_emulator.generate.state import OpenSet, TxnState, pick_open
+from qbd_emulator.generate.state import TxnState
 
 MEMOS = ("Monthly service", "Supplies", "Parts order", "Maintenance", "Quarterly fee", "Repairs")
 
@@ -119,9 +119,7 @@ def make_bill(gen: Gen, state: TxnState, day: date) -> None:
     if order is not None:
         _receive(gen, order, record.data, total, created)
     if total > 0:
-        txn_id = str(record.data["TxnID"])
-        state.open_bills.add(txn_id)
-        state.open_bills_by_vendor.setdefault(str(ref["ListID"]), OpenSet()).add(txn_id)
+        state.bills.add(str(ref["ListID"]), str(record.data["TxnID"]))
 
 
 def _open_order(gen: Gen, state: TxnState) -> RecordData | None:
@@ -201,40 +199,26 @@ def make_vendor_credit(gen: Gen, state: TxnState, day: date) -> None:
 
 def make_bill_payment(gen: Gen, state: TxnState, day: date, by_card: bool) -> None:
     """Pays one or two open bills of one vendor, by check or by credit card."""
-    if not state.open_bills:
+    if not state.bills:
         return
     created = gen.stamp(day)
-    vendor, targets = pick_open(
-        gen, "bills", state.open_bills, state.open_bills_by_vendor, "VendorRef"
-    )
-    applied = [_apply(gen, txn_id) for txn_id in targets]
-    total = sum((a["Amount"] for a in applied if isinstance(a["Amount"], Decimal)), ZERO)
-    data: RecordData = {"PayeeEntityRef": vendor, "APAccountRef": gen.account["ap"]}
+    payment = state.bills.pay(gen)
+    total = payment.total
+    data: RecordData = {"PayeeEntityRef": payment.owner, "APAccountRef": gen.account["ap"]}
     data["TxnDate"] = day
     if by_card:
         account = gen.pick("credit_card")
         data |= {"CreditCardAccountRef": account, "Amount": total}
-        data |= {"RefNumber": str(gen.rng.randint(100, 9999)), "AppliedToTxnRet": vals(applied)}
+        data["RefNumber"] = str(gen.rng.randint(100, 9999))
         key, ret = "bill_payment_credit_cards", "BillPaymentCreditCardRet"
     else:
         account = gen.account["checking"]
         data |= {"BankAccountRef": account, "Amount": total}
         data |= {"RefNumber": state.next_number("check", 3001), "IsToBePrinted": False}
-        data["AppliedToTxnRet"] = vals(applied)
         key, ret = "bill_payment_checks", "BillPaymentCheckRet"
+    data["AppliedToTxnRet"] = vals(payment.applied)
     record = gen.add(key, ret, data, created)
     apply_payment(gen.company, record, created)
-    for txn_id in targets:
-        if gen.company.get("bills", txn_id).data["OpenAmount"] == ZERO:
-            state.open_bills.discard(txn_id)
-            state.open_bills_by_vendor[str(vendor["ListID"])].discard(txn_id)
+    state.bills.settle(gen, payment)
     gen.post(gen.account["ap"], total)
     gen.post(account, -total)
-
-
-def _apply(gen: Gen, txn_id: str) -> RecordData:
-    bill = gen.company.get("bills", txn_id)
-    due = bill.data["OpenAmount"]
-    assert isinstance(due, Decimal)
-    amount = due if gen.chance(0.85) else max((due / 2).quantize(CENT), CENT)
-    return application(bill, amount)

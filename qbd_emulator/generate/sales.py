@@ -13,11 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from connector.qbxml.values import RecordData
 from qbd_emulator.company import in_schema_order
-from qbd_emulator.company.balances import application, apply_payment
+from qbd_emulator.company.balances import apply_payment
 from qbd_emulator.company.ids import edit_sequence
 from qbd_emulator.generate.gen import CENT, ZERO, Gen, vals
 from qbd_emulator.generate.items import ItemInfo
-from qbd_emulator.generate.state import OpenSet, TxnState, Undeposited, pick_open
+from qbd_emulator.generate.state import TxnState, Undeposited
 
 
 @dataclass
@@ -152,9 +152,7 @@ def make_invoice(gen: Gen, state: TxnState, day: date) -> None:
     if source is not None:
         _close_source(gen, source, record.data, sale.total, created)
     if sale.total > 0:
-        txn_id, owner = str(record.data["TxnID"]), str(customer["ListID"])
-        state.open_invoices.add(txn_id)
-        state.open_by_customer.setdefault(owner, OpenSet()).add(txn_id)
+        state.invoices.add(str(customer["ListID"]), str(record.data["TxnID"]))
 
 
 def _source_document(gen: Gen, state: TxnState) -> RecordData | None:
@@ -253,41 +251,25 @@ def make_sales_receipt(gen: Gen, state: TxnState, day: date) -> None:
 def make_receive_payment(gen: Gen, state: TxnState, day: date) -> None:
     """A payment applied to one or two open invoices of one customer (sometimes partly),
     occasionally with an unused remainder."""
-    if not state.open_invoices:
+    if not state.invoices:
         return
     created = gen.stamp(day)
-    owner, targets = pick_open(
-        gen, "invoices", state.open_invoices, state.open_by_customer, "CustomerRef"
-    )
-    applied = [_apply(gen, txn_id) for txn_id in targets]
-    total = sum((_dec(a["Amount"]) for a in applied), ZERO)
+    payment = state.invoices.pay(gen)
+    owner, total = payment.owner, payment.total
     unused = gen.money(1, 50) if gen.chance(0.05) else ZERO
     method = gen.pick("payment_methods")
     deposit_to = gen.account["undeposited" if gen.chance(0.7) else "checking"]
     data: RecordData = {"CustomerRef": owner, "ARAccountRef": gen.account["ar"], "TxnDate": day}
     data |= {"RefNumber": str(gen.rng.randint(1000, 99999)), "TotalAmount": total + unused}
     data |= {"PaymentMethodRef": method, "DepositToAccountRef": deposit_to}
-    data |= {"UnusedPayment": unused, "UnusedCredits": ZERO, "AppliedToTxnRet": vals(applied)}
+    data |= {"UnusedPayment": unused, "UnusedCredits": ZERO}
+    data["AppliedToTxnRet"] = vals(payment.applied)
     record = gen.add("receive_payments", "ReceivePaymentRet", data, created)
     apply_payment(gen.company, record, created)
-    for txn_id in targets:
-        _settle(gen, state, txn_id, str(owner["ListID"]))
+    state.invoices.settle(gen, payment)
     gen.post(deposit_to, total + unused)
     gen.post(gen.account["ar"], -(total + unused))
     if deposit_to is gen.account["undeposited"]:
         state.undeposited.append(
             Undeposited("ReceivePayment", str(record.data["TxnID"]), total + unused, owner, method)
         )
-
-
-def _apply(gen: Gen, txn_id: str) -> RecordData:
-    invoice = gen.company.get("invoices", txn_id)
-    due = _dec(invoice.data["BalanceRemaining"])
-    amount = due if gen.chance(0.8) else max((due / 2).quantize(CENT), CENT)
-    return application(invoice, amount)
-
-
-def _settle(gen: Gen, state: TxnState, txn_id: str, owner: str) -> None:
-    if _dec(gen.company.get("invoices", txn_id).data["BalanceRemaining"]) == 0:
-        state.open_invoices.discard(txn_id)
-        state.open_by_customer[owner].discard(txn_id)

@@ -2,7 +2,8 @@
 
 Owns: ``TxnState`` (open invoices and bills, undeposited payments, unconverted estimates
 and sales orders, RefNumber counters, item/terms/tax look-ups) and ``OpenSet`` (O(1) add,
-remove and random pick), and ``pick_open`` (what a payment pays). Must not: create records.
+remove and random pick), and ``OpenDocs`` (open invoices or bills: what a payment pays of
+them, and which it pays off). Must not: create records.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from connector.qbxml.values import RecordData
-from qbd_emulator.generate.gen import Gen
+from qbd_emulator.company.balances import application
+from qbd_emulator.generate.gen import CENT, ZERO, Gen
 from qbd_emulator.generate.items import ItemInfo
 
 
@@ -48,23 +50,64 @@ class OpenSet:
         return self._items[rng.randrange(len(self._items))]
 
 
-def pick_open(
-    gen: Gen, key: str, open_docs: OpenSet, by_party: dict[str, OpenSet], party: str
-) -> tuple[RecordData, list[str]]:
-    """What a payment pays: an open document of ``key`` (invoices, bills) at random, its
-    ``party`` reference (CustomerRef, VendorRef) and the ids to pay, that document's and,
-    three times in ten when the party has others open, one more of them (``open_docs``
-    must not be empty)."""
-    first = gen.company.get(key, open_docs.choice(gen.rng))
-    owner = first.data[party]
-    assert isinstance(owner, dict)
-    targets = [str(first.data["TxnID"])]
-    others = by_party.get(str(owner["ListID"]))
-    if others is not None and len(others) > 1 and gen.chance(0.3):
-        extra = others.choice(gen.rng)
-        if extra not in targets:
-            targets.append(extra)
-    return owner, targets
+@dataclass(frozen=True)
+class Payment:
+    """What a payment pays: the ``party`` reference, the ids paid, their ``AppliedToTxnRet``
+    and the total applied."""
+
+    owner: RecordData
+    targets: list[str]
+    applied: list[RecordData]
+    total: Decimal
+
+
+class OpenDocs:
+    """The open documents of one kind (invoices, bills), also by party, and how a payment
+    picks, pays and settles them. ``party`` is the documents' reference to their customer or
+    vendor, ``due`` the field of what is left to pay, ``full`` how often a payment pays a
+    document in full (else half of it, at least a cent)."""
+
+    def __init__(self, key: str, party: str, due: str, full: float) -> None:
+        self.key, self.party, self.due, self.full = key, party, due, full
+        self.docs = OpenSet()
+        self.by_party: dict[str, OpenSet] = {}
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def add(self, party_id: str, txn_id: str) -> None:
+        self.docs.add(txn_id)
+        self.by_party.setdefault(party_id, OpenSet()).add(txn_id)
+
+    def pay(self, gen: Gen) -> Payment:
+        """A document at random and, three times in ten when its party has others open, one
+        more of them; each paid as ``full`` says (there must be an open document)."""
+        first = gen.company.get(self.key, self.docs.choice(gen.rng))
+        owner = first.data[self.party]
+        assert isinstance(owner, dict)
+        targets = [str(first.data["TxnID"])]
+        others = self.by_party.get(str(owner["ListID"]))
+        if others is not None and len(others) > 1 and gen.chance(0.3):
+            extra = others.choice(gen.rng)
+            if extra not in targets:
+                targets.append(extra)
+        applied = [self._applied(gen, txn_id) for txn_id in targets]
+        total = sum((a["Amount"] for a in applied if isinstance(a["Amount"], Decimal)), ZERO)
+        return Payment(owner, targets, applied, total)
+
+    def _applied(self, gen: Gen, txn_id: str) -> RecordData:
+        doc = gen.company.get(self.key, txn_id)
+        due = doc.data[self.due]
+        assert isinstance(due, Decimal)
+        amount = due if gen.chance(self.full) else max((due / 2).quantize(CENT), CENT)
+        return application(doc, amount)
+
+    def settle(self, gen: Gen, payment: Payment) -> None:
+        """Drop the documents the payment (already applied) paid off."""
+        for txn_id in payment.targets:
+            if gen.company.get(self.key, txn_id).data[self.due] == 0:
+                self.docs.discard(txn_id)
+                self.by_party[str(payment.owner["ListID"])].discard(txn_id)
 
 
 @dataclass(frozen=True)
@@ -85,10 +128,12 @@ class TxnState:
     """Sales tax item ListID -> rate in percent."""
     due_days: dict[str, int]
     """Terms ListID -> days until due (date-driven terms approximated)."""
-    open_invoices: OpenSet = field(default_factory=OpenSet)
-    open_by_customer: dict[str, OpenSet] = field(default_factory=dict)
-    open_bills: OpenSet = field(default_factory=OpenSet)
-    open_bills_by_vendor: dict[str, OpenSet] = field(default_factory=dict)
+    invoices: OpenDocs = field(
+        default_factory=lambda: OpenDocs("invoices", "CustomerRef", "BalanceRemaining", 0.8)
+    )
+    bills: OpenDocs = field(
+        default_factory=lambda: OpenDocs("bills", "VendorRef", "OpenAmount", 0.85)
+    )
     estimates: OpenSet = field(default_factory=OpenSet)
     sales_orders: OpenSet = field(default_factory=OpenSet)
     purchase_orders: OpenSet = field(default_factory=OpenSet)
