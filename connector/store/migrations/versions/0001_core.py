@@ -9,10 +9,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from connector.store.migrations import kit
+
 revision = "0001_core"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 METHODS = ("desktop_app", "enterprise_cloud", "rightworks")
 
@@ -20,17 +20,17 @@ METHODS = ("desktop_app", "enterprise_cloud", "rightworks")
 def upgrade() -> None:
     op.create_table(
         "companies",
-        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("id", kit.ID, nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_companies")),
-        sa.UniqueConstraint("name", name=op.f("uq_companies_name")),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        kit.pk("companies"),
+        kit.unique("companies", "name"),
     )
     op.create_index("ix_companies_created_at_id", "companies", ["created_at", "id"])
     op.create_table(
         "connections",
-        sa.Column("id", sa.String(36), nullable=False),
-        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.Column("id", kit.ID, nullable=False),
+        sa.Column("company_id", kit.ID, nullable=False),
         sa.Column(
             "method",
             sa.Enum(
@@ -50,28 +50,23 @@ def upgrade() -> None:
         sa.Column("schedule_every_minutes", sa.Integer(), nullable=False),
         sa.Column("sync_window", sa.JSON(), nullable=True),
         sa.Column("bound_company", sa.JSON(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["company_id"],
-            ["companies.id"],
-            name=op.f("fk_connections_company_id_companies"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_connections")),
-        sa.UniqueConstraint("username", name=op.f("uq_connections_username")),
-        sa.UniqueConstraint("file_id", name=op.f("uq_connections_file_id")),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        kit.cascade_fk("connections", "company_id", "companies"),
+        kit.pk("connections"),
+        kit.unique("connections", "username"),
+        kit.unique("connections", "file_id"),
     )
     op.create_index(op.f("ix_connections_company_id"), "connections", ["company_id"])
     op.create_table(
         "api_keys",
-        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("id", kit.ID, nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("prefix", sa.String(16), nullable=False),
         sa.Column("key_hash", sa.String(255), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
-        sa.UniqueConstraint("prefix", name=op.f("uq_api_keys_prefix")),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("revoked_at", kit.TZ, nullable=True),
+        kit.pk("api_keys"),
+        kit.unique("api_keys", "prefix"),
     )
 
 

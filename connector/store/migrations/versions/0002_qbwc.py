@@ -9,32 +9,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from connector.store.migrations import kit
+
 revision = "0002_qbwc"
 down_revision = "0001_core"
-branch_labels = None
-depends_on = None
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
-
-
-def _connection_fk(name: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["connection_id"], ["connections.id"], name=op.f(name), ondelete="CASCADE"
-    )
 
 
 def upgrade() -> None:
     op.create_table(
         "qbwc_sessions",
         sa.Column("ticket", sa.String(64), nullable=False),
-        sa.Column("connection_id", sa.String(36), nullable=False),
-        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.Column("connection_id", kit.ID, nullable=False),
+        sa.Column("company_id", kit.ID, nullable=False),
         sa.Column("phase", sa.String(32), nullable=False),
-        sa.Column("created_at", _tz(), nullable=False),
-        sa.Column("updated_at", _tz(), nullable=False),
-        sa.Column("expires_at", _tz(), nullable=False),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("updated_at", kit.TZ, nullable=False),
+        sa.Column("expires_at", kit.TZ, nullable=False),
         sa.Column("ttl_seconds", sa.Integer(), nullable=False),
         sa.Column("max_noops", sa.Integer(), nullable=False),
         sa.Column("has_work", sa.Boolean(), nullable=False),
@@ -55,9 +45,9 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("lock_seq", sa.Integer(), nullable=False),
         sa.Column("claim_token", sa.String(64), nullable=True),
-        sa.Column("claim_expires_at", _tz(), nullable=True),
-        _connection_fk("fk_qbwc_sessions_connection_id_connections"),
-        sa.PrimaryKeyConstraint("ticket", name=op.f("pk_qbwc_sessions")),
+        sa.Column("claim_expires_at", kit.TZ, nullable=True),
+        kit.cascade_fk("qbwc_sessions", "connection_id", "connections"),
+        kit.pk("qbwc_sessions", "ticket"),
     )
     op.create_index(
         "ix_qbwc_sessions_connection_phase", "qbwc_sessions", ["connection_id", "phase"]
@@ -67,19 +57,19 @@ def upgrade() -> None:
         "qbwc_auth_failures",
         sa.Column("username", sa.String(255), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("first_failure_at", _tz(), nullable=False),
-        sa.Column("last_failure_at", _tz(), nullable=False),
-        sa.Column("next_attempt_at", _tz(), nullable=True),
-        sa.Column("locked_until", _tz(), nullable=True),
-        sa.PrimaryKeyConstraint("username", name=op.f("pk_qbwc_auth_failures")),
+        sa.Column("first_failure_at", kit.TZ, nullable=False),
+        sa.Column("last_failure_at", kit.TZ, nullable=False),
+        sa.Column("next_attempt_at", kit.TZ, nullable=True),
+        sa.Column("locked_until", kit.TZ, nullable=True),
+        kit.pk("qbwc_auth_failures", "username"),
     )
     op.create_table(
         "qbwc_connection_locks",
-        sa.Column("connection_id", sa.String(36), nullable=False),
+        sa.Column("connection_id", kit.ID, nullable=False),
         sa.Column("lock_seq", sa.Integer(), nullable=False),
         sa.Column("last_ticket", sa.String(64), nullable=True),
-        _connection_fk("fk_qbwc_connection_locks_connection_id_connections"),
-        sa.PrimaryKeyConstraint("connection_id", name=op.f("pk_qbwc_connection_locks")),
+        kit.cascade_fk("qbwc_connection_locks", "connection_id", "connections"),
+        kit.pk("qbwc_connection_locks", "connection_id"),
     )
 
 

@@ -9,27 +9,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from connector.store.migrations import kit
+
 revision = "0003_sync"
 down_revision = "0002_qbwc"
-branch_labels = None
-depends_on = None
-
-_ROWID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def _company_fk() -> sa.ForeignKey:
-    return sa.ForeignKey("companies.id", ondelete="CASCADE")
 
 
 def upgrade() -> None:
-    tz = sa.DateTime(timezone=True)
     op.create_table(
         "sync_cursors",
-        sa.Column("company_id", sa.String(36), _company_fk(), primary_key=True),
+        sa.Column("company_id", kit.ID, kit.cascade("companies.id"), primary_key=True),
         sa.Column("data_type", sa.String(40), primary_key=True),
         sa.Column("watermark", sa.String(40), nullable=True),
         sa.Column("full_done", sa.Boolean, nullable=False),
-        sa.Column("run_id", sa.String(36), nullable=True),
+        sa.Column("run_id", kit.ID, nullable=True),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("iterator_id", sa.String(64), nullable=True),
         sa.Column("iterator_ticket", sa.String(64), nullable=True),
@@ -44,24 +37,24 @@ def upgrade() -> None:
         sa.Column("in_flight_request", sa.Text, nullable=True),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("restarts", sa.Integer, nullable=False),
-        sa.Column("last_swept_at", tz, nullable=True),
-        sa.Column("updated_at", tz, nullable=False),
+        sa.Column("last_swept_at", kit.TZ, nullable=True),
+        sa.Column("updated_at", kit.TZ, nullable=False),
     )
     op.create_table(
         "records",
-        sa.Column("id", _ROWID, primary_key=True, autoincrement=True),
-        sa.Column("company_id", sa.String(36), _company_fk(), nullable=False),
+        sa.Column("id", kit.ROWID, primary_key=True, autoincrement=True),
+        sa.Column("company_id", kit.ID, kit.cascade("companies.id"), nullable=False),
         sa.Column("data_type", sa.String(40), nullable=False),
         sa.Column("qb_id", sa.String(64), nullable=False),
         sa.Column("ret", sa.String(64), nullable=False),
         sa.Column("time_modified", sa.String(40), nullable=True),
-        sa.Column("time_modified_utc", tz, nullable=True),
+        sa.Column("time_modified_utc", kit.TZ, nullable=True),
         sa.Column("edit_sequence", sa.String(32), nullable=True),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("normalised", sa.Text, nullable=False),
-        sa.Column("deleted_at", tz, nullable=True),
-        sa.Column("created_at", tz, nullable=False),
-        sa.Column("updated_at", tz, nullable=False),
+        sa.Column("deleted_at", kit.TZ, nullable=True),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("updated_at", kit.TZ, nullable=False),
         sa.UniqueConstraint(
             "company_id", "data_type", "qb_id", name="uq_records_company_type_qb_id"
         ),
@@ -73,29 +66,24 @@ def upgrade() -> None:
     )
     op.create_table(
         "sync_runs",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("company_id", sa.String(36), _company_fk(), nullable=False),
-        sa.Column("connection_id", sa.String(36), nullable=True),
+        sa.Column("id", kit.ID, primary_key=True),
+        sa.Column("company_id", kit.ID, kit.cascade("companies.id"), nullable=False),
+        sa.Column("connection_id", kit.ID, nullable=True),
         sa.Column("ticket", sa.String(64), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("data_types", sa.JSON, nullable=False),
         sa.Column("requested_types", sa.JSON, nullable=True),
-        sa.Column("created_at", tz, nullable=False),
-        sa.Column("started_at", tz, nullable=True),
-        sa.Column("ended_at", tz, nullable=True),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("started_at", kit.TZ, nullable=True),
+        sa.Column("ended_at", kit.TZ, nullable=True),
         sa.Column("summary", sa.Text, nullable=True),
     )
     op.create_index("ix_sync_runs_ticket", "sync_runs", ["ticket"])
     op.create_index("ix_sync_runs_company_created", "sync_runs", ["company_id", "created_at"])
     op.create_table(
         "sync_run_types",
-        sa.Column(
-            "run_id",
-            sa.String(36),
-            sa.ForeignKey("sync_runs.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
+        sa.Column("run_id", kit.ID, kit.cascade("sync_runs.id"), primary_key=True),
         sa.Column("data_type", sa.String(40), primary_key=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("fetched", sa.Integer, nullable=False),
@@ -107,25 +95,20 @@ def upgrade() -> None:
     )
     op.create_table(
         "sync_run_errors",
-        sa.Column("id", _ROWID, primary_key=True, autoincrement=True),
-        sa.Column(
-            "run_id",
-            sa.String(36),
-            sa.ForeignKey("sync_runs.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        sa.Column("id", kit.ROWID, primary_key=True, autoincrement=True),
+        sa.Column("run_id", kit.ID, kit.cascade("sync_runs.id"), nullable=False),
         sa.Column("data_type", sa.String(40), nullable=True),
         sa.Column("status_code", sa.Integer, nullable=True),
         sa.Column("hresult", sa.String(12), nullable=True),
         sa.Column("status_class", sa.String(32), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
-        sa.Column("at", tz, nullable=False),
+        sa.Column("at", kit.TZ, nullable=False),
     )
     op.create_index("ix_sync_run_errors_run", "sync_run_errors", ["run_id"])
     op.create_table(
         "outbox",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("company_id", sa.String(36), _company_fk(), nullable=False),
+        sa.Column("id", kit.ID, primary_key=True),
+        sa.Column("company_id", kit.ID, kit.cascade("companies.id"), nullable=False),
         sa.Column("data_type", sa.String(40), nullable=False),
         sa.Column("operation", sa.String(16), nullable=False),
         sa.Column("payload", sa.Text, nullable=False),
@@ -137,20 +120,12 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer, nullable=True),
         sa.Column("error", sa.Text, nullable=True),
         sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("created_at", tz, nullable=False),
-        sa.Column("updated_at", tz, nullable=False),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("updated_at", kit.TZ, nullable=False),
         sa.UniqueConstraint("company_id", "idempotency_key", name="uq_outbox_company_idempotency"),
     )
     op.create_index("ix_outbox_company_status", "outbox", ["company_id", "status"])
-    op.create_table(
-        "webhooks",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("url", sa.Text, nullable=False),
-        sa.Column("events", sa.JSON, nullable=False),
-        sa.Column("secret_hash", sa.Text, nullable=True),
-        sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("created_at", tz, nullable=False),
-    )
+    kit.create_webhooks_0003()
 
 
 def downgrade() -> None:

@@ -10,20 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from connector.store.migrations import kit
+
 revision = "0005_portal"
 down_revision = "0004_inbox"
-branch_labels = None
-depends_on = None
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
-
-
-def _fk(column: str, table: str, target: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), ondelete="CASCADE"
-    )
 
 
 def upgrade() -> None:
@@ -39,68 +29,68 @@ def upgrade() -> None:
         sa.Column("logo_type", sa.String(32), nullable=True),
         sa.Column("logo_data", sa.LargeBinary(), nullable=True),
         sa.Column("logo_sha256", sa.String(64), nullable=True),
-        sa.Column("updated_at", _tz(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_platform_settings")),
+        sa.Column("updated_at", kit.TZ, nullable=False),
+        kit.pk("platform_settings"),
     )
     op.create_table(
         "connection_links",
-        sa.Column("id", sa.String(36), nullable=False),
-        sa.Column("company_id", sa.String(36), nullable=False),
-        sa.Column("connection_id", sa.String(36), nullable=False),
+        sa.Column("id", kit.ID, nullable=False),
+        sa.Column("company_id", kit.ID, nullable=False),
+        sa.Column("connection_id", kit.ID, nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
-        sa.Column("created_at", _tz(), nullable=False),
-        sa.Column("expires_at", _tz(), nullable=False),
-        sa.Column("revoked_at", _tz(), nullable=True),
-        sa.Column("consent_id", sa.String(36), nullable=True),
-        sa.Column("revealed_at", _tz(), nullable=True),
-        _fk("company_id", "connection_links", "companies"),
-        _fk("connection_id", "connection_links", "connections"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_connection_links")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_connection_links_token_hash")),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("expires_at", kit.TZ, nullable=False),
+        sa.Column("revoked_at", kit.TZ, nullable=True),
+        sa.Column("consent_id", kit.ID, nullable=True),
+        sa.Column("revealed_at", kit.TZ, nullable=True),
+        kit.cascade_fk("connection_links", "company_id", "companies"),
+        kit.cascade_fk("connection_links", "connection_id", "connections"),
+        kit.pk("connection_links"),
+        kit.unique("connection_links", "token_hash"),
     )
     op.create_index("ix_connection_links_company_id", "connection_links", ["company_id"])
     op.create_index("ix_connection_links_connection_id", "connection_links", ["connection_id"])
     op.create_table(
         "consents",
-        sa.Column("id", sa.String(36), nullable=False),
-        sa.Column("company_id", sa.String(36), nullable=False),
-        sa.Column("connection_id", sa.String(36), nullable=True),
-        sa.Column("link_id", sa.String(36), nullable=True),
+        sa.Column("id", kit.ID, nullable=False),
+        sa.Column("company_id", kit.ID, nullable=False),
+        sa.Column("connection_id", kit.ID, nullable=True),
+        sa.Column("link_id", kit.ID, nullable=True),
         sa.Column("wording_version", sa.String(32), nullable=False),
         sa.Column("app_name", sa.String(80), nullable=False),
         sa.Column("data_types", sa.JSON(none_as_null=True), nullable=False),
         sa.Column("reports", sa.JSON(none_as_null=True), nullable=False),
         sa.Column("writes", sa.JSON(none_as_null=True), nullable=False),
-        sa.Column("agreed_at", _tz(), nullable=False),
+        sa.Column("agreed_at", kit.TZ, nullable=False),
         sa.Column("agreed_from", sa.String(64), nullable=False),
         sa.Column("user_agent", sa.String(300), nullable=False),
-        sa.Column("withdrawn_at", _tz(), nullable=True),
+        sa.Column("withdrawn_at", kit.TZ, nullable=True),
         sa.Column("withdrawn_from", sa.String(64), nullable=True),
         sa.Column("delete_requested", sa.Boolean(), nullable=False),
-        sa.Column("records_deleted_at", _tz(), nullable=True),
-        _fk("company_id", "consents", "companies"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consents")),
+        sa.Column("records_deleted_at", kit.TZ, nullable=True),
+        kit.cascade_fk("consents", "company_id", "companies"),
+        kit.pk("consents"),
     )
     op.create_index("ix_consents_company_id", "consents", ["company_id"])
     op.create_table(
         "web_sessions",
         sa.Column("id_hash", sa.String(64), nullable=False),
         sa.Column("kind", sa.String(8), nullable=False),
-        sa.Column("subject", sa.String(36), nullable=False),
+        sa.Column("subject", kit.ID, nullable=False),
         sa.Column("csrf", sa.String(64), nullable=False),
-        sa.Column("created_at", _tz(), nullable=False),
-        sa.Column("expires_at", _tz(), nullable=False),
-        sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_web_sessions")),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("expires_at", kit.TZ, nullable=False),
+        kit.pk("web_sessions", "id_hash"),
     )
     op.create_index("ix_web_sessions_expires_at", "web_sessions", ["expires_at"])
     op.create_table(
         "connection_activity",
-        sa.Column("connection_id", sa.String(36), nullable=False),
-        sa.Column("first_authenticated_at", _tz(), nullable=False),
-        sa.Column("last_authenticated_at", _tz(), nullable=False),
-        _fk("connection_id", "connection_activity", "connections"),
-        sa.PrimaryKeyConstraint("connection_id", name=op.f("pk_connection_activity")),
+        sa.Column("connection_id", kit.ID, nullable=False),
+        sa.Column("first_authenticated_at", kit.TZ, nullable=False),
+        sa.Column("last_authenticated_at", kit.TZ, nullable=False),
+        kit.cascade_fk("connection_activity", "connection_id", "connections"),
+        kit.pk("connection_activity", "connection_id"),
     )
 
 

@@ -11,8 +11,6 @@ from alembic import op
 
 revision = "0006_qbwc_served_by"
 down_revision = "0005_portal"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

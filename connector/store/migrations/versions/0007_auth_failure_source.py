@@ -12,14 +12,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from connector.store.migrations import kit
+
 revision = "0007_auth_failure_source"
 down_revision = "0006_qbwc_served_by"
-branch_labels = None
-depends_on = None
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
 
 
 def _create(with_source: bool) -> None:
@@ -31,11 +27,11 @@ def _create(with_source: bool) -> None:
         "qbwc_auth_failures",
         *columns,
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("first_failure_at", _tz(), nullable=False),
-        sa.Column("last_failure_at", _tz(), nullable=False),
-        sa.Column("next_attempt_at", _tz(), nullable=True),
-        sa.Column("locked_until", _tz(), nullable=True),
-        sa.PrimaryKeyConstraint(*key, name=op.f("pk_qbwc_auth_failures")),
+        sa.Column("first_failure_at", kit.TZ, nullable=False),
+        sa.Column("last_failure_at", kit.TZ, nullable=False),
+        sa.Column("next_attempt_at", kit.TZ, nullable=True),
+        sa.Column("locked_until", kit.TZ, nullable=True),
+        kit.pk("qbwc_auth_failures", *key),
     )
 
 

@@ -22,8 +22,6 @@ from alembic import op
 
 revision = "0008_ticket_hash"
 down_revision = "0007_auth_failure_source"
-branch_labels = None
-depends_on = None
 
 
 def _hash(ticket: str) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from connector.store.migrations import kit
+
 revision = "0009_api_key_scopes"
 down_revision = "0008_ticket_hash"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -25,21 +25,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "api_key_companies",
-        sa.Column("key_id", sa.String(36), nullable=False),
-        sa.Column("company_id", sa.String(36), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["key_id"],
-            ["api_keys.id"],
-            name=op.f("fk_api_key_companies_key_id_api_keys"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["company_id"],
-            ["companies.id"],
-            name=op.f("fk_api_key_companies_company_id_companies"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("key_id", "company_id", name=op.f("pk_api_key_companies")),
+        sa.Column("key_id", kit.ID, nullable=False),
+        sa.Column("company_id", kit.ID, nullable=False),
+        kit.cascade_fk("api_key_companies", "key_id", "api_keys"),
+        kit.cascade_fk("api_key_companies", "company_id", "companies"),
+        kit.pk("api_key_companies", "key_id", "company_id"),
     )
     op.create_index(op.f("ix_api_key_companies_company_id"), "api_key_companies", ["company_id"])
 

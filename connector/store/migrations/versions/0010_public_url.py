@@ -15,8 +15,6 @@ from alembic import op
 
 revision = "0010_public_url"
 down_revision = "0009_api_key_scopes"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -13,56 +13,47 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from connector.store.migrations import kit
+
 revision = "0011_webhooks"
 down_revision = "0010_public_url"
-branch_labels = None
-depends_on = None
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
     op.drop_table("webhooks")
     op.create_table(
         "webhooks",
-        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("id", kit.ID, nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("events", sa.JSON(), nullable=False),
         sa.Column("secret", sa.String(128), nullable=False),
         sa.Column("company_ids", sa.JSON(none_as_null=True), nullable=True),
-        sa.Column("created_by", sa.String(36), nullable=True),
+        sa.Column("created_by", kit.ID, nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", _tz(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhooks")),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        kit.pk("webhooks"),
     )
     op.create_table(
         "webhook_deliveries",
-        sa.Column("id", sa.String(36), nullable=False),
-        sa.Column("webhook_id", sa.String(36), nullable=False),
-        sa.Column("event_id", sa.String(36), nullable=False),
+        sa.Column("id", kit.ID, nullable=False),
+        sa.Column("webhook_id", kit.ID, nullable=False),
+        sa.Column("event_id", kit.ID, nullable=False),
         sa.Column("event", sa.String(40), nullable=False),
-        sa.Column("company_id", sa.String(36), nullable=True),
+        sa.Column("company_id", kit.ID, nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", _tz(), nullable=False),
+        sa.Column("next_attempt_at", kit.TZ, nullable=False),
         sa.Column("claim_token", sa.String(36), nullable=True),
-        sa.Column("claimed_until", _tz(), nullable=True),
+        sa.Column("claimed_until", kit.TZ, nullable=True),
         sa.Column("last_status_code", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(500), nullable=True),
-        sa.Column("last_attempt_at", _tz(), nullable=True),
+        sa.Column("last_attempt_at", kit.TZ, nullable=True),
         sa.Column("latency_ms", sa.Integer(), nullable=True),
-        sa.Column("created_at", _tz(), nullable=False),
-        sa.Column("delivered_at", _tz(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["webhook_id"],
-            ["webhooks.id"],
-            name=op.f("fk_webhook_deliveries_webhook_id_webhooks"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("delivered_at", kit.TZ, nullable=True),
+        kit.cascade_fk("webhook_deliveries", "webhook_id", "webhooks"),
+        kit.pk("webhook_deliveries"),
     )
     op.create_index(
         "ix_webhook_deliveries_due", "webhook_deliveries", ["status", "next_attempt_at"]
@@ -75,12 +66,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("webhook_deliveries")
     op.drop_table("webhooks")
-    op.create_table(
-        "webhooks",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("url", sa.Text, nullable=False),
-        sa.Column("events", sa.JSON, nullable=False),
-        sa.Column("secret_hash", sa.Text, nullable=True),
-        sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("created_at", _tz(), nullable=False),
-    )
+    kit.create_webhooks_0003()

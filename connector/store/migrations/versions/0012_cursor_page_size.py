@@ -12,8 +12,6 @@ from alembic import op
 
 revision = "0012_cursor_page_size"
 down_revision = "0011_webhooks"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

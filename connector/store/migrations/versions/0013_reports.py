@@ -10,21 +10,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from connector.store.migrations import kit
+
 revision = "0013_reports"
 down_revision = "0012_cursor_page_size"
-branch_labels = None
-depends_on = None
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
     op.create_table(
         "reports",
-        sa.Column("id", sa.String(36), nullable=False),
-        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.Column("id", kit.ID, nullable=False),
+        sa.Column("company_id", kit.ID, nullable=False),
         sa.Column("report_type", sa.String(40), nullable=False),
         sa.Column("basis", sa.String(16), nullable=False),
         sa.Column("period_key", sa.String(60), nullable=False),
@@ -32,14 +28,9 @@ def upgrade() -> None:
         sa.Column("to_date", sa.Date(), nullable=True),
         sa.Column("as_of", sa.Date(), nullable=True),
         sa.Column("body", sa.JSON(), nullable=False),
-        sa.Column("taken_at", _tz(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["company_id"],
-            ["companies.id"],
-            name=op.f("fk_reports_company_id_companies"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
+        sa.Column("taken_at", kit.TZ, nullable=False),
+        kit.cascade_fk("reports", "company_id", "companies"),
+        kit.pk("reports"),
         sa.UniqueConstraint(
             "company_id", "report_type", "basis", "period_key", name="uq_reports_key"
         ),
@@ -47,8 +38,8 @@ def upgrade() -> None:
     op.create_index("ix_reports_latest", "reports", ["company_id", "report_type", "taken_at"])
     op.create_table(
         "report_requests",
-        sa.Column("id", sa.String(36), nullable=False),
-        sa.Column("company_id", sa.String(36), nullable=False),
+        sa.Column("id", kit.ID, nullable=False),
+        sa.Column("company_id", kit.ID, nullable=False),
         sa.Column("report_type", sa.String(40), nullable=False),
         sa.Column("basis", sa.String(16), nullable=False),
         sa.Column("from_date", sa.Date(), nullable=True),
@@ -60,15 +51,10 @@ def upgrade() -> None:
         sa.Column("ticket", sa.String(64), nullable=True),
         sa.Column("request_id", sa.String(50), nullable=True),
         sa.Column("error", sa.String(500), nullable=True),
-        sa.Column("created_at", _tz(), nullable=False),
-        sa.Column("answered_at", _tz(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["company_id"],
-            ["companies.id"],
-            name=op.f("fk_report_requests_company_id_companies"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_requests")),
+        sa.Column("created_at", kit.TZ, nullable=False),
+        sa.Column("answered_at", kit.TZ, nullable=True),
+        kit.cascade_fk("report_requests", "company_id", "companies"),
+        kit.pk("report_requests"),
     )
     op.create_index(
         "ix_report_requests_open", "report_requests", ["company_id", "status", "created_at"]

@@ -13,8 +13,6 @@ from alembic import op
 
 revision = "0014_cursor_probe"
 down_revision = "0013_reports"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -15,8 +15,6 @@ from sqlalchemy import text
 
 revision = "0015_lz4_texts"
 down_revision = "0014_cursor_probe"
-branch_labels = None
-depends_on = None
 
 COLUMNS = (("records", "data"), ("records", "normalised"), ("sync_inbox", "response"))
 
