@@ -95,7 +95,7 @@ def page_runs(
     if before is not None:
         at, run_id = before
         query = query.where(tuple_(sync_runs.c.created_at, sync_runs.c.id) < (_as_utc(at), run_id))
-    runs = [run_value(row) for row in conn.execute(query)]
+    runs = [run_value(row) for row in conn.execute(query).mappings()]
     sums = _totals(conn, [run.id for run in runs])
     empty = dict.fromkeys(TOTAL_KEYS, 0)
     return [RunTotals(run, sums.get(run.id, empty)) for run in runs]

@@ -15,11 +15,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, select, update
 
 from connector.store import webhooks
+from connector.store.rows import from_row
 from connector.store.tables_core import companies
 from connector.store.tables_sync import sync_cursors, sync_run_errors, sync_run_types, sync_runs
 
@@ -198,29 +198,30 @@ def add_run_types(conn: Connection, run_id: str, data_types: Sequence[str]) -> N
 
 
 def run_for_ticket(conn: Connection, ticket: str) -> SyncRun | None:
-    row = conn.execute(
-        select(sync_runs)
-        .where(sync_runs.c.ticket == ticket)
-        .order_by(sync_runs.c.created_at.desc())
-    ).first()
+    row = (
+        conn.execute(
+            select(sync_runs)
+            .where(sync_runs.c.ticket == ticket)
+            .order_by(sync_runs.c.created_at.desc())
+        )
+        .mappings()
+        .first()
+    )
     return None if row is None else _run(row)
 
 
-def _run(row: Any, types: Sequence[TypeCounts] = (), errors: Sequence[RunError] = ()) -> SyncRun:
-    created = _utc(row.created_at)
+def _run(
+    row: RowMapping, types: Sequence[TypeCounts] = (), errors: Sequence[RunError] = ()
+) -> SyncRun:
+    created = _utc(row["created_at"])
     assert created is not None
-    return SyncRun(
-        id=row.id,
-        company_id=row.company_id,
-        connection_id=row.connection_id,
-        ticket=row.ticket,
-        status=row.status,
-        kind=row.kind,
-        data_types=list(row.data_types),
+    return from_row(
+        SyncRun,
+        row,
+        data_types=list(row["data_types"]),
         created_at=created,
-        started_at=_utc(row.started_at),
-        ended_at=_utc(row.ended_at),
-        summary=row.summary,
+        started_at=_utc(row["started_at"]),
+        ended_at=_utc(row["ended_at"]),
         types=tuple(types),
         errors=tuple(errors),
     )
@@ -294,31 +295,24 @@ def interrupt_running(conn: Connection, company_id: str, now: datetime) -> int:
 
 
 def get_run(conn: Connection, run_id: str) -> SyncRun | None:
-    row = conn.execute(select(sync_runs).where(sync_runs.c.id == run_id)).first()
+    row = conn.execute(select(sync_runs).where(sync_runs.c.id == run_id)).mappings().first()
     if row is None:
         return None
     types = [
-        TypeCounts(
-            data_type=t.data_type,
-            status=t.status,
-            fetched=t.fetched,
-            created=t.created,
-            updated=t.updated,
-            unchanged=t.unchanged,
-            deleted=t.deleted,
-            errors=t.errors,
-        )
-        for t in conn.execute(select(sync_run_types).where(sync_run_types.c.run_id == run_id))
+        from_row(TypeCounts, t)
+        for t in conn.execute(
+            select(sync_run_types).where(sync_run_types.c.run_id == run_id)
+        ).mappings()
     ]
-    order = {key: i for i, key in enumerate(row.data_types)}
+    order = {key: i for i, key in enumerate(row["data_types"])}
     types.sort(key=lambda t: order.get(t.data_type, len(order)))
     errors = [
-        RunError(e.data_type, e.status_code, e.hresult, e.status_class, e.message, _utc(e.at))  # type: ignore[arg-type]
+        from_row(RunError, e, at=_utc(e["at"]))
         for e in conn.execute(
             select(sync_run_errors)
             .where(sync_run_errors.c.run_id == run_id)
             .order_by(sync_run_errors.c.id)
-        )
+        ).mappings()
     ]
     return _run(row, types, errors)
 
@@ -330,5 +324,5 @@ def list_runs(conn: Connection, company_id: str, *, limit: int = 50) -> list[Syn
         .where(sync_runs.c.company_id == company_id)
         .order_by(sync_runs.c.created_at.desc())
         .limit(limit)
-    )
+    ).mappings()
     return [_run(row) for row in rows]
