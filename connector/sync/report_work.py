@@ -11,6 +11,7 @@ Must not: speak SOAP, or plan data types (``plan``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -38,18 +39,7 @@ def spec_of(row: store.ReportRequest) -> ReportSpec:
 def start_session(conn: Connection, ctx: SessionContext, *, standard: bool) -> None:
     if standard:
         for spec in standard_reports(ctx.now.date()):
-            store.queue(
-                conn,
-                ctx.company_id,
-                report_type=spec.report_type,
-                basis=spec.basis,
-                from_date=spec.from_date,
-                to_date=spec.to_date,
-                as_of=spec.as_of,
-                by_month=spec.by_month,
-                origin="standard",
-                now=ctx.now,
-            )
+            store.queue(conn, ctx.company_id, **asdict(spec), origin="standard", now=ctx.now)
     store.take_for_session(conn, ctx.company_id, ctx.ticket)
 
 
@@ -141,20 +131,12 @@ def apply(conn: Connection, ctx: SessionContext, response: str, parse: Parse) ->
 def _save(
     conn: Connection, company_id: str, spec: ReportSpec, body: dict[str, object], now: datetime
 ) -> None:
-    store.save_report(
-        conn,
-        store.StoredReport(
-            company_id=company_id,
-            report_type=spec.report_type,
-            basis=spec.basis,
-            period_key=spec.period_key,
-            from_date=spec.from_date,
-            to_date=spec.to_date,
-            as_of=spec.as_of,
-            body=dict(body),
-            taken_at=now,
-        ),
+    fields = asdict(spec)
+    del fields["by_month"]  # the period key says it
+    report = store.StoredReport(
+        company_id=company_id, period_key=spec.period_key, body=dict(body), taken_at=now, **fields
     )
+    store.save_report(conn, report)
 
 
 def fail(conn: Connection, ctx: SessionContext, message: str) -> bool:
