@@ -33,13 +33,13 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from connector.qbxml.datatypes import BY_KEY, DATA_TYPES, DataType, Kind
+from connector.qbxml.filters import IteratorMode
 from connector.store.sync_runs import CursorRow
 from connector.sync import probe
 
-
-class IteratorAction(Enum):
-    START = "Start"
-    CONTINUE = "Continue"
+IteratorAction = IteratorMode
+"""A query's ``iterator`` attribute (``Start``/``Continue``): the request builders' enum,
+under the name the plan's callers know."""
 
 
 class CursorState(Enum):
@@ -84,7 +84,7 @@ class QuerySpec:
 
     data_type: str
     request_id: str
-    iterator: IteratorAction | None = None
+    iterator: IteratorMode | None = None
     iterator_id: str | None = None
     max_returned: int | None = None
     from_modified: str | None = None
@@ -222,7 +222,7 @@ def next_query(cursor: CursorRow, policy: Policy, ticket: str) -> tuple[QuerySpe
         spec = QuerySpec(
             dt.key,
             request_id,
-            iterator=IteratorAction.CONTINUE if continuing else IteratorAction.START,
+            iterator=IteratorMode.CONTINUE if continuing else IteratorMode.START,
             iterator_id=cursor.iterator_id if continuing else None,
             max_returned=page_size(cursor, policy),
             from_modified=None if continuing else from_modified(cursor, policy),

@@ -17,6 +17,7 @@ from typing import Any
 
 from connector.qbxml.datatypes import BY_KEY, DataType, Kind
 from connector.qbxml.encode import OnError, document_text, encode_element
+from connector.qbxml.filters import IteratorMode
 from connector.qbxml.schema import Schema
 from connector.sync.plan import QuerySpec
 
@@ -48,7 +49,7 @@ def query_body(schema: Schema, dt: DataType, spec: QuerySpec) -> dict[str, Any]:
         return body | _lines(schema, dt)
     if spec.max_returned is not None and spec.iterator is not None:
         body["MaxReturned"] = spec.max_returned
-    continuing = spec.iterator is not None and spec.iterator.value == "Continue"
+    continuing = spec.iterator is IteratorMode.CONTINUE
     if dt.kind is Kind.LIST and not continuing and _has(schema, rq, "ActiveStatus"):
         body["ActiveStatus"] = "All"
     if spec.from_modified is not None and not continuing:
