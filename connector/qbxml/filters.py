@@ -63,6 +63,11 @@ def _tuple_of_str(owner: object, name: str) -> None:
         raise BadValueError(f"{type(owner).__name__}.{name} must be a tuple of str, got {value!r}")
 
 
+def _one_end(owner: object, low: str, high: str) -> None:
+    if getattr(owner, low) is None and getattr(owner, high) is None:
+        raise BadValueError(f"{type(owner).__name__} needs {low} or {high}")
+
+
 def _check_order(owner: object, low: date | None, high: date | None) -> None:
     if low is None or high is None:
         return
@@ -105,8 +110,7 @@ class ModifiedDateRange:
     to_modified: datetime | date | None = None
 
     def __post_init__(self) -> None:
-        if self.from_modified is None and self.to_modified is None:
-            raise BadValueError("ModifiedDateRange needs from_modified or to_modified")
+        _one_end(self, "from_modified", "to_modified")
         _check_order(self, self.from_modified, self.to_modified)
 
 
@@ -145,8 +149,7 @@ class DeletedDateRange:
     to_deleted: datetime | date | None = None
 
     def __post_init__(self) -> None:
-        if self.from_deleted is None and self.to_deleted is None:
-            raise BadValueError("DeletedDateRange needs from_deleted or to_deleted")
+        _one_end(self, "from_deleted", "to_deleted")
         _check_order(self, self.from_deleted, self.to_deleted)
 
     def value(self) -> dict[str, object]:
@@ -206,8 +209,7 @@ class RefNumberRange:
     to_ref_number: str | None = None
 
     def __post_init__(self) -> None:
-        if self.from_ref_number is None and self.to_ref_number is None:
-            raise BadValueError("RefNumberRange needs from_ref_number or to_ref_number")
+        _one_end(self, "from_ref_number", "to_ref_number")
 
     def value(self) -> dict[str, object]:
         return {"FromRefNumber": self.from_ref_number, "ToRefNumber": self.to_ref_number}
