@@ -17,7 +17,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -26,18 +25,13 @@ from sqlalchemy import (
 )
 
 from connector.store.base import metadata
-from connector.store.tables_core import UTCDateTime
+from connector.store.tables_core import UTCDateTime, cascade
 
 qbwc_sessions = Table(
     "qbwc_sessions",
     metadata,
     Column("ticket_hash", String(64), primary_key=True),
-    Column(
-        "connection_id",
-        String(36),
-        ForeignKey("connections.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    Column("connection_id", String(36), cascade("connections.id"), nullable=False),
     Column("company_id", String(36), nullable=False),
     Column("phase", String(32), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -84,12 +78,7 @@ qbwc_auth_failures = Table(
 qbwc_connection_locks = Table(
     "qbwc_connection_locks",
     metadata,
-    Column(
-        "connection_id",
-        String(36),
-        ForeignKey("connections.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    Column("connection_id", String(36), cascade("connections.id"), primary_key=True),
     Column("lock_seq", Integer, nullable=False, default=0),
     Column("last_ticket_hash", String(64), nullable=True),
 )

@@ -13,22 +13,34 @@ Must not: hold queries (``connector.store.reports``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from connector.store.base import metadata
 from connector.store.tables_core import UTCDateTime, cascade
 
+
+def _asked(*after_basis: sa.Column[Any]) -> list[sa.Column[Any]]:
+    """The columns a report and a report request share, in table order: the id, the company,
+    the report (type and basis, then ``after_basis``) and its dates (from and to, or one
+    as-of date)."""
+    return [
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False),
+        sa.Column("report_type", sa.String(40), nullable=False),
+        sa.Column("basis", sa.String(16), nullable=False),
+        *after_basis,
+        sa.Column("from_date", sa.Date(), nullable=True),
+        sa.Column("to_date", sa.Date(), nullable=True),
+        sa.Column("as_of", sa.Date(), nullable=True),
+    ]
+
+
 reports = sa.Table(
     "reports",
     metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False),
-    sa.Column("report_type", sa.String(40), nullable=False),
-    sa.Column("basis", sa.String(16), nullable=False),
-    sa.Column("period_key", sa.String(60), nullable=False),
-    sa.Column("from_date", sa.Date(), nullable=True),
-    sa.Column("to_date", sa.Date(), nullable=True),
-    sa.Column("as_of", sa.Date(), nullable=True),
+    *_asked(sa.Column("period_key", sa.String(60), nullable=False)),
     sa.Column("body", sa.JSON(), nullable=False),
     sa.Column("taken_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("company_id", "report_type", "basis", "period_key", name="uq_reports_key"),
@@ -38,13 +50,7 @@ reports = sa.Table(
 report_requests = sa.Table(
     "report_requests",
     metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False),
-    sa.Column("report_type", sa.String(40), nullable=False),
-    sa.Column("basis", sa.String(16), nullable=False),
-    sa.Column("from_date", sa.Date(), nullable=True),
-    sa.Column("to_date", sa.Date(), nullable=True),
-    sa.Column("as_of", sa.Date(), nullable=True),
+    *_asked(),
     sa.Column("by_month", sa.Boolean(), nullable=False),
     sa.Column("origin", sa.String(16), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),

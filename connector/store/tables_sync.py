@@ -18,7 +18,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -28,11 +27,7 @@ from sqlalchemy import (
 )
 
 from connector.store.base import metadata
-
-
-def _company_fk() -> ForeignKey:
-    return ForeignKey("companies.id", ondelete="CASCADE")
-
+from connector.store.tables_core import cascade
 
 _ID = String(36)
 _TYPE = String(40)
@@ -45,7 +40,7 @@ _ROWID = BigInteger().with_variant(Integer(), "sqlite")
 sync_cursors = Table(
     "sync_cursors",
     metadata,
-    Column("company_id", _ID, _company_fk(), primary_key=True),
+    Column("company_id", _ID, cascade("companies.id"), primary_key=True),
     Column("data_type", _TYPE, primary_key=True),
     Column("watermark", _QBTIME, nullable=True),
     Column("full_done", Boolean, nullable=False, default=False),
@@ -75,7 +70,7 @@ records = Table(
     "records",
     metadata,
     Column("id", _ROWID, primary_key=True, autoincrement=True),
-    Column("company_id", _ID, _company_fk(), nullable=False),
+    Column("company_id", _ID, cascade("companies.id"), nullable=False),
     Column("data_type", _TYPE, nullable=False),
     Column("qb_id", String(64), nullable=False),
     Column("ret", String(64), nullable=False),
@@ -96,7 +91,7 @@ sync_inbox = Table(
     "sync_inbox",
     metadata,
     Column("id", _ROWID, primary_key=True, autoincrement=True),
-    Column("company_id", _ID, _company_fk(), nullable=False),
+    Column("company_id", _ID, cascade("companies.id"), nullable=False),
     Column("run_id", _ID, nullable=False),
     Column("data_type", _TYPE, nullable=False),
     Column("request_id", String(50), nullable=False),
@@ -111,7 +106,7 @@ sync_runs = Table(
     "sync_runs",
     metadata,
     Column("id", _ID, primary_key=True),
-    Column("company_id", _ID, _company_fk(), nullable=False),
+    Column("company_id", _ID, cascade("companies.id"), nullable=False),
     Column("connection_id", _ID, nullable=True),
     Column("ticket", _TICKET, nullable=True, index=True),
     Column("status", String(16), nullable=False),
@@ -128,7 +123,7 @@ sync_runs = Table(
 sync_run_types = Table(
     "sync_run_types",
     metadata,
-    Column("run_id", _ID, ForeignKey("sync_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("run_id", _ID, cascade("sync_runs.id"), primary_key=True),
     Column("data_type", _TYPE, primary_key=True),
     Column("status", String(16), nullable=False),
     Column("fetched", Integer, nullable=False, default=0),
@@ -143,7 +138,7 @@ sync_run_errors = Table(
     "sync_run_errors",
     metadata,
     Column("id", _ROWID, primary_key=True, autoincrement=True),
-    Column("run_id", _ID, ForeignKey("sync_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", _ID, cascade("sync_runs.id"), nullable=False),
     Column("data_type", _TYPE, nullable=True),
     Column("status_code", Integer, nullable=True),
     Column("hresult", String(12), nullable=True),
@@ -157,7 +152,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", _ID, primary_key=True),
-    Column("company_id", _ID, _company_fk(), nullable=False),
+    Column("company_id", _ID, cascade("companies.id"), nullable=False),
     Column("data_type", _TYPE, nullable=False),
     Column("operation", String(16), nullable=False),
     Column("payload", Text, nullable=False),

@@ -7,6 +7,8 @@ Revises: 0012_cursor_page_size
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,17 +18,25 @@ revision = "0013_reports"
 down_revision = "0012_cursor_page_size"
 
 
-def upgrade() -> None:
-    op.create_table(
-        "reports",
+def _asked(*after_basis: sa.Column[Any]) -> list[sa.Column[Any]]:
+    """The columns both tables start with: the id, the company, the report (type and basis,
+    then ``after_basis``) and its dates."""
+    return [
         sa.Column("id", kit.ID, nullable=False),
         sa.Column("company_id", kit.ID, nullable=False),
         sa.Column("report_type", sa.String(40), nullable=False),
         sa.Column("basis", sa.String(16), nullable=False),
-        sa.Column("period_key", sa.String(60), nullable=False),
+        *after_basis,
         sa.Column("from_date", sa.Date(), nullable=True),
         sa.Column("to_date", sa.Date(), nullable=True),
         sa.Column("as_of", sa.Date(), nullable=True),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "reports",
+        *_asked(sa.Column("period_key", sa.String(60), nullable=False)),
         sa.Column("body", sa.JSON(), nullable=False),
         sa.Column("taken_at", kit.TZ, nullable=False),
         kit.cascade_fk("reports", "company_id", "companies"),
@@ -38,13 +48,7 @@ def upgrade() -> None:
     op.create_index("ix_reports_latest", "reports", ["company_id", "report_type", "taken_at"])
     op.create_table(
         "report_requests",
-        sa.Column("id", kit.ID, nullable=False),
-        sa.Column("company_id", kit.ID, nullable=False),
-        sa.Column("report_type", sa.String(40), nullable=False),
-        sa.Column("basis", sa.String(16), nullable=False),
-        sa.Column("from_date", sa.Date(), nullable=True),
-        sa.Column("to_date", sa.Date(), nullable=True),
-        sa.Column("as_of", sa.Date(), nullable=True),
+        *_asked(),
         sa.Column("by_month", sa.Boolean(), nullable=False),
         sa.Column("origin", sa.String(16), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
