@@ -1,8 +1,10 @@
 """Core tables: companies, their Web Connector connections, and REST API keys (admin or
 scoped to named companies).
 
-Also the two column types every ``tables_*`` module should use: ``UTCDateTime`` (aware UTC
-datetimes on both backends) and ``JSONValue`` (JSON where Python ``None`` is SQL NULL).
+Also what every ``tables_*`` module should use: the column types ``UTCDateTime`` (aware UTC
+datetimes on both backends) and ``JSONValue`` (JSON where Python ``None`` is SQL NULL),
+``keyed_table`` (a table keyed by a UUID ``id``) and ``cascade`` (a foreign key that deletes
+with its target).
 Must not: hold queries (the repository modules ``companies``, ``connections``, ``api_keys`` do).
 """
 
@@ -60,24 +62,26 @@ def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
     return [str(member.value) for member in enum_cls]
 
 
+def keyed_table(name: str, *items: sa.schema.SchemaItem) -> sa.Table:
+    """A table on the store's ``metadata`` whose primary key is ``id``, a UUID as text, then
+    ``items`` (its other columns, constraints and indexes)."""
+    return sa.Table(name, metadata, sa.Column("id", sa.String(36), primary_key=True), *items)
+
+
 def cascade(target: str) -> sa.ForeignKey:
     """A foreign key to ``target`` (``"table.column"``) whose row's deletion deletes this one."""
     return sa.ForeignKey(target, ondelete="CASCADE")
 
 
-companies = sa.Table(
+companies = keyed_table(
     "companies",
-    metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Index("ix_companies_created_at_id", "created_at", "id"),
 )
 
-connections = sa.Table(
+connections = keyed_table(
     "connections",
-    metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False, index=True),
     sa.Column(
         "method",
@@ -103,10 +107,8 @@ connections = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
 )
 
-api_keys = sa.Table(
+api_keys = keyed_table(
     "api_keys",
-    metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("prefix", sa.String(16), nullable=False, unique=True),
     sa.Column("key_hash", sa.String(255), nullable=False),

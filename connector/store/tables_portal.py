@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from connector.store.base import metadata
-from connector.store.tables_core import JSONValue, UTCDateTime, cascade
+from connector.store.tables_core import JSONValue, UTCDateTime, cascade, keyed_table
 
 platform_settings = sa.Table(
     "platform_settings",
@@ -33,10 +33,8 @@ platform_settings = sa.Table(
 )
 """One row (id ``platform``); no row means the defaults (integration on, no branding)."""
 
-connection_links = sa.Table(
+connection_links = keyed_table(
     "connection_links",
-    metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False, index=True),
     sa.Column(
         "connection_id", sa.String(36), cascade("connections.id"), nullable=False, index=True
@@ -50,10 +48,8 @@ connection_links = sa.Table(
     sa.Column("revealed_at", UTCDateTime(), nullable=True),
 )
 
-consents = sa.Table(
+consents = keyed_table(
     "consents",
-    metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False, index=True),
     sa.Column("connection_id", sa.String(36), nullable=True),
     sa.Column("link_id", sa.String(36), nullable=True),

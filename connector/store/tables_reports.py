@@ -17,16 +17,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.store.base import metadata
-from connector.store.tables_core import UTCDateTime, cascade
+from connector.store.tables_core import UTCDateTime, cascade, keyed_table
 
 
 def _asked(*after_basis: sa.Column[Any]) -> list[sa.Column[Any]]:
-    """The columns a report and a report request share, in table order: the id, the company,
-    the report (type and basis, then ``after_basis``) and its dates (from and to, or one
-    as-of date)."""
+    """The columns a report and a report request share, in table order after the id: the
+    company, the report (type and basis, then ``after_basis``) and its dates (from and to, or
+    one as-of date)."""
     return [
-        sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("company_id", sa.String(36), cascade("companies.id"), nullable=False),
         sa.Column("report_type", sa.String(40), nullable=False),
         sa.Column("basis", sa.String(16), nullable=False),
@@ -37,9 +35,8 @@ def _asked(*after_basis: sa.Column[Any]) -> list[sa.Column[Any]]:
     ]
 
 
-reports = sa.Table(
+reports = keyed_table(
     "reports",
-    metadata,
     *_asked(sa.Column("period_key", sa.String(60), nullable=False)),
     sa.Column("body", sa.JSON(), nullable=False),
     sa.Column("taken_at", UTCDateTime(), nullable=False),
@@ -47,9 +44,8 @@ reports = sa.Table(
     sa.Index("ix_reports_latest", "company_id", "report_type", "taken_at"),
 )
 
-report_requests = sa.Table(
+report_requests = keyed_table(
     "report_requests",
-    metadata,
     *_asked(),
     sa.Column("by_month", sa.Boolean(), nullable=False),
     sa.Column("origin", sa.String(16), nullable=False),

@@ -25,9 +25,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.schema import SchemaItem
 
 from connector.store.base import metadata
-from connector.store.tables_core import cascade
+from connector.store.tables_core import cascade, keyed_table
 
 _ID = String(36)
 _TYPE = String(40)
@@ -36,6 +37,12 @@ _QBTIME = String(40)
 _TICKET = String(64)
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 _ROWID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _rowid_table(name: str, *items: SchemaItem) -> Table:
+    """A table whose primary key is ``id``, a row id the database numbers, then ``items``."""
+    return Table(name, metadata, Column("id", _ROWID, primary_key=True, autoincrement=True), *items)
+
 
 sync_cursors = Table(
     "sync_cursors",
@@ -66,10 +73,8 @@ sync_cursors = Table(
     Column("pending", Text, nullable=True),
 )
 
-records = Table(
+records = _rowid_table(
     "records",
-    metadata,
-    Column("id", _ROWID, primary_key=True, autoincrement=True),
     Column("company_id", _ID, cascade("companies.id"), nullable=False),
     Column("data_type", _TYPE, nullable=False),
     Column("qb_id", String(64), nullable=False),
@@ -87,10 +92,8 @@ records = Table(
     Index("ix_records_company_type_id", "company_id", "data_type", "id"),  # 0004: REST pages
 )
 
-sync_inbox = Table(
+sync_inbox = _rowid_table(
     "sync_inbox",
-    metadata,
-    Column("id", _ROWID, primary_key=True, autoincrement=True),
     Column("company_id", _ID, cascade("companies.id"), nullable=False),
     Column("run_id", _ID, nullable=False),
     Column("data_type", _TYPE, nullable=False),
@@ -102,10 +105,8 @@ sync_inbox = Table(
 )
 """Iterator pages stored on arrival, applied behind the Web Connector (migration 0004_inbox)."""
 
-sync_runs = Table(
+sync_runs = keyed_table(
     "sync_runs",
-    metadata,
-    Column("id", _ID, primary_key=True),
     Column("company_id", _ID, cascade("companies.id"), nullable=False),
     Column("connection_id", _ID, nullable=True),
     Column("ticket", _TICKET, nullable=True, index=True),
@@ -134,10 +135,8 @@ sync_run_types = Table(
     Column("errors", Integer, nullable=False, default=0),
 )
 
-sync_run_errors = Table(
+sync_run_errors = _rowid_table(
     "sync_run_errors",
-    metadata,
-    Column("id", _ROWID, primary_key=True, autoincrement=True),
     Column("run_id", _ID, cascade("sync_runs.id"), nullable=False),
     Column("data_type", _TYPE, nullable=True),
     Column("status_code", Integer, nullable=True),
@@ -148,10 +147,8 @@ sync_run_errors = Table(
     Index("ix_sync_run_errors_run", "run_id"),
 )
 
-outbox = Table(
+outbox = keyed_table(
     "outbox",
-    metadata,
-    Column("id", _ID, primary_key=True),
     Column("company_id", _ID, cascade("companies.id"), nullable=False),
     Column("data_type", _TYPE, nullable=False),
     Column("operation", String(16), nullable=False),

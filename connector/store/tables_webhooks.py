@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from connector.store.base import metadata
-from connector.store.tables_core import JSONValue, UTCDateTime, cascade
+from connector.store.tables_core import JSONValue, UTCDateTime, cascade, keyed_table
 
-webhooks = sa.Table(
+webhooks = keyed_table(
     "webhooks",
-    metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("url", sa.Text(), nullable=False),
     sa.Column("events", sa.JSON(), nullable=False),
     # HMAC needs the secret itself (a hash cannot sign): it is never shown again after the
@@ -30,10 +27,8 @@ webhooks = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
 )
 
-webhook_deliveries = sa.Table(
+webhook_deliveries = keyed_table(
     "webhook_deliveries",
-    metadata,
-    sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("webhook_id", sa.String(36), cascade("webhooks.id"), nullable=False),
     sa.Column("event_id", sa.String(36), nullable=False),
     sa.Column("event", sa.String(40), nullable=False),
