@@ -19,6 +19,13 @@ class CommandModule(Protocol):
     def register(self, subparsers: Any) -> None: ...
 
 
+def fail(command: str, message: object, code: int = 2) -> int:
+    """Say ``qbd-connector <command>: <message>`` on stderr and give ``code`` back as the exit
+    status (2: the user's mistake; 1: the command ran and did not succeed)."""
+    print(f"qbd-connector {command}: {message}", file=sys.stderr)
+    return code
+
+
 def command_modules() -> tuple[CommandModule, ...]:
     """The command modules, in the order their groups appear in --help. Imported by name (a
     missing one fails here, issue 9 item 5), when the parser is built rather than when the

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
+from connector.cli import fail
 from connector.store.api_keys import (
     ApiKeyRow,
     create_api_key,
@@ -93,13 +94,11 @@ def _with_database(args: argparse.Namespace, work: Callable[[Database], int]) ->
     try:
         database = open_database(args.database_url or default_database_url())
     except ValueError as exc:
-        print(f"qbd-connector admin: {exc}", file=sys.stderr)
-        return 2
+        return fail("admin", exc)
     try:
         return work(database)
     except StoreError as exc:
-        print(f"qbd-connector admin: {exc}", file=sys.stderr)
-        return 2
+        return fail("admin", exc)
     finally:
         database.dispose()
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from connector.agent.errors import AgentError, ConfigError
+from connector.cli import fail
 
 
 def register(subparsers: Any) -> None:
@@ -72,11 +72,9 @@ def _safely(func: Any) -> Any:
             code: int = func(args)
             return code
         except ConfigError as exc:
-            print(f"qbd-connector agent: {exc}", file=sys.stderr)
-            return 2
+            return fail("agent", exc)
         except AgentError as exc:
-            print(f"qbd-connector agent: {exc}", file=sys.stderr)
-            return 1
+            return fail("agent", exc, 1)
 
     return run
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from connector.cli import fail
 from connector.cli.admin_cmd import add_database_option, open_database
 from connector.settings import Settings, SettingsError
 from connector.store.companies import (
@@ -74,13 +75,11 @@ def guarded(
             )
             database = open_database(settings.database_url)
         except (SettingsError, ValueError) as exc:
-            print(f"qbd-connector {group}: {exc}", file=sys.stderr)
-            return 2
+            return fail(group, exc)
         try:
             return func(args, settings, database)
         except caught as exc:
-            print(f"qbd-connector {group}: {exc}", file=sys.stderr)
-            return 2
+            return fail(group, exc)
         finally:
             database.dispose()
 

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from connector.cli import fail
 from connector.cli.progress import Bars
 from connector.demo import (
     COMPANY_FILE,
@@ -99,8 +100,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     try:
         demo = Demo(opts)
     except DemoError as exc:
-        print(f"qbd-connector demo: {exc}", file=sys.stderr)
-        return 2
+        return fail("demo", exc)
     try:
         demo.start()
         with _Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
@@ -113,11 +113,9 @@ def _run_demo(args: argparse.Namespace) -> int:
             _serve_until_interrupted(result)
         return 0 if ok else 1
     except NoSyncError as exc:
-        print(f"qbd-connector demo: {exc}", file=sys.stderr)
-        return 1
+        return fail("demo", exc, 1)
     except DemoError as exc:
-        print(f"qbd-connector demo: {exc}", file=sys.stderr)
-        return 2
+        return fail("demo", exc)
     finally:
         demo.close()
 
@@ -153,8 +151,7 @@ def _run_agent_demo(args: argparse.Namespace) -> int:
         try:
             demo = demo_agent.start(stack, Path.cwd(), default_database_url(), port=args.port)
         except (DemoError, AgentError) as exc:
-            print(f"qbd-connector demo: {exc}", file=sys.stderr)
-            return 2
+            return fail("demo", exc)
         print(f"agent UI:  {demo.ui_url}")
         print(f"service:   {demo.settings.public_url}/api/v1")
         print(f"companies: {', '.join(demo.companies)} (fake QuickBooks, every minute)", flush=True)

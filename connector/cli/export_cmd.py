@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from connector.cli import fail
 from connector.cli.admin_cmd import add_database_option
 from connector.cli.company_cmd import guarded
 from connector.cli.export_files import export, export_reports
@@ -82,8 +83,7 @@ def _refusal(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     refusal = _refusal(args)
     if refusal is not None:
-        print(f"qbd-connector export: {refusal}", file=sys.stderr)
-        return 2
+        return fail("export", refusal)
     return _write_files(args)
 
 

@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 
+from connector.cli import fail
 from connector.qbxml.errors import QbxmlError, QbxmlResponseError
 from connector.qbxml.parse import iter_events
 from connector.qbxml.safexml import DEFAULT_MAX_BYTES, XmlSource, parse_document
@@ -83,14 +84,11 @@ def run_parse(args: argparse.Namespace) -> int:
         with open(args.file, "rb") as source:
             return _print_events(source, args, sys.stdout)
     except OSError as exc:
-        print(f"qbd-connector qbxml parse: {label}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return fail("qbxml parse", f"{label}: {exc.strerror or exc}")
     except QbxmlError as exc:
-        print(f"qbd-connector qbxml parse: {label}: {exc}", file=sys.stderr)
-        return 2
+        return fail("qbxml parse", f"{label}: {exc}")
     except ValueError as exc:  # e.g. --max-bytes 0
-        print(f"qbd-connector qbxml parse: {exc}", file=sys.stderr)
-        return 2
+        return fail("qbxml parse", exc)
 
 
 def _print_events(source: BinaryIO, args: argparse.Namespace, out: TextIO) -> int:

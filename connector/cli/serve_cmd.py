@@ -9,6 +9,7 @@ import argparse
 import sys
 from typing import Any
 
+from connector.cli import fail
 from connector.cli.admin_cmd import open_database
 from connector.settings import Settings, SettingsError
 from connector.store.platform import save_public_url
@@ -84,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from_args(args)
         database = open_database(settings.database_url)
     except (SettingsError, ValueError) as exc:
-        print(f"qbd-connector serve: {exc}", file=sys.stderr)
-        return 2
+        return fail("serve", exc)
     try:
         app = create_app(settings, database=database)
         tune_process()  # a long-running process: see connector.runtime
