@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from connector.cli import fail
+from connector.settings import Settings
 from connector.store.api_keys import (
     ApiKeyRow,
     create_api_key,
@@ -29,6 +30,18 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url", help="SQLAlchemy URL (default QBD_DATABASE_URL or ./qbd-connector.db)"
     )
+
+
+SETTING_FLAGS = ("host", "port", "database_url", "public_url", "ssl_certfile", "ssl_keyfile")
+"""The settings a command-line flag can set, each by the flag of its name (``--ssl-certfile``
+sets ``ssl_certfile``); ``serve`` has them all, the store commands ``--database-url`` and
+some ``--public-url``."""
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The settings from ``QBD_*`` variables, overridden by the flags of ``SETTING_FLAGS`` that
+    the command has and that were given."""
+    return Settings.from_env(**{name: getattr(args, name, None) for name in SETTING_FLAGS})
 
 
 def open_database(url: str) -> Database:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from connector.cli import fail
-from connector.cli.admin_cmd import add_database_option, open_database
+from connector.cli.admin_cmd import add_database_option, open_database, settings_from_args
 from connector.settings import Settings, SettingsError
 from connector.store.companies import (
     company_footprint,
@@ -70,9 +70,7 @@ def guarded(
 
     def run(args: argparse.Namespace) -> int:
         try:
-            settings = Settings.from_env(
-                database_url=args.database_url, public_url=getattr(args, "public_url", None)
-            )
+            settings = settings_from_args(args)
             database = open_database(settings.database_url)
         except (SettingsError, ValueError) as exc:
             return fail(group, exc)

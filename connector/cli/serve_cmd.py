@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from connector.cli import fail
-from connector.cli.admin_cmd import open_database
+from connector.cli.admin_cmd import open_database, settings_from_args
 from connector.settings import Settings, SettingsError
 from connector.store.platform import save_public_url
 
@@ -36,17 +36,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--ssl-keyfile", help="PEM private key of --ssl-certfile")
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     parser.set_defaults(func=run)
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
-        host=args.host,
-        port=args.port,
-        database_url=args.database_url,
-        public_url=args.public_url,
-        ssl_certfile=args.ssl_certfile,
-        ssl_keyfile=args.ssl_keyfile,
-    )
 
 
 def public_url_advice(settings: Settings) -> list[str]:
