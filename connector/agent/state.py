@@ -10,7 +10,7 @@ Must not: decide when to run (``schedule``) or run anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -44,13 +44,8 @@ class LastRun:
         return cls(at, outcome.kind.value, outcome.message, outcome.advice, outcome.hresult)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "at": self.at.isoformat(),
-            "outcome": self.outcome,
-            "message": self.message,
-            "advice": self.advice,
-            "hresult": self.hresult,
-        }
+        """Its fields by name, the time in ISO 8601."""
+        return {**asdict(self), "at": self.at.isoformat()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LastRun:

@@ -118,22 +118,26 @@ class ServiceMetrics:
             ["method", "outcome"],
             registry=self.registry,
         )
-        self.qbwc_seconds = Histogram(
+        self.qbwc_seconds = self._latency(
             "qbd_qbwc_call_seconds",
             "Web Connector call latency by method",
-            ["method"],
-            buckets=LATENCY_BUCKETS,
-            registry=self.registry,
+            "method",
+            LATENCY_BUCKETS,
         )
-        self.store_seconds = Histogram(
+        self.store_seconds = self._latency(
             "qbd_store_query_seconds",
             "SQL statement latency by statement kind",
-            ["statement"],
-            buckets=STORE_BUCKETS,
-            registry=self.registry,
+            "statement",
+            STORE_BUCKETS,
         )
         self.registry.register(_StoreTotals(database))
         self._watch(database.engine)
+
+    def _latency(
+        self, name: str, documentation: str, label: str, buckets: tuple[float, ...]
+    ) -> Histogram:
+        """A histogram of seconds in this registry, by the one label ``label``."""
+        return Histogram(name, documentation, [label], buckets=buckets, registry=self.registry)
 
     def _watch(self, engine: Engine) -> None:
         def before(_conn: Any, _cursor: Any, _statement: str, *_rest: Any) -> None:
