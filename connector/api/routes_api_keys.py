@@ -18,7 +18,7 @@ from connector.api.deps import AdminKeyDep, DatabaseDep
 from connector.store import api_keys as key_store
 from connector.store.api_keys import MAX_SCOPED_COMPANIES, ApiKeyRow
 
-router = APIRouter()
+router = APIRouter(tags=["api-keys"])
 
 
 class ApiKeyIn(BaseModel):
@@ -62,19 +62,19 @@ def key_out(row: ApiKeyRow) -> ApiKeyOut:
     )
 
 
-@router.post("/api-keys", status_code=201, tags=["api-keys"])
+@router.post("/api-keys", status_code=201)
 def create_api_key(body: ApiKeyIn, database: DatabaseDep, _admin: AdminKeyDep) -> ApiKeyCreated:
     """A new key, admin or scoped to ``companies``; the key is in this answer only."""
     row, key = key_store.create_api_key(database, body.name, companies=body.companies)
     return ApiKeyCreated(**key_out(row).model_dump(), key=key)
 
 
-@router.get("/api-keys", tags=["api-keys"])
+@router.get("/api-keys")
 def list_api_keys(database: DatabaseDep, _admin: AdminKeyDep) -> ApiKeyList:
     return ApiKeyList(data=[key_out(r) for r in key_store.list_api_keys(database)])
 
 
-@router.delete("/api-keys/{keyId}", tags=["api-keys"])
+@router.delete("/api-keys/{keyId}")
 def revoke_api_key(keyId: str, database: DatabaseDep, _admin: AdminKeyDep) -> ApiKeyOut:
     """Revoke a key (its id, prefix or name): it stops working at once, on every instance."""
     row = key_store.find_api_key(database, keyId)

@@ -18,7 +18,7 @@ from connector.api.deps import AdminKeyDep, ApiKeyDep, DatabaseDep
 from connector.store import companies as company_store
 from connector.store.companies import CompanyRow
 
-router = APIRouter()
+router = APIRouter(tags=["companies"])
 PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
 
 
@@ -41,12 +41,12 @@ def _company_out(row: CompanyRow) -> CompanyOut:
     return CompanyOut(id=row.id, name=row.name, createdAt=row.created_at)
 
 
-@router.post("/companies", status_code=201, tags=["companies"])
+@router.post("/companies", status_code=201)
 def create_company(body: CompanyIn, database: DatabaseDep, _key: AdminKeyDep) -> CompanyOut:
     return _company_out(company_store.create_company(database, body.name))
 
 
-@router.get("/companies", tags=["companies"])
+@router.get("/companies")
 def list_companies(
     database: DatabaseDep, caller: ApiKeyDep, pageSize: PageSize = 100, cursor: Cursor = None
 ) -> CompanyPage:
@@ -59,6 +59,6 @@ def list_companies(
     return CompanyPage(data=[_company_out(r) for r in page], nextCursor=next_cursor)
 
 
-@router.get("/companies/{companyId}", tags=["companies"])
+@router.get("/companies/{companyId}")
 def get_company(companyId: str, database: DatabaseDep, _key: ApiKeyDep) -> CompanyOut:
     return _company_out(company_store.get_company(database, companyId))

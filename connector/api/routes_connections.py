@@ -29,7 +29,7 @@ from connector.store.connections import ConnectionRow, SyncWindow
 from connector.store.db import Database
 from connector.store.tables_core import ConnectionMethod
 
-router = APIRouter()
+router = APIRouter(tags=["connections"])
 _T = TypeVar("_T")
 PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
 
@@ -134,7 +134,6 @@ def _connection_fields(settings: Settings, row: ConnectionRow) -> dict[str, Any]
 @router.post(
     "/companies/{companyId}/connections",
     status_code=201,
-    tags=["connections"],
     responses={409: {"description": "The integration is turned off (integration_disabled)"}},
 )
 def create_connection(
@@ -157,7 +156,7 @@ def create_connection(
     return ConnectionCreated(**fields, password=password)
 
 
-@router.get("/companies/{companyId}/connections", tags=["connections"])
+@router.get("/companies/{companyId}/connections")
 def list_connections(
     companyId: str,
     database: DatabaseDep,
@@ -185,7 +184,7 @@ def _owned_connection(database: Database, company_id: str, connection_id: str) -
     return connection_store.get_connection(database, connection_id, company_id=company.id)
 
 
-@router.get("/companies/{companyId}/connections/{connectionId}", tags=["connections"])
+@router.get("/companies/{companyId}/connections/{connectionId}")
 def get_connection(
     companyId: str, connectionId: str, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
 ) -> ConnectionOut:
@@ -195,7 +194,6 @@ def get_connection(
 
 @router.get(
     "/companies/{companyId}/connections/{connectionId}/qwc",
-    tags=["connections"],
     response_class=Response,
     responses={200: {"content": {"application/xml": {}}, "description": "The QWC file"}},
 )
@@ -224,7 +222,7 @@ def _set_paused(
     return ConnectionOut(**_connection_fields(settings, updated))
 
 
-@router.post("/companies/{companyId}/connections/{connectionId}/pause", tags=["connections"])
+@router.post("/companies/{companyId}/connections/{connectionId}/pause")
 def pause(
     companyId: str, connectionId: str, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
 ) -> ConnectionOut:
@@ -232,14 +230,14 @@ def pause(
     return _set_paused(database, settings, companyId, connectionId, True)
 
 
-@router.post("/companies/{companyId}/connections/{connectionId}/resume", tags=["connections"])
+@router.post("/companies/{companyId}/connections/{connectionId}/resume")
 def resume(
     companyId: str, connectionId: str, database: DatabaseDep, settings: SettingsDep, _key: ApiKeyDep
 ) -> ConnectionOut:
     return _set_paused(database, settings, companyId, connectionId, False)
 
 
-@router.put("/companies/{companyId}/connections/{connectionId}/schedule", tags=["connections"])
+@router.put("/companies/{companyId}/connections/{connectionId}/schedule")
 def put_schedule(
     companyId: str,
     connectionId: str,

@@ -27,7 +27,7 @@ from connector.store import record_reads
 from connector.store.record_reads import NormalisedRow
 from connector.store.records import Window
 
-router = APIRouter()
+router = APIRouter(tags=["data"])
 
 SERVED_TYPES: tuple[str, ...] = tuple(d.key for d in DATA_TYPES if d.kind is not Kind.DELETED)
 """``deleted_lists``/``deleted_txns`` hold no records: they mark other types' records deleted."""
@@ -119,7 +119,6 @@ def _json_response(text: str) -> Response:
 
 @router.get(
     "/companies/{companyId}/data/{dataType}",
-    tags=["data"],
     response_model=RecordPage,
     responses={404: {"description": "No such company, or an unknown data type"}},
 )
@@ -149,7 +148,6 @@ def list_records(
 
 @router.get(
     "/companies/{companyId}/data/{dataType}/{recordId}",
-    tags=["data"],
     response_model=RecordOut,
     responses={404: {"description": "No such company, data type or record"}},
 )

@@ -32,7 +32,7 @@ from connector.store import outbox, record_reads
 from connector.store.companies import CompanyKey
 from connector.sync.writes import PUSH_TYPES, PushRefused
 
-router = APIRouter()
+router = APIRouter(tags=["push"])
 
 Operation = Literal["add", "mod", "delete", "void"]
 Status = Literal["pending", "sent", "succeeded", "failed", "conflict"]
@@ -114,7 +114,6 @@ def push_out(conn: Any, push: outbox.Push) -> PushOut:
 @router.post(
     "/companies/{companyId}/push/{dataType}",
     status_code=201,
-    tags=["push"],
     responses={
         200: {"description": "The push this idempotency key queued before", "model": PushOut},
         404: {"description": "No such company, or a data type that cannot be pushed"},
@@ -150,7 +149,7 @@ def create_push(
         return push_out(conn, push)
 
 
-@router.get("/companies/{companyId}/push", tags=["push"])
+@router.get("/companies/{companyId}/push")
 def list_pushes(
     companyId: str,
     database: DatabaseDep,
@@ -175,7 +174,6 @@ def list_pushes(
 
 @router.get(
     "/companies/{companyId}/push/{pushId}",
-    tags=["push"],
     responses={404: {"description": "No such company, or no such push of it"}},
 )
 def get_push(companyId: str, pushId: str, database: DatabaseDep, _key: ApiKeyDep) -> PushOut:

@@ -27,7 +27,7 @@ from connector.store import companies as company_store
 from connector.store import reports as store
 from connector.sync.reports import REPORT_TYPES, select_report
 
-router = APIRouter()
+router = APIRouter(tags=["reports"])
 
 ReportTypeName = Literal[
     "profit-and-loss", "balance-sheet", "trial-balance", "aged-receivables", "aged-payables"
@@ -123,7 +123,6 @@ def _request_out(row: store.ReportRequest) -> ReportRequestOut:
 
 @router.get(
     "/companies/{companyId}/reports/{reportType}",
-    tags=["reports"],
     responses={
         404: {"description": "No such company, or no such report taken yet (report_not_found)"},
         422: {"description": "Dates that do not fit the report type (invalid_report_dates)"},
@@ -156,7 +155,6 @@ def get_report(
 @router.post(
     "/companies/{companyId}/reports/{reportType}/requests",
     status_code=202,
-    tags=["reports"],
     responses={
         422: {"description": "Dates that do not fit the report type (invalid_report_dates)"}
     },
@@ -192,7 +190,6 @@ def request_report(
 
 @router.get(
     "/companies/{companyId}/reports/{reportType}/requests/{requestId}",
-    tags=["reports"],
     responses={404: {"description": "No such company, or no such request of it"}},
 )
 def get_report_request(

@@ -16,7 +16,7 @@ from connector.api.deps import DatabaseDep, SettingsDep
 from connector.api.errors import error_response
 
 log = logging.getLogger(__name__)
-router = APIRouter()
+router = APIRouter(tags=["service"])
 
 
 class ApiIndex(BaseModel):
@@ -26,7 +26,7 @@ class ApiIndex(BaseModel):
     companies: str
 
 
-@router.get("", tags=["service"])
+@router.get("")
 def api_index(settings: SettingsDep) -> ApiIndex:
     """Where to start: the API's description and its top-level collection (no key needed)."""
     base = f"{settings.public_url}/api/v1"
@@ -38,7 +38,7 @@ def api_index(settings: SettingsDep) -> ApiIndex:
     )
 
 
-@router.get("/health", tags=["service"])
+@router.get("/health")
 def health(database: DatabaseDep) -> Response:
     """Liveness and database reachability; needs no API key."""
     try:

@@ -31,7 +31,7 @@ def _too_large(_request: Request) -> Response:
     return error_response(413, "body_too_large", f"the request body is over {MAX_BODY} bytes")
 
 
-router = APIRouter(route_class=limited_route(MAX_BODY, _too_large))
+router = APIRouter(route_class=limited_route(MAX_BODY, _too_large), tags=["settings"])
 
 
 class BrandingIn(BaseModel):
@@ -101,7 +101,7 @@ def _logo(data_url: str) -> operations.LogoUpload:
     return operations.LogoUpload(head.removeprefix("data:").removesuffix(";base64"), data)
 
 
-@router.get("/settings", tags=["settings"])
+@router.get("/settings")
 def get_settings(database: DatabaseDep, settings: SettingsDep, _key: AdminKeyDep) -> SettingsOut:
     from connector.store.platform import get_platform
 
@@ -110,7 +110,6 @@ def get_settings(database: DatabaseDep, settings: SettingsDep, _key: AdminKeyDep
 
 @router.put(
     "/settings/branding",
-    tags=["settings"],
     responses={413: {"description": "Body or logo too large"}, 422: {"description": "Refused"}},
 )
 def put_branding(
@@ -134,7 +133,7 @@ def put_branding(
     return settings_out(settings, saved)
 
 
-@router.put("/settings/integration", tags=["settings"])
+@router.put("/settings/integration")
 def put_integration(
     body: IntegrationIn, database: DatabaseDep, settings: SettingsDep, _key: AdminKeyDep
 ) -> SettingsOut:

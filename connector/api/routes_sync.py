@@ -25,7 +25,7 @@ from connector.store.companies import CompanyKey
 from connector.store.sync_runs import SyncRun
 from connector.sync.history import run_json
 
-router = APIRouter()
+router = APIRouter(tags=["syncs"])
 PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=500)]
 
 
@@ -84,7 +84,7 @@ def _summary(run: SyncRun, totals: dict[str, int]) -> SyncRunSummary:
     return SyncRunSummary.model_validate(fields)
 
 
-@router.get("/companies/{companyId}/syncs", tags=["syncs"])
+@router.get("/companies/{companyId}/syncs")
 def list_syncs(
     companyId: str,
     database: DatabaseDep,
@@ -110,7 +110,6 @@ def list_syncs(
 
 @router.get(
     "/companies/{companyId}/syncs/{syncId}",
-    tags=["syncs"],
     responses={404: {"description": "No such company, or no such run of it"}},
 )
 def get_sync(companyId: str, syncId: str, database: DatabaseDep, _key: ApiKeyDep) -> SyncRunOut:

@@ -22,7 +22,7 @@ from connector.portal.errors import PortalError
 from connector.store import companies as company_store
 from connector.sync.history import run_json
 
-router = APIRouter()
+router = APIRouter(tags=["syncs"])
 
 
 class SyncRequestIn(BaseModel):
@@ -34,7 +34,6 @@ class SyncRequestIn(BaseModel):
 @router.post(
     "/companies/{companyId}/syncs",
     status_code=202,
-    tags=["syncs"],
     responses={422: {"description": "An unknown data type (unknown_data_type)"}},
 )
 def request_sync(

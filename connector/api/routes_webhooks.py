@@ -23,7 +23,7 @@ from connector.api.errors import ApiError
 from connector.api.webhook_delivery import TargetRefused, check_target, describe
 from connector.store import webhooks as store
 
-router = APIRouter()
+router = APIRouter(tags=["webhooks"])
 
 EventName = Annotated[str, Field(examples=["sync.completed"])]
 
@@ -84,7 +84,7 @@ def _out(hook: store.Webhook) -> dict[str, Any]:
     }
 
 
-@router.post("/webhooks", status_code=201, tags=["webhooks"])
+@router.post("/webhooks", status_code=201)
 def create_webhook(
     body: WebhookIn, database: DatabaseDep, settings: SettingsDep, caller: ApiKeyDep
 ) -> WebhookCreated:
@@ -106,20 +106,20 @@ def create_webhook(
     return WebhookCreated(**_out(hook), secret=secret)
 
 
-@router.get("/webhooks", tags=["webhooks"])
+@router.get("/webhooks")
 def list_webhooks(database: DatabaseDep, caller: ApiKeyDep) -> WebhookList:
     hooks = store.list_webhooks(database, scope=caller.company_ids)
     return WebhookList(data=[WebhookOut(**_out(h)) for h in hooks])
 
 
-@router.delete("/webhooks/{webhookId}", status_code=204, tags=["webhooks"])
+@router.delete("/webhooks/{webhookId}", status_code=204)
 def delete_webhook(webhookId: str, database: DatabaseDep, caller: ApiKeyDep) -> Response:
     """Unsubscribe; its pending deliveries are dropped with its delivery log."""
     store.delete_webhook(database, webhookId, scope=caller.company_ids)
     return Response(status_code=204)
 
 
-@router.get("/webhooks/{webhookId}/deliveries", tags=["webhooks"])
+@router.get("/webhooks/{webhookId}/deliveries")
 def list_webhook_deliveries(
     webhookId: str,
     database: DatabaseDep,
