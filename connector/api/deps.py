@@ -21,16 +21,19 @@ import hashlib
 import hmac
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 
 from connector.api.errors import ApiError, Unauthorized
 from connector.settings import Settings
 from connector.store import api_keys
-from connector.store.companies import get_company
+from connector.store.companies import CompanyRow, get_company
 from connector.store.db import Database
 from connector.store.errors import CompanyNotFound, NotFound
 
@@ -161,3 +164,11 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ApiKeyDep = Annotated[Caller, Depends(require_api_key)]
 AdminKeyDep = Annotated[Caller, Depends(require_admin_key)]
+
+
+@contextmanager
+def reading_company(database: Database, company: str) -> Iterator[tuple[Connection, CompanyRow]]:
+    """A read-only transaction and, read in it, the company ``company`` (its id or name);
+    ``CompanyNotFound`` (404 ``not_found``) when there is none."""
+    with database.begin(write=False) as conn:
+        yield conn, get_company(conn, company)

@@ -19,10 +19,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from connector.api.cursors import Cursor, cut_page, decode_record_cursor, encode_record_cursor
-from connector.api.deps import ApiKeyDep, DatabaseDep
+from connector.api.deps import ApiKeyDep, DatabaseDep, reading_company
 from connector.api.errors import ApiError, BadRequest
 from connector.qbxml.datatypes import DATA_TYPES, Kind
-from connector.store import companies as company_store
 from connector.store import record_reads
 from connector.store.record_reads import NormalisedRow
 from connector.store.records import Window
@@ -136,8 +135,7 @@ def list_records(
     data_type = _data_type(dataType)
     since = _modified_since(modifiedSince)
     after = decode_record_cursor(data_type, cursor) if cursor else 0
-    with database.begin(write=False) as conn:
-        company = company_store.get_company(conn, companyId)
+    with reading_company(database, companyId) as (conn, company):
         window = Window(after, pageSize + 1, since, includeDeleted)
         rows = record_reads.page_normalised(conn, company.id, data_type, window)
     page, after_page = cut_page(rows, pageSize, lambda r: encode_record_cursor(data_type, r.id))
@@ -162,8 +160,7 @@ def get_record(
     """One record by its QuickBooks id (ListID or TxnID; ``host``, ``company`` and
     ``preferences`` are stored under their own name)."""
     data_type = _data_type(dataType)
-    with database.begin(write=False) as conn:
-        company = company_store.get_company(conn, companyId)
+    with reading_company(database, companyId) as (conn, company):
         row = record_reads.get_normalised(conn, company.id, data_type, recordId)
     if row is None:
         raise ApiError(404, "not_found", f"no {data_type} record {recordId!r}")

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from connector.api.cursors import Cursor, cut_page, decode_key_cursor, encode_key_cursor
-from connector.api.deps import ApiKeyDep, DatabaseDep
+from connector.api.deps import ApiKeyDep, DatabaseDep, reading_company
 from connector.api.errors import ApiError
 from connector.portal.pushes import queue_push
 from connector.store import companies as company_store
@@ -160,8 +160,7 @@ def list_pushes(
 ) -> PushPage:
     """The company's pushes in the order received (oldest first), optionally of one status."""
     key = decode_key_cursor(cursor) if cursor else None
-    with database.begin(write=False) as conn:
-        company = company_store.get_company(conn, companyId)
+    with reading_company(database, companyId) as (conn, company):
         rows = outbox.list_pushes(
             conn, company.id, status=status, limit=pageSize + 1,
             after=(key.created_at, key.id) if key else None,
@@ -178,6 +177,5 @@ def list_pushes(
 )
 def get_push(companyId: str, pushId: str, database: DatabaseDep, _key: ApiKeyDep) -> PushOut:
     """One push: its status and outcome."""
-    with database.begin(write=False) as conn:
-        company = company_store.get_company(conn, companyId)
+    with reading_company(database, companyId) as (conn, company):
         return push_out(conn, outbox.get_push(conn, company.id, pushId))

@@ -16,9 +16,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from connector.api.cursors import Cursor, cut_page, decode_key_cursor, encode_key_cursor
-from connector.api.deps import ApiKeyDep, DatabaseDep
+from connector.api.deps import ApiKeyDep, DatabaseDep, reading_company
 from connector.api.errors import ApiError
-from connector.store import companies as company_store
 from connector.store import record_reads
 from connector.store import sync_runs as run_store
 from connector.store.companies import CompanyKey
@@ -94,8 +93,7 @@ def list_syncs(
 ) -> SyncRunPage:
     """The company's sync runs, newest first, each with its counts summed over data types."""
     key = decode_key_cursor(cursor) if cursor else None
-    with database.begin(write=False) as conn:
-        company = company_store.get_company(conn, companyId)
+    with reading_company(database, companyId) as (conn, company):
         rows = record_reads.page_runs(
             conn,
             company.id,
@@ -114,8 +112,7 @@ def list_syncs(
 )
 def get_sync(companyId: str, syncId: str, database: DatabaseDep, _key: ApiKeyDep) -> SyncRunOut:
     """One run: status, counts per data type, and every error or note it recorded."""
-    with database.begin(write=False) as conn:
-        company = company_store.get_company(conn, companyId)
+    with reading_company(database, companyId) as (conn, company):
         run = run_store.get_run(conn, syncId)
     if run is None or run.company_id != company.id:
         raise ApiError(404, "not_found", f"no sync {syncId!r} of this company")
