@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from connector.api.deps import AdminKeyDep, DatabaseDep
+from connector.api.models import from_row
 from connector.store import api_keys as key_store
 from connector.store.api_keys import MAX_SCOPED_COMPANIES, ApiKeyRow
 
@@ -51,14 +52,11 @@ class ApiKeyList(BaseModel):
 
 
 def key_out(row: ApiKeyRow) -> ApiKeyOut:
-    return ApiKeyOut(
-        id=row.id,
-        name=row.name,
-        prefix=row.prefix,
+    return from_row(
+        ApiKeyOut,
+        row,
         scope="admin" if row.is_admin else "companies",
         companies=None if row.company_ids is None else list(row.company_ids),
-        createdAt=row.created_at,
-        revokedAt=row.revoked_at,
     )
 
 

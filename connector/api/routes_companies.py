@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from connector.api.cursors import Cursor, cut_page, decode_key_cursor, encode_key_cursor
 from connector.api.deps import AdminKeyDep, ApiKeyDep, DatabaseDep
+from connector.api.models import from_row
 from connector.store import companies as company_store
 from connector.store.companies import CompanyRow
 
@@ -38,7 +39,7 @@ class CompanyPage(BaseModel):
 
 
 def _company_out(row: CompanyRow) -> CompanyOut:
-    return CompanyOut(id=row.id, name=row.name, createdAt=row.created_at)
+    return from_row(CompanyOut, row)
 
 
 @router.post("/companies", status_code=201)

@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
+from connector.api.models import from_row
 from connector.api.routes_settings import api_error
 from connector.portal import links as link_rules
 from connector.portal import operations
@@ -91,32 +92,11 @@ def owned_connection(database: Database, company_id: str, connection_id: str) ->
 
 def link_out(database: Database, row: LinkRow) -> LinkOut:
     activity = activity_store.activity_of(database, [row.connection_id]).get(row.connection_id)
-    return LinkOut(
-        id=row.id,
-        connectionId=row.connection_id,
-        kind=row.kind,
-        createdAt=row.created_at,
-        expiresAt=row.expires_at,
-        revokedAt=row.revoked_at,
-        used=link_rules.is_used(row, activity),
-        consentId=row.consent_id,
-    )
+    return from_row(LinkOut, row, used=link_rules.is_used(row, activity))
 
 
 def consent_out(row: ConsentRow) -> ConsentOut:
-    return ConsentOut(
-        id=row.id,
-        connectionId=row.connection_id,
-        wordingVersion=row.wording_version,
-        appName=row.app_name,
-        dataTypes=list(row.data_types),
-        reports=list(row.reports),
-        writes=list(row.writes),
-        agreedAt=row.agreed_at,
-        agreedFrom=row.agreed_from,
-        withdrawnAt=row.withdrawn_at,
-        recordsDeletedAt=row.records_deleted_at,
-    )
+    return from_row(ConsentOut, row)
 
 
 _LINKS = "/companies/{companyId}/connections/{connectionId}/links"
