@@ -1,8 +1,9 @@
 """What the revisions in ``versions/`` share: the id, timestamp and row-id column types; the
 named primary keys, unique constraints and cascading foreign keys their ``create_table``
-calls repeat; the one table two revisions create (``create_webhooks_0003``). A type is one
-shared instance, as in ``tables_sync`` (SQLAlchemy types hold no per-column state); a
-constraint is made new at each call (it belongs to one table).
+calls repeat; tables keyed by a UUID ``id`` (``create_keyed_table``); the one table two
+revisions create (``create_webhooks_0003``). A type is one shared instance, as in
+``tables_sync`` (SQLAlchemy types hold no per-column state); a constraint is made new at each
+call (it belongs to one table).
 
 Frozen: a released revision must keep creating exactly the schema it created when it was
 released, so never change what a helper here emits (its type, name or options); when a new
@@ -47,6 +48,12 @@ def cascade_fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
         [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), ondelete="CASCADE"
     )
+
+
+def create_keyed_table(table: str, *items: sa.schema.SchemaItem) -> None:
+    """``op.create_table`` of a table whose first column is ``id`` (``ID``, primary key
+    ``pk_<table>``), then ``items`` (its other columns and constraints)."""
+    op.create_table(table, sa.Column("id", ID, nullable=False), *items, pk(table))
 
 
 def create_webhooks_0003() -> None:

@@ -18,18 +18,15 @@ METHODS = ("desktop_app", "enterprise_cloud", "rightworks")
 
 
 def upgrade() -> None:
-    op.create_table(
+    kit.create_keyed_table(
         "companies",
-        sa.Column("id", kit.ID, nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("created_at", kit.TZ, nullable=False),
-        kit.pk("companies"),
         kit.unique("companies", "name"),
     )
     op.create_index("ix_companies_created_at_id", "companies", ["created_at", "id"])
-    op.create_table(
+    kit.create_keyed_table(
         "connections",
-        sa.Column("id", kit.ID, nullable=False),
         sa.Column("company_id", kit.ID, nullable=False),
         sa.Column(
             "method",
@@ -52,20 +49,17 @@ def upgrade() -> None:
         sa.Column("bound_company", sa.JSON(), nullable=True),
         sa.Column("created_at", kit.TZ, nullable=False),
         kit.cascade_fk("connections", "company_id", "companies"),
-        kit.pk("connections"),
         kit.unique("connections", "username"),
         kit.unique("connections", "file_id"),
     )
     op.create_index(op.f("ix_connections_company_id"), "connections", ["company_id"])
-    op.create_table(
+    kit.create_keyed_table(
         "api_keys",
-        sa.Column("id", kit.ID, nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("prefix", sa.String(16), nullable=False),
         sa.Column("key_hash", sa.String(255), nullable=False),
         sa.Column("created_at", kit.TZ, nullable=False),
         sa.Column("revoked_at", kit.TZ, nullable=True),
-        kit.pk("api_keys"),
         kit.unique("api_keys", "prefix"),
     )
 

@@ -32,9 +32,8 @@ def upgrade() -> None:
         sa.Column("updated_at", kit.TZ, nullable=False),
         kit.pk("platform_settings"),
     )
-    op.create_table(
+    kit.create_keyed_table(
         "connection_links",
-        sa.Column("id", kit.ID, nullable=False),
         sa.Column("company_id", kit.ID, nullable=False),
         sa.Column("connection_id", kit.ID, nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
@@ -46,14 +45,12 @@ def upgrade() -> None:
         sa.Column("revealed_at", kit.TZ, nullable=True),
         kit.cascade_fk("connection_links", "company_id", "companies"),
         kit.cascade_fk("connection_links", "connection_id", "connections"),
-        kit.pk("connection_links"),
         kit.unique("connection_links", "token_hash"),
     )
     op.create_index("ix_connection_links_company_id", "connection_links", ["company_id"])
     op.create_index("ix_connection_links_connection_id", "connection_links", ["connection_id"])
-    op.create_table(
+    kit.create_keyed_table(
         "consents",
-        sa.Column("id", kit.ID, nullable=False),
         sa.Column("company_id", kit.ID, nullable=False),
         sa.Column("connection_id", kit.ID, nullable=True),
         sa.Column("link_id", kit.ID, nullable=True),
@@ -70,7 +67,6 @@ def upgrade() -> None:
         sa.Column("delete_requested", sa.Boolean(), nullable=False),
         sa.Column("records_deleted_at", kit.TZ, nullable=True),
         kit.cascade_fk("consents", "company_id", "companies"),
-        kit.pk("consents"),
     )
     op.create_index("ix_consents_company_id", "consents", ["company_id"])
     op.create_table(

@@ -21,9 +21,8 @@ down_revision = "0010_public_url"
 
 def upgrade() -> None:
     op.drop_table("webhooks")
-    op.create_table(
+    kit.create_keyed_table(
         "webhooks",
-        sa.Column("id", kit.ID, nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("events", sa.JSON(), nullable=False),
         sa.Column("secret", sa.String(128), nullable=False),
@@ -31,11 +30,9 @@ def upgrade() -> None:
         sa.Column("created_by", kit.ID, nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", kit.TZ, nullable=False),
-        kit.pk("webhooks"),
     )
-    op.create_table(
+    kit.create_keyed_table(
         "webhook_deliveries",
-        sa.Column("id", kit.ID, nullable=False),
         sa.Column("webhook_id", kit.ID, nullable=False),
         sa.Column("event_id", kit.ID, nullable=False),
         sa.Column("event", sa.String(40), nullable=False),
@@ -53,7 +50,6 @@ def upgrade() -> None:
         sa.Column("created_at", kit.TZ, nullable=False),
         sa.Column("delivered_at", kit.TZ, nullable=True),
         kit.cascade_fk("webhook_deliveries", "webhook_id", "webhooks"),
-        kit.pk("webhook_deliveries"),
     )
     op.create_index(
         "ix_webhook_deliveries_due", "webhook_deliveries", ["status", "next_attempt_at"]

@@ -19,10 +19,9 @@ down_revision = "0012_cursor_page_size"
 
 
 def _asked(*after_basis: sa.Column[Any]) -> list[sa.Column[Any]]:
-    """The columns both tables start with: the id, the company, the report (type and basis,
-    then ``after_basis``) and its dates."""
+    """The columns both tables start with after the id: the company, the report (type and
+    basis, then ``after_basis``) and its dates."""
     return [
-        sa.Column("id", kit.ID, nullable=False),
         sa.Column("company_id", kit.ID, nullable=False),
         sa.Column("report_type", sa.String(40), nullable=False),
         sa.Column("basis", sa.String(16), nullable=False),
@@ -34,19 +33,18 @@ def _asked(*after_basis: sa.Column[Any]) -> list[sa.Column[Any]]:
 
 
 def upgrade() -> None:
-    op.create_table(
+    kit.create_keyed_table(
         "reports",
         *_asked(sa.Column("period_key", sa.String(60), nullable=False)),
         sa.Column("body", sa.JSON(), nullable=False),
         sa.Column("taken_at", kit.TZ, nullable=False),
         kit.cascade_fk("reports", "company_id", "companies"),
-        kit.pk("reports"),
         sa.UniqueConstraint(
             "company_id", "report_type", "basis", "period_key", name="uq_reports_key"
         ),
     )
     op.create_index("ix_reports_latest", "reports", ["company_id", "report_type", "taken_at"])
-    op.create_table(
+    kit.create_keyed_table(
         "report_requests",
         *_asked(),
         sa.Column("by_month", sa.Boolean(), nullable=False),
@@ -58,7 +56,6 @@ def upgrade() -> None:
         sa.Column("created_at", kit.TZ, nullable=False),
         sa.Column("answered_at", kit.TZ, nullable=True),
         kit.cascade_fk("report_requests", "company_id", "companies"),
-        kit.pk("report_requests"),
     )
     op.create_index(
         "ix_report_requests_open", "report_requests", ["company_id", "status", "created_at"]
