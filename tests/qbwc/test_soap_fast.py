@@ -18,14 +18,22 @@ import pytest
 from a2wsgi import WSGIMiddleware
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from starlette.types import ASGIApp
 
 from connector.api.app import create_app
 from connector.qbwc.server.service import QbwcService
 from connector.qbwc.server.soap import guarded_wsgi_app
 from connector.qbwc.server.soap_asgi import SoapFront
-from connector.qbwc.server.soap_fast import FAST_PARAMETERS, recognise, xml_safe
-from connector.qbwc.server.soap_screen import TNS
+from connector.qbwc.server.soap_fast import (
+    FAST_MAX_BODY,
+    FAST_PARAMETERS,
+    _text,
+    page_scan,
+    recognise,
+    xml_safe,
+)
+from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, TNS
 from connector.secrets import ticket_hash
 from connector.settings import Settings
 from connector.store import qbwc_sessions
@@ -70,8 +78,10 @@ class RecordingService:
         return self._record("connection_error", *args)
 
     def authenticate(self, *args: Any) -> list[str]:
-        self._record("authenticate", *args)
-        return ["t", "none"]
+        return [self._record("authenticate", *args), "none", "", "60"]
+
+    def receive_response_xml(self, *args: Any) -> int:
+        return len(self._record("receive_response_xml", *args)) * 7 - 10
 
 
 class Client:
@@ -98,11 +108,15 @@ class Client:
 class Pair:
     """The same service behind the fast front and behind spyne alone."""
 
-    def __init__(self) -> None:
+    def __init__(self, response_limit: int | None = None) -> None:
         self.service = RecordingService()
-        wsgi = guarded_wsgi_app(cast(QbwcService, self.service), Settings.from_env({}))
+        limit = {"soap_max_body_bytes": response_limit} if response_limit else {}
+        settings = Settings.from_env({}, **limit)
+        wsgi = guarded_wsgi_app(cast(QbwcService, self.service), settings)
         spyne_only: ASGIApp = WSGIMiddleware(wsgi)  # type: ignore[arg-type,assignment]
-        self.fast = Client(SoapFront(spyne_only, cast(QbwcService, self.service)))
+        front = SoapFront(spyne_only, cast(QbwcService, self.service),
+                          response_limit=response_limit or DEFAULT_MAX_BODY)  # fmt: skip
+        self.fast = Client(front)
         self.slow = Client(spyne_only)
 
     def both(
@@ -285,3 +299,108 @@ def test_the_real_app_answers_no_work_calls_and_persists_sessions(
         stored = qbwc_sessions.load_session(conn, ticket_hash(ticket))
     assert stored is not None and stored.state.phase.value == "closed"
     assert stored.served_by is not None
+
+
+def _page(records: int) -> str:
+    rets = "".join(
+        f"<CustomerRet><ListID>80{i:06d}-1700000000</ListID><Name>A &amp; B {i} &lt;x&gt;"
+        f"</Name><Note>\"q\" 'a' é€😀 ]]&gt;</Note></CustomerRet>"
+        for i in range(records)
+    )
+    return (
+        '<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><CustomerQueryRs requestID="1" '
+        f'statusCode="0" iteratorRemainingCount="0">{rets}</CustomerQueryRs></QBXMLMsgsRs></QBXML>'
+    )
+
+
+def test_a_page_past_the_small_limit_is_taken_on_the_fast_path(pair: Pair) -> None:
+    page = _page(5000)  # about 700 KB escaped, read in many chunks
+    body = soap_envelope("receiveResponseXML", ticket="t", response=page, hresult="", message="")
+    assert len(body) > 40 * 16 * 1024
+    call = recognise(body, response_limit=len(body))
+    assert call is not None and call.arguments["response"] == page
+    assert recognise(body) is None  # over the small limit unless the response limit is given
+    pair.service.answer = "seven"
+    pair.assert_same(body)
+    assert pair.service.calls == [("receive_response_xml", ("t", page, "", ""))]
+
+
+def test_a_page_over_the_response_limit_gets_the_guards_answer() -> None:
+    small = Pair(response_limit=200_000)
+    body = soap_envelope("receiveResponseXML", ticket="t", response=_page(2000), hresult="",
+                         message="")  # fmt: skip
+    assert len(body) > 200_000
+    small.service.answer = "x"
+    fast, slow = small.both(body)
+    assert fast.status_code == slow.status_code == 200  # the page is recorded as lost
+    assert fast.content == slow.content
+    assert small.service.calls and small.service.calls[0][0] == "receive_response_xml"
+    assert small.service.calls[0][1][1] == ""  # the service got no page, only why
+
+
+def test_a_declared_length_over_the_limit_goes_to_the_guard() -> None:
+    small = Pair(response_limit=100_000)
+    body = soap_envelope("receiveResponseXML", ticket="t", response=_page(300), hresult="",
+                         message="")  # fmt: skip
+    assert 16 * 1024 < len(body) < 100_000
+    small.service.answer = "y"
+    small.assert_same(body)  # within the limit: both take it
+    assert small.service.calls[0][1][1] != ""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        (b"&lt;CustomerRet", b"&#60;CustomerRet"),  # a character reference
+        (b"</response>", b"</Response>"),  # a mismatched close
+        (b"<hresult></hresult>", b"<hresult></hresult><hresult></hresult>"),  # a parameter twice
+        (b"Customer", b"Cus\rtomer"),  # a carriage return (the parser would change it)
+        (b"&lt;CustomerRet", b"&nbsp;CustomerRet"),  # an entity XML does not predefine
+        (b"</soap:Envelope>", b"</soap:Envelope><x/>"),  # something after the envelope
+    ],
+)
+def test_large_pages_of_other_shapes_go_to_spyne(pair: Pair, change: tuple[bytes, bytes]) -> None:
+    body = soap_envelope("receiveResponseXML", ticket="t", response=_page(1000), hresult="",
+                         message="")  # fmt: skip
+    changed = body.replace(*change)
+    assert changed != body
+    assert recognise(changed, response_limit=len(changed)) is None
+    pair.service.answer = "z"
+    pair.assert_same(changed)
+
+
+@pytest.mark.parametrize("step", [1, 7, 4096])
+def test_a_page_scan_follows_the_shape_across_any_chunking(step: int) -> None:
+    body = soap_envelope("receiveResponseXML", ticket="t", response=_page(200), hresult="1",
+                         message="m")  # fmt: skip
+    head, rest = body[: FAST_MAX_BODY + 1], body[FAST_MAX_BODY + 1 :]
+    scan = page_scan(head)
+    assert scan is not None
+    assert all(scan.feed(rest[i : i + step]) for i in range(0, len(rest), step))
+    hostile = head + rest.replace(b"&lt;/Name&gt;", b"<b/>", 1)
+    scan = page_scan(hostile[: FAST_MAX_BODY + 1])
+    fed = [scan.feed(hostile[i : i + step]) for i in range(FAST_MAX_BODY + 1, len(hostile), step)]
+    assert scan is not None and False in fed  # refused at the chunk that shows the element
+    assert page_scan(soap_envelope("getLastError", ticket="x" * 20_000)) is None
+    assert page_scan(body.replace(b"&lt;/Name&gt;", b"<b/>", 1)[: FAST_MAX_BODY + 1]) is None
+
+
+PIECES = ["a", "é", "😀", "&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&", "&#60;", "&nbsp;",
+          ">", "]]>", "\r", "\n", "\t", "\x01", "\x7f", "\ufffe", "\uffff", "\ud7ff", "\ue000"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12), st.sampled_from(["", "\udc80"]))
+def test_a_parameter_text_taken_is_what_lxml_reads(pieces: list[str], bad: str) -> None:
+    """Whatever the fast path takes as a parameter's text is what an XML parser reads there
+    (anything else it refuses, and the body goes to spyne)."""
+    raw = ("".join(pieces) + bad).encode("utf-8", errors="surrogatepass")
+    taken = _text(raw)
+    body = soap_envelope("closeConnection", ticket="T").replace(b">T<", b">" + raw + b"<")
+    call = recognise(body)
+    assert (call is not None) == (isinstance(taken, str) and b"]]>" not in raw)
+    if call is None:
+        return
+    assert call.arguments["ticket"] == taken
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    assert (etree.fromstring(b"<r>" + raw + b"</r>", parser).text or "") == taken

@@ -94,7 +94,8 @@ def build_spyne_application(service: QbwcService) -> Application:
         @rpc(Unicode, Unicode, _returns=ArrayOfString)  # type: ignore[untyped-decorator]
         def authenticate(ctx: Any, strUserName: str | None, strPassword: str | None) -> Any:
             source = str(ctx.transport.req_env.get("REMOTE_ADDR") or "")
-            return ArrayOfString(string=service.authenticate(strUserName, strPassword, source))
+            answer = service.authenticate(strUserName, strPassword, source)
+            return ArrayOfString(string=[xml_safe(item) for item in answer])
 
         @rpc(Unicode, Unicode, Unicode, Unicode, Integer32, Integer32, _returns=Unicode)  # type: ignore[untyped-decorator]
         def sendRequestXML(
@@ -189,7 +190,8 @@ def create_asgi_app(database: Database, settings: Settings, work_source: WorkSou
 
     service = _service(database, settings, work_source, None, utcnow, new_ticket)
     fallback = WSGIMiddleware(guarded_wsgi_app(service, settings))  # type: ignore[arg-type]  # a2wsgi: looser types
-    return SoapFront(fallback, service, pool=fallback.executor)  # type: ignore[arg-type]
+    limit = settings.soap_max_body_bytes or DEFAULT_MAX_BODY
+    return SoapFront(fallback, service, pool=fallback.executor, response_limit=limit)  # type: ignore[arg-type]
 
 
 def _service(

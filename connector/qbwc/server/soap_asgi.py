@@ -27,40 +27,51 @@ from connector.qbwc.server.soap_fast import (
     FAST_MAX_BODY,
     INTERNAL_ERROR,
     FastCall,
+    PageScan,
     answer_envelope,
+    page_scan,
     recognise,
     xml_safe,
 )
-from connector.qbwc.server.soap_screen import TNS
+from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, TNS
 
 log = logging.getLogger(__name__)
 
 _CONTENT_TYPE = [(b"content-type", b"text/xml; charset=utf-8")]
+Answer = str | int | list[str]
 
 
 def _text(value: str | int | None) -> str:
     return "" if value is None else str(value)
 
 
-def call_service(service: QbwcService, call: FastCall) -> str:
-    """What the spyne method of ``call.operation`` returns (``soap.build_spyne_application``)."""
+def call_service(service: QbwcService, call: FastCall, source: str = "") -> Answer:
+    """What the spyne method of ``call.operation`` returns (``soap.build_spyne_application``);
+    ``source``: the caller's address (authenticate throttles wrong passwords by it)."""
     a = call.arguments
     if call.operation == "serverVersion":
-        return service.server_version()
+        return xml_safe(service.server_version())
     if call.operation == "clientVersion":
         version = a["strVersion"]
-        return service.client_version(None if version is None else str(version))
+        return xml_safe(service.client_version(None if version is None else str(version)))
+    if call.operation == "authenticate":
+        answer = service.authenticate(_text(a["strUserName"]), _text(a["strPassword"]), source)
+        return [xml_safe(item) for item in answer]
     if call.operation == "sendRequestXML":
         major, minor = a["qbXMLMajorVers"], a["qbXMLMinorVers"]
-        return service.send_request_xml(
+        return xml_safe(service.send_request_xml(
             _text(a["ticket"]), _text(a["strHCPResponse"]), _text(a["strCompanyFileName"]),
             _text(a["qbXMLCountry"]), major if isinstance(major, int) else None,
             minor if isinstance(minor, int) else None,
-        )  # fmt: skip
+        ))  # fmt: skip
+    if call.operation == "receiveResponseXML":
+        return service.receive_response_xml(
+            _text(a["ticket"]), _text(a["response"]), _text(a["hresult"]), _text(a["message"])
+        )
     if call.operation == "getLastError":
-        return service.get_last_error(_text(a["ticket"]))
+        return xml_safe(service.get_last_error(_text(a["ticket"])))
     assert call.operation == "closeConnection", call.operation
-    return service.close_connection(_text(a["ticket"]))
+    return xml_safe(service.close_connection(_text(a["ticket"])))
 
 
 ON_THE_LOOP = frozenset({"serverVersion", "clientVersion"})
@@ -72,47 +83,78 @@ class SoapFront:
     WSGI endpoint under a2wsgi) for everything else."""
 
     def __init__(
-        self, fallback: ASGIApp, service: QbwcService, *, pool: ThreadPoolExecutor | None = None
+        self,
+        fallback: ASGIApp,
+        service: QbwcService,
+        *,
+        pool: ThreadPoolExecutor | None = None,
+        response_limit: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.fallback = fallback
         self.service = service
         self.pool = pool or ThreadPoolExecutor(10, thread_name_prefix="qbwc")
         """Where ticket calls run: the service passes a2wsgi's, so no more calls reach the
         store at once than before (its connection pool is sized for them)."""
+        self.response_limit = response_limit
+        """The guard's limit for receiveResponseXML: a larger body goes to the guard, which
+        refuses it (and records the lost page by its ticket)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("query_string"):
             await self.fallback(scope, receive, send)
             return
         read: list[Message] = []
-        body, complete = b"", True
+        chunks: list[bytes] = []
+        size, complete, scan = 0, True, None
         while True:
             message = await receive()
             read.append(message)
             if message["type"] != "http.request":
                 complete = False
                 break
-            body += message.get("body", b"")
-            if len(body) > FAST_MAX_BODY:
-                complete = False
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if scan is not None:
+                complete = size <= self.response_limit and scan.feed(chunks[-1])
+            elif size > FAST_MAX_BODY:
+                scan = self._page_scan(chunks, scope)
+                complete = scan is not None and size <= self.response_limit
+            if not complete or not message.get("more_body", False):
                 break
-            if not message.get("more_body", False):
-                break
-        call = recognise(body) if complete else None
+        call = None
+        if complete:
+            body = b"".join(chunks)
+            if scan is None:
+                call = recognise(body)
+            else:  # a page: scanned off the event loop
+                loop = asyncio.get_running_loop()
+                call = await loop.run_in_executor(self.pool, recognise, body, self.response_limit)
+        del chunks
         if call is None or not _headers_agree(scope, call.operation):
             await self.fallback(scope, _replay(read, receive), send)
             return
-        await self._answer(call, send)
+        read.clear()
+        await self._answer(call, _source(scope), send)
 
-    async def _answer(self, call: FastCall, send: Send) -> None:
+    def _page_scan(self, chunks: list[bytes], scope: Scope) -> PageScan | None:
+        """Past ``FAST_MAX_BODY``, a receiveResponseXML of the Web Connector's shape is read
+        on (up to the response limit, when its Content-Length, if any, is within it)."""
+        declared = _content_length(scope)
+        if declared is not None and declared > self.response_limit:
+            return None
+        return page_scan(b"".join(chunks))
+
+    async def _answer(self, call: FastCall, source: str, send: Send) -> None:
         status, payload = 200, b""
         try:
             if call.operation in ON_THE_LOOP:
                 value = call_service(self.service, call)
             else:
                 loop = asyncio.get_running_loop()
-                value = await loop.run_in_executor(self.pool, call_service, self.service, call)
-            payload = answer_envelope(call.operation, xml_safe(value))
+                value = await loop.run_in_executor(
+                    self.pool, call_service, self.service, call, source
+                )
+            payload = answer_envelope(call.operation, value)
         except Exception:
             log.exception("QBWC %s failed", call.operation)  # spyne logs it too, and answers:
             status, payload = 500, INTERNAL_ERROR
@@ -120,6 +162,20 @@ class SoapFront:
         await send({"type": "http.response.start", "status": status,
                     "headers": _CONTENT_TYPE + length})  # fmt: skip
         await send({"type": "http.response.body", "body": payload})
+
+
+def _source(scope: Scope) -> str:
+    """The caller's address as a2wsgi gives spyne ``REMOTE_ADDR``."""
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if text.isdigit() else None
+    return None
 
 
 def _headers_agree(scope: Scope, operation: str) -> bool:

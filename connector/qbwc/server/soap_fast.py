@@ -4,11 +4,14 @@ Owns: ``recognise``, which reads a request body *only* when it has exactly the s
 Web Connector writes (``reference/soap``: an XML declaration, one SOAP 1.1 envelope, no
 whitespace, the method element in ``http://developer.intuit.com/`` as its default namespace,
 every parameter in WSDL order as ``<name>text</name>`` or ``<name />``, text with only the
-five predefined entities); and ``answer_envelope``, the bytes spyne writes for a string
-result (``soap11env``/``tns`` prefixes, lxml's escaping). Anything else (another layout, a
-DTD, a character reference, a carriage return, a body over ``FAST_MAX_BODY``, a method not
-in ``FAST_PARAMETERS``) is not recognised, and the caller hands the body to the screened
-spyne path unchanged. tests/qbwc/test_soap_fast.py checks both against spyne on recorded
+five predefined entities); and ``answer_envelope``, the bytes spyne writes for a string,
+integer or string-array result (``soap11env``/``tns`` prefixes, lxml's escaping). Anything
+else (another layout, a DTD, a character reference, a carriage return, a body over
+``FAST_MAX_BODY`` or, for receiveResponseXML, over the service's response limit, a method
+not in ``FAST_PARAMETERS``) is not recognised, and the caller hands the body to the
+screened spyne path unchanged. Since the pages of a sync ride on receiveResponseXML, its
+guard screen and spyne parse were a quarter of the service's CPU in a medium sync (py-spy,
+issue 12): here a page costs a few scans in C. tests/qbwc/test_soap_fast.py checks both against spyne on recorded
 QBWC traffic and generated values.
 Must not: do I/O or know what the calls mean (``service`` answers them).
 """
@@ -16,18 +19,22 @@ Must not: do I/O or know what the calls mean (``service`` answers them).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from connector.qbwc.server.soap_screen import SOAP_ENV, TNS
 from connector.qbxml.leaves import escape_text
 
 FAST_MAX_BODY = 16 * 1024
-"""Larger bodies (a first sendRequestXML with its company data, receiveResponseXML) go to
-spyne; every no-work call of the Web Connector is well under 1 KiB."""
+"""Calls larger than this go to spyne, except receiveResponseXML (``recognise``'s
+``response_limit``); every other call of the Web Connector is well under it (a first
+sendRequestXML with its company data is a few KiB)."""
+LARGE_OPERATION = "receiveResponseXML"
 
 FAST_PARAMETERS: dict[str, tuple[str, ...]] = {
     "serverVersion": ("strVersion",),
     "clientVersion": ("strVersion",),
+    "authenticate": ("strUserName", "strPassword"),
     "sendRequestXML": (
         "ticket",
         "strHCPResponse",
@@ -36,6 +43,7 @@ FAST_PARAMETERS: dict[str, tuple[str, ...]] = {
         "qbXMLMajorVers",
         "qbXMLMinorVers",
     ),
+    "receiveResponseXML": ("ticket", "response", "hresult", "message"),
     "getLastError": ("ticket",),
     "closeConnection": ("ticket",),
 }
@@ -44,18 +52,20 @@ INTEGER_PARAMETERS = frozenset({"qbXMLMajorVers", "qbXMLMinorVers"})
 OPTIONAL_PARAMETERS = frozenset({"serverVersion"})
 """Methods whose parameters may be left out (serverVersion with or without strVersion)."""
 
-_ENVELOPE = re.compile(
+_START = re.compile(
     rb'(?:<\?xml version="1\.0"(?: encoding="(?:utf|UTF)-8")?\?>)?'
     rb"<(?P<p>[A-Za-z][A-Za-z0-9]{0,15}):Envelope xmlns:(?P=p)=\"" + re.escape(SOAP_ENV.encode())
     + rb'"(?: xmlns:xsi="http://www\.w3\.org/2001/XMLSchema-instance")?'
     rb'(?: xmlns:xsd="http://www\.w3\.org/2001/XMLSchema")?>'
     rb"<(?P=p):Body><(?P<op>[A-Za-z]{1,32}) xmlns=\"" + re.escape(TNS.encode())
-    + rb'"(?: ?/>|>(?P<params>(?:<[A-Za-z]{1,32}(?: ?/>|>[^<&\r]*(?:&(?:amp|lt|gt|quot|apos);'
-    rb"[^<&\r]*)*</[A-Za-z]{1,32}>))*)</(?P=op)>)"
-    rb"</(?P=p):Body></(?P=p):Envelope>[ \t\r\n]*",
+    + rb'"(?P<empty> ?/)?>',
 )  # fmt: skip
-_PARAMETER = re.compile(rb"<([A-Za-z]+)(?: ?/>|>([^<]*)</([A-Za-z]+)>)")
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+_OPEN = re.compile(rb"<([A-Za-z]{1,32})( ?/)?>")
+_ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"))
+_CONTROLS = bytes(c for c in range(0x20) if c not in b"\t\n\r")
+"""The C0 controls XML 1.0 forbids (tab, line feed and carriage return aside)."""
+_NOT_CHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+"""The only other characters valid UTF-8 can carry that XML 1.0 forbids."""
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _INTEGER = re.compile(r"[0-9]{1,9}")
 
@@ -64,29 +74,39 @@ _INTEGER = re.compile(r"[0-9]{1,9}")
 class FastCall:
     operation: str
     arguments: dict[str, str | int | None]
-    """Each parameter as spyne hands it to the method: ``None`` for an empty element."""
+    """Each parameter's text (``""`` for an empty element), an integer parameter as int."""
 
 
-def recognise(body: bytes) -> FastCall | None:
-    """The call ``body`` carries, if it has the Web Connector's exact shape; else None."""
-    if len(body) > FAST_MAX_BODY or b"]]>" in body:
+def page_scan(head: bytes) -> PageScan | None:
+    """A ``PageScan`` for a body starting with ``head`` (more than ``FAST_MAX_BODY``
+    bytes), when it is a receiveResponseXML of the Web Connector's shape so far."""
+    found = _START.match(head)
+    if found is None or found["op"] != LARGE_OPERATION.encode():
         return None
-    found = _ENVELOPE.fullmatch(body)
-    if found is None or found["p"] in (b"xsi", b"xsd", b"xmlns", b"xml"):
+    return PageScan.start(head)
+
+
+def recognise(body: bytes, response_limit: int = FAST_MAX_BODY) -> FastCall | None:
+    """The call ``body`` carries, if it has the Web Connector's exact shape; else None.
+    receiveResponseXML may be up to ``response_limit`` bytes, every other call
+    ``FAST_MAX_BODY``. Linear in the body: a few scans in C, no parser, no backtracking."""
+    found = _START.match(body)
+    if found is None or found["p"] in (b"xsi", b"xsd", b"xmlns", b"xml") or b"]]>" in body:
         return None
     operation = found["op"].decode()
     expected = FAST_PARAMETERS.get(operation)
-    if expected is None:
+    limit = response_limit if operation == LARGE_OPERATION else FAST_MAX_BODY
+    if expected is None or len(body) > limit:
         return None
-    arguments: dict[str, str | int | None] = {}
-    for item in _PARAMETER.finditer(found["params"] or b""):
-        name, raw, closing = (item[1].decode(), item[2], item[3])
-        if closing is not None and closing.decode() != name:
-            return None
-        value = _text(raw)
-        if value is _REFUSED:
-            return None
-        arguments[name] = value if isinstance(value, str) else None
+    tail = b"</" + found["p"] + b":Body></" + found["p"] + b":Envelope>"
+    if found["empty"] is None:
+        tail = b"</" + found["op"] + b">" + tail
+    end = len(body.rstrip(b" \t\r\n"))
+    if not body.startswith(tail, end - len(tail)) or end - len(tail) < found.end():
+        return None
+    arguments = _parameters(body, found.end(), end - len(tail))
+    if arguments is None:
+        return None
     if tuple(arguments) != expected and not (operation in OPTIONAL_PARAMETERS and not arguments):
         return None
     for name in INTEGER_PARAMETERS & arguments.keys():
@@ -98,24 +118,94 @@ def recognise(body: bytes) -> FastCall | None:
     return FastCall(operation, arguments)
 
 
+def _parameters(body: bytes, pos: int, end: int) -> dict[str, str | int | None] | None:
+    """``<name>text</name>`` or ``<name />`` elements filling ``body[pos:end]`` exactly,
+    each name once (an empty one as ``""``); None for anything else."""
+    arguments: dict[str, str | int | None] = {}
+    while pos < end:
+        item = _OPEN.match(body, pos, end)
+        if item is None or item[1].decode() in arguments:
+            return None
+        pos, value = item.end(), ""
+        if item[2] is None:
+            stop = body.find(b"<", pos, end)
+            close = b"</" + item[1] + b">"
+            if stop < 0 or not body.startswith(close, stop) or stop + len(close) > end:
+                return None
+            text, pos = _text(body[pos:stop]), stop + len(close)
+            if not isinstance(text, str):
+                return None
+            value = text
+        arguments[item[1].decode()] = value
+    return arguments
+
+
+class PageScan:
+    """Follows a receiveResponseXML past ``FAST_MAX_BODY`` as it arrives: its ``response``
+    text may be long but holds no ``<`` before ``</response>``, and little may follow that.
+    ``feed`` says False at the first chunk that breaks the shape, so a hostile body (tiny
+    elements, a tag of a million attributes) goes on to the guard's screen after the chunk
+    that shows it, not after it was read whole."""
+
+    OPEN, CLOSE = b"<response>", b"</response>"
+
+    def __init__(self) -> None:
+        self.pending = b""
+        self.closed = False
+        self.after = 0
+
+    @classmethod
+    def start(cls, head: bytes) -> PageScan | None:
+        """A scan of a body that starts with ``head``, if its response text has begun."""
+        at = head.find(cls.OPEN)
+        scan = cls()
+        if at < 0 or not scan.feed(head[at + len(cls.OPEN) :]):
+            return None
+        return scan
+
+    def feed(self, chunk: bytes) -> bool:
+        if self.closed:
+            self.after += len(chunk)
+            return self.after <= FAST_MAX_BODY
+        data, self.pending = self.pending + chunk, b""
+        at = data.find(b"<")
+        if at < 0:
+            return True
+        rest = data[at:]
+        if len(rest) < len(self.CLOSE):
+            self.pending = rest
+            return self.CLOSE.startswith(rest)
+        if not rest.startswith(self.CLOSE):
+            return False
+        self.closed, self.after = True, len(rest) - len(self.CLOSE)
+        return self.after <= FAST_MAX_BODY
+
+
 _REFUSED = object()
 
 
-def _text(raw: bytes | None) -> object:
+def _text(raw: bytes) -> object:
     """A parameter's text as the XML parser gives it, or ``_REFUSED`` for anything the
-    parser would refuse or change (bad UTF-8, characters XML forbids)."""
+    parser would refuse or change (bad UTF-8, characters XML forbids, a carriage return,
+    a character or unknown entity reference). Checked on the bytes, in C: a page's text
+    (megabytes) costs a few passes over it."""
     if not raw:
         return ""
+    if b"\r" in raw or len(raw.translate(None, _CONTROLS)) != len(raw):
+        return _REFUSED
+    if not raw.isascii() and (_NOT_CHARACTERS[0] in raw or _NOT_CHARACTERS[1] in raw):
+        return _REFUSED
+    if b"&" in raw:
+        for entity, char in _ENTITIES:
+            if entity in raw:
+                raw = raw.replace(entity, char)
+        if raw.count(b"&") != raw.count(b"&amp;"):
+            return _REFUSED
+        raw = raw.replace(b"&amp;", b"&")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")  # strict: refuses encoded surrogates too
     except UnicodeDecodeError:
         return _REFUSED
-    if _NOT_XML.search(text):
-        return _REFUSED
-    if "&" in text:
-        for entity, char in _ENTITIES:
-            text = text.replace(entity, char)
-    return text
 
 
 def xml_safe(value: str) -> str:
@@ -131,13 +221,20 @@ _HEAD = (
 _TAIL = "</soap11env:Body></soap11env:Envelope>"
 
 
-def answer_envelope(operation: str, value: str) -> bytes:
-    """spyne's response to ``operation`` returning the string ``value`` (already
-    ``xml_safe``)."""
-    return (
-        f"{_HEAD}<tns:{operation}Response><tns:{operation}Result>{escape_text(value)}"
-        f"</tns:{operation}Result></tns:{operation}Response>{_TAIL}"
-    ).encode()
+def answer_envelope(operation: str, value: str | int | Sequence[str]) -> bytes:
+    """spyne's response to ``operation`` returning ``value``: a string (already
+    ``xml_safe``), an integer (receiveResponseXML) or authenticate's ``ArrayOfString``."""
+    if isinstance(value, str):
+        result = escape_text(value)
+    elif isinstance(value, int):
+        result = str(value)
+    else:
+        result = "".join(f"<tns:string>{escape_text(item)}</tns:string>" for item in value)
+    element = f"tns:{operation}Result"
+    # spyne writes an empty string in full and an empty array as an empty element
+    empty = not result and not isinstance(value, str)
+    inner = f"<{element}/>" if empty else f"<{element}>{result}</{element}>"
+    return f"{_HEAD}<tns:{operation}Response>{inner}</tns:{operation}Response>{_TAIL}".encode()
 
 
 INTERNAL_ERROR = (
