@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, select, update
 
 from connector.store.db import Database, transaction
+from connector.store.rows import from_row
 from connector.store.tables_reports import report_requests, reports
 
 OPEN = ("queued", "planned", "sent")
@@ -56,11 +57,11 @@ class StoredReport:
 
 
 def _request(row: Row[Any]) -> ReportRequest:
-    return ReportRequest(**{key: getattr(row, key) for key in ReportRequest.__dataclass_fields__})
+    return from_row(ReportRequest, row._mapping)
 
 
 def _report(row: Row[Any]) -> StoredReport:
-    return StoredReport(**{key: getattr(row, key) for key in StoredReport.__dataclass_fields__})
+    return from_row(StoredReport, row._mapping)
 
 
 def queue(
@@ -77,19 +78,23 @@ def queue(
     now: datetime,
 ) -> ReportRequest:
     """A new request (``queued``); a ``standard`` one like an open one is not added again."""
+    asked = {
+        "company_id": company_id,
+        "report_type": report_type,
+        "basis": basis,
+        "from_date": from_date,
+        "to_date": to_date,
+        "as_of": as_of,
+        "by_month": by_month,
+    }
     with transaction(db) as conn:
         same = and_(
-            report_requests.c.company_id == company_id,
-            report_requests.c.report_type == report_type,
-            report_requests.c.basis == basis,
-            report_requests.c.from_date == from_date
-            if from_date
-            else report_requests.c.from_date.is_(None),
-            report_requests.c.to_date == to_date
-            if to_date
-            else report_requests.c.to_date.is_(None),
-            report_requests.c.as_of == as_of if as_of else report_requests.c.as_of.is_(None),
-            report_requests.c.by_month == by_month,
+            *(
+                report_requests.c[name].is_(None)
+                if value is None
+                else report_requests.c[name] == value
+                for name, value in asked.items()
+            ),
             report_requests.c.status.in_(OPEN),
         )
         if origin == "standard":
@@ -99,17 +104,7 @@ def queue(
         request_id = str(uuid.uuid4())
         conn.execute(
             report_requests.insert().values(
-                id=request_id,
-                company_id=company_id,
-                report_type=report_type,
-                basis=basis,
-                from_date=from_date,
-                to_date=to_date,
-                as_of=as_of,
-                by_month=by_month,
-                origin=origin,
-                status="queued",
-                created_at=now,
+                id=request_id, **asked, origin=origin, status="queued", created_at=now
             )
         )
         row = conn.execute(select(report_requests).where(report_requests.c.id == request_id)).one()
