@@ -292,7 +292,12 @@ def verify_connection_password(
 ) -> ConnectionRow | None:
     """The connection when the password is right, else ``None``. An unknown username costs
     the same hash computation as a wrong password, so timing does not reveal which it was."""
-    row = find_connection_by_username(db, username)
+    return password_matches(find_connection_by_username(db, username), password)
+
+
+def password_matches(row: ConnectionRow | None, password: str) -> ConnectionRow | None:
+    """``row`` when ``password`` is its password, else ``None``; one argon2id hash either way
+    (``row`` None: the connection looked up by a username that has none)."""
     if row is None:
         secrets.burn_verification(password)
         return None

@@ -136,17 +136,15 @@ def live_sessions(conn: Connection, connection_id: str) -> list[StoredSession]:
 
 
 def lock_connection(conn: Connection, connection_id: str) -> None:
-    """Serialize authenticate decisions of one connection until the transaction ends."""
+    """Serialize authenticate decisions of one connection until the transaction ends: one
+    upsert of its lock row, which holds the row (PostgreSQL) in a write transaction
+    (SQLite's is the whole database's)."""
     table = qbwc_connection_locks
     stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
-    conn.execute(stmt.values(connection_id=connection_id, lock_seq=0).on_conflict_do_nothing())
     conn.execute(
-        update(table)
-        .where(table.c.connection_id == connection_id)
-        .values(lock_seq=table.c.lock_seq + 1)
-    )
-    conn.execute(
-        select(table.c.lock_seq).where(table.c.connection_id == connection_id).with_for_update()
+        stmt.values(connection_id=connection_id, lock_seq=1).on_conflict_do_update(
+            index_elements=[table.c.connection_id], set_={"lock_seq": table.c.lock_seq + 1}
+        )
     )
 
 

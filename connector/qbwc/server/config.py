@@ -37,6 +37,9 @@ class QbwcConfig:
     """The same for an AUTHENTICATED session (QuickBooks may take minutes to open)."""
     busy_postpone_seconds: int = 60
     purge_after_seconds: int = 7 * 24 * 3600
+    purge_every_seconds: int = 60
+    """authenticate deletes lapsed session rows at most this often in one process (a
+    DELETE on every authenticate was one of its statements for nothing, issue 12)."""
     server_version: str = SERVER_VERSION
 
     @classmethod

@@ -1,9 +1,10 @@
 """Checking Web Connector credentials under the lockout policy (the imperative shell).
 
 Owns: the order of the credential check: lockout state first (a locked or throttled username
-is refused at once, without an argon2id hash, so throttled calls cost nothing), then the
-password (H6's ``verify_connection_password``, which costs one argon2id hash whether or not
-the username exists), then the failure record. Failures are counted per username *and* source
+is refused at once, without an argon2id hash, so throttled calls cost nothing; the failure
+record and the connection are read in one transaction), then the password
+(``password_matches``, which costs one argon2id hash whether or not the username exists,
+outside any transaction), then the failure record. Failures are counted per username *and* source
 address (issue 18 item 3): anyone can read a username in a QWC file, and failures from one
 address must never lock the right password out from another. Unknown usernames are counted
 exactly like known ones, so ``nvu`` reveals nothing (PG p.21).
@@ -17,7 +18,11 @@ from datetime import datetime
 from connector import secrets
 from connector.qbwc.server import lockout
 from connector.store import qbwc_sessions as store
-from connector.store.connections import ConnectionRow, verify_connection_password
+from connector.store.connections import (
+    ConnectionRow,
+    find_connection_by_username,
+    password_matches,
+)
 from connector.store.db import Database
 
 MAX_USERNAME = 255
@@ -41,11 +46,13 @@ def check_credentials(
         secrets.burn_verification(secret[:MAX_PASSWORD])
         return None
     source = source[:64]
-    with database.begin(write=False) as conn:
+    with database.begin(write=False) as conn:  # one read for both; the hash outside it
         record = store.load_auth_failure(conn, name, source)
-    if not lockout.may_attempt(policy, record, now):
+        allowed = lockout.may_attempt(policy, record, now)
+        found = find_connection_by_username(conn, name) if allowed else None
+    if not allowed:
         return None  # throttled or locked: answered at once, no hash to spend CPU on
-    row = verify_connection_password(database, name, secret)
+    row = password_matches(found, secret)
     if row is not None and record is None:
         return row
     with database.begin() as conn:

@@ -95,6 +95,7 @@ class QbwcService:
         self._new_ticket = ticket_factory
         self._sleep = sleep
         self._me = holder.this_process()
+        self._next_purge: datetime | None = None
 
     # ------------------------------------------------------------------ stateless calls
     def server_version(self) -> str:
@@ -157,7 +158,9 @@ class QbwcService:
                 store.insert_session(conn, decision.session, served_by=self._me)
                 store.note_last_ticket(conn, row.id, facts.ticket_hash)
                 activity.note_authenticated(conn, row.id, now)  # "connected" (portal, link)
-            store.purge_sessions(conn, now - timedelta(seconds=self.config.purge_after_seconds))
+            if self._next_purge is None or now >= self._next_purge:
+                self._next_purge = now + timedelta(seconds=self.config.purge_every_seconds)
+                store.purge_sessions(conn, now - timedelta(seconds=self.config.purge_after_seconds))
         for step in decision.superseded:
             self._run_effects(step, now)
         return list(decision.result)
