@@ -26,6 +26,13 @@ def fail(command: str, message: object, code: int = 2) -> int:
     return code
 
 
+def command_group(subparsers: Any, name: str, help_: str, description: str | None = None) -> Any:
+    """The command group ``name`` (``qbd-connector NAME COMMAND ...``) and the sub-parsers its
+    commands are added to; the command given is ``args.<name>_command``."""
+    group = subparsers.add_parser(name, help=help_, description=description)
+    return group.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
+
+
 def command_modules() -> tuple[CommandModule, ...]:
     """The command modules, in the order their groups appear in --help. Imported by name (a
     missing one fails here, issue 9 item 5), when the parser is built rather than when the

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from connector.cli import fail
+from connector.cli import command_group, fail
 from connector.settings import Settings
 from connector.store.api_keys import (
     ApiKeyRow,
@@ -24,6 +24,10 @@ from connector.store.api_keys import (
 )
 from connector.store.db import Database, default_database_url
 from connector.store.errors import StoreError
+
+
+def add_company_argument(parser: argparse.ArgumentParser, nargs: str | None = None) -> None:
+    parser.add_argument("company", nargs=nargs, metavar="COMPANY", help="the company's id or name")
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
@@ -58,8 +62,7 @@ def open_database(url: str) -> Database:
 
 
 def register(subparsers: Any) -> None:
-    admin = subparsers.add_parser("admin", help="administration: API keys")
-    commands = admin.add_subparsers(dest="admin_command", metavar="COMMAND", required=True)
+    commands = command_group(subparsers, "admin", "administration: API keys")
     create = commands.add_parser(
         "create-api-key",
         help="create a REST API key and print it (shown once)",

@@ -14,8 +14,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from connector.cli import fail
-from connector.cli.admin_cmd import add_database_option, open_database, settings_from_args
+from connector.cli import command_group, fail
+from connector.cli.admin_cmd import (
+    add_company_argument,
+    add_database_option,
+    open_database,
+    settings_from_args,
+)
 from connector.settings import Settings, SettingsError
 from connector.store.companies import (
     company_footprint,
@@ -33,8 +38,7 @@ class CommandError(Exception):
 
 
 def register(subparsers: Any) -> None:
-    company = subparsers.add_parser("company", help="create, list and delete companies")
-    commands = company.add_subparsers(dest="company_command", metavar="COMMAND", required=True)
+    commands = command_group(subparsers, "company", "create, list and delete companies")
     create = commands.add_parser("create", help="create a company")
     create.add_argument("name", metavar="NAME")
     create.add_argument("--json", action="store_true", help="print JSON")
@@ -51,7 +55,7 @@ def register(subparsers: Any) -> None:
         "Connectors are refused from then on), synced records, sync history, pushes, links "
         "and consents. Shows what would go and asks; without a terminal, give --yes.",
     )
-    delete.add_argument("company", metavar="COMPANY", help="the company's id or name")
+    add_company_argument(delete)
     delete.add_argument("--yes", action="store_true", help="delete without asking")
     add_database_option(delete)
     delete.set_defaults(func=guarded("company", run_company_delete))

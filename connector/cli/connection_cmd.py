@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connector.cli.admin_cmd import add_database_option
+from connector.cli import command_group
+from connector.cli.admin_cmd import add_company_argument, add_database_option
 from connector.cli.company_cmd import CommandError, guarded
 from connector.settings import Settings
 from connector.store import connections as store
@@ -35,14 +36,13 @@ _GROUP = "connection"
 
 
 def register(subparsers: Any) -> None:
-    group = subparsers.add_parser(
-        _GROUP, help="create, list, pause, schedule and delete Web Connector connections"
+    commands = command_group(
+        subparsers, _GROUP, "create, list, pause, schedule and delete Web Connector connections"
     )
-    commands = group.add_subparsers(dest="connection_command", metavar="COMMAND", required=True)
     create = commands.add_parser(
         "create", help="create a connection; prints its username and password once"
     )
-    create.add_argument("company", metavar="COMPANY", help="the company's id or name")
+    add_company_argument(create)
     create.add_argument(
         "--method",
         required=True,
@@ -58,7 +58,7 @@ def register(subparsers: Any) -> None:
     create.add_argument("--json", action="store_true", help="print JSON")
     _command(create, run_create)
     listing = commands.add_parser("list", help="list connections (of one company, or all)")
-    listing.add_argument("company", nargs="?", metavar="COMPANY", help="the company's id or name")
+    add_company_argument(listing, nargs="?")
     listing.add_argument("--json", action="store_true", help="print JSON lines")
     _command(listing, run_list)
     for name, help_, func in (

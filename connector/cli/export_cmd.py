@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.cli import fail
-from connector.cli.admin_cmd import add_database_option
+from connector.cli.admin_cmd import add_company_argument, add_database_option
 from connector.cli.company_cmd import guarded
 from connector.cli.export_files import export, export_reports
 from connector.cli.progress import Bars
@@ -39,7 +39,7 @@ def register(subparsers: Any) -> None:
         "export",
         help="write a company's synced records, one file per data type (JSON lines or CSV)",
     )
-    parser.add_argument("company", metavar="COMPANY", help="company id or name")
+    add_company_argument(parser)
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     parser.add_argument(
         "--type",

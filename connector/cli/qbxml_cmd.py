@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 
-from connector.cli import fail
+from connector.cli import command_group, fail
 from connector.qbxml.errors import QbxmlError, QbxmlResponseError
 from connector.qbxml.parse import iter_events
 from connector.qbxml.safexml import DEFAULT_MAX_BYTES, XmlSource, parse_document
@@ -43,10 +43,7 @@ exit status: 0 read, 2 the input is not a readable qbXML response (reason on std
 
 
 def register(subparsers: Any) -> None:
-    qbxml = subparsers.add_parser(
-        "qbxml", help="read qbXML documents", description="Read qbXML documents."
-    )
-    commands = qbxml.add_subparsers(dest="qbxml_command", metavar="COMMAND", required=True)
+    commands = command_group(subparsers, "qbxml", "read qbXML documents", "Read qbXML documents.")
     parse = commands.add_parser(
         "parse",
         help="print a qbXML response as JSON lines",

@@ -13,7 +13,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.cli.admin_cmd import add_database_option
+from connector.cli import command_group
+from connector.cli.admin_cmd import add_company_argument, add_database_option
 from connector.cli.company_cmd import guarded
 from connector.portal.errors import PortalError
 from connector.portal.operations import queue_sync
@@ -24,12 +25,11 @@ from connector.sync.history import run_json
 
 
 def register(subparsers: Any) -> None:
-    sync = subparsers.add_parser("sync", help="ask for a manual sync")
-    commands = sync.add_subparsers(dest="sync_command", metavar="COMMAND", required=True)
+    commands = command_group(subparsers, "sync", "ask for a manual sync")
     request = commands.add_parser(
         "request", help="queue a manual sync; the next Web Connector session runs it first"
     )
-    request.add_argument("company", metavar="COMPANY", help="the company's id or name")
+    add_company_argument(request)
     request.add_argument(
         "--type",
         dest="types",
