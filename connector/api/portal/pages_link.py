@@ -98,6 +98,14 @@ def _render(request: Request, token: str, visit: Visit, name: str, **ctx: Any) -
     return response
 
 
+def _step_page(
+    request: Request, token: str, visit: Visit, step: str, title: str, **ctx: Any
+) -> Response:
+    """The page of one step of the flow (consent, method, download, password):
+    ``link_<step>.html``, its step marked in the steps bar."""
+    return _render(request, token, visit, f"link_{step}.html", title=title, step=step, **ctx)
+
+
 def _status_page(
     request: Request, token: str, visit: Visit, step: str | None, **ctx: Any
 ) -> Response:
@@ -133,24 +141,17 @@ def link_page(request: Request, token: str, step: str | None = None) -> Response
         return _status_page(request, token, visit, None)
     if visit.consent is None:
         wording = linkflow.consent_wording(web.database_of(request), web.settings_of(request))
-        return _render(
-            request,
-            token,
-            visit,
-            "link_consent.html",
-            title="Share your QuickBooks data",
-            step="consent",
-            wording=wording,
+        return _step_page(
+            request, token, visit, "consent", "Share your QuickBooks data", wording=wording
         )
     chosen = visit.connection.method.value
     if step == "download":
-        return _render(
+        return _step_page(
             request,
             token,
             visit,
-            "link_download.html",
-            title="Download",
-            step="download",
+            "download",
+            "Download",
             desktop=chosen == ConnectionMethod.DESKTOP_APP.value,
             method_name=METHOD_NAMES[chosen],
             hosted_steps=HOSTED_STEPS.get(chosen, ()),
@@ -158,13 +159,12 @@ def link_page(request: Request, token: str, step: str | None = None) -> Response
     if step == "status":
         return _status_page(request, token, visit, "status")
     methods = [(key, METHOD_NAMES[key], METHOD_LINES[key]) for key in METHOD_NAMES]
-    return _render(
+    return _step_page(
         request,
         token,
         visit,
-        "link_method.html",
-        title="How do you use QuickBooks?",
-        step="method",
+        "method",
+        "How do you use QuickBooks?",
         methods=methods,
         chosen=chosen,
     )
@@ -250,15 +250,7 @@ async def method(request: Request, token: str) -> Response:
 async def password(request: Request, token: str) -> Response:
     def reveal(visit: Visit, _form: dict[str, str]) -> Response:
         secret = linkflow.reveal_password(web.database_of(request), visit, web.now())
-        return _render(
-            request,
-            token,
-            visit,
-            "link_password.html",
-            title="Your password",
-            step="password",
-            password=secret,
-        )
+        return _step_page(request, token, visit, "password", "Your password", password=secret)
 
     return await _act(request, token, reveal)
 
