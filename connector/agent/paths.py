@@ -19,54 +19,36 @@ APP = "qbd-connector"
 HOME_ENV = "QBD_AGENT_HOME"
 
 
+class _In:
+    """A file or folder of the layout: ``name`` in the folder held by the attribute ``folder``."""
+
+    def __init__(self, folder: str, name: str) -> None:
+        self.folder, self.name = folder, name
+
+    def __get__(self, paths: object, owner: type | None = None) -> Path:
+        folder: Path = getattr(paths, self.folder)
+        return folder / self.name
+
+
 @dataclass(frozen=True)
 class AgentPaths:
     config_dir: Path
     state_dir: Path
     log_dir: Path
 
-    @property
-    def config_file(self) -> Path:
-        return self.config_dir / "agent.json"
-
-    @property
-    def token_file(self) -> Path:
-        """The per-install token of the local UI and API."""
-        return self.config_dir / "ui-token"
-
-    @property
-    def credentials_file(self) -> Path:
-        return self.config_dir / "credentials.enc"
-
-    @property
-    def credentials_key(self) -> Path:
-        return self.config_dir / "credentials.key"
-
-    @property
-    def companies_dir(self) -> Path:
-        """Saved fake companies (the emulator processor) live here."""
-        return self.state_dir / "companies"
-
-    @property
-    def state_file(self) -> Path:
-        return self.state_dir / "state.json"
-
-    @property
-    def runtime_file(self) -> Path:
-        """Written by the running agent: its pid, port and UI URL."""
-        return self.state_dir / "runtime.json"
-
-    @property
-    def lock_file(self) -> Path:
-        return self.state_dir / "agent.lock"
-
-    @property
-    def updates_dir(self) -> Path:
-        return self.state_dir / "updates"
-
-    @property
-    def log_file(self) -> Path:
-        return self.log_dir / "agent.log"
+    config_file = _In("config_dir", "agent.json")
+    token_file = _In("config_dir", "ui-token")
+    """The per-install token of the local UI and API."""
+    credentials_file = _In("config_dir", "credentials.enc")
+    credentials_key = _In("config_dir", "credentials.key")
+    companies_dir = _In("state_dir", "companies")
+    """Saved fake companies (the emulator processor) live here."""
+    state_file = _In("state_dir", "state.json")
+    runtime_file = _In("state_dir", "runtime.json")
+    """Written by the running agent: its pid, port and UI URL."""
+    lock_file = _In("state_dir", "agent.lock")
+    updates_dir = _In("state_dir", "updates")
+    log_file = _In("log_dir", "agent.log")
 
     def create(self) -> None:
         """Make the folders, readable only by the user (they hold secrets)."""

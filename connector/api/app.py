@@ -80,21 +80,23 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
 )
 """Every router the app includes and its prefix, in inclusion order (an earlier route wins)."""
 
-OPENAPI_TAGS = [
-    {"name": "service", "description": "Where to start, and whether the service is healthy"},
-    {"name": "companies", "description": "The tenants: one per QuickBooks company file"},
-    {"name": "connections", "description": "Web Connector connections, QWC files, schedules"},
-    {"name": "links", "description": "Setup links for the business"},
-    {"name": "consents", "description": "What the business agreed to share"},
-    {"name": "syncs", "description": "Sync history and manual syncs"},
-    {"name": "data", "description": "Synced QuickBooks records"},
-    {"name": "push", "description": "Writes to QuickBooks, sent by the next Web Connector session"},
-    {"name": "reports", "description": "Financial statements taken from QuickBooks"},
-    {"name": "settings", "description": "The platform's branding and integration switch"},
-    {"name": "api-keys", "description": "API keys, admin or scoped to companies (admin only)"},
-    {"name": "webhooks", "description": "Signed event deliveries to the platform"},
-]
-"""The resources of the OpenAPI document, in the order a reader meets them."""
+TAG_DESCRIPTIONS = {
+    "service": "Where to start, and whether the service is healthy",
+    "companies": "The tenants: one per QuickBooks company file",
+    "connections": "Web Connector connections, QWC files, schedules",
+    "links": "Setup links for the business",
+    "consents": "What the business agreed to share",
+    "syncs": "Sync history and manual syncs",
+    "data": "Synced QuickBooks records",
+    "push": "Writes to QuickBooks, sent by the next Web Connector session",
+    "reports": "Financial statements taken from QuickBooks",
+    "settings": "The platform's branding and integration switch",
+    "api-keys": "API keys, admin or scoped to companies (admin only)",
+    "webhooks": "Signed event deliveries to the platform",
+}
+"""The resources of the OpenAPI document and what each is, in the order a reader meets them."""
+
+OPENAPI_TAGS = [{"name": name, "description": text} for name, text in TAG_DESCRIPTIONS.items()]
 
 
 def default_work_source(
