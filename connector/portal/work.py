@@ -39,8 +39,8 @@ class PlatformWork:
         self.inner = inner
 
     def _held(self, connection_id: str) -> str | None:
-        row = connection_store.get_connection(self._db, connection_id)
-        return held_reason_for(self._db, row)
+        with self._db.begin(write=False) as conn:  # asked twice a page: one read transaction
+            return held_reason_for(conn, connection_store.get_connection(conn, connection_id))
 
     def held(self, connection_id: str, now: datetime) -> str | None:
         """Why the connection must not sync now, in plain words (authenticate answers
