@@ -1,15 +1,19 @@
 """The ``/qbwc`` endpoint as ASGI: the Web Connector's hot calls answered directly, every
 other request through the screened spyne path (``SoapGuard`` behind a2wsgi).
 
-Owns: reading a POST's body on the event loop (at most ``FAST_MAX_BODY`` bytes), and when
-``soap_fast.recognise`` knows it (and the Content-Type and SOAPAction agree with it, as the
-guard would check): serverVersion and clientVersion answered on the loop, the ticket calls
-(sendRequestXML, getLastError, closeConnection) run by ``QbwcService`` in a thread of this
-front's pool (they wait on the store's row locks), the answer being the bytes spyne would
-write. Anything else, including every GET, reaches the WSGI application with the bytes
-already read replayed in front of the rest of the stream, exactly as it arrived.
+Owns: reading a POST's body on the event loop (at most ``FAST_MAX_BODY`` bytes; a
+receiveResponseXML up to the response limit while ``soap_fast.PageScan`` sees the Web
+Connector's shape), and when ``soap_fast.recognise`` knows it (and the Content-Type and
+SOAPAction agree with it, as the guard would check): serverVersion and clientVersion
+answered on the loop, authenticate and the ticket calls (sendRequestXML, receiveResponseXML,
+getLastError, closeConnection) run by ``QbwcService`` in a thread of this front's pool (they
+hash or wait on the store's row locks; a page is also scanned there), the answer being the
+bytes spyne would write. Anything else, including every GET, reaches the WSGI application
+with the bytes already read replayed in front of the rest of the stream, exactly as it
+arrived; so does a body over a limit, which the guard refuses.
 Why (issue 12): through a2wsgi, the guard's screen and spyne, a call that does no work
-cost about 2 ms of CPU and five thread hand-overs; here it costs the HTTP server's own work.
+cost about 2 ms of CPU and five thread hand-overs, and a page a parse of its envelope; here
+a call costs the HTTP server's own work and a page a few scans of its bytes.
 Must not: decide anything a call means (``service``) or answer what it does not recognise.
 """
 
