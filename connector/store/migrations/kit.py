@@ -7,7 +7,8 @@ call (it belongs to one table).
 
 Frozen: a released revision must keep creating exactly the schema it created when it was
 released, so never change what a helper here emits (its type, name or options); when a new
-revision needs something else, add a new helper.
+revision needs something else, add a new helper. ``tests/store/test_migration_ddl.py`` fails
+when a revision runs other statements than those of its snapshot.
 
 Revisions set only ``revision`` and ``down_revision``: Alembic reads ``branch_labels`` and
 ``depends_on`` as ``None`` where a revision leaves them out.
