@@ -4,9 +4,10 @@ Owns: reading a qbXML response (or the ``strHCPResponse`` document) through the 
 ``iterparse`` and handing out, in document order, one ``MessageSet`` (attributes of
 ``QBXMLMsgsRs``, PROTOCOL.md 1.5), then per ``*Rs`` one ``ResponseStart`` (requestID, status,
 iterator fields, retCount) followed by one ``Record`` per child (``*Ret``, ``ErrorRecovery``).
-A ``ReportRet`` is read by ``reports.read_report_ret`` (its values are attributes).
-Each finished record is cleared from the tree and its earlier siblings deleted, so memory
-stays flat however many records a response holds.
+A ``ReportRet`` is read by ``reports.read_report_ret`` (its values are attributes), its
+rows one by one as they end (``reports.ReportRows``): a report is one record of any size.
+Each finished record (and report row) is cleared from the tree and its earlier siblings
+deleted, so memory stays flat however many records a response holds.
 Must not: do I/O of its own, decide what a status means (``status``), unwrap SOAP.
 
 Leaves are typed (``parse_values``) by the schema tables of the qbXML version the caller
@@ -26,7 +27,7 @@ from lxml import etree
 from connector.qbxml import safexml
 from connector.qbxml.errors import QbxmlResponseError, QbxmlVersionError
 from connector.qbxml.parse_values import RecordReader
-from connector.qbxml.reports import read_report_ret
+from connector.qbxml.reports import ReportRows, read_report_ret
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart, Status
 from connector.qbxml.versions import QbxmlVersion
@@ -54,6 +55,7 @@ def iter_events(
     walker: _Walker | None = None
     depth = 0
     records = _FAR  # depth of the ``*Ret`` elements once ``QBXMLMsgsRs`` is found
+    rows = _FAR  # depth of a report's rows while a ``ReportRet`` is open
     for batch in safexml.iterparse_batches(source, max_bytes=max_bytes):
         for event, elem in batch:
             if event == "start":
@@ -64,14 +66,17 @@ def iter_events(
                     walker = _Walker(_schema(version or declared_version(elem)))
                 response = walker.start(elem, depth)
                 records = walker.records
+                rows = records + 2 if walker.report is not None else _FAR
                 if response is not None:
                     yield response
             else:
                 if depth <= records and walker is not None:
                     record = walker.end(elem, depth)
-                    records = walker.records
+                    records, rows = walker.records, _FAR
                     if record is not None:
                         yield record
+                elif depth == rows and walker is not None and walker.report is not None:
+                    walker.row_ended(elem)
                 depth -= 1
     if walker is None or not walker.seen:
         raise QbxmlResponseError("no QBXMLMsgsRs element: this is not a qbXML response")
@@ -125,6 +130,8 @@ class _Walker:
         self.ret_name = ""
         self.ret_model: ContentModel | None = None
         self._ret_models: dict[str, ContentModel | None] = {}
+        self.report: ReportRows | None = None
+        """The rows of the ``ReportRet`` being read, while one is."""
 
     def start(self, elem: etree._Element, depth: int) -> Event | None:
         if depth == self.records:  # a record starts (the most frequent case here)
@@ -132,6 +139,7 @@ class _Walker:
             if name not in self._ret_models:
                 self._ret_models[name] = self._record_model(name)
             self.ret_model = self._ret_models[name]
+            self.report = ReportRows() if name == "ReportRet" else None
         elif depth == self.msgs_depth + 1:
             name = _local(elem.tag)
             self.rs_model = self.reader.model(name)
@@ -153,7 +161,8 @@ class _Walker:
         record = None
         if depth == self.records:
             if self.ret_name == "ReportRet":  # values in attributes: its own reader
-                data = read_report_ret(elem)
+                data = read_report_ret(elem, self.report)
+                self.report = None
             else:
                 data = self.reader.read(elem, self.ret_model)
             record = Record(ret=self.ret_name, data=data, request_id=self.request_id)
@@ -161,6 +170,12 @@ class _Walker:
             self.msgs_depth = self.records = _FAR  # only the first QBXMLMsgsRs is read
         _forget(elem)
         return record
+
+    def row_ended(self, elem: etree._Element) -> None:
+        """An element two levels inside the open ``ReportRet`` ended: a row is read now and
+        freed (``ReportRows``), anything else waits for the record's end."""
+        if self.report is not None and self.report.ended(elem):
+            _forget(elem)
 
     def _record_model(self, name: str) -> ContentModel | None:
         spec = self.rs_model.child(name) if self.rs_model is not None else None

@@ -19,7 +19,7 @@ from lxml import etree
 
 from connector.qbxml.values import RecordData, Value
 
-__all__ = ["ROW_KINDS", "read_report_ret"]
+__all__ = ["ROW_KINDS", "ReportRows", "read_report_ret"]
 
 ROW_KINDS = {"DataRow": "data", "TextRow": "text", "SubtotalRow": "subtotal", "TotalRow": "total"}
 
@@ -36,16 +36,33 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def read_report_ret(elem: etree._Element) -> RecordData:
-    """The record value of one ``ReportRet`` element (see the module docstring)."""
-    out: RecordData = {}
+class ReportRows:
+    """The rows of one ``ReportRet`` read as each ends, so that the streaming parser can free
+    it at once: a report is one record, and an aging report of a large company (25,000 rows,
+    9 MB) held whole as a tree cost the service about 150 MB (issue 12)."""
+
+    def __init__(self) -> None:
+        self.rows: list[Value] = []
+        self._order: list[int] | None = None
+
+    def ended(self, elem: etree._Element) -> bool:
+        """An element two levels inside the ``ReportRet`` ended: True when it was a row
+        (a child of ``ReportData``: its ``ColDesc`` uncles ended before it), now read and
+        for the caller to free; False for anything else (the inside of a ``ColDesc``)."""
+        data = elem.getparent()
+        if _local(elem.tag) not in ROW_KINDS or data is None or _local(data.tag) != "ReportData":
+            return False
+        if self._order is None:
+            report = data.getparent()
+            self._order = sorted(_columns(report)) if report is not None else []
+        self.rows.append(_row(elem, self._order))
+        return True
+
+
+def _columns(elem: etree._Element) -> dict[int, RecordData]:
     columns: dict[int, RecordData] = {}
-    rows: list[Value] = []
     for child in elem:
-        name = _local(child.tag)
-        if name in ("ReportTitle", "ReportSubtitle", "ReportBasis"):
-            out[name] = (child.text or "").strip()
-        elif name == "ColDesc":
+        if _local(child.tag) == "ColDesc":
             col_id = _int(child.get("colID"), len(columns) + 1)
             titles = [str(t.get("value", "")) for t in child if _local(t.tag) == "ColTitle"]
             col_type = next((t.text or "" for t in child if _local(t.tag) == "ColType"), "")
@@ -54,7 +71,20 @@ def read_report_ret(elem: etree._Element) -> RecordData:
                 "ColType": col_type.strip(),
                 "DataType": str(child.get("dataType", "")),
             }
-        elif name == "ReportData":
+    return columns
+
+
+def read_report_ret(elem: etree._Element, streamed: ReportRows | None = None) -> RecordData:
+    """The record value of one ``ReportRet`` element (see the module docstring); its rows
+    from ``streamed`` where they were read as they ended (and freed)."""
+    out: RecordData = {}
+    columns = _columns(elem)
+    rows: list[Value] = streamed.rows if streamed is not None else []
+    for child in elem:
+        name = _local(child.tag)
+        if name in ("ReportTitle", "ReportSubtitle", "ReportBasis"):
+            out[name] = (child.text or "").strip()
+        elif name == "ReportData" and streamed is None:
             order = sorted(columns)
             rows = [_row(row, order) for row in child if _local(row.tag) in ROW_KINDS]
     out["Columns"] = [columns[key] for key in sorted(columns)]
