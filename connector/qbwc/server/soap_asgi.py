@@ -125,20 +125,20 @@ class SoapFront:
                 complete = scan is not None and size <= self.response_limit
             if not complete or not message.get("more_body", False):
                 break
-        call = None
-        if complete:
-            body = b"".join(chunks)
-            if scan is None:
-                call = recognise(body)
-            else:  # a page: scanned off the event loop
-                loop = asyncio.get_running_loop()
-                call = await loop.run_in_executor(self.pool, recognise, body, self.response_limit)
+        call = await self._recognise(chunks, scan is not None) if complete else None
         del chunks
         if call is None or not _headers_agree(scope, call.operation):
             await self.fallback(scope, _replay(read, receive), send)
             return
-        read.clear()
+        read.clear()  # the body's bytes go before the call: a page is held once, as text
         await self._answer(call, _source(scope), send)
+
+    async def _recognise(self, chunks: list[bytes], page: bool) -> FastCall | None:
+        body = b"".join(chunks)
+        if not page:
+            return recognise(body)
+        loop = asyncio.get_running_loop()  # a page: scanned off the event loop
+        return await loop.run_in_executor(self.pool, recognise, body, self.response_limit)
 
     def _page_scan(self, chunks: list[bytes], scope: Scope) -> PageScan | None:
         """Past ``FAST_MAX_BODY``, a receiveResponseXML of the Web Connector's shape is read
