@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--clients", type=int, nargs="+", default=[4, 16])
     parser.add_argument("--sessions", type=int, default=30, help="no-work sessions per client")
-    parser.add_argument("--auth", type=int, default=10, help="authenticates per client")
+    parser.add_argument("--auth", type=int, default=30, help="authenticates per client")
     parser.add_argument("--auth-clients", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--work-sessions", type=int, default=3, help="100-record sessions per client")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5, help="100-record pages per session")

@@ -61,6 +61,17 @@ inserted) and the large texts are lz4 (migration 0015); pages applied behind are
 their transaction; the fake QuickBooks shapes records by a dict copy; the SOAP front (soap_asgi).
 CPU of one medium SQLite sync, load 11: client (fake QuickBooks + QBWC client) 10.0 s, service
 7.7 s, page worker 8.7 s: e2e is CPU-bound on two cores, the fake and the client half of it.
+
+Issue 12, 2026-12-07 (third session), idle (load < 2), after receiveResponseXML and
+authenticate moved to the SOAP fast path and a report's rows were streamed (large: the aging
+reports at the end of a sync had taken the service from ~155 to 373 MB, peak 450 MB):
+    size    backend     records    e2e s   qb s   e2e r/s floor r/s  ratio   peak MB plain r/s floor/plain e2e/plain
+    medium  sqlite        50253     12.0    3.2      4185      6504   0.64       221      9471        0.69      0.44
+    medium  postgresql    50253     14.6    3.5      3443      4949   0.70       236      7364        0.67      0.47
+    large   sqlite       502503    119.1   33.9      4220      5473   0.77       281      7806        0.70      0.54
+    large   postgresql   502503    149.1   33.4      3371      3909   0.86       296      6573        0.59      0.51
+Medium's timeline (SQLite): its 217 pages take about 13 s, the fake QuickBooks busy 2.7 s of
+them; the six reports at the end 1.25 s, the fake 1.04 s of it.
 """
 
 from __future__ import annotations

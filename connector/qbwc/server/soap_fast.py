@@ -11,8 +11,8 @@ else (another layout, a DTD, a character reference, a carriage return, a body ov
 not in ``FAST_PARAMETERS``) is not recognised, and the caller hands the body to the
 screened spyne path unchanged. Since the pages of a sync ride on receiveResponseXML, its
 guard screen and spyne parse were a quarter of the service's CPU in a medium sync (py-spy,
-issue 12): here a page costs a few scans in C. tests/qbwc/test_soap_fast.py checks both against spyne on recorded
-QBWC traffic and generated values.
+issue 12): here a page costs a few scans in C. tests/qbwc/test_soap_fast.py checks both
+against spyne on recorded QBWC traffic and generated values.
 Must not: do I/O or know what the calls mean (``service`` answers them).
 """
 
