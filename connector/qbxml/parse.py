@@ -75,7 +75,7 @@ def iter_events(
                     records, rows = walker.records, _FAR
                     if record is not None:
                         yield record
-                elif depth == rows and walker is not None and walker.report is not None:
+                elif depth == rows and walker is not None:  # rows: set while a report is open
                     walker.row_ended(elem)
                 depth -= 1
     if walker is None or not walker.seen:

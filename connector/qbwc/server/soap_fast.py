@@ -61,6 +61,7 @@ _START = re.compile(
     + rb'"(?P<empty> ?/)?>',
 )  # fmt: skip
 _OPEN = re.compile(rb"<([A-Za-z]{1,32})( ?/)?>")
+_TRAILING = frozenset(b" \t\r\n")
 _ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"))
 _CONTROLS = bytes(c for c in range(0x20) if c not in b"\t\n\r")
 """The C0 controls XML 1.0 forbids (tab, line feed and carriage return aside)."""
@@ -101,7 +102,9 @@ def recognise(body: bytes, response_limit: int = FAST_MAX_BODY) -> FastCall | No
     tail = b"</" + found["p"] + b":Body></" + found["p"] + b":Envelope>"
     if found["empty"] is None:
         tail = b"</" + found["op"] + b">" + tail
-    end = len(body.rstrip(b" \t\r\n"))
+    end = len(body)
+    while end and body[end - 1] in _TRAILING:  # no copy of a page to strip a newline
+        end -= 1
     if not body.startswith(tail, end - len(tail)) or end - len(tail) < found.end():
         return None
     arguments = _parameters(body, found.end(), end - len(tail))
@@ -167,17 +170,17 @@ class PageScan:
         if self.closed:
             self.after += len(chunk)
             return self.after <= FAST_MAX_BODY
-        data, self.pending = self.pending + chunk, b""
+        data = self.pending + chunk if self.pending else chunk
+        self.pending = b""
         at = data.find(b"<")
         if at < 0:
             return True
-        rest = data[at:]
-        if len(rest) < len(self.CLOSE):
-            self.pending = rest
-            return self.CLOSE.startswith(rest)
-        if not rest.startswith(self.CLOSE):
+        if len(data) - at < len(self.CLOSE):
+            self.pending = data[at:]
+            return self.CLOSE.startswith(self.pending)
+        if not data.startswith(self.CLOSE, at):
             return False
-        self.closed, self.after = True, len(rest) - len(self.CLOSE)
+        self.closed, self.after = True, len(data) - at - len(self.CLOSE)
         return self.after <= FAST_MAX_BODY
 
 
