@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from connector.store.db import Database
+from connector.store.db import Database, alembic_config
 from tests.requirements import missing
 
 POSTGRES_HOW = (
@@ -133,3 +133,13 @@ def sqlite_db(tmp_path: Path, _sqlite_template: Path) -> Iterator[Database]:
     database = Database.from_url(f"sqlite:///{path}")
     yield database
     database.dispose()
+
+
+def downgrade_to_base(database: Database) -> None:
+    """Run every revision's downgrade on ``database``, in one transaction."""
+    from alembic import command
+
+    config = alembic_config()
+    with database.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")

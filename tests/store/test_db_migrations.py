@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 
 from connector.store.db import MIGRATIONS_DIR, Database, alembic_config
 from connector.store.schema import metadata
+from tests.conftest_db import downgrade_to_base
 
 
 def _head() -> str:
@@ -77,15 +78,10 @@ def test_threads_migrating_at_once_do_not_collide(database_url: str) -> None:
 
 
 def test_downgrade_to_base_removes_the_core_tables(database_url: str) -> None:
-    from alembic import command
-
     database = Database.from_url(database_url)
     try:
         database.migrate()
-        config = alembic_config()
-        with database.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "base")
+        downgrade_to_base(database)
         with database.begin() as conn:
             names = set(conn.dialect.get_table_names(conn))
         assert not names & {"companies", "connections", "api_keys"}

@@ -18,10 +18,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from sqlalchemy import event
 
-from connector.store.db import Database, alembic_config
+from connector.store.db import Database
+from tests.conftest_db import downgrade_to_base
 
 SNAPSHOTS = Path(__file__).resolve().parent / "migration_ddl"
 WRITES = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE")
@@ -40,10 +40,7 @@ def _statements(database_url: str) -> list[str]:
     event.listen(database.engine, "before_cursor_execute", keep)
     try:
         database.migrate()
-        config = alembic_config()
-        with database.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "base")
+        downgrade_to_base(database)
     finally:
         database.dispose()
     return ran
