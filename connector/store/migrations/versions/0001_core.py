@@ -1,8 +1,4 @@
-"""Core tables: companies, connections, api_keys.
-
-Revision ID: 0001_core
-Revises:
-"""
+"""Core tables: companies, connections, api_keys."""
 
 from __future__ import annotations
 

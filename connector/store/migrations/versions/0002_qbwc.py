@@ -1,8 +1,4 @@
-"""Web Connector area: sessions by ticket, auth failures (lockout), connection locks.
-
-Revision ID: 0002_qbwc
-Revises: 0001_core
-"""
+"""Web Connector area: sessions by ticket, auth failures (lockout), connection locks."""
 
 from __future__ import annotations
 

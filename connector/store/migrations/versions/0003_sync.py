@@ -1,8 +1,4 @@
-"""Sync area: cursors, records, sync history, outbox, webhooks.
-
-Revision ID: 0003_sync
-Revises: 0002_qbwc
-"""
+"""Sync area: cursors, records, sync history, outbox, webhooks."""
 
 from __future__ import annotations
 

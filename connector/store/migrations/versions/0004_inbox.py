@@ -1,8 +1,5 @@
 """Sync inbox: responses stored on arrival and applied behind the Web Connector; an index
 for the REST API's record pages (company, data type, row id).
-
-Revision ID: 0004_inbox
-Revises: 0003_sync
 """
 
 from __future__ import annotations

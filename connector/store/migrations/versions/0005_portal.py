@@ -1,8 +1,5 @@
 """Platform side: settings and branding, link-flow links, consents, web sessions, connection
 activity (``connector.store.tables_portal``).
-
-Revision ID: 0005_portal
-Revises: 0004_inbox
 """
 
 from __future__ import annotations

@@ -1,8 +1,4 @@
-"""Web Connector sessions: which service process holds (or last held) each session.
-
-Revision ID: 0006_qbwc_served_by
-Revises: 0005_portal
-"""
+"""Web Connector sessions: which service process holds (or last held) each session."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """Wrong-password streaks keyed by username and source address (issue 18 item 3).
 
-Revision ID: 0007_auth_failure_source
-Revises: 0006_qbwc_served_by
-
 The rows are short-lived throttling state: the table is recreated with the new key rather
 than migrated row by row (a streak in progress during the upgrade starts again from zero).
 """

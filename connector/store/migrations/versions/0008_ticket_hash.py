@@ -1,9 +1,6 @@
 """Web Connector sessions keyed by the SHA-256 of their ticket, never the ticket (issue 18
 item 10).
 
-Revision ID: 0008_ticket_hash
-Revises: 0007_auth_failure_source
-
 Upgrade converts every stored ticket to its hash (``connector.secrets.ticket_hash``), so a
 session in progress during the upgrade goes on: its next call hashes the ticket it presents
 and finds its row, and the sync run and cursors it left (``sync_runs.ticket``,

@@ -1,8 +1,5 @@
 """API keys per tenant: admin keys, and keys scoped to named companies (issue 19).
 
-Revision ID: 0009_api_key_scopes
-Revises: 0008_ticket_hash
-
 Keys that exist before the upgrade stay admin keys (``scoped`` false): they could reach
 every company before, and nothing they did stops working.
 """

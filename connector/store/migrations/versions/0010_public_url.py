@@ -1,8 +1,5 @@
 """The base URL ``serve`` last ran with, for QWC files made outside it (issue 11 item 6).
 
-Revision ID: 0010_public_url
-Revises: 0009_api_key_scopes
-
 ``qbd-connector connection create`` runs beside the service, not in it: without this it
 wrote QWC files pointing at ``http://localhost:8080`` whatever ``--public-url`` the service
 was started with. Null until a ``serve`` records one.

@@ -1,9 +1,6 @@
 """Webhooks that can sign (the secret itself, not a hash), company scope, and the delivery
 queue/log (issue 19, ``connector.store.tables_webhooks``).
 
-Revision ID: 0011_webhooks
-Revises: 0010_public_url
-
 The 0003 ``webhooks`` table was never written to (no route or command made one), so it is
 replaced rather than altered; downgrade puts the 0003 shape back.
 """

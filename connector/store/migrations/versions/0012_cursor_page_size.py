@@ -1,8 +1,5 @@
 """Sync cursors: a page size per data type, smaller than the policy's after a page was too
 large for the service (issue 18 item 2).
-
-Revision ID: 0012_cursor_page_size
-Revises: 0011_webhooks
 """
 
 from __future__ import annotations

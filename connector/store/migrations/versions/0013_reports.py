@@ -1,8 +1,5 @@
 """Financial reports taken from QuickBooks and the report requests waiting for a session
 (issue 17, ``connector.store.tables_reports``).
-
-Revision ID: 0013_reports
-Revises: 0012_cursor_page_size
 """
 
 from __future__ import annotations

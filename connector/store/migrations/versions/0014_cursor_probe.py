@@ -1,9 +1,6 @@
 """Sync cursors: the phase of an incremental run (probe, fetch by ID, catch up) and the
 records its probe found new or changed, still to fetch (issue 12: no re-fetch of what is
 stored).
-
-Revision ID: 0014_cursor_probe
-Revises: 0013_reports
 """
 
 from __future__ import annotations

@@ -3,9 +3,6 @@ pglz (issue 12). Measured on the PostgreSQL backend's CPU while a medium company
 were upserted: 73 us a row with pglz, 48 with lz4, the table 134 MB against 139 MB. Rows
 written before keep their compression until rewritten. SQLite, or a PostgreSQL built
 without lz4 (or older than 14): nothing to do.
-
-Revision ID: 0015_lz4_texts
-Revises: 0014_cursor_probe
 """
 
 from __future__ import annotations
