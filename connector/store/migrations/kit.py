@@ -1,7 +1,8 @@
 """What the revisions in ``versions/`` share: the id, timestamp and row-id column types; the
 named primary keys, unique constraints and cascading foreign keys their ``create_table``
-calls repeat; tables keyed by a UUID ``id`` (``create_keyed_table``); the one table two
-revisions create (``create_webhooks_0003``). A type is one shared instance, as in
+calls repeat; tables keyed by a UUID ``id`` (``create_keyed_table``); runs of columns of
+one type and nullability (``required``, ``optional``); the one table two revisions create
+(``create_webhooks_0003``). A type is one shared instance, as in
 ``tables_sync`` (SQLAlchemy types hold no per-column state); a constraint is made new at each
 call (it belongs to one table).
 
@@ -16,6 +17,8 @@ Revisions set only ``revision`` and ``down_revision``: Alembic reads ``branch_la
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,6 +28,19 @@ TZ = sa.DateTime(timezone=True)
 """A timestamp with time zone (``timestamptz`` on PostgreSQL)."""
 ROWID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 """A 64-bit row id; SQLite only auto-increments an INTEGER PRIMARY KEY."""
+
+ColumnType: TypeAlias = sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]]
+"""What ``sa.Column`` takes as a type: an instance, or a class it instantiates."""
+
+
+def required(type_: ColumnType, *names: str) -> list[sa.Column[Any]]:
+    """``NOT NULL`` columns ``names`` (in that order), all of ``type_``."""
+    return [sa.Column(name, type_, nullable=False) for name in names]
+
+
+def optional(type_: ColumnType, *names: str) -> list[sa.Column[Any]]:
+    """Nullable columns ``names`` (in that order), all of ``type_``."""
+    return [sa.Column(name, type_, nullable=True) for name in names]
 
 
 def cascade(target: str) -> sa.ForeignKey:

@@ -17,8 +17,7 @@ def upgrade() -> None:
     op.create_table(
         "platform_settings",
         sa.Column("id", sa.String(16), nullable=False),
-        sa.Column("integration_enabled", sa.Boolean(), nullable=False),
-        sa.Column("allow_writes", sa.Boolean(), nullable=False),
+        *kit.required(sa.Boolean(), "integration_enabled", "allow_writes"),
         sa.Column("app_name", sa.String(80), nullable=True),
         sa.Column("description", sa.String(200), nullable=True),
         sa.Column("support_url", sa.String(500), nullable=True),
@@ -31,12 +30,10 @@ def upgrade() -> None:
     )
     kit.create_keyed_table(
         "connection_links",
-        sa.Column("company_id", kit.ID, nullable=False),
-        sa.Column("connection_id", kit.ID, nullable=False),
+        *kit.required(kit.ID, "company_id", "connection_id"),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
-        sa.Column("created_at", kit.TZ, nullable=False),
-        sa.Column("expires_at", kit.TZ, nullable=False),
+        *kit.required(kit.TZ, "created_at", "expires_at"),
         sa.Column("revoked_at", kit.TZ, nullable=True),
         sa.Column("consent_id", kit.ID, nullable=True),
         sa.Column("revealed_at", kit.TZ, nullable=True),
@@ -49,13 +46,10 @@ def upgrade() -> None:
     kit.create_keyed_table(
         "consents",
         sa.Column("company_id", kit.ID, nullable=False),
-        sa.Column("connection_id", kit.ID, nullable=True),
-        sa.Column("link_id", kit.ID, nullable=True),
+        *kit.optional(kit.ID, "connection_id", "link_id"),
         sa.Column("wording_version", sa.String(32), nullable=False),
         sa.Column("app_name", sa.String(80), nullable=False),
-        sa.Column("data_types", sa.JSON(none_as_null=True), nullable=False),
-        sa.Column("reports", sa.JSON(none_as_null=True), nullable=False),
-        sa.Column("writes", sa.JSON(none_as_null=True), nullable=False),
+        *kit.required(sa.JSON(none_as_null=True), "data_types", "reports", "writes"),
         sa.Column("agreed_at", kit.TZ, nullable=False),
         sa.Column("agreed_from", sa.String(64), nullable=False),
         sa.Column("user_agent", sa.String(300), nullable=False),
@@ -72,16 +66,14 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(8), nullable=False),
         sa.Column("subject", kit.ID, nullable=False),
         sa.Column("csrf", sa.String(64), nullable=False),
-        sa.Column("created_at", kit.TZ, nullable=False),
-        sa.Column("expires_at", kit.TZ, nullable=False),
+        *kit.required(kit.TZ, "created_at", "expires_at"),
         kit.pk("web_sessions", "id_hash"),
     )
     op.create_index("ix_web_sessions_expires_at", "web_sessions", ["expires_at"])
     op.create_table(
         "connection_activity",
         sa.Column("connection_id", kit.ID, nullable=False),
-        sa.Column("first_authenticated_at", kit.TZ, nullable=False),
-        sa.Column("last_authenticated_at", kit.TZ, nullable=False),
+        *kit.required(kit.TZ, "first_authenticated_at", "last_authenticated_at"),
         kit.cascade_fk("connection_activity", "connection_id", "connections"),
         kit.pk("connection_activity", "connection_id"),
     )

@@ -23,9 +23,7 @@ def _asked(*after_basis: sa.Column[Any]) -> list[sa.Column[Any]]:
         sa.Column("report_type", sa.String(40), nullable=False),
         sa.Column("basis", sa.String(16), nullable=False),
         *after_basis,
-        sa.Column("from_date", sa.Date(), nullable=True),
-        sa.Column("to_date", sa.Date(), nullable=True),
-        sa.Column("as_of", sa.Date(), nullable=True),
+        *kit.optional(sa.Date(), "from_date", "to_date", "as_of"),
     ]
 
 
@@ -45,8 +43,7 @@ def upgrade() -> None:
         "report_requests",
         *_asked(),
         sa.Column("by_month", sa.Boolean(), nullable=False),
-        sa.Column("origin", sa.String(16), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        *kit.required(sa.String(16), "origin", "status"),
         sa.Column("ticket", sa.String(64), nullable=True),
         sa.Column("request_id", sa.String(50), nullable=True),
         sa.Column("error", sa.String(500), nullable=True),
