@@ -26,8 +26,8 @@ from connector.processors.registry import (
     create_processor,
 )
 from connector.qbwc.client import ClientConfig, run_session
-from connector.qbwc.client.envelopes import FailureKind, QbwcMethod, SoapCallError
-from connector.qbwc.client.transport import HttpxTransport, RemoteQbwcService, SoapQbwcService
+from connector.qbwc.client.envelopes import FailureKind, HttpReply, QbwcMethod, SoapCallError
+from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService, SoapTransport
 
 STOPPING = "the agent is stopping"
 AGENT_CLIENT = ClientConfig(noop_wait_seconds=1.0)
@@ -35,55 +35,28 @@ AGENT_CLIENT = ClientConfig(noop_wait_seconds=1.0)
 answers NoOp while it finishes storing pages, and a desktop sync should not idle."""
 
 
-class WatchedService:
-    """``RemoteQbwcService`` passing every call on; reports progress, refuses to go on once
-    ``stop`` is set (before a sendRequestXML: a request boundary)."""
+class WatchedService(SoapQbwcService):
+    """``SoapQbwcService`` that reports progress and refuses to go on once ``stop`` is set
+    (before a sendRequestXML: a request boundary)."""
 
     def __init__(
-        self, inner: RemoteQbwcService, stop: threading.Event, on_progress: Callable[[int], None]
+        self, transport: SoapTransport, stop: threading.Event, on_progress: Callable[[int], None]
     ) -> None:
-        self.inner, self.stop, self.on_progress = inner, stop, on_progress
+        super().__init__(transport)
+        self.stop, self.on_progress = stop, on_progress
         self.stopped = False
 
-    def server_version(self) -> str:
-        return self.inner.server_version()
-
-    def client_version(self, str_version: str) -> str:
-        return self.inner.client_version(str_version)
-
-    def authenticate(self, user_name: str, password: str) -> tuple[str, ...]:
-        return self.inner.authenticate(user_name, password)
-
-    def send_request_xml(
-        self,
-        ticket: str,
-        hcp_response: str,
-        company_file_name: str,
-        country: str,
-        major_version: int,
-        minor_version: int,
-    ) -> str:
-        if self.stop.is_set():
+    def _call(self, method: QbwcMethod, params: tuple[tuple[str, str | int], ...]) -> HttpReply:
+        if method is QbwcMethod.SEND_REQUEST_XML and self.stop.is_set():
             self.stopped = True
-            raise SoapCallError(QbwcMethod.SEND_REQUEST_XML, FailureKind.TRANSPORT, STOPPING)
-        return self.inner.send_request_xml(
-            ticket, hcp_response, company_file_name, country, major_version, minor_version
-        )
+            raise SoapCallError(method, FailureKind.TRANSPORT, STOPPING)
+        return super()._call(method, params)
 
     def receive_response_xml(self, ticket: str, response: str, hresult: str, message: str) -> int:
-        percent = self.inner.receive_response_xml(ticket, response, hresult, message)
+        percent = super().receive_response_xml(ticket, response, hresult, message)
         if 0 <= percent <= 100:
             self.on_progress(percent)
         return percent
-
-    def connection_error(self, ticket: str, hresult: str, message: str) -> str:
-        return self.inner.connection_error(ticket, hresult, message)
-
-    def get_last_error(self, ticket: str) -> str:
-        return self.inner.get_last_error(ticket)
-
-    def close_connection(self, ticket: str) -> str:
-        return self.inner.close_connection(ticket)
 
 
 class WatchedProcessor:
@@ -162,7 +135,7 @@ def run_company_session(
         return judge_open_failure(exc)
     qwc = company.qwc
     with HttpxTransport(qwc.app_url, timeout=timeout) as http:
-        service = WatchedService(SoapQbwcService(http), stop, on_progress)
+        service = WatchedService(http, stop, on_progress)
         summary = run_session(
             qwc, password, service, processor, config=client_config or AGENT_CLIENT
         )

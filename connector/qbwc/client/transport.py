@@ -72,7 +72,9 @@ class RemoteQbwcService(Protocol):
 
 
 class SoapQbwcService:
-    """``RemoteQbwcService`` over SOAP: envelopes as QBWC writes them, replies read strictly."""
+    """``RemoteQbwcService`` over SOAP: envelopes as QBWC writes them, replies read strictly.
+    Every call goes through ``_call``, where a subclass may watch or refuse it (the agent's
+    ``WatchedService``)."""
 
     def __init__(self, transport: SoapTransport) -> None:
         self._transport = transport
