@@ -1,5 +1,5 @@
 """Request builders: Query, Add, Mod, Del and Void requests for a qbXML version.
-About 320 lines: one builder per request kind (Query, Add, Mod, Del, Void) over the same checks.
+About 300 lines: one builder per request kind (Query, Add or Mod, Del, Void) over the same checks.
 
 Owns: turning a data type (``datatypes.py``) plus typed filters (``filters.py``) or a
 record value into a ``*Rq`` element, and wrapping requests into a document
@@ -12,8 +12,8 @@ Must not: decide what to sync (``connector.sync``) or parse responses.
 API::
 
     query(data_type, version, QueryFilter(...), iterator=Iterator.start(), request_id="1")
-    add("CustomerAdd", record, version, request_id=...)   # the issue's write list only
-    mod("InvoiceMod", record, version)                   # record carries TxnID + EditSequence
+    write("CustomerAdd", record, version, request_id=...) # the issue's write list only
+    write("InvoiceMod", record, version)                 # record carries TxnID + EditSequence
     delete(data_type, object_id, version)                # TxnDel or ListDel
     void(data_type, txn_id, version)                     # TxnVoid
     list_delete("ItemService", list_id, version); txn_delete("Bill", txn_id, version)
@@ -46,15 +46,14 @@ __all__ = [
     "ADDS",
     "MAX_REQUEST_ID",
     "MODS",
-    "add",
     "delete",
     "list_delete",
-    "mod",
     "query",
     "request_document",
     "supported_filters",
     "txn_delete",
     "void",
+    "write",
 ]
 
 MAX_REQUEST_ID = 50
@@ -201,7 +200,7 @@ def _missing_filter(schema: Schema, rq: str, field_name: str, element: str) -> U
 
 
 # -- writes -------------------------------------------------------------------------------
-def add(
+def write(
     name: str,
     record: Mapping[str, object],
     version: str,
@@ -209,33 +208,12 @@ def add(
     request_id: str | None = None,
     include_ret: Sequence[str] = (),
 ) -> etree._Element:
-    """``{name}Rq`` wrapping ``{name}`` (e.g. ``CustomerAddRq``/``CustomerAdd``);
-    ``include_ret`` limits the returned record to those fields (``IncludeRetElement``)."""
-    return _write(name, ADDS, record, version, request_id, include_ret)
-
-
-def mod(
-    name: str,
-    record: Mapping[str, object],
-    version: str,
-    *,
-    request_id: str | None = None,
-    include_ret: Sequence[str] = (),
-) -> etree._Element:
-    """``{name}Rq``; the record must carry ListID/TxnID and the current EditSequence."""
-    return _write(name, MODS, record, version, request_id, include_ret)
-
-
-def _write(
-    name: str,
-    allowed: frozenset[str],
-    record: Mapping[str, object],
-    version: str,
-    request_id: str | None,
-    include_ret: Sequence[str],
-) -> etree._Element:
+    """``{name}Rq`` wrapping ``{name}``, an Add (``CustomerAddRq``/``CustomerAdd``) or a Mod
+    by the name's ending (a Mod's record must carry ListID/TxnID and the current
+    EditSequence); ``include_ret`` limits the returned record to those fields
+    (``IncludeRetElement``)."""
+    kind, allowed = ("Mod", MODS) if name.endswith("Mod") else ("Add", ADDS)
     if name not in allowed:
-        kind = "Mod" if allowed is MODS else "Add"
         raise UnsupportedError(
             f"{name} is not among the {kind} requests we write ({', '.join(sorted(allowed))})",
             path=name,
@@ -251,22 +229,28 @@ def delete(
     data_type: DataType | str, object_id: str, version: str, *, request_id: str | None = None
 ) -> etree._Element:
     """TxnDel for a transaction type, ListDel for a list type, where the registry allows."""
-    dtype = _data_type(data_type)
-    if not dtype.can_delete or dtype.txn_del_type is None:
-        raise UnsupportedError(f"{dtype.key} cannot be deleted", path=dtype.key, version=version)
+    dtype, del_type = _removable(data_type, "deleted", version)
     if dtype.kind is Kind.TXN:
-        return txn_delete(dtype.txn_del_type, object_id, version, request_id=request_id)
-    return list_delete(dtype.txn_del_type, object_id, version, request_id=request_id)
+        return txn_delete(del_type, object_id, version, request_id=request_id)
+    return list_delete(del_type, object_id, version, request_id=request_id)
 
 
 def void(
     data_type: DataType | str, txn_id: str, version: str, *, request_id: str | None = None
 ) -> etree._Element:
     """TxnVoid, where the registry and the schema's TxnVoidType allow."""
+    _dtype, void_type = _removable(data_type, "voided", version)
+    return _by_type("TxnVoid", void_type, "TxnID", txn_id, version, request_id)
+
+
+def _removable(data_type: DataType | str, verb: str, version: str) -> tuple[DataType, str]:
+    """The data type and its TxnDelType, where the registry lets it be ``verb`` (deleted or
+    voided)."""
     dtype = _data_type(data_type)
-    if not dtype.can_void or dtype.txn_del_type is None:
-        raise UnsupportedError(f"{dtype.key} cannot be voided", path=dtype.key, version=version)
-    return _by_type("TxnVoid", dtype.txn_del_type, "TxnID", txn_id, version, request_id)
+    allowed = dtype.can_void if verb == "voided" else dtype.can_delete
+    if not allowed or dtype.txn_del_type is None:
+        raise UnsupportedError(f"{dtype.key} cannot be {verb}", path=dtype.key, version=version)
+    return dtype, dtype.txn_del_type
 
 
 def txn_delete(

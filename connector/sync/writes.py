@@ -200,10 +200,8 @@ class Write:
     value: dict[str, Any]
 
     def element(self, version: str, request_id: str) -> etree._Element:
-        if self.operation == "add":
-            return build.add(self.name, self.value, version, request_id=request_id)
-        if self.operation == "mod":
-            return build.mod(self.name, self.value, version, request_id=request_id)
+        if self.operation in ("add", "mod"):
+            return build.write(self.name, self.value, version, request_id=request_id)
         object_id = str(self.value[self.data_type.id_field])
         if "ListDelType" in self.value:  # an item: its kind is the ListDelType
             kind = str(self.value["ListDelType"])
@@ -258,9 +256,8 @@ def validate(data_type: str, record: Mapping[str, Any], operation: str = "add") 
 
 
 def _builds(name: str, qbxml: dict[str, Any]) -> bool:
-    writer = build.add if name.endswith("Add") else build.mod
     try:
-        writer(name, qbxml, VERSION)
+        build.write(name, qbxml, VERSION)
     except QbxmlBuildError:
         return False
     return True
@@ -270,7 +267,6 @@ def _leaf_errors(model: ContentModel, name: str, qbxml: dict[str, Any]) -> list[
     """Build the request one field at a time, beside the fields found good so far and
     stand-ins for the required ones: every error, not only the first. Fields of a choice go
     first, each without its choice's stand-in; once one is good, its choice is settled."""
-    writer = build.add if name.endswith("Add") else build.mod
     plain, by_choice = required_stand_ins(model)
     choice_of = {s.name: s.choice[0][0] for s in model.children if s.choice}
     order = sorted(qbxml, key=lambda element: element not in choice_of)
@@ -280,7 +276,7 @@ def _leaf_errors(model: ContentModel, name: str, qbxml: dict[str, Any]) -> list[
         mine = choice_of.get(element)
         others = {k: v for c, vs in by_choice.items() if c != mine for k, v in vs.items()}
         try:
-            writer(name, plain | others | good | {element: qbxml[element]}, VERSION)
+            build.write(name, plain | others | good | {element: qbxml[element]}, VERSION)
         except QbxmlBuildError as exc:
             errors.append(FieldError(camel(element), exc.message))
         else:

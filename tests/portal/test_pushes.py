@@ -34,7 +34,7 @@ def test_a_camel_case_record_becomes_the_add_requests_elements() -> None:
         "BillAddress": {"Addr1": "1 Main St", "City": "Boston", "PostalCode": "02101"},
         "Email": "ap@acme.example",
     }
-    build.add("CustomerAdd", qbxml, "13.0")  # and the whole request builds
+    build.write("CustomerAdd", qbxml, "13.0")  # and the whole request builds
 
 
 def test_every_field_error_is_named_at_once() -> None:

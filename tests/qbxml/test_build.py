@@ -138,8 +138,7 @@ def test_iterator_refused_where_the_schema_lacks_it(version: str, dtype: DataTyp
 @pytest.mark.parametrize("version", SUPPORTED_VERSIONS)
 @pytest.mark.parametrize("name", sorted(WRITES), ids=str)
 def test_every_write_validates(xsd: Validators, version: str, name: str) -> None:
-    maker = build.mod if name.endswith("Mod") else build.add
-    rq = maker(name, WRITES[name], version, request_id=f"w-{name}")
+    rq = build.write(name, WRITES[name], version, request_id=f"w-{name}")
     tree = assert_valid(xsd, version, [rq], new_message_set_id="ms-0001")
     assert tree[0].get("newMessageSetID") == "ms-0001"
     assert tree[0][0].tag == f"{name}Rq" and tree[0][0][0].tag == name
@@ -191,13 +190,13 @@ def test_delete_and_void_flags_are_exactly_what_the_schemas_allow(dtype: DataTyp
 
 
 def test_include_ret_on_writes(xsd: Validators) -> None:
-    rq = build.add(
+    rq = build.write(
         "CustomerAdd", WRITES["CustomerAdd"], "16.0", include_ret=("ListID", "EditSequence")
     )
     tree = assert_valid(xsd, "16.0", [rq])
     assert [e.text for e in tree.iter("IncludeRetElement")] == ["ListID", "EditSequence"]
     with pytest.raises(TextError, match="IncludeRetElement: text is 51"):
-        build.mod("VendorMod", WRITES["VendorMod"], "16.0", include_ret=("x" * 51,))
+        build.write("VendorMod", WRITES["VendorMod"], "16.0", include_ret=("x" * 51,))
 
 
 def test_item_list_delete(xsd: Validators) -> None:
@@ -207,8 +206,8 @@ def test_item_list_delete(xsd: Validators) -> None:
 
 def test_batch_with_message_set_recovery(xsd: Validators) -> None:
     rqs = [
-        build.add("CustomerAdd", WRITES["CustomerAdd"], "15.0", request_id="1"),
-        build.add("InvoiceAdd", WRITES["InvoiceAdd"], "15.0", request_id="2"),
+        build.write("CustomerAdd", WRITES["CustomerAdd"], "15.0", request_id="1"),
+        build.write("InvoiceAdd", WRITES["InvoiceAdd"], "15.0", request_id="2"),
     ]
     tree = assert_valid(
         xsd,
@@ -299,9 +298,9 @@ def test_alternative_filters_conflict_clearly() -> None:
 def test_text_refusals_name_the_field() -> None:
     record = {**WRITES["CustomerAdd"], "Name": "Łódź Bakery"}
     with pytest.raises(TextError, match=r"CustomerAddRq/CustomerAdd/Name: character 'Ł'"):
-        build.add("CustomerAdd", record, "16.0")
+        build.write("CustomerAdd", record, "16.0")
     with pytest.raises(TextError, match=r"CustomerAddRq/CustomerAdd/Name: text is 50 characters"):
-        build.add("CustomerAdd", {**WRITES["CustomerAdd"], "Name": "N" * 50}, "16.0")
+        build.write("CustomerAdd", {**WRITES["CustomerAdd"], "Name": "N" * 50}, "16.0")
     with pytest.raises(TextError, match="FullName"):
         build.query("customers", "16.0", QueryFilter(full_names=("Caf\u00e9 \u2603",)))
     with pytest.raises(TextError, match="requestID"):
@@ -310,21 +309,21 @@ def test_text_refusals_name_the_field() -> None:
 
 def test_unknown_field_and_older_version() -> None:
     with pytest.raises(UnknownElementError, match="'Nickname' is not a child of CustomerAdd"):
-        build.add("CustomerAdd", {"Name": "A", "Nickname": "x"}, "16.0")
+        build.write("CustomerAdd", {"Name": "A", "Nickname": "x"}, "16.0")
     bill = {**WRITES["BillAdd"], "ClassRef": {"FullName": "East"}}
-    build.add("BillAdd", bill, "16.0")
+    build.write("BillAdd", bill, "16.0")
     with pytest.raises(
         UnknownElementError,
         match=r"'ClassRef' is not a child of BillAdd in qbXML 13\.0; it exists in qbXML 15\.0, 16\.0",
     ):
-        build.add("BillAdd", bill, "13.0")
+        build.write("BillAdd", bill, "13.0")
 
 
 def test_writes_outside_the_list_are_refused() -> None:
     with pytest.raises(UnsupportedError, match="EmployeeAdd is not among the Add requests"):
-        build.add("EmployeeAdd", {"FirstName": "A"}, "16.0")
+        build.write("EmployeeAdd", {"FirstName": "A"}, "16.0")
     with pytest.raises(UnsupportedError, match="EmployeeMod is not among the Mod requests"):
-        build.mod("EmployeeMod", {}, "16.0")
+        build.write("EmployeeMod", {}, "16.0")
     with pytest.raises(UnsupportedError, match="employees cannot be deleted"):
         build.delete("employees", "1-1", "16.0")
     with pytest.raises(UnsupportedError, match="receive_payments cannot be voided"):

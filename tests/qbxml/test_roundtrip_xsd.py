@@ -69,8 +69,7 @@ def test_generated_writes_validate(name: str, data: st.DataObject, version: str)
     schema = Schema.for_version(version)
     model = schema.content(name)
     value = data.draw(record(model))
-    maker = build.mod if name.endswith("Mod") else build.add
-    rq = maker(name, value, version, request_id="p")
+    rq = build.write(name, value, version, request_id="p")
     assert_valid(version, document(version, [rq], response=False))
 
 

@@ -190,9 +190,7 @@ def test_leaf_element_content(s16: Schema) -> None:
         pytest.param(
             "encode", {"encode_element", "document", "document_text", "OnError"}, id="encode"
         ),
-        pytest.param(
-            "build", {"query", "add", "mod", "delete", "void", "request_document"}, id="build"
-        ),
+        pytest.param("build", {"query", "write", "delete", "void", "request_document"}, id="build"),
         pytest.param("filters", {"QueryFilter", "Iterator", "ModifiedDateRange"}, id="filters"),
         pytest.param("leaves", {"format_leaf", "check_text", "format_datetime"}, id="leaves"),
     ],
