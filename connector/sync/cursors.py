@@ -84,14 +84,24 @@ def _landed(cursor: CursorRow, **changes: Any) -> CursorRow:
 
 def _rewound(cursor: CursorRow, **changes: Any) -> CursorRow:
     """Pending again with no iterator: the type asks again from its watermark."""
+    return replace(_paging(cursor, CursorState.PENDING, None, None, None), fetched=0, **changes)
+
+
+def _paging(
+    cursor: CursorRow,
+    state: CursorState,
+    iterator_id: str | None,
+    ticket: str | None,
+    remaining: int | None,
+) -> CursorRow:
+    """In ``state``, paging ``iterator_id`` (of the session ``ticket``) that leaves
+    ``remaining`` records to fetch, or no iterator: the three always move together."""
     return replace(
         cursor,
-        state=CursorState.PENDING.value,
-        iterator_id=None,
-        iterator_ticket=None,
-        remaining=None,
-        fetched=0,
-        **changes,
+        state=state.value,
+        iterator_id=iterator_id,
+        iterator_ticket=ticket,
+        remaining=remaining,
     )
 
 
@@ -161,14 +171,7 @@ def page_received(cursor: CursorRow, iterator_id: str, remaining: int, ticket: s
     """An iterator page that leaves more to fetch arrived and waits in the inbox: the
     iterator moves on now (the next Continue needs only its ID); what the page holds
     (count, latest time) joins the cursor when it is applied (``page_stored``)."""
-    return _landed(
-        cursor,
-        state=CursorState.ACTIVE.value,
-        iterator_id=iterator_id,
-        iterator_ticket=ticket,
-        remaining=remaining,
-        attempts=0,
-    )
+    return _paging(_landed(cursor, attempts=0), CursorState.ACTIVE, iterator_id, ticket, remaining)
 
 
 def page_stored(cursor: CursorRow, page: PageResult, run_id: str) -> CursorRow:
@@ -195,13 +198,7 @@ def _advance(
         and (page.remaining or 0) > 0
     )
     if more:
-        return replace(
-            moved,
-            state=CursorState.ACTIVE.value,
-            iterator_id=page.iterator_id,
-            iterator_ticket=ticket,
-            remaining=page.remaining,
-        )
+        return _paging(moved, CursorState.ACTIVE, page.iterator_id, ticket, page.remaining)
     return _run_on(moved, policy, now)
 
 
