@@ -36,6 +36,17 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def store_command(
+    parser: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int], json_help: str
+) -> None:
+    """The options every store command ends with (``--json`` unless ``json_help`` is empty,
+    ``--database-url``) and the function that runs it."""
+    if json_help:
+        parser.add_argument("--json", action="store_true", help=json_help)
+    add_database_option(parser)
+    parser.set_defaults(func=func)
+
+
 SETTING_FLAGS = ("host", "port", "database_url", "public_url", "ssl_certfile", "ssl_keyfile")
 """The settings a command-line flag can set, each by the flag of its name (``--ssl-certfile``
 sets ``ssl_certfile``); ``serve`` has them all, the store commands ``--database-url`` and
@@ -77,20 +88,14 @@ def register(subparsers: Any) -> None:
         metavar="COMPANY",
         help="scope the key to this company (id or name); repeat for several",
     )
-    create.add_argument("--json", action="store_true", help="print JSON")
-    add_database_option(create)
-    create.set_defaults(func=run_create_api_key)
+    store_command(create, run_create_api_key, "print JSON")
     listing = commands.add_parser("list-api-keys", help="list API keys (never the keys)")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    add_database_option(listing)
-    listing.set_defaults(func=run_list_api_keys)
+    store_command(listing, run_list_api_keys, "print JSON")
     revoke = commands.add_parser(
         "revoke-api-key", help="revoke an API key: it stops working at once, on every instance"
     )
     revoke.add_argument("key", metavar="NAME_OR_PREFIX", help="the key's name, prefix or id")
-    revoke.add_argument("--json", action="store_true", help="print JSON")
-    add_database_option(revoke)
-    revoke.set_defaults(func=run_revoke_api_key)
+    store_command(revoke, run_revoke_api_key, "print JSON")
 
 
 def key_json(row: ApiKeyRow) -> dict[str, Any]:

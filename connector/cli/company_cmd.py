@@ -17,9 +17,9 @@ from typing import Any
 from connector.cli import command_group, fail
 from connector.cli.admin_cmd import (
     add_company_argument,
-    add_database_option,
     open_database,
     settings_from_args,
+    store_command,
 )
 from connector.settings import Settings, SettingsError
 from connector.store.companies import (
@@ -41,13 +41,9 @@ def register(subparsers: Any) -> None:
     commands = command_group(subparsers, "company", "create, list and delete companies")
     create = commands.add_parser("create", help="create a company")
     create.add_argument("name", metavar="NAME")
-    create.add_argument("--json", action="store_true", help="print JSON")
-    add_database_option(create)
-    create.set_defaults(func=guarded("company", run_company_create))
+    store_command(create, guarded("company", run_company_create), "print JSON")
     listing = commands.add_parser("list", help="list companies")
-    listing.add_argument("--json", action="store_true", help="print JSON lines")
-    add_database_option(listing)
-    listing.set_defaults(func=guarded("company", run_company_list))
+    store_command(listing, guarded("company", run_company_list), "print JSON lines")
     delete = commands.add_parser(
         "delete",
         help="delete a company with everything it owns (asks first; --yes does not)",
@@ -57,8 +53,7 @@ def register(subparsers: Any) -> None:
     )
     add_company_argument(delete)
     delete.add_argument("--yes", action="store_true", help="delete without asking")
-    add_database_option(delete)
-    delete.set_defaults(func=guarded("company", run_company_delete))
+    store_command(delete, guarded("company", run_company_delete), json_help="")
 
 
 def guarded(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.cli import command_group
-from connector.cli.admin_cmd import add_company_argument, add_database_option
+from connector.cli.admin_cmd import add_company_argument, store_command
 from connector.cli.company_cmd import CommandError, guarded
 from connector.settings import Settings
 from connector.store import connections as store
@@ -55,12 +55,10 @@ def register(subparsers: Any) -> None:
         help="the service's base URL the QWC points at (default QBD_PUBLIC_URL, else the one "
         "`serve` last ran with on this database, else http://localhost:8080)",
     )
-    create.add_argument("--json", action="store_true", help="print JSON")
     _command(create, run_create)
     listing = commands.add_parser("list", help="list connections (of one company, or all)")
     add_company_argument(listing, nargs="?")
-    listing.add_argument("--json", action="store_true", help="print JSON lines")
-    _command(listing, run_list)
+    _command(listing, run_list, "print JSON lines")
     for name, help_, func in (
         ("pause", "pause syncing: the Web Connector is told there is nothing to do", run_pause),
         ("resume", "resume syncing", run_resume),
@@ -69,7 +67,6 @@ def register(subparsers: Any) -> None:
     ):
         command = commands.add_parser(name, help=help_)
         command.add_argument("conn", metavar="CONN", help="the connection's id or username")
-        command.add_argument("--json", action="store_true", help="print JSON")
         _command(command, func)
     _register_schedule(commands)
 
@@ -103,13 +100,11 @@ def _register_schedule(commands: Any) -> None:
     schedule.add_argument(
         "--timezone", default="UTC", help="the window's IANA time zone (default UTC)"
     )
-    schedule.add_argument("--json", action="store_true", help="print JSON")
     _command(schedule, run_schedule)
 
 
-def _command(parser: argparse.ArgumentParser, func: Any) -> None:
-    add_database_option(parser)
-    parser.set_defaults(func=guarded(_GROUP, func))
+def _command(parser: argparse.ArgumentParser, func: Any, json_help: str = "print JSON") -> None:
+    store_command(parser, guarded(_GROUP, func), json_help)
 
 
 def find_connection(database: Database, key: str) -> ConnectionRow:

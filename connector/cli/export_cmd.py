@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.cli import fail
-from connector.cli.admin_cmd import add_company_argument, add_database_option
+from connector.cli.admin_cmd import add_company_argument, store_command
 from connector.cli.company_cmd import guarded
 from connector.cli.export_files import export, export_reports
 from connector.cli.progress import Bars
@@ -66,9 +66,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also the financial reports taken from QuickBooks (reports.jsonl)",
     )
-    parser.add_argument("--json", action="store_true", help="print the file list as JSON")
-    add_database_option(parser)
-    parser.set_defaults(func=run)
+    store_command(parser, run, "print the file list as JSON")
 
 
 def _refusal(args: argparse.Namespace) -> str | None:

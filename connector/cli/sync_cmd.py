@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.cli import command_group
-from connector.cli.admin_cmd import add_company_argument, add_database_option
+from connector.cli.admin_cmd import add_company_argument, store_command
 from connector.cli.company_cmd import guarded
 from connector.portal.errors import PortalError
 from connector.portal.operations import queue_sync
@@ -37,9 +37,8 @@ def register(subparsers: Any) -> None:
         metavar="T",
         help="a data type to sync first (repeatable; default: every type)",
     )
-    request.add_argument("--json", action="store_true", help="print the queued sync as JSON")
-    add_database_option(request)
-    request.set_defaults(func=guarded("sync", run_request, errors=(PortalError,)))
+    run = guarded("sync", run_request, errors=(PortalError,))
+    store_command(request, run, "print the queued sync as JSON")
 
 
 def run_request(args: argparse.Namespace, _settings: Settings, database: Database) -> int:
