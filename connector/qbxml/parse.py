@@ -27,7 +27,7 @@ from lxml import etree
 from connector.qbxml import safexml
 from connector.qbxml.errors import QbxmlResponseError, QbxmlVersionError
 from connector.qbxml.parse_values import RecordReader
-from connector.qbxml.reports import ReportRows, read_report_ret
+from connector.qbxml.reports import ReportRows, RowSink, read_report_ret
 from connector.qbxml.schema import SUPPORTED_VERSIONS, ContentModel, Schema
 from connector.qbxml.values import Event, MessageSet, Record, ResponseStart, Status
 from connector.qbxml.versions import QbxmlVersion
@@ -46,11 +46,13 @@ def iter_events(
     *,
     max_bytes: int = safexml.DEFAULT_MAX_BYTES,
     version: str | None = None,
+    report_rows: RowSink | None = None,
 ) -> Iterator[Event]:
     """Stream the events of a qbXML response. Errors: ``connector.qbxml.errors.QbxmlError``.
 
     ``version`` (the negotiated qbXML version) picks the schema tables; without it the
-    document's ``<?qbxml version?>`` does, else 16.0.
+    document's ``<?qbxml version?>`` does, else 16.0. ``report_rows``: a report's rows go
+    to it as they are read, and its ``ReportRet`` record comes with no ``Rows``.
     """
     walker: _Walker | None = None
     depth = 0
@@ -63,7 +65,7 @@ def iter_events(
                 if depth > records:
                     continue  # inside a record: read in one pass when the record ends
                 if walker is None:
-                    walker = _Walker(_schema(version or declared_version(elem)))
+                    walker = _Walker(_schema(version or declared_version(elem)), report_rows)
                 response = walker.start(elem, depth)
                 records = walker.records
                 rows = records + 2 if walker.report is not None else _FAR
@@ -120,8 +122,9 @@ class _Walker:
     records (``*Ret``), or far away until ``QBXMLMsgsRs`` is found.
     """
 
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, report_rows: RowSink | None = None) -> None:
         self.reader = RecordReader(schema)
+        self._report_rows = report_rows
         self.msgs_depth = _FAR
         self.records = _FAR
         self.seen = False
@@ -139,7 +142,7 @@ class _Walker:
             if name not in self._ret_models:
                 self._ret_models[name] = self._record_model(name)
             self.ret_model = self._ret_models[name]
-            self.report = ReportRows() if name == "ReportRet" else None
+            self.report = ReportRows(self._report_rows) if name == "ReportRet" else None
         elif depth == self.msgs_depth + 1:
             name = _local(elem.tag)
             self.rs_model = self.reader.model(name)

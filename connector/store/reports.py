@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select, update
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, Connection, Row, and_, select, update
 
 from connector.store.db import Database, transaction
 from connector.store.rows import from_row
@@ -209,8 +210,9 @@ def finish(conn: Connection, request_id: str, *, error: str | None, now: datetim
     )
 
 
-def save_report(conn: Connection, report: StoredReport) -> None:
-    """Keep ``report``, replacing the one with the same key."""
+def save_report(conn: Connection, report: StoredReport, *, body_json: str | None = None) -> None:
+    """Keep ``report``, replacing the one with the same key. ``body_json``: its body as JSON
+    text already, stored in place of ``report.body`` (a large report is written as read)."""
     conn.execute(
         reports.delete().where(
             reports.c.company_id == report.company_id,
@@ -219,8 +221,19 @@ def save_report(conn: Connection, report: StoredReport) -> None:
             reports.c.period_key == report.period_key,
         )
     )
-    values = {key: getattr(report, key) for key in StoredReport.__dataclass_fields__}
+    values: dict[str, Any] = {
+        key: getattr(report, key) for key in StoredReport.__dataclass_fields__
+    }
+    if body_json is not None:
+        values["body"] = _json_text(conn, body_json)
     conn.execute(reports.insert().values(id=str(uuid.uuid4()), **values))
+
+
+def _json_text(conn: Connection, text: str) -> ColumnElement[Any]:
+    """``text`` (JSON) as the value of a JSON column, not serialized again: a JSON cast on
+    PostgreSQL; SQLite keeps JSON as text (its CAST AS JSON would make a number of it)."""
+    value = sa.bindparam(None, text, type_=sa.Text())
+    return value if conn.dialect.name == "sqlite" else sa.cast(value, sa.JSON())
 
 
 def has_report(

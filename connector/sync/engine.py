@@ -171,7 +171,7 @@ class SyncEngine:
                 assert landed is not None
                 turn.cursors[cursor.data_type] = landed
             else:
-                report_work.apply(turn.conn, ctx, response, self._parse)
+                report_work.apply(turn.conn, ctx, response)
             progress = turn.progress(ctx)
         if waiting is not None:
             self._behind.hand_over(waiting, ctx.now)

@@ -10,7 +10,6 @@ Must not: speak SOAP, or plan data types (``plan``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import datetime
 
@@ -18,16 +17,15 @@ from sqlalchemy import Connection
 
 from connector.qbwc.server.work import SessionContext
 from connector.qbxml.errors import QbxmlError
+from connector.qbxml.parse import iter_events
 from connector.qbxml.report_requests import report_request
-from connector.qbxml.values import Event, Record, ResponseStart
+from connector.qbxml.values import Record, ResponseStart
 from connector.store import reports as store
 from connector.store import sync_runs as runs
 from connector.store.records import iter_records
-from connector.sync.reports import REPORT_TYPES, ReportSpec, report_body, standard_reports
+from connector.sync.reports import REPORT_TYPES, ReportJson, ReportSpec, standard_reports
 
 __all__ = ["apply", "fail", "next_request", "pending", "start_session"]
-
-Parse = Callable[[str, str], Iterable[Event]]
 
 
 def spec_of(row: store.ReportRequest) -> ReportSpec:
@@ -102,13 +100,22 @@ def pending(conn: Connection, ctx: SessionContext) -> bool:
     return store.has_open(conn, ctx.ticket)
 
 
-def apply(conn: Connection, ctx: SessionContext, response: str, parse: Parse) -> bool:
-    """Store the answer to this session's report request in flight; False when none is."""
+def apply(conn: Connection, ctx: SessionContext, response: str) -> bool:
+    """Store the answer to this session's report request in flight; False when none is. Its
+    rows are written as the parser reads them (``ReportJson``), never held as objects."""
     row = store.in_flight(conn, ctx.ticket)
     if row is None:
         return False
+    spec = spec_of(row)
+    accounts = {
+        str(r.data.get("FullName", "")): r.qb_id
+        for r in iter_records(conn, ctx.company_id, "accounts")
+    }
+    body = ReportJson(spec, accounts)
     try:
-        events = list(parse(response, ctx.qbxml_version))
+        events = list(
+            iter_events(response, version=ctx.qbxml_version or None, report_rows=body.add)
+        )
     except QbxmlError as exc:
         store.finish(conn, row.id, error=f"unreadable report: {exc}", now=ctx.now)
         return True
@@ -118,25 +125,18 @@ def apply(conn: Connection, ctx: SessionContext, response: str, parse: Parse) ->
         said = f"{status.code}: {status.message}" if status is not None else "no answer"
         store.finish(conn, row.id, error=f"QuickBooks answered {said}", now=ctx.now)
         return True
-    spec = spec_of(row)
-    accounts = {
-        str(r.data.get("FullName", "")): r.qb_id
-        for r in iter_records(conn, ctx.company_id, "accounts")
-    }
-    _save(conn, ctx.company_id, spec, report_body(spec, ret, ctx.now, accounts), ctx.now)
+    _save(conn, ctx.company_id, spec, body.text(ret, ctx.now), ctx.now)
     store.finish(conn, row.id, error=None, now=ctx.now)
     return True
 
 
-def _save(
-    conn: Connection, company_id: str, spec: ReportSpec, body: dict[str, object], now: datetime
-) -> None:
+def _save(conn: Connection, company_id: str, spec: ReportSpec, body: str, now: datetime) -> None:
     fields = asdict(spec)
     del fields["by_month"]  # the period key says it
     report = store.StoredReport(
-        company_id=company_id, period_key=spec.period_key, body=dict(body), taken_at=now, **fields
+        company_id=company_id, period_key=spec.period_key, body={}, taken_at=now, **fields
     )
-    store.save_report(conn, report)
+    store.save_report(conn, report, body_json=body)
 
 
 def fail(conn: Connection, ctx: SessionContext, message: str) -> bool:
