@@ -131,13 +131,33 @@ class _Books:
         self.undeposited = special_account(company, "UndepositedFunds", "OtherCurrentAsset")
         self.fallback_income = special_account(company, "-", "Income")
         self.fallback_expense = special_account(company, "-", "Expense")
+        self._sold: dict[str, tuple[bool, str | None, str | None, str | None, Decimal]] = {}
+        self._bought: dict[str, str | None] = {}
+        """Each item's accounts, worked out at its first line (the items do not change
+        while the books are read)."""
 
     def sale_line(self, line: RecordData) -> list[tuple[str | None, Decimal]]:
         """Postings of one sales line (credits): income, and for stock the cost moved."""
         amount = _dec(line.get("Amount"))
-        item = self.items.get(_ref(line.get("ItemRef")) or "", {})
-        if "TaxRate" in item:  # a sales tax item on a line
+        item_id = _ref(line.get("ItemRef")) or ""
+        accounts = self._sold.get(item_id)
+        if accounts is None:
+            accounts = self._sold[item_id] = self._sale_accounts(item_id)
+        tax, income, cogs, asset, unit_cost = accounts
+        if tax:  # a sales tax item on a line
             return [(self.tax, -amount)]
+        out: list[tuple[str | None, Decimal]] = [(income, -amount)]
+        if cogs and asset:
+            cost = (unit_cost * _dec(line.get("Quantity"))).quantize(CENT)
+            out += [(cogs, cost), (asset, -cost)]
+        return out
+
+    def _sale_accounts(
+        self, item_id: str
+    ) -> tuple[bool, str | None, str | None, str | None, Decimal]:
+        """(a sales tax item, income account, COGS account, asset account, unit cost) of an
+        item as its sales lines post it (worked out once per item)."""
+        item = self.items.get(item_id, {})
         income = (
             _ref(item.get("IncomeAccountRef"))
             or _ref(_sub(item, "SalesOrPurchase").get("AccountRef"))
@@ -146,12 +166,8 @@ class _Books:
             or _ref(item.get("DepositToAccountRef"))
             or self.fallback_income
         )
-        out: list[tuple[str | None, Decimal]] = [(income, -amount)]
         cogs, asset = _ref(item.get("COGSAccountRef")), _ref(item.get("AssetAccountRef"))
-        if cogs and asset:
-            cost = (_dec(item.get("PurchaseCost")) * _dec(line.get("Quantity"))).quantize(CENT)
-            out += [(cogs, cost), (asset, -cost)]
-        return out
+        return "TaxRate" in item, income, cogs, asset, _dec(item.get("PurchaseCost"))
 
     def purchase_line(self, line: RecordData) -> tuple[str | None, Decimal]:
         """The debit of one ``ItemLineRet`` or ``ExpenseLineRet``."""
@@ -159,15 +175,17 @@ class _Books:
         account = _ref(line.get("AccountRef"))
         if account is not None:
             return account, amount
-        item = self.items.get(_ref(line.get("ItemRef")) or "", {})
-        target = (
-            _ref(item.get("AssetAccountRef"))
-            or _ref(_sub(item, "SalesAndPurchase").get("ExpenseAccountRef"))
-            or _ref(_sub(item, "SalesOrPurchase").get("AccountRef"))
-            or _ref(item.get("ExpenseAccountRef"))
-            or self.fallback_expense
-        )
-        return target, amount
+        item_id = _ref(line.get("ItemRef")) or ""
+        if item_id not in self._bought:
+            item = self.items.get(item_id, {})
+            self._bought[item_id] = (
+                _ref(item.get("AssetAccountRef"))
+                or _ref(_sub(item, "SalesAndPurchase").get("ExpenseAccountRef"))
+                or _ref(_sub(item, "SalesOrPurchase").get("AccountRef"))
+                or _ref(item.get("ExpenseAccountRef"))
+                or self.fallback_expense
+            )
+        return self._bought[item_id], amount
 
 
 def _sub(data: RecordData, name: str) -> RecordData:
@@ -320,6 +338,25 @@ def postings(company: CompanyFile, basis: str = "Accrual") -> list[Posting]:
     found = _postings(company, basis)
     memo[basis] = (state, found)
     return found
+
+
+def daily(company: CompanyFile, basis: str = "Accrual") -> list[Posting]:
+    """``postings`` summed per day and account, in day order: what running balances read
+    (a medium file's 154,000 postings are 13,000 such sums), made again only when
+    ``postings`` are. Amounts are cents, so the sums are exact in any order."""
+    found = postings(company, basis)
+    memo = _memo(company)
+    state = memo[basis][0]
+    known = memo.get(f"{basis}/daily")
+    if known is not None and known[0] is state:
+        return known[1]
+    sums: dict[tuple[date, str], Decimal] = {}
+    for entry in found:
+        key = (entry.day, entry.account)
+        sums[key] = sums.get(key, ZERO) + entry.amount
+    out = [Posting(day, account, amount) for (day, account), amount in sorted(sums.items())]
+    memo[f"{basis}/daily"] = (state, out)
+    return out
 
 
 def _postings(company: CompanyFile, basis: str) -> list[Posting]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .ledger import ZERO, Account, Posting, accounts, postings
+from .ledger import ZERO, Account, Posting, accounts, daily
 from .model import CompanyFile
 
 
@@ -125,7 +125,7 @@ def profit_and_loss(
         if by_month
         else [span_title(start, end)]
     )
-    table, entries = accounts(company), postings(company, basis)
+    table, entries = accounts(company), daily(company, basis)
     points = running(entries, [d for a, b in spans for d in (a - timedelta(days=1), b)])
     per_span = [difference(points[b], points[a - timedelta(days=1)]) for a, b in spans]
     statement = Statement(
@@ -214,7 +214,7 @@ def balance_sheet(company: CompanyFile, basis: str, as_of: Sequence[date]) -> St
     """Assets, liabilities and equity at each date of ``as_of`` (one column each); equity
     carries retained earnings (the file's account plus the net income of earlier fiscal
     years) and the current fiscal year's net income."""
-    table, entries = accounts(company), postings(company, basis)
+    table, entries = accounts(company), daily(company, basis)
     starts = [fiscal_year_start(company, day) - timedelta(days=1) for day in as_of]
     points = running(entries, [*as_of, *starts])
     at = [points[day] for day in as_of]
@@ -286,7 +286,7 @@ def trial_balance(company: CompanyFile, basis: str, as_of: date) -> Statement:
     """Each account's balance at ``as_of`` as a debit or a credit; income-statement
     accounts count from the start of the fiscal year, earlier years' net income sits in
     retained earnings, so the debits equal the credits."""
-    table, entries = accounts(company), postings(company, basis)
+    table, entries = accounts(company), daily(company, basis)
     start = fiscal_year_start(company, as_of) - timedelta(days=1)
     points = running(entries, [as_of, start])
     upto, before = points[as_of], points[start]

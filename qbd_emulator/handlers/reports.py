@@ -25,7 +25,7 @@ from lxml import etree
 from connector.qbxml.values import RecordData
 
 from ..company.aging import aging
-from ..company.ledger import postings
+from ..company.ledger import daily
 from ..company.statements import (
     Statement,
     balance_sheet,
@@ -142,8 +142,8 @@ def aging_report(ctx: Context, request: Request) -> Reply:
 
 
 def _first_posting(ctx: Context, basis: str) -> date | None:
-    days = [p.day for p in postings(ctx.company, basis)]
-    return min(days) if days else None
+    entries = daily(ctx.company, basis)  # in day order
+    return entries[0].day if entries else None
 
 
 def _amount(value: Decimal | None) -> str | None:

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from connector.qbxml.parse import parse_response
 from connector.qbxml.values import Record, RecordData, ResponseStart
 from qbd_emulator.company import CompanyFile
-from qbd_emulator.company.ledger import accounts, balances, postings
+from qbd_emulator.company.ledger import accounts, balances, daily, postings
+from qbd_emulator.company.statements import running
 from tests.emulator.test_processor_support import (
     assert_valid,
     company,
@@ -277,3 +278,18 @@ def test_the_ledger_of_many_companies_in_threads_at_once() -> None:
     finally:
         sys.setswitchinterval(switch)
     assert not errors, errors[:2]
+
+
+def test_the_daily_sums_give_the_balances_of_every_posting() -> None:
+    """The statements read running balances off ``daily`` (the postings summed per day and
+    account); on any day they are the balances of the postings themselves."""
+    comp = company(3, "small")
+    entries, sums = postings(comp), daily(comp)
+    assert len(sums) < len(entries)
+    assert [e.day for e in sums] == sorted(e.day for e in sums)
+    days = sorted({e.day for e in entries})
+    points = [days[0] - timedelta(days=1), days[0], days[len(days) // 2], days[-1]]
+    assert running(sums, points) == running(entries, points)
+    for day in points:
+        assert balances(sums, end=day) == balances(entries, end=day)
+    assert daily(comp) is sums  # made once while the books do not change
