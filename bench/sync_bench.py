@@ -265,6 +265,11 @@ def e2e(company: CompanyFile, url: str, folder: Path) -> tuple[int, float, float
     now = latest(company)
     add_application(qwc, FakeQuickBooks(company, clock=lambda: now))
     proc = serve(url, port, folder / "serve.log")
+    # This process stands for the PC (the Web Connector and QuickBooks): its company file
+    # is loaded once and frozen out of the collector, as ``qbd-emulator webconnector`` and
+    # the service's processes do (``connector.runtime.tune_gc``).
+    threshold = gc.get_threshold()
+    tune_gc()
     try:
         started = time.perf_counter()
         TimedQuickBooks.spent = 0.0
@@ -280,6 +285,8 @@ def e2e(company: CompanyFile, url: str, folder: Path) -> tuple[int, float, float
         seconds = time.perf_counter() - started
         memory = peak_mb(proc.pid)
     finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
     with database.begin() as conn:
