@@ -78,7 +78,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import gc
 import os
 import shutil
 import signal
@@ -101,7 +100,7 @@ from connector.qbwc.server.work import SessionContext
 from connector.qbxml.datatypes import BY_QUERY
 from connector.qbxml.parse import iter_events
 from connector.qbxml.values import ResponseStart
-from connector.runtime import tune_gc
+from connector.runtime import gc_tuned
 from connector.settings import Settings
 from connector.store import sync_runs as runs
 from connector.store.companies import create_company
@@ -267,26 +266,23 @@ def e2e(company: CompanyFile, url: str, folder: Path) -> tuple[int, float, float
     proc = serve(url, port, folder / "serve.log")
     # This process stands for the PC (the Web Connector and QuickBooks): its company file
     # is loaded once and frozen out of the collector, as ``qbd-emulator webconnector`` and
-    # the service's processes do (``connector.runtime.tune_gc``).
-    threshold = gc.get_threshold()
-    tune_gc()
+    # the service's processes do (``connector.runtime``).
     try:
-        started = time.perf_counter()
-        TimedQuickBooks.spent = 0.0
-        for _ in range(5):  # a session the service ends early is followed by another
-            with HttpxTransport(qwc.app_url, timeout=600) as transport:
-                qb = TimedQuickBooks(company, clock=lambda: now)
-                summary = run_session(
-                    qwc, password, SoapQbwcService(transport), qb, sleep=lambda _s: None
-                )
-            if summary.result is SessionResult.DONE:
-                break
-            print(f"# session ended early: {summary}", file=sys.stderr)
-        seconds = time.perf_counter() - started
+        with gc_tuned():
+            started = time.perf_counter()
+            TimedQuickBooks.spent = 0.0
+            for _ in range(5):  # a session the service ends early is followed by another
+                with HttpxTransport(qwc.app_url, timeout=600) as transport:
+                    qb = TimedQuickBooks(company, clock=lambda: now)
+                    summary = run_session(
+                        qwc, password, SoapQbwcService(transport), qb, sleep=lambda _s: None
+                    )
+                if summary.result is SessionResult.DONE:
+                    break
+                print(f"# session ended early: {summary}", file=sys.stderr)
+            seconds = time.perf_counter() - started
         memory = peak_mb(proc.pid)
     finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
     with database.begin() as conn:
@@ -325,13 +321,8 @@ def capture(company: CompanyFile, folder: Path) -> Iterator[Path]:
 def floor(paths: list[Path], url: str) -> tuple[int, float]:
     """Apply the captured pages in this process, with the collector tuned as in the
     service's processes (``connector.runtime``), restored afterwards."""
-    threshold = gc.get_threshold()
-    tune_gc()
-    try:
+    with gc_tuned():
         return _floor(paths, url)
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
 
 
 def _floor(paths: list[Path], url: str) -> tuple[int, float]:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import ctypes
 import gc
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 GEN0_THRESHOLD = 35_000
 _M_MMAP_THRESHOLD = -3  # glibc malloc.h
@@ -34,6 +36,20 @@ def tune_gc() -> None:
     gc.freeze()
     _, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(GEN0_THRESHOLD, gen1, gen2)
+
+
+@contextmanager
+def gc_tuned() -> Iterator[None]:
+    """``tune_gc`` for the length of a block, the collector as it was afterwards: for a
+    command that holds a large value (the emulator's company file) for its whole run, which
+    a test may run in its own process."""
+    threshold = gc.get_threshold()
+    tune_gc()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def tune_malloc() -> bool:

@@ -3,12 +3,15 @@ process so the test run's own collector and allocator stay as they are."""
 
 from __future__ import annotations
 
+import gc
 import json
 import platform
 import subprocess
 import sys
 
 import pytest
+
+from connector.runtime import GEN0_THRESHOLD, gc_tuned
 
 _PROBE = """
 import gc, json
@@ -42,3 +45,14 @@ def test_the_collector_runs_less_often_and_skips_start_up_objects() -> None:
 )
 def test_the_allocator_is_tuned_on_glibc() -> None:
     assert _probe()["malloc"] is True
+
+
+def test_gc_tuned_leaves_the_collector_as_it_found_it() -> None:
+    """``qbd-emulator webconnector`` runs in test processes too: its tuning is undone."""
+    threshold = gc.get_threshold()
+    held = [{"a": [1]} for _ in range(1000)]  # what a command holds for its run
+    with gc_tuned():
+        assert gc.get_threshold()[0] == GEN0_THRESHOLD
+        assert gc.get_freeze_count() >= len(held)
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == 0

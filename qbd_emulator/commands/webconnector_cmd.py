@@ -159,14 +159,12 @@ def _session(args: argparse.Namespace) -> Outcome:
     replay = _replay(args.replay) if args.replay is not None else None
     company = _company(args) if replay is None else None
     from connector.cli.progress import Bars
-    from connector.runtime import tune_gc
+    from connector.runtime import gc_tuned
 
     # The company file (a large one is millions of objects) stays for the whole run: frozen
     # out of the collector as the service freezes its start-up, so that no full collection
     # walks it again (the fake QuickBooks' reports took twice as long without it).
-    tune_gc()
-
-    with Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
+    with gc_tuned(), Bars(enabled=sys.stderr.isatty() and not args.json) as bars:
 
         def wrap(transport: SoapTransport) -> SoapTransport:
             return ProgressTransport(transport, bars) if bars.enabled else transport
