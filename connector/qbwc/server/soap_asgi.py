@@ -125,7 +125,13 @@ class SoapFront:
                 complete = scan is not None and size <= self.response_limit
             if not complete or not message.get("more_body", False):
                 break
-        call = await self._recognise(chunks, scan is not None) if complete else None
+        call = None
+        if complete:  # the whole body, in one piece: its chunks go (a page is held once)
+            body = b"".join(chunks)
+            chunks.clear()
+            read[:] = [{"type": "http.request", "body": body, "more_body": False}]
+            call = await self._recognise(body, scan is not None)
+            del body
         del chunks
         if call is None or not _headers_agree(scope, call.operation):
             await self.fallback(scope, _replay(read, receive), send)
@@ -133,8 +139,7 @@ class SoapFront:
         read.clear()  # the body's bytes go before the call: a page is held once, as text
         await self._answer(call, _source(scope), send)
 
-    async def _recognise(self, chunks: list[bytes], page: bool) -> FastCall | None:
-        body = b"".join(chunks)
+    async def _recognise(self, body: bytes, page: bool) -> FastCall | None:
         if not page:
             return recognise(body)
         loop = asyncio.get_running_loop()  # a page: scanned off the event loop
