@@ -72,6 +72,25 @@ reports at the end of a sync had taken the service from ~155 to 373 MB, peak 450
     large   postgresql   502503    149.1   33.4      3371      3909   0.86       296      6573        0.59      0.51
 Medium's timeline (SQLite): its 217 pages take about 13 s, the fake QuickBooks busy 2.7 s of
 them; the six reports at the end 1.25 s, the fake 1.04 s of it.
+
+Issue 12, 2026-12-07 (fourth session), idle (load < 1.5), after a report's rows were written
+as read (report_work.apply on the large aged receivables: +44 -> +8 MB), the SOAP front let
+a body's chunks go once joined (+30 -> +20 MB while a 10.5 MB page is read), the fake
+QuickBooks' ledger and reports were made cheaper and this process (the PC) freezes its
+company out of the collector:
+    size    backend     records    e2e s   qb s   e2e r/s floor r/s  ratio   peak MB plain r/s floor/plain e2e/plain
+    large   sqlite       502503    156.4   38.7      3213      4695   0.68       254      6621        0.71      0.49
+    large   postgresql   502503    161.1   34.6      3120      3690   0.85       269      4867        0.76      0.64
+    medium  sqlite        50253     16.2    3.8      3098      5272   0.59       222      7704        0.68      0.40
+    medium  postgresql    50253     16.7    3.2      3015      4610   0.65       238      7927        0.58      0.38
+    medium  sqlite        50253     13.4    3.0      3749      5539   0.68       222      8344        0.66      0.45
+    medium  postgresql    50253     18.1    3.4      2774      4290   0.65       238      8566        0.50      0.32
+(Large earlier the same day, before the collector and the fake's changes: 0.47 and 0.56
+e2e/plain, 262 and 278 MB.) Two medium runs a minute apart differ by 20% in e2e seconds: on
+this VM compare ratios over several runs. What large's peak still adds (254 against 222 MB)
+is the service's (before the front's change: service 186 MB against medium's 147, page
+worker 64 against 61): it holds the aged receivables' text whole (9 MB, and the 10.5 MB SOAP
+body while reading it).
 """
 
 from __future__ import annotations
