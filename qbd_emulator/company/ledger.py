@@ -1,4 +1,6 @@
 """The general ledger of a company file: the dated, balanced postings of its transactions.
+About 430 lines: every transaction type's posting rules, and the memo that computes them once
+per state of the books (``postings``, ``daily``), which the rules' look-ups feed.
 
 Owns: what each transaction type posts to which account (debit positive, credit
 negative), on the accrual or the cash basis, computed from the stored records themselves
