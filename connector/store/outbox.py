@@ -37,8 +37,7 @@ FINAL = frozenset({"succeeded", "failed", "conflict"})
 
 
 class PushNotFound(NotFound):
-    def __init__(self, key: str) -> None:
-        super().__init__(f"no push {key!r} of this company")
+    what = "push of this company"
 
 
 class PushKeyReused(Conflict):

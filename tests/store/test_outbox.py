@@ -61,8 +61,10 @@ def test_pushes_list_in_the_order_received_and_by_status(db: Database, company: 
     ]  # fmt: skip
     with pytest.raises(InvalidValue):
         outbox.list_pushes(db, company.id, status="lost")
-    with pytest.raises(outbox.PushNotFound):
+    with pytest.raises(outbox.PushNotFound) as missing:
         outbox.get_push(db, create_company(db, "Gamma").id, made[0].id)
+    assert missing.value.key == made[0].id  # the id, not a sentence wrapped again
+    assert str(missing.value) == f"no push of this company {made[0].id!r}"
 
 
 def test_the_status_steps_a_sender_records(db: Database, company: CompanyRow) -> None:
