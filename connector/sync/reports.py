@@ -40,7 +40,6 @@ __all__ = [
     "column_periods",
     "month_start",
     "pick_column",
-    "report_body",
     "select_report",
     "standard_reports",
     "summary",
@@ -223,14 +222,6 @@ class ReportJson:
             del rows[-1]  # the last comma
         parts: list[bytes | bytearray] = [orjson.dumps(head)[:-1], b',"rows":[', rows]
         return b"".join([*parts, b'],"summary":', orjson.dumps(tail), b"}"]).decode()
-
-
-def report_body(
-    spec: ReportSpec, ret: RecordData, taken_at: datetime, account_ids: Mapping[str, str]
-) -> dict[str, Any]:
-    """The API's JSON of one ``ReportRet`` as a value (``ReportJson``'s text, read)."""
-    body: dict[str, Any] = orjson.loads(ReportJson(spec, account_ids).text(ret, taken_at))
-    return body
 
 
 def _iso(day: date | None) -> str | None:
