@@ -183,6 +183,8 @@ def live_status(db: Database, connection: ConnectionRow, now: datetime) -> LiveS
             progress = percent(latest.data_types, run_store.load_cursors(conn, current.company_id))
     status = connection_status(paused=current.paused, activity=activity, latest=latest, now=now)
     held = held_reason(
-        integration_enabled=platform.integration_enabled, paused=current.paused, consent=consent
+        integration_enabled=platform.integration_enabled,
+        paused=current.paused,
+        consent_active=None if consent is None else consent.active,
     )
     return LiveStatus(status, held, progress, latest)

@@ -28,6 +28,7 @@ from connector.store import consents as consent_store
 from connector.store import links as link_store
 from connector.store import platform as platform_store
 from connector.store import sync_requests
+from connector.store.call_checks import CallChecks
 from connector.store.connections import ConnectionRow
 from connector.store.db import Database, transaction
 from connector.store.links import LinkKind, LinkRow
@@ -101,7 +102,16 @@ def held_reason_for(db: Database | Connection, connection: ConnectionRow) -> str
     return held_reason(
         integration_enabled=platform.integration_enabled,
         paused=connection.paused,
-        consent=consent,
+        consent_active=None if consent is None else consent.active,
+    )
+
+
+def held_by_checks(checks: CallChecks) -> str | None:
+    """``held_reason_for`` from the checks a Web Connector call reads in one statement."""
+    return held_reason(
+        integration_enabled=checks.integration_enabled,
+        paused=checks.paused,
+        consent_active=checks.consent_active,
     )
 
 

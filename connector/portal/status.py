@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from connector.store.activity import Activity
-from connector.store.consents import ConsentRow
 from connector.store.sync_runs import SyncRun
 
 SESSION_LIFETIME = timedelta(minutes=30)
@@ -58,17 +57,19 @@ HELD_WITHDRAWN = "Consent to share data was withdrawn; nothing is synced."
 
 
 def held_reason(
-    *, integration_enabled: bool, paused: bool, consent: ConsentRow | None
+    *, integration_enabled: bool, paused: bool, consent_active: bool | None
 ) -> str | None:
-    """Why this connection must not sync now, or ``None`` when it may.
+    """Why this connection must not sync now, or ``None`` when it may. ``consent_active``:
+    whether the company's latest consent stands.
 
-    A company that never went through the link flow has no consent row: the platform created
-    its connection itself (REST API, CLI) and answers for the consent, so it syncs.
+    A company that never went through the link flow has no consent row (``None``): the
+    platform created its connection itself (REST API, CLI) and answers for the consent, so it
+    syncs.
     """
     if not integration_enabled:
         return HELD_OFF
     if paused:
         return HELD_PAUSED
-    if consent is not None and not consent.active:
+    if consent_active is False:
         return HELD_WITHDRAWN
     return None

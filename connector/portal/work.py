@@ -14,13 +14,15 @@ Must not: plan requests or store records (the wrapped engine does).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connector.portal.operations import held_reason_for
+from connector.portal.operations import held_by_checks, held_reason_for
 from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.store import connections as connection_store
 from connector.store import outbox, reports, sync_requests
 from connector.store import sync_runs as run_store
+from connector.store.call_checks import CallChecks, read_call_checks
 from connector.store.db import Database
 
 UNFINISHED = ("interrupted", "failed", "running")
@@ -38,14 +40,18 @@ class PlatformWork:
         self._db = database
         self.inner = inner
 
-    def _held(self, connection_id: str) -> str | None:
-        with self._db.begin(write=False) as conn:  # asked twice a page: one read transaction
-            return held_reason_for(conn, connection_store.get_connection(conn, connection_id))
+    def _checks(self, ctx: SessionContext) -> tuple[str | None, SessionContext]:
+        """The hold, and ``ctx`` telling the inner source whether a push waits: what each
+        call reads before its work, in one statement (twice a page)."""
+        with self._db.begin(write=False) as conn:
+            checks: CallChecks = read_call_checks(conn, ctx.connection_id)
+        return held_by_checks(checks), replace(ctx, pushes_waiting=checks.pushes_waiting)
 
     def held(self, connection_id: str, now: datetime) -> str | None:
         """Why the connection must not sync now, in plain words (authenticate answers
         ``none`` and closeConnection shows this), or ``None``."""
-        return self._held(connection_id)
+        with self._db.begin(write=False) as conn:
+            return held_by_checks(read_call_checks(conn, connection_id))
 
     def has_work(self, connection_id: str, now: datetime) -> bool:
         row = connection_store.get_connection(self._db, connection_id)
@@ -69,13 +75,17 @@ class PlatformWork:
         self.inner.begin(ctx, host_company_preferences)
 
     def next_request(self, ctx: SessionContext) -> str | None:
-        if self._held(ctx.connection_id) is not None:
+        held, ctx = self._checks(ctx)
+        if held is not None:
             return None
         return self.inner.next_request(ctx)
 
     def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+        # read before the response is stored, so the inner source need not read again;
+        # a hold that comes while it is stored stops the session at the next request
+        held, ctx = self._checks(ctx)
         progress = self.inner.apply_response(ctx, response)
-        if progress.error is None and self._held(ctx.connection_id) is not None:
+        if progress.error is None and held is not None:
             return Progress(100)  # stored; stop here: closeConnection comes next
         return progress
 
@@ -83,5 +93,5 @@ class PlatformWork:
         return self.inner.apply_error(ctx, hresult, message)
 
     def end(self, ctx: SessionContext, reason: str) -> str:
-        held = self._held(ctx.connection_id)
+        held = self.held(ctx.connection_id, ctx.now)
         return self.inner.end(ctx, f"stopped ({held.rstrip('.')})" if held else reason)

@@ -196,10 +196,14 @@ def next_to_send(conn: Connection, company_id: str) -> Push | None:
     return None
 
 
+UNSENT_STATUSES = ("pending", "sent")
+"""A push waits for a session while pending, or sent with its answer never stored."""
+
+
 def has_unsent(conn: Connection, company_id: str) -> bool:
     """Whether a push of the company waits for a session (pending, or sent and unresolved)."""
     query = sa.select(outbox.c.id).where(
-        outbox.c.company_id == company_id, outbox.c.status.in_(("pending", "sent"))
+        outbox.c.company_id == company_id, outbox.c.status.in_(UNSENT_STATUSES)
     )
     return conn.execute(query.limit(1)).first() is not None
 

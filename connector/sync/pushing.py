@@ -60,13 +60,16 @@ class PushFirst:
     def begin(self, ctx: SessionContext, host_company_preferences: str) -> None:
         self.inner.begin(ctx, host_company_preferences)
 
-    def _unsent(self, company_id: str) -> bool:
-        """A cheap read first: a sync without pushes pays one indexed query per call."""
+    def _unsent(self, ctx: SessionContext) -> bool:
+        """A cheap read first: a sync without pushes pays one indexed query per call, or
+        none where a wrapper read it already (``SessionContext.pushes_waiting``)."""
+        if ctx.pushes_waiting is not None:
+            return ctx.pushes_waiting
         with self._db.begin(write=False) as conn:
-            return outbox.has_unsent(conn, company_id)
+            return outbox.has_unsent(conn, ctx.company_id)
 
     def next_request(self, ctx: SessionContext) -> str | None:
-        if not self._unsent(ctx.company_id):
+        if not self._unsent(ctx):
             return self.inner.next_request(ctx)
         with self._db.begin() as conn:
             runs.lock_company(conn, ctx.company_id)
@@ -103,7 +106,7 @@ class PushFirst:
         return text
 
     def apply_response(self, ctx: SessionContext, response: str) -> Progress:
-        if not self._unsent(ctx.company_id):
+        if not self._unsent(ctx):
             return self.inner.apply_response(ctx, response)
         with self._db.begin() as conn:
             runs.lock_company(conn, ctx.company_id)

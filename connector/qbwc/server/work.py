@@ -28,6 +28,10 @@ class SessionContext:
     """Negotiated from HostQuery's SupportedQBXMLVersion and qbXMLMajorVers/MinorVers."""
     country: str
     now: datetime
+    pushes_waiting: bool | None = None
+    """Whether a push of the company waits for a session, where a wrapper already read it
+    for this call (``connector.portal.work``: one read per call, issue 12); ``None``: not
+    read, whoever needs it reads it."""
 
 
 RESPONSE_TOO_LARGE = "TOO_LARGE"
