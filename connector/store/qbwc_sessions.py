@@ -116,12 +116,35 @@ def save_session(
 ) -> None:
     """Write ``state`` back (and set or clear the lease); ``served_by`` is the process
     saving it, which holds the lease or has just served a call."""
+    conn.execute(_SAVE, _saved(state, claim_token, claim_expires_at, served_by))
+
+
+def _saved(
+    state: SessionState,
+    claim_token: str | None,
+    claim_expires_at: datetime | None,
+    served_by: str | None,
+) -> dict[str, Any]:
     values = _to_row(state)
     values["key_hash"] = values.pop("ticket_hash")
     values["claim_token"] = claim_token
     values["served_by"] = served_by
     values["claim_expires_at"] = None if claim_expires_at is None else utc(claim_expires_at)
-    conn.execute(_SAVE, values)
+    return values
+
+
+_FINISH = _SAVE.where(qbwc_sessions.c.claim_token == bindparam("held_token"))
+
+
+def finish_session(
+    conn: Connection, state: SessionState, claim_token: str, *, served_by: str | None = None
+) -> bool:
+    """Write ``state`` back and clear the lease, if the lease is still ``claim_token``'s:
+    one conditional UPDATE (its row lock taken by the statement itself). False when the
+    session is gone or another call took it over meanwhile; nothing is written then."""
+    values = _saved(state, None, None, served_by)
+    values["held_token"] = claim_token
+    return conn.execute(_FINISH, values).rowcount == 1
 
 
 def live_sessions(conn: Connection, connection_id: str) -> list[StoredSession]:

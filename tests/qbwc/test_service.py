@@ -14,6 +14,7 @@ from connector.qbwc.server import holder
 from connector.qbwc.server.lockout import LockoutPolicy
 from connector.qbwc.server.service import QbwcConfig, QbwcService
 from connector.qbwc.server.session import NOOP, SERVICE_FAILURE, UNKNOWN_TICKET, Phase
+from connector.qbwc.server.work import SessionContext
 from connector.secrets import ticket_hash
 from connector.settings import Settings
 from connector.store import qbwc_sessions as store
@@ -292,6 +293,27 @@ def test_a_failing_work_source_ends_the_session_cleanly(world: World) -> None:
     assert world.first_send(ticket) == ""
     assert world.service.get_last_error(ticket) == SERVICE_FAILURE
     assert world.session(ticket).claim_token is None  # the lease was released
+
+
+def test_a_call_whose_lease_was_taken_over_meanwhile_leaves_the_session_alone(
+    any_world: World,
+) -> None:
+    """The lease ran out while the call worked and another instance took the session: the
+    first call's ending writes nothing (the other's state and lease stand)."""
+    world = any_world
+    ticket = world.login()[0]
+    asked = world.work.next_request
+
+    def slow(ctx: SessionContext) -> str | None:
+        _served_by(world, ticket, "another-instance", lease_for=110)
+        return asked(ctx)
+
+    world.work.next_request = slow  # type: ignore[method-assign]
+    world.first_send(ticket)
+    taken = world.session(ticket)
+    assert taken.claim_token == "f" * 32
+    assert taken.served_by == "another-instance"
+    assert taken.state.requests_sent == 0
 
 
 def test_calls_after_close(world: World) -> None:

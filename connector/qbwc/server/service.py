@@ -278,11 +278,8 @@ class QbwcService:
 
     def _finish(self, state: SessionState, token: str) -> None:
         with self.database.begin() as conn:
-            current = store.load_session(conn, state.ticket_hash, lock=True)
-            if current is None or current.claim_token != token:
+            if not store.finish_session(conn, state, token, served_by=self._me):
                 log.warning("session %s changed hands while this call worked", state.ticket_hash)
-                return
-            store.save_session(conn, state, served_by=self._me)
 
     def _context(self, state: SessionState, now: datetime) -> SessionContext:
         return SessionContext(
