@@ -1,4 +1,4 @@
-"""The sync inbox: iterator pages stored as they arrive, applied right after.
+"""The sync inbox: pages stored as they arrive, applied right after (``connector.sync.behind``).
 
 Owns: the queries of ``sync_inbox``. A page the Web Connector delivered is put here in the
 same transaction that moves its cursor past it, so the answer the Web Connector gets means

@@ -2,7 +2,10 @@
 
 Owns: an iterator page that leaves more to fetch is stored whole in the inbox
 (``connector.store.inbox``) while its iterator moves on (``can_wait``; the engine does both in
-one transaction), the Web Connector is answered, and the page is parsed and applied by an
+one transaction); so is a type's last page while the run has other types to ask, its type
+asked no more (``last_can_wait``, ``cursors.last_page_received``: a medium company's full
+sync applies 215 of its 217 pages behind, against 186 when the service applied each type's
+last page while the Web Connector waited); the Web Connector is answered, and the page is parsed and applied by an
 ``Applier`` while QuickBooks computes the next page. ``Behind`` keeps this process's page of
 each company: every later call first waits for it (``settle``) and applies any page still in
 the inbox (``drain``: one a killed service left, or another instance's), so the records,
@@ -78,7 +81,25 @@ def parse_events(text: str, version: str) -> Iterator[Event]:
 
 def can_wait(cursor: CursorRow, head: ResponseStart) -> bool:
     """An OK iterator page answering the request in flight, with more to come: its records
-    can be applied behind (anything else is applied in line, as it may end or stop a run)."""
+    can be applied behind (anything else is applied in line, as it may end or stop a run;
+    ``last_can_wait`` says which last pages may wait too)."""
+    return _ok_answer(cursor, head) and _more_to_come(head)
+
+
+def last_can_wait(cursor: CursorRow, head: ResponseStart) -> bool:
+    """The OK last page of a plain fetch (no probe phase; the one page of a type without
+    iterators included): its records can be applied behind while the run asks other types
+    (the caller knows whether any is left: the run's last page is applied in line, so the
+    session ends at 100 with every type done). Its cursor ends when it is applied."""
+    return (
+        _ok_answer(cursor, head)
+        and not _more_to_come(head)
+        and cursor.phase is None
+        and not is_probe(head.request_id or "")
+    )
+
+
+def _ok_answer(cursor: CursorRow, head: ResponseStart) -> bool:
     dt = BY_KEY[cursor.data_type]
     return (
         dt.kind is not Kind.DELETED
@@ -86,9 +107,11 @@ def can_wait(cursor: CursorRow, head: ResponseStart) -> bool:
         and head.name == dt.response
         and head.request_id == cursor.in_flight_request_id
         and head.status.code == 0
-        and bool(head.iterator_id)
-        and (head.iterator_remaining or 0) > 0
     )
+
+
+def _more_to_come(head: ResponseStart) -> bool:
+    return bool(head.iterator_id) and (head.iterator_remaining or 0) > 0
 
 
 def apply_stored(
@@ -102,7 +125,7 @@ def apply_stored(
         return
     cursor = runs.load_cursors(conn, page.company_id).get(page.data_type)
     delivery = pages.Delivery(page.company_id, page.run_id, page.data_type, page.request_id)
-    pages.apply_to_run(conn, delivery, cursor, events, now, pages.stored(page.run_id))
+    pages.apply_to_run(conn, delivery, cursor, events, now, pages.stored(page.run_id, now))
 
 
 _HEAD_CHARS = 4096

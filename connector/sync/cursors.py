@@ -68,6 +68,7 @@ def begin(
     if base.iterator_id is not None or base.state in (
         CursorState.ACTIVE.value,
         CursorState.DEFERRED.value,
+        CursorState.STORING.value,  # its last page never applied (not in the inbox either)
     ):
         note = _restart_note(base, "the previous session ended mid-run")
     phase = probe.first_phase(base, probe_first)
@@ -174,12 +175,23 @@ def page_received(cursor: CursorRow, iterator_id: str, remaining: int, ticket: s
     return _paging(_landed(cursor, attempts=0), CursorState.ACTIVE, iterator_id, ticket, remaining)
 
 
-def page_stored(cursor: CursorRow, page: PageResult, run_id: str) -> CursorRow:
+def last_page_received(cursor: CursorRow) -> CursorRow:
+    """The last page of a plain fetch arrived and waits in the inbox while other types are
+    asked: the type is asked no more (``STORING``); it is done when the page is applied
+    (``page_stored``), since the watermark moves to the run's latest time, this page's
+    included."""
+    return _paging(_landed(cursor, attempts=0), CursorState.STORING, None, None, 0)
+
+
+def page_stored(cursor: CursorRow, page: PageResult, run_id: str, now: datetime) -> CursorRow:
     """A page from the inbox was applied: its latest time joins the run's high-water mark
     (whatever the cursor did meanwhile, the records are stored); its count joins the
-    progress only while the cursor still pages the same run."""
-    same_run = cursor.run_id == run_id and cursor.iterator_id is not None
-    return _with_page(cursor, page, counted=same_run)
+    progress only while the cursor still pages the same run, and a type whose last page
+    it was is done."""
+    last = cursor.run_id == run_id and cursor.state == CursorState.STORING.value
+    same_run = cursor.run_id == run_id and (cursor.iterator_id is not None or last)
+    moved = _with_page(cursor, page, counted=same_run)
+    return complete(moved, now) if last else moved
 
 
 def _warning(cursor: CursorRow, page: PageResult) -> Note | None:

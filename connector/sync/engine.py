@@ -7,9 +7,10 @@ the session's run, load the cursors); nothing lives in process memory, so any se
 instance may answer any call and a restart loses nothing (DESIGN.md). A request is recorded
 as in flight before it leaves; its response is stored and the cursor advanced in the same
 transaction (``pages.apply_to_run``), so a session broken anywhere resumes without loss or
-duplicates. With ``behind=`` an ``Applier``, an iterator page that leaves more to fetch is
-applied behind the Web Connector instead (``connector.sync.behind``). Once the data types
-are done, the session's report requests follow (``report_work``).
+duplicates. With ``behind=`` an ``Applier``, an iterator page that leaves more to fetch, and a
+type's last page while other types are left, are applied behind the Web Connector instead
+(``connector.sync.behind``). Once the data types are done, the session's report requests
+follow (``report_work``).
 Must not: speak SOAP (``connector.qbwc``) or build XML by hand (``requests``).
 """
 
@@ -24,13 +25,22 @@ from sqlalchemy import Connection
 
 from connector.qbwc.server.work import RESPONSE_TOO_LARGE, Progress, SessionContext
 from connector.qbxml.errors import QbxmlError
+from connector.qbxml.values import ResponseStart
 from connector.store import inbox, sync_requests
 from connector.store import sync_runs as runs
 from connector.store.inbox import InboxPage
 from connector.store.sync_runs import CursorRow, SyncRun
 from connector.sync import cursors as rules
 from connector.sync import pages, report_work
-from connector.sync.behind import Applier, Behind, Parse, Transactional, can_wait, parse_events
+from connector.sync.behind import (
+    Applier,
+    Behind,
+    Parse,
+    Transactional,
+    can_wait,
+    last_can_wait,
+    parse_events,
+)
 from connector.sync.history import summary_text
 from connector.sync.manual import requested_first
 from connector.sync.plan import CursorState, Policy, next_query, pick_next, plan_types, run_kind
@@ -56,6 +66,11 @@ class _Turn:
             if cursor and cursor.in_flight_ticket == ticket and cursor.in_flight_request_id:
                 return cursor
         return None
+
+    def others_to_ask(self, key: str) -> bool:
+        """Whether the run still has a data type other than ``key`` to ask."""
+        assert self.run is not None
+        return pick_next([k for k in self.run.data_types if k != key], self.cursors) is not None
 
     def progress(self, ctx: SessionContext | None = None) -> Progress:
         """The data types' share; never 100 while this session's reports are left."""
@@ -143,7 +158,8 @@ class SyncEngine:
             if turn.run is None:
                 return Progress(100)
             cursor = turn.in_flight(ctx.ticket)
-            if cursor is not None and head is not None and can_wait(cursor, head):
+            moved = None if cursor is None or head is None else _arrived(turn, cursor, head, ctx)
+            if cursor is not None and head is not None and moved is not None:
                 waiting = inbox.put(
                     turn.conn,
                     company_id=ctx.company_id,
@@ -153,9 +169,6 @@ class SyncEngine:
                     qbxml_version=ctx.qbxml_version,
                     response=response,
                     now=ctx.now,
-                )
-                moved = rules.page_received(
-                    cursor, head.iterator_id or "", head.iterator_remaining or 0, ctx.ticket
                 )
                 turn.cursors[cursor.data_type] = pages.save(
                     turn.conn, turn.run.id, moved, ctx.now, cursor
@@ -272,3 +285,16 @@ class SyncEngine:
         except (QbxmlError, ApplyError) as exc:
             text = f"unreadable host/company/preferences response: {exc}"
             pages.note(conn, run_id, None, rules.Note("FATAL", text, is_error=True), ctx.now)
+
+
+def _arrived(
+    turn: _Turn, cursor: CursorRow, head: ResponseStart, ctx: SessionContext
+) -> CursorRow | None:
+    """The cursor's move when the page answering it can wait in the inbox (applied behind
+    the Web Connector), else ``None`` (applied in line)."""
+    if can_wait(cursor, head):
+        remaining = head.iterator_remaining or 0
+        return rules.page_received(cursor, head.iterator_id or "", remaining, ctx.ticket)
+    if last_can_wait(cursor, head) and turn.others_to_ask(cursor.data_type):
+        return rules.last_page_received(cursor)
+    return None

@@ -36,7 +36,11 @@ from connector.sync.upsert import ApplyError, ReadPage, apply_page
 CursorMove = Callable[[CursorRow, PageResult | None], tuple[CursorRow, Note | None]]
 """How a page moves its cursor; ``None``: the response did not answer the request."""
 
-_RUN_STATUS = {CursorState.ACTIVE: "running", CursorState.DEFERRED: "retrying"}
+_RUN_STATUS = {
+    CursorState.ACTIVE: "running",
+    CursorState.DEFERRED: "retrying",
+    CursorState.STORING: "running",  # done when its last page is (reports read "done")
+}
 
 
 @dataclass(frozen=True)
@@ -105,13 +109,13 @@ def in_line(policy: Policy, ticket: str, now: datetime) -> CursorMove:
     return move
 
 
-def stored(run_id: str) -> CursorMove:
+def stored(run_id: str, now: datetime) -> CursorMove:
     """The move of a page applied from the inbox (its iterator moved on when it arrived)."""
 
     def move(cursor: CursorRow, page: PageResult | None) -> tuple[CursorRow, Note | None]:
         if page is None:  # cannot happen: its head was checked on arrival
             return cursor, None
-        return rules.page_stored(cursor, page, run_id), None
+        return rules.page_stored(cursor, page, run_id, now), None
 
     return move
 

@@ -49,6 +49,9 @@ class CursorState(Enum):
     DEFERRED = "deferred"
     DONE = "done"
     ERROR = "error"
+    STORING = "storing"
+    """Its last page waits in the inbox, applied behind the Web Connector; done once it is
+    (``cursors.last_page_received``)."""
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,15 @@ from connector.store.sync_runs import CursorRow
 from connector.sync.plan import CursorState
 
 _FINISHED = (CursorState.DONE.value, CursorState.ERROR.value)
+_FETCHED = (*_FINISHED, CursorState.STORING.value)
+"""Nothing left to fetch (a storing type's last page is being applied: not finished)."""
 
 
 def type_fraction(cursor: CursorRow | None) -> float:
     """0.0-1.0 for one data type."""
     if cursor is None:
         return 0.0
-    if cursor.state in _FINISHED:
+    if cursor.state in _FETCHED:
         return 1.0
     if cursor.remaining is None or cursor.fetched + cursor.remaining == 0:
         return 0.0

@@ -234,3 +234,40 @@ def test_a_page_too_large_is_asked_again_in_halves_until_one_record() -> None:
     assert tiny.state == CursorState.ERROR.value
     accounts = replace(cursor, data_type="accounts")  # AccountQuery cannot page
     assert rules.too_large(accounts, policy, "over")[0].state == CursorState.ERROR.value
+
+
+def test_a_last_page_left_in_the_inbox_ends_the_type_when_applied_as_in_line() -> None:
+    """The same two pages, the last applied in line or received (``STORING``: asked no more)
+    and applied from the inbox later: the same cursor in the end."""
+    t1 = datetime(2026, 2, 1, 9, 0, tzinfo=PST)
+    t2 = datetime(2026, 2, 3, 9, 0, tzinfo=PST)
+    first = _page(iterator_id="{i}", remaining=3, count=2, max_time=t1)
+    mid, _ = rules.page_applied(
+        _flying(watermark="2026-01-01T00:00:00-08:00"), first, POLICY, "T", NOW
+    )
+    _, flying = next_query(mid, POLICY, "T")
+    last = _page(iterator_id="{i}", remaining=0, count=3, max_time=t2)
+    in_line, _ = rules.page_applied(flying, last, POLICY, "T", NOW)
+    waiting = rules.last_page_received(flying)
+    assert waiting.state == CursorState.STORING.value and waiting.in_flight_request_id is None
+    assert waiting.watermark == "2026-01-01T00:00:00-08:00" and not waiting.full_done
+    applied = rules.page_stored(waiting, last, waiting.run_id or "", NOW)
+    assert applied == in_line
+    assert applied.state == CursorState.DONE.value and applied.watermark == t2.isoformat()
+    assert applied.fetched == 5
+
+
+def test_a_last_page_of_an_earlier_run_only_joins_the_high_water_mark() -> None:
+    t2 = datetime(2026, 2, 3, 9, 0, tzinfo=PST)
+    waiting = rules.last_page_received(_flying())
+    later_run = replace(waiting, run_id="another-run")
+    applied = rules.page_stored(later_run, _page(count=3, max_time=t2), "run", NOW)
+    assert applied.state == CursorState.STORING.value and applied.fetched == waiting.fetched
+    assert applied.high_water == t2.isoformat()
+
+
+def test_a_new_session_asks_again_a_type_whose_last_page_never_came_in() -> None:
+    waiting = rules.last_page_received(_flying(watermark="2026-01-01T00:00:00-08:00"))
+    again, note = rules.begin(waiting, "c", "customers", "run-2")
+    assert again.state == CursorState.PENDING.value and note is not None
+    assert "restarting from its watermark" in note.message

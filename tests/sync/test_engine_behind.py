@@ -123,6 +123,45 @@ def test_a_probe_of_several_pages_is_compared_behind(
     assert (customers.fetched, customers.updated) == (7, 7)
 
 
+class Recording(Executor):
+    """Runs each page at once (``Inline``) and records the data type of each."""
+
+    def __init__(self) -> None:
+        self.types: list[str] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.types.append(args[0].data_type)  # pages.apply_stored_page(page, now)
+        return Inline().submit(fn, *args, **kwargs)
+
+
+def test_last_pages_wait_while_other_types_are_left_and_the_run_ends_in_line(
+    db: Database,
+) -> None:
+    """A type's last page (a type of one page too) is applied behind while the run has other
+    types to ask; the run's last page is applied in line, so the session ends at 100 with
+    every type done. The store is what applying in line gives."""
+    qb = FakeQuickBooks(company=make_company(10, 7), clock=lambda: DAY1)
+    recording = Recording()
+    engine = SyncEngine(db, POLICY, behind=ThreadApplier(recording))
+    company_id = create_company(db, "Acme").id
+    percents = run_session(engine, qb, company_id, "T1", DAY1)
+    assert percents[-1] == 100 and 100 not in percents[:-1]
+    assert recording.types.count("accounts") == 1  # its one page
+    assert recording.types.count("customers") == 4  # 10 records in pages of 3: all four
+    with db.begin() as conn:
+        run = runs.run_for_ticket(conn, "T1")
+        assert run is not None
+        cursors = runs.load_cursors(conn, company_id)
+    last = run.data_types[-1]
+    assert last not in recording.types  # the run's last type: in line
+    assert {cursors[k].state for k in run.data_types} == {"done"}
+    assert _inbox_size(db) == 0
+    assert_store_equals_company(db, company_id, qb.company)
+    types = _run_types(db, "T1")
+    assert (types["customers"].fetched, types["customers"].created) == (10, 10)
+    assert {t.status for t in types.values()} == {"done"}
+
+
 @pytest.mark.parametrize("stored", [False, True], ids=["before-store", "after-store"])
 @pytest.mark.parametrize("after", [2, 3, 4, 6])
 def test_cut_sessions_resume_without_loss(
@@ -148,10 +187,11 @@ def test_a_killed_service_leaves_pages_the_next_call_applies(db: Database) -> No
     qb.open_connection("", "qbd-connector")
     qb_ticket = qb.begin_session("")
     dead.begin(ctx, qb.process_request(qb_ticket, HCP_REQUEST))
-    for _ in range(2):  # accounts (one page), customers page 1 (more to come); then killed
-        request = dead.next_request(ctx)
-        assert request is not None
-        dead.apply_response(ctx, qb.process_request(qb_ticket, request))
+    # accounts' one page waits in the inbox (other types are left to ask); then killed: a
+    # next call on this instance would wait for that page first
+    request = dead.next_request(ctx)
+    assert request is not None and "AccountQueryRq" in request
+    dead.apply_response(ctx, qb.process_request(qb_ticket, request))
     assert killed.dropped == 1 and _inbox_size(db) == 1
     percents = []
     while (request := alive.next_request(ctx)) is not None:
