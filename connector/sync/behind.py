@@ -5,17 +5,19 @@ Owns: an iterator page that leaves more to fetch is stored whole in the inbox
 one transaction); so is a type's last page while the run has other types to ask, its type
 asked no more (``last_can_wait``, ``cursors.last_page_received``: a medium company's full
 sync applies 215 of its 217 pages behind, against 186 when the service applied each type's
-last page while the Web Connector waited); the Web Connector is answered, and the page is parsed and applied by an
-``Applier`` while QuickBooks computes the next page. ``Behind`` keeps this process's page of
-each company: every later call first waits for it (``settle``) and applies any page still in
-the inbox (``drain``: one a killed service left, or another instance's), so the records,
-counts and watermark are exactly what applying in line gives; only the percentage lags by
-that one page. Pages are applied by ``pages.apply_to_run`` like any other, with the
-``stored`` cursor move. The appliers: ``ThreadApplier`` (an executor of this process: tests,
-in-memory databases) and ``ProcessApplier`` (a worker process with its own connection to the
-same database, so a service parsing and storing a page uses a second core while its own
-process answers the Web Connector; the worker ends when its parent does, since a killed
-service cannot tell it to).
+last page while the Web Connector waited). The Web Connector is answered, and the page is
+parsed and applied by an ``Applier`` while QuickBooks computes the next page. ``Behind`` keeps
+this process's pages of each company: a page that arrives waits for those older than the
+one before it (``settle`` with ``AHEAD``), every other call for all of them, and each call
+applies any page still in the inbox that is not this process's (``drain``: one a killed
+service left, or another instance's); pages of a company are applied in the order they came
+(an applier applies older waiting ones first), so the records, counts and watermark are
+exactly what applying in line gives; only the percentage lags, by up to two pages. Pages are
+applied by ``pages.apply_to_run`` like any other, with the ``stored`` cursor move. The
+appliers: ``ThreadApplier`` (an executor of this process: tests, in-memory databases) and
+``ProcessApplier`` (a worker process with its own connection to the same database, so a
+service parsing and storing a page uses a second core while its own process answers the Web
+Connector; the worker ends when its parent does, since a killed service cannot tell it to).
 Must not: decide what is asked or how a cursor moves (``plan``, ``cursors``).
 """
 
@@ -27,6 +29,7 @@ import os
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
@@ -128,6 +131,12 @@ def apply_stored(
     pages.apply_to_run(conn, delivery, cursor, events, now, pages.stored(page.run_id, now))
 
 
+AHEAD = 1
+"""Pages of a company this process's applier may still be applying when a page arrives: the
+service waits for the older ones only, so a page is applied while the Web Connector and
+QuickBooks bring the next one, and the service does not wait for the worker each page
+(issue 12: a medium sync had waited 2.2 s on SQLite, 2.7 s on PostgreSQL)."""
+
 _HEAD_CHARS = 4096
 """Where ``Behind.head`` looks first: a page's ``*Rs`` start tag (its status and iterator)
 comes within its first lines; the whole page is read only when it does not (parsing the
@@ -135,15 +144,16 @@ comes within its first lines; the whole page is read only when it does not (pars
 
 
 class Behind:
-    """This process's pages applied behind the Web Connector, one per company at a time;
-    without an ``applier`` every page is applied in line, and ``drain`` still applies the
-    pages other instances left."""
+    """This process's pages applied behind the Web Connector, in the order they came, at
+    most ``AHEAD`` + 1 per company at a time; without an ``applier`` every page is applied in
+    line, and ``drain`` still applies the pages other instances left."""
 
     def __init__(self, database: Transactional, parse: Parse, applier: Applier | None) -> None:
         self._db = database
         self._parse = parse
         self._applier = applier
-        self._pending: dict[str, Future[None]] = {}  # company id -> its page being applied
+        # company id -> its pages handed over and not waited for yet, oldest first
+        self._pending: dict[str, deque[tuple[int, Future[None]]]] = {}
         self._lock = threading.Lock()
 
     def prepare(self) -> None:
@@ -184,29 +194,48 @@ class Behind:
             log.exception("cannot hand a stored page of company %s over", page.company_id)
             return
         with self._lock:
-            self._pending[page.company_id] = future
+            self._pending.setdefault(page.company_id, deque()).append((page.id, future))
 
-    def applying(self, company_id: str) -> bool:
-        """True while this process applies a page of ``company_id`` on the applier."""
+    def applying(self, company_id: str) -> frozenset[int]:
+        """The inbox IDs of the pages of ``company_id`` this process's applier is still
+        applying (or has yet to start)."""
         with self._lock:
-            future = self._pending.get(company_id)
-        return future is not None and not future.done()
+            found = self._pending.get(company_id, ())
+            return frozenset(page_id for page_id, future in found if not future.done())
 
-    def settle(self, company_id: str) -> None:
-        """Wait for this process's page of ``company_id``; a failure leaves the page in the
-        inbox, where the next transaction's ``drain`` applies it."""
-        with self._lock:
-            future = self._pending.pop(company_id, None)
-        if future is None:
-            return
-        try:
-            future.result()
-        except Exception:
-            log.exception("applying a stored page of company %s failed; retrying", company_id)
+    def settle(self, company_id: str, *, keep: int = 0) -> None:
+        """Wait for this process's pages of ``company_id``, oldest first, until at most
+        ``keep`` are left; a failure leaves its page in the inbox, where the next
+        transaction's ``drain`` applies it."""
+        while True:
+            with self._lock:
+                found = self._pending.get(company_id)
+                if not found or len(found) <= keep:
+                    return
+                _, future = found.popleft()
+                if not found:
+                    del self._pending[company_id]
+            try:
+                future.result()
+            except Exception:
+                log.exception("applying a stored page of company %s failed; retrying", company_id)
 
-    def drain(self, conn: Connection, company_id: str, now: datetime) -> None:
-        """Apply the company's pages still in the inbox, oldest first."""
+    def drain(
+        self,
+        conn: Connection,
+        company_id: str,
+        now: datetime,
+        *,
+        skip: frozenset[int] = frozenset(),
+        before: int | None = None,
+    ) -> None:
+        """Apply the company's pages still in the inbox, oldest first: all, or those older
+        than ``before``, less those in ``skip`` (this process's, which its applier applies)."""
         for page in inbox.waiting(conn, company_id):
+            if before is not None and page.id >= before:
+                break
+            if page.id in skip:
+                continue
             text = inbox.response(conn, page.id)
             if text is not None:
                 apply_stored(conn, page, self._parse(text, page.qbxml_version), now)
@@ -228,6 +257,9 @@ class Behind:
             events = exc
         with self._db.begin() as conn:
             runs.lock_company(conn, page.company_id)
+            # pages of a company are applied in the order they came: one handed to another
+            # worker, or left by another instance, that is still waiting goes first
+            self.drain(conn, page.company_id, now, before=page.id)
             apply_stored(conn, page, events, now)
 
 
@@ -254,8 +286,8 @@ class ProcessApplier:
     (a file or server database: an in-memory SQLite database cannot be shared). The pool
     (its pipes, semaphores and processes) starts with the first session (``prepare``) or
     page, so a service that never syncs holds none of it. Pages of one company are applied
-    one at a time (the engine waits for one before storing the next); more workers serve
-    more companies at once."""
+    in the order they came (with more workers, one applies a company's older waiting pages
+    before its own); more workers serve more companies at once."""
 
     def __init__(self, database_url: str, workers: int = 1) -> None:
         self.database_url = database_url

@@ -187,10 +187,11 @@ def page_stored(cursor: CursorRow, page: PageResult, run_id: str, now: datetime)
     """A page from the inbox was applied: its latest time joins the run's high-water mark
     (whatever the cursor did meanwhile, the records are stored); its count joins the
     progress only while the cursor still pages the same run, and a type whose last page
-    it was is done."""
-    last = cursor.run_id == run_id and cursor.state == CursorState.STORING.value
-    same_run = cursor.run_id == run_id and (cursor.iterator_id is not None or last)
+    it was is done (the pages before it were applied before it: ``behind``)."""
+    storing = cursor.run_id == run_id and cursor.state == CursorState.STORING.value
+    same_run = cursor.run_id == run_id and (cursor.iterator_id is not None or storing)
     moved = _with_page(cursor, page, counted=same_run)
+    last = storing and not (page.iterator_id and (page.remaining or 0) > 0)
     return complete(moved, now) if last else moved
 
 

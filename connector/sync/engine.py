@@ -33,6 +33,7 @@ from connector.store.sync_runs import CursorRow, SyncRun
 from connector.sync import cursors as rules
 from connector.sync import pages, report_work
 from connector.sync.behind import (
+    AHEAD,
     Applier,
     Behind,
     Parse,
@@ -58,6 +59,8 @@ class _Turn:
     conn: Connection
     run: SyncRun | None
     cursors: dict[str, CursorRow]
+    applying: frozenset[int]
+    """Inbox IDs of this process's pages its applier has yet to apply (left to it)."""
 
     def in_flight(self, ticket: str) -> CursorRow | None:
         """The cursor whose request of this session awaits its response."""
@@ -98,18 +101,19 @@ class SyncEngine:
         self._behind = Behind(database, self._parse, behind)
 
     @contextmanager
-    def _turn(self, ctx: SessionContext, *, settle: bool = True) -> Iterator[_Turn]:
-        """The prologue of every call. ``settle=False`` (asking for the next request): a page
-        of this process still being applied is not waited for, its iterator moved on already."""
-        if settle:
-            self._behind.settle(ctx.company_id)
-        busy = not settle and self._behind.applying(ctx.company_id)
+    def _turn(self, ctx: SessionContext, *, keep: int | None = 0) -> Iterator[_Turn]:
+        """The prologue of every call: up to ``keep`` pages of this process may still be
+        applying (their iterators moved on already); ``None`` (asking for the next request):
+        none is waited for, and nothing is drained while one applies."""
+        if keep is not None:
+            self._behind.settle(ctx.company_id, keep=keep)
+        mine = self._behind.applying(ctx.company_id)
         with self._db.begin() as conn:
             runs.lock_company(conn, ctx.company_id)
-            if not busy:
-                self._behind.drain(conn, ctx.company_id, ctx.now)
+            if keep is not None or not mine:
+                self._behind.drain(conn, ctx.company_id, ctx.now, skip=mine)
             run = runs.run_for_ticket(conn, ctx.ticket)
-            yield _Turn(conn, run, runs.load_cursors(conn, ctx.company_id))
+            yield _Turn(conn, run, runs.load_cursors(conn, ctx.company_id), mine)
 
     # -- WorkSource ---------------------------------------------------------------------
     def has_work(self, connection_id: str, now: datetime) -> bool:
@@ -135,7 +139,7 @@ class SyncEngine:
             report_work.start_session(turn.conn, ctx, standard=self._policy.reports)
 
     def next_request(self, ctx: SessionContext) -> str | None:
-        with self._turn(ctx, settle=False) as turn:
+        with self._turn(ctx, keep=None) as turn:
             run = turn.run
             if run is None or run.status != "running":
                 return None
@@ -154,11 +158,15 @@ class SyncEngine:
     def apply_response(self, ctx: SessionContext, response: str) -> Progress:
         head = self._behind.head(response, ctx.qbxml_version)
         waiting: InboxPage | None = None
-        with self._turn(ctx) as turn:
+        with self._turn(ctx, keep=AHEAD) as turn:
             if turn.run is None:
                 return Progress(100)
             cursor = turn.in_flight(ctx.ticket)
             moved = None if cursor is None or head is None else _arrived(turn, cursor, head, ctx)
+            if moved is None and turn.applying:  # in line: after every page before it
+                self._behind.drain(turn.conn, ctx.company_id, ctx.now)
+                turn.cursors = runs.load_cursors(turn.conn, ctx.company_id)
+                cursor = turn.in_flight(ctx.ticket)
             if cursor is not None and head is not None and moved is not None:
                 waiting = inbox.put(
                     turn.conn,

@@ -271,3 +271,26 @@ def test_a_new_session_asks_again_a_type_whose_last_page_never_came_in() -> None
     again, note = rules.begin(waiting, "c", "customers", "run-2")
     assert again.state == CursorState.PENDING.value and note is not None
     assert "restarting from its watermark" in note.message
+
+
+def test_a_page_before_the_last_applied_after_it_arrived_does_not_end_the_type() -> None:
+    """Pages are applied behind in the order they came, but the last may arrive (the type
+    asked no more) while the one before it is still being applied: that one counts and
+    only the last ends the type."""
+    t1 = datetime(2026, 2, 1, 9, 0, tzinfo=PST)
+    t2 = datetime(2026, 2, 3, 9, 0, tzinfo=PST)
+    flying = _flying(watermark="2026-01-01T00:00:00-08:00")
+    received = rules.page_received(flying, "{i}", 3, "T")
+    _, again = next_query(received, POLICY, "T")
+    waiting = rules.last_page_received(again)
+    run_id = waiting.run_id or ""
+    middle = rules.page_stored(
+        waiting, _page(iterator_id="{i}", remaining=3, count=2, max_time=t1), run_id, NOW
+    )
+    assert middle.state == CursorState.STORING.value and middle.fetched == 2
+    assert middle.watermark == "2026-01-01T00:00:00-08:00"
+    last = rules.page_stored(
+        middle, _page(iterator_id="{i}", remaining=0, count=3, max_time=t2), run_id, NOW
+    )
+    assert last.state == CursorState.DONE.value and last.fetched == 5
+    assert last.watermark == t2.isoformat()

@@ -162,6 +162,60 @@ def test_last_pages_wait_while_other_types_are_left_and_the_run_ends_in_line(
     assert {t.status for t in types.values()} == {"done"}
 
 
+class _Later(Future[Any]):
+    """Runs its page only when waited for (or never)."""
+
+    def __init__(self, run: Callable[[], Any], log: list[str]) -> None:
+        super().__init__()
+        self._run, self._log = run, log
+
+    def result(self, timeout: float | None = None) -> Any:
+        if not self.done():
+            self._log.append("ran")
+            self.set_result(self._run())
+        return super().result(timeout)
+
+
+class Lazy(Executor):
+    """Hands pages over without running them: each runs when the engine waits for it."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.log.append("submitted")
+        return _Later(lambda: fn(*args, **kwargs), self.log)
+
+    def most_outstanding(self) -> int:
+        most = outstanding = 0
+        for entry in self.log:
+            outstanding += 1 if entry == "submitted" else -1
+            most = max(most, outstanding)
+        return most
+
+
+def test_a_page_is_applied_while_the_next_one_comes(db: Database) -> None:
+    """The service waits only for pages older than the one before: a page is stored while
+    the one before it is still applying, and every page is applied once, in order (the
+    run's last page in line after all of them)."""
+    qb = FakeQuickBooks(company=make_company(10, 7), clock=lambda: DAY1)
+    lazy = Lazy()
+    engine = SyncEngine(db, POLICY, behind=ThreadApplier(lazy))
+    company_id = create_company(db, "Acme").id
+    percents = run_session(engine, qb, company_id, "T1", DAY1)
+    assert percents[-1] == 100
+    assert lazy.most_outstanding() == 2
+    assert lazy.log.count("submitted") == lazy.log.count("ran")  # end waited for them all
+    assert _inbox_size(db) == 0
+    assert_store_equals_company(db, company_id, qb.company)
+    types = _run_types(db, "T1")
+    assert (types["customers"].fetched, types["customers"].created) == (10, 10)
+    assert {t.status for t in types.values()} == {"done"}
+    with db.begin() as conn:
+        cursors = runs.load_cursors(conn, company_id)
+    assert cursors["customers"].fetched == 10  # each page counted once
+
+
 @pytest.mark.parametrize("stored", [False, True], ids=["before-store", "after-store"])
 @pytest.mark.parametrize("after", [2, 3, 4, 6])
 def test_cut_sessions_resume_without_loss(
