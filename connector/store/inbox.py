@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select
 
 from connector.store.tables_sync import sync_inbox
 
@@ -74,14 +74,26 @@ def waiting(conn: Connection, company_id: str) -> list[InboxPage]:
     return [InboxPage(*row) for row in rows]
 
 
-def response(conn: Connection, page_id: int) -> str | None:
+def _this(page: InboxPage) -> ColumnElement[bool]:
+    """The row of ``page`` itself: SQLite gives a new row the ID of one taken since (the
+    table is often empty), so a late applier holding an old page must not find a newer
+    one by its ID alone; the request ID (``seq.type``) and run tell them apart."""
+    return and_(
+        sync_inbox.c.id == page.id,
+        sync_inbox.c.run_id == page.run_id,
+        sync_inbox.c.data_type == page.data_type,
+        sync_inbox.c.request_id == page.request_id,
+    )
+
+
+def response(conn: Connection, page: InboxPage) -> str | None:
     """The stored response text, or None when the page was applied (taken) already."""
     text: str | None = conn.execute(
-        select(sync_inbox.c.response).where(sync_inbox.c.id == page_id)
+        select(sync_inbox.c.response).where(_this(page))
     ).scalar_one_or_none()
     return text
 
 
-def take(conn: Connection, page_id: int) -> bool:
+def take(conn: Connection, page: InboxPage) -> bool:
     """Remove the page as part of applying it; False when someone applied it first."""
-    return conn.execute(delete(sync_inbox).where(sync_inbox.c.id == page_id)).rowcount == 1
+    return conn.execute(delete(sync_inbox).where(_this(page))).rowcount == 1

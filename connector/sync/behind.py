@@ -124,7 +124,7 @@ def apply_stored(
     now: datetime,
 ) -> None:
     """Take ``page`` out of the inbox and apply it (nothing when someone took it first)."""
-    if not inbox.take(conn, page.id):
+    if not inbox.take(conn, page):
         return
     cursor = runs.load_cursors(conn, page.company_id).get(page.data_type)
     delivery = pages.Delivery(page.company_id, page.run_id, page.data_type, page.request_id)
@@ -236,7 +236,7 @@ class Behind:
                 break
             if page.id in skip:
                 continue
-            text = inbox.response(conn, page.id)
+            text = inbox.response(conn, page)
             if text is not None:
                 apply_stored(conn, page, self._parse(text, page.qbxml_version), now)
 
@@ -244,7 +244,7 @@ class Behind:
         """Apply one page of the inbox (an ``Applier`` runs this); a no-op when another call
         applied it first."""
         with self._db.begin(write=False) as conn:
-            text = inbox.response(conn, page.id)
+            text = inbox.response(conn, page)
         if text is None:
             return  # another call applied it first
         events: list[Event] | ReadPage | QbxmlError | ApplyError

@@ -24,29 +24,13 @@ from connector.store.connections import (
 from connector.store.db import Database
 from connector.store.errors import ConnectionNotFound
 from connector.store.tables_sync import outbox as outbox_table
+from tests.portal.test_platform_work import _agreed
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 
 
-def _agree(db: Database, row: ConnectionRow, at: datetime) -> consents.ConsentRow:
-    return consents.record_consent(
-        db,
-        company_id=row.company_id,
-        connection_id=row.id,
-        link_id=None,
-        wording_version="v",
-        app_name="A",
-        data_types=["customers"],
-        reports=[],
-        writes=[],
-        agreed_from="127.0.0.1",
-        user_agent="test",
-        now=at,
-    )
-
-
 def _withdraw(db: Database, row: ConnectionRow, at: datetime) -> None:
-    agreed = _agree(db, row, at)
+    agreed = _agreed(db, row, at)
     consents.withdraw_consent(db, agreed.id, withdrawn_from="x", delete_records=False, now=at)
 
 
@@ -78,11 +62,11 @@ def _off_and_on(db: Database, row: ConnectionRow) -> None:
 
 def _withdrawn_then_given(db: Database, row: ConnectionRow) -> None:
     _withdraw(db, row, NOW)
-    _agree(db, row, NOW + timedelta(hours=1))
+    _agreed(db, row, NOW + timedelta(hours=1))
 
 
 def _given_then_withdrawn(db: Database, row: ConnectionRow) -> None:
-    _agree(db, row, NOW)
+    _agreed(db, row, NOW)
     _withdraw(db, row, NOW + timedelta(hours=1))
 
 
@@ -91,7 +75,7 @@ STEPS: dict[str, Step] = {
     "integration-off": _off,
     "integration-on-again": _off_and_on,
     "paused": lambda db, row: set_paused(db, row.id, True),
-    "consent-given": lambda db, row: _agree(db, row, NOW),
+    "consent-given": lambda db, row: _agreed(db, row, NOW),
     "consent-withdrawn": lambda db, row: _withdraw(db, row, NOW),
     "withdrawn-then-given": _withdrawn_then_given,
     "given-then-withdrawn": _given_then_withdrawn,

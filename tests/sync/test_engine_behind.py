@@ -22,6 +22,7 @@ from connector.qbwc.server.work import SessionContext
 from connector.qbxml.errors import QbxmlResponseError
 from connector.qbxml.parse import iter_events
 from connector.qbxml.values import Event
+from connector.store import inbox
 from connector.store import sync_runs as runs
 from connector.store.companies import create_company
 from connector.store.db import Database
@@ -214,6 +215,39 @@ def test_a_page_is_applied_while_the_next_one_comes(db: Database) -> None:
     with db.begin() as conn:
         cursors = runs.load_cursors(conn, company_id)
     assert cursors["customers"].fetched == 10  # each page counted once
+
+
+def test_a_late_applier_of_a_page_taken_already_leaves_a_newer_page_alone(db: Database) -> None:
+    """SQLite gives a new inbox row the ID of one taken since: an applier that comes late
+    with the old page (another applied it first) must not read or take the new one."""
+    company_id = create_company(db, "Acme").id
+    with db.begin() as conn:
+        run_id = runs.create_run(
+            conn,
+            company_id=company_id,
+            connection_id=None,
+            ticket="T1",
+            kind="full",
+            data_types=["accounts", "customers"],
+            now=DAY1,
+        )
+        common = {"company_id": company_id, "run_id": run_id, "qbxml_version": "16.0"}
+        old = inbox.put(
+            conn, data_type="accounts", request_id="1.accounts", response="<a/>", now=DAY1, **common
+        )
+        assert inbox.take(conn, old)
+        new = inbox.put(
+            conn,
+            data_type="customers",
+            request_id="1.customers",
+            response="<c/>",
+            now=DAY1,
+            **common,
+        )
+        if db.dialect == "sqlite":
+            assert new.id == old.id  # what made a late applier take the wrong page
+        assert inbox.response(conn, old) is None and not inbox.take(conn, old)
+        assert inbox.response(conn, new) == "<c/>" and inbox.take(conn, new)
 
 
 @pytest.mark.parametrize("stored", [False, True], ids=["before-store", "after-store"])
