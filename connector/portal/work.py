@@ -40,18 +40,20 @@ class PlatformWork:
         self._db = database
         self.inner = inner
 
+    def _read(self, connection_id: str) -> CallChecks:
+        with self._db.begin(write=False) as conn:
+            return read_call_checks(conn, connection_id)
+
     def _checks(self, ctx: SessionContext) -> tuple[str | None, SessionContext]:
         """The hold, and ``ctx`` telling the inner source whether a push waits: what each
         call reads before its work, in one statement (twice a page)."""
-        with self._db.begin(write=False) as conn:
-            checks: CallChecks = read_call_checks(conn, ctx.connection_id)
+        checks = self._read(ctx.connection_id)
         return held_by_checks(checks), replace(ctx, pushes_waiting=checks.pushes_waiting)
 
     def held(self, connection_id: str, now: datetime) -> str | None:
         """Why the connection must not sync now, in plain words (authenticate answers
         ``none`` and closeConnection shows this), or ``None``."""
-        with self._db.begin(write=False) as conn:
-            return held_by_checks(read_call_checks(conn, connection_id))
+        return held_by_checks(self._read(connection_id))
 
     def has_work(self, connection_id: str, now: datetime) -> bool:
         row = connection_store.get_connection(self._db, connection_id)
