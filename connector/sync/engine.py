@@ -2,7 +2,7 @@
 
 Owns: the imperative shell around the pure planner and cursor rules. Every call is one store
 transaction keyed by the session's ticket, opened by ``_turn`` (the one prologue: wait for
-this process's page applied behind, lock the company, apply pages left in the inbox, find
+this process's older pages applied behind, lock the company, apply pages left in the inbox, find
 the session's run, load the cursors); nothing lives in process memory, so any service
 instance may answer any call and a restart loses nothing (DESIGN.md). A request is recorded
 as in flight before it leaves; its response is stored and the cursor advanced in the same
