@@ -91,6 +91,22 @@ this VM compare ratios over several runs. What large's peak still adds (254 agai
 is the service's (before the front's change: service 186 MB against medium's 147, page
 worker 64 against 61): it holds the aged receivables' text whole (9 MB, and the 10.5 MB SOAP
 body while reading it).
+
+Issue 12, 2026-12-07 (fifth session), idle, after a call's checks became one statement, a
+call's ending one UPDATE, a type's last page waited in the inbox too (215 of medium's 217
+pages behind) and the service stopped waiting for the worker's page before storing the next
+(AHEAD = 1: it had waited 2.2 s of a medium sync on SQLite, 2.7 s on PostgreSQL):
+    size    backend     records    e2e s   qb s   e2e r/s floor r/s  ratio   peak MB plain r/s floor/plain e2e/plain
+    medium  sqlite        50253     11.1    3.1      4520      5520   0.82       216      8060        0.68      0.56
+    medium  postgresql    50253     13.7    3.2      3668      5232   0.70       231      8905        0.59      0.41
+    large   sqlite       502503    109.1   33.7      4607      4349   1.06       261      5816        0.75      0.79
+    large   postgresql   502503    146.3   38.1      3435      3702   0.93       281      3739        0.99      0.92
+(Medium at this session's start: 12.1 s, 0.46 on SQLite. The large runs' plain floors came
+out low, 5,816 and 3,739 records/s against medium's 8,060-8,905, so their ratios flatter;
+their e2e seconds against the fourth session's, 156.4 and 161.1, are the steadier comparison.)
+Medium end to end on PostgreSQL stays under half the plain floor: the box's two cores are
+nearly full (client 5.8 s, service 7.0 s, worker 9.4 s and PostgreSQL's processes about 3.6 s
+of CPU in a 14.6 s sync), and each call still runs about four transactions.
 """
 
 from __future__ import annotations
