@@ -15,8 +15,8 @@ from datetime import datetime
 from connector.portal import links as link_rules
 from connector.portal.consent import ConsentWording, wording
 from connector.portal.errors import ConsentRequired
-from connector.portal.operations import brand, require_enabled
-from connector.portal.status import ConnectionStatus, connection_status, held_reason
+from connector.portal.operations import brand, held_by_checks, require_enabled
+from connector.portal.status import ConnectionStatus, connection_status
 from connector.settings import Settings
 from connector.store import activity as activity_store
 from connector.store import companies as company_store
@@ -25,6 +25,7 @@ from connector.store import consents as consent_store
 from connector.store import links as link_store
 from connector.store import platform as platform_store
 from connector.store import sync_runs as run_store
+from connector.store.call_checks import read_call_checks
 from connector.store.companies import CompanyRow
 from connector.store.connections import ConnectionRow
 from connector.store.consents import ConsentRow
@@ -176,15 +177,9 @@ def live_status(db: Database, connection: ConnectionRow, now: datetime) -> LiveS
         recent = [r for r in run_store.list_runs(conn, current.company_id, limit=5)]
         started = [r for r in recent if r.status != "queued"]
         latest = started[0] if started else None
-        platform = platform_store.get_platform(conn)
-        consent = consent_store.latest_consent(conn, current.company_id)
+        checks = read_call_checks(conn, current.id)
         progress = None
         if latest is not None and latest.status == "running":
             progress = percent(latest.data_types, run_store.load_cursors(conn, current.company_id))
     status = connection_status(paused=current.paused, activity=activity, latest=latest, now=now)
-    held = held_reason(
-        integration_enabled=platform.integration_enabled,
-        paused=current.paused,
-        consent_active=None if consent is None else consent.active,
-    )
-    return LiveStatus(status, held, progress, latest)
+    return LiveStatus(status, held_by_checks(checks), progress, latest)

@@ -24,11 +24,10 @@ from connector.portal.status import held_reason
 from connector.portal.svg import MAX_LOGO_BYTES, LogoProblem, check_logo
 from connector.settings import Settings
 from connector.store import connections as connection_store
-from connector.store import consents as consent_store
 from connector.store import links as link_store
 from connector.store import platform as platform_store
 from connector.store import sync_requests
-from connector.store.call_checks import CallChecks
+from connector.store.call_checks import CallChecks, read_call_checks
 from connector.store.connections import ConnectionRow
 from connector.store.db import Database, transaction
 from connector.store.links import LinkKind, LinkRow
@@ -97,17 +96,12 @@ def require_enabled(db: Database | Connection) -> PlatformSettings:
 def held_reason_for(db: Database | Connection, connection: ConnectionRow) -> str | None:
     """Why ``connection`` must not sync now (integration off, paused, consent withdrawn)."""
     with transaction(db, write=False) as conn:
-        platform = platform_store.get_platform(conn)
-        consent = consent_store.latest_consent(conn, connection.company_id)
-    return held_reason(
-        integration_enabled=platform.integration_enabled,
-        paused=connection.paused,
-        consent_active=None if consent is None else consent.active,
-    )
+        return held_by_checks(read_call_checks(conn, connection.id))
 
 
 def held_by_checks(checks: CallChecks) -> str | None:
-    """``held_reason_for`` from the checks a Web Connector call reads in one statement."""
+    """Why a connection must not sync now, from the checks read in one statement
+    (``store.call_checks``)."""
     return held_reason(
         integration_enabled=checks.integration_enabled,
         paused=checks.paused,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connector.portal.operations import held_by_checks, held_reason_for
+from connector.portal.operations import held_by_checks
 from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.store import connections as connection_store
 from connector.store import outbox, reports, sync_requests
@@ -56,9 +56,9 @@ class PlatformWork:
         return held_by_checks(self._read(connection_id))
 
     def has_work(self, connection_id: str, now: datetime) -> bool:
-        row = connection_store.get_connection(self._db, connection_id)
-        if held_reason_for(self._db, row) is not None:
+        if self.held(connection_id, now) is not None:
             return False
+        row = connection_store.get_connection(self._db, connection_id)
         with self._db.begin(write=False) as conn:
             if sync_requests.has_queued(conn, row.company_id):
                 return True

@@ -1,5 +1,6 @@
-"""``read_call_checks``: what each Web Connector call checks, in one statement, is what the
-separate reads (``held_reason_for``, ``outbox.has_unsent``) say, on both backends."""
+"""``read_call_checks``: what each Web Connector call checks, in one statement: the hold each
+state of the platform, pause and consents gives, and whether a push waits as
+``outbox.has_unsent`` says, on both backends."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from connector.portal.operations import held_by_checks, held_reason_for
+from connector.portal.status import HELD_OFF, HELD_PAUSED, HELD_WITHDRAWN
 from connector.settings import DEFAULT_OWNER_ID
 from connector.store import consents, outbox
 from connector.store import platform as platform_store
@@ -87,8 +89,17 @@ STEPS: dict[str, Step] = {
 }
 
 
+HELD = {
+    "integration-off": HELD_OFF,
+    "paused": HELD_PAUSED,
+    "consent-withdrawn": HELD_WITHDRAWN,
+    "given-then-withdrawn": HELD_WITHDRAWN,
+}
+"""The steps that hold the connection (every other one leaves it free to sync)."""
+
+
 @pytest.mark.parametrize("step", list(STEPS))
-def test_one_statement_says_what_the_separate_reads_say(
+def test_one_statement_says_the_hold_and_whether_a_push_waits(
     db: Database, company: CompanyRow, step: str
 ) -> None:
     row, _ = create_connection(db, company.id, "desktop_app", owner_id=DEFAULT_OWNER_ID)
@@ -96,7 +107,8 @@ def test_one_statement_says_what_the_separate_reads_say(
     STEPS[step](db, row)
     checks = _checks(db, row)
     assert checks.company_id == company.id
-    assert held_by_checks(checks) == held_reason_for(db, get_connection(db, row.id))
+    assert held_by_checks(checks) == HELD.get(step)
+    assert held_reason_for(db, get_connection(db, row.id)) == HELD.get(step)
     with db.begin(write=False) as conn:
         assert checks.pushes_waiting == outbox.has_unsent(conn, company.id)
     # the pause is the connection's; the rest is the company's or the platform's
