@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from connector.api.cursors import Cursor, cut_page, decode_key_cursor, encode_key_cursor
 from connector.api.deps import ApiKeyDep, DatabaseDep, SettingsDep
 from connector.api.errors import ApiError
+from connector.api.routes_settings import api_error
 from connector.portal.errors import PortalError
 from connector.portal.operations import create_connection_with_link
 from connector.portal.qwc import branded_qwc
@@ -151,7 +152,7 @@ def create_connection(
             database, settings, company.id, body.method, now=datetime.now(UTC)
         )
     except PortalError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.details) from exc
+        raise api_error(exc) from exc
     fields = _connection_fields(settings, row) | {"linkUrl": link_url}
     return ConnectionCreated(**fields, password=password)
 
