@@ -1,4 +1,6 @@
 """Applying pages behind the Web Connector: the inbox, this process's pages, their appliers.
+About 410 lines: which pages may wait, the order they are applied in and what applies them
+share one set of rules; splitting them would spread those rules over modules.
 
 Owns: an iterator page that leaves more to fetch is stored whole in the inbox
 (``connector.store.inbox``) while its iterator moves on (``can_wait``; the engine does both in
@@ -137,6 +139,13 @@ service waits for the older ones only, so a page is applied while the Web Connec
 QuickBooks bring the next one, and the service does not wait for the worker each page
 (issue 12: a medium sync had waited 2.2 s on SQLite, 2.7 s on PostgreSQL)."""
 
+READ_AHEAD_MAX_CHARS = 2 * 1024 * 1024
+"""The longest page read whole before its write transaction. A page of 250 records is up to
+about 1 MB; a type without iterators answers in one page of every record (a large company's
+3,200 employees: 2.7 MB), which held whole as records and texts cost the worker about 17 MB
+more at its peak (issue 12: memory flat from medium to large). Such a page is read as it is
+written, in batches, inside the transaction, as a page applied in line is."""
+
 _HEAD_CHARS = 4096
 """Where ``Behind.head`` looks first: a page's ``*Rs`` start tag (its status and iterator)
 comes within its first lines; the whole page is read only when it does not (parsing the
@@ -247,20 +256,30 @@ class Behind:
             text = inbox.response(conn, page)
         if text is None:
             return  # another call applied it first
-        events: list[Event] | ReadPage | QbxmlError | ApplyError
-        try:  # read before the write transaction: writers wait only for the SQL
-            events = list(self._parse(text, page.qbxml_version))
-            dt = BY_KEY[page.data_type]
-            if dt.kind is not Kind.DELETED and not is_probe(page.request_id):
-                events = read_page(dt, page.request_id, events)  # a probe stores nothing
-        except (QbxmlError, ApplyError) as exc:
-            events = exc
+        events: Iterable[Event] | ReadPage | QbxmlError | ApplyError
+        if len(text) > READ_AHEAD_MAX_CHARS:
+            events = self._parse(text, page.qbxml_version)  # read in batches as it is written
+        else:
+            events = self._read_ahead(page, text)
         with self._db.begin() as conn:
             runs.lock_company(conn, page.company_id)
             # pages of a company are applied in the order they came: one handed to another
             # worker, or left by another instance, that is still waiting goes first
             self.drain(conn, page.company_id, now, before=page.id)
             apply_stored(conn, page, events, now)
+
+    def _read_ahead(
+        self, page: InboxPage, text: str
+    ) -> list[Event] | ReadPage | QbxmlError | ApplyError:
+        """``page`` read before its write transaction, so that writers wait only for the SQL."""
+        try:
+            events = list(self._parse(text, page.qbxml_version))
+            dt = BY_KEY[page.data_type]
+            if dt.kind is not Kind.DELETED and not is_probe(page.request_id):
+                return read_page(dt, page.request_id, events)  # a probe stores nothing
+            return events
+        except (QbxmlError, ApplyError) as exc:
+            return exc
 
 
 # --------------------------------------------------------------------------- appliers

@@ -27,7 +27,8 @@ from connector.store import sync_runs as runs
 from connector.store.companies import create_company
 from connector.store.db import Database
 from connector.store.tables_sync import sync_inbox
-from connector.sync.behind import ProcessApplier, ThreadApplier, applier_for
+from connector.sync import behind as behind_module
+from connector.sync.behind import Behind, ProcessApplier, ThreadApplier, applier_for
 from connector.sync.engine import SyncEngine
 from connector.sync.plan import Policy
 from qbd_emulator.processor import FakeQuickBooks
@@ -101,6 +102,21 @@ def test_full_and_incremental_sync_equal_in_line(db: Database, behind: ThreadApp
     run_session(engine, qb, company_id, "T2", later)
     assert_store_equals_company(db, company_id, qb.company)
     assert _run_types(db, "T2")["customers"].created == 1
+
+
+def _held_whole(*_args: object) -> None:
+    raise AssertionError("a page over READ_AHEAD_MAX_CHARS was read whole")
+
+
+def test_a_page_too_long_to_hold_whole_is_read_as_it_is_written(
+    db: Database, behind: ThreadApplier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over ``READ_AHEAD_MAX_CHARS`` (a type without iterators answers with every record in
+    one page) a page applied behind is read in batches inside its transaction, not held whole
+    before it: the same store, counts and watermarks, full and incremental."""
+    monkeypatch.setattr(behind_module, "READ_AHEAD_MAX_CHARS", 0)
+    monkeypatch.setattr(Behind, "_read_ahead", _held_whole)
+    test_full_and_incremental_sync_equal_in_line(db, behind)
 
 
 def test_a_probe_of_several_pages_is_compared_behind(
@@ -321,11 +337,16 @@ def test_calls_alternating_between_instances(db: Database) -> None:
     assert (types["invoices"].fetched, types["invoices"].created) == (9, 9)
 
 
+@pytest.mark.parametrize("whole", [True, False], ids=["read-ahead", "read-as-written"])
 def test_an_unreadable_page_applied_behind_stops_its_type_only(
-    db: Database, behind: ThreadApplier
+    db: Database, behind: ThreadApplier, monkeypatch: pytest.MonkeyPatch, whole: bool
 ) -> None:
     """The second customers page breaks when read in full (its head was fine): customers
-    stop with a FATAL error for this session, its watermark stays, the other types sync."""
+    stop with a FATAL error for this session, its watermark stays, the other types sync;
+    whether the page was read before its transaction or, too long for that, inside it."""
+    if not whole:
+        monkeypatch.setattr(behind_module, "READ_AHEAD_MAX_CHARS", 0)
+        monkeypatch.setattr(Behind, "_read_ahead", _held_whole)
     seen: list[str] = []
 
     def parse(text: str, version: str) -> Iterator[Event]:
