@@ -119,18 +119,19 @@ one 2.7 MB page) stopped being held whole by the worker:
     large   postgresql   502503    131.2   32.0      3830      4435   0.86       269      4314        1.03      0.89
     medium  sqlite        50253     11.3    2.9      4453      5314   0.84       216      7862        0.68      0.57
     medium  postgresql    50253     14.3    3.4      3524      4334   0.81       233      7233        0.60      0.49
-(The two medium runs 40 minutes apart: the box slowed by a tenth in between, the plain floor
-with it.) Side by side with the commit before, medium on PostgreSQL: 14.4 -> 13.0 s e2e, the
-worker's CPU -0.8 s, PostgreSQL's -0.7 s; large on PostgreSQL 146.3 -> 131.2 s. Peak memory,
-medium -> large: 216 -> 250 MB (SQLite), 233 -> 269 MB (PostgreSQL); the worker is flat now
-(74 and 77 MB RSS, was 91 in large), the service's steady RSS too (137-141 MB either size).
-What large still adds is the service's at the end of the sync: the aged receivables report,
-9 MB in one response (medium's is 0.9 MB), held about three times over while its SOAP text is
-unescaped (the body, the parameter's bytes and their copy), +27 MB. Tried and measured without
-a gain: reading a page from its tree instead of start/end events (the same CPU once the
-service's malloc settings apply), more pages ahead (AHEAD 2 and 6: within the noise), a larger
-SQLite WAL checkpoint interval, handing the page's text to the worker instead of its reading it
-back (-0.3 s on PostgreSQL, +0.3 s of the service's on SQLite, which pickles it).
+(The two medium runs half an hour apart: the box slowed by a tenth in between, the plain
+floor with it.) Side by side with the commit before, medium on PostgreSQL: 14.4 -> 13.0 s
+e2e, the worker's CPU -0.8 s, PostgreSQL's -0.7 s; large on PostgreSQL against the fifth
+session's run: 146.3 -> 131.2 s. Peak memory, medium -> large: 216 -> 250 MB (SQLite),
+233 -> 269 MB (PostgreSQL); the worker is flat now (74 and 77 MB RSS, was 91 in large), the
+service's steady RSS too (137-141 MB either size). What large still adds is the service's at
+the end of the sync: the aged receivables report, 9 MB in one response (medium's is 0.9 MB),
+held about three times over while its SOAP text is unescaped (the body, the parameter's bytes
+and their copy), +27 MB. Tried and measured without a gain: reading a page from its tree
+instead of start/end events (the same CPU once the worker's collector and malloc settings
+apply), more pages ahead (AHEAD 2: -3%, AHEAD 6: -2%, within the noise), a larger SQLite WAL
+checkpoint interval, handing the page's text to the worker instead of its reading it back
+(-0.3 s on PostgreSQL, +0.3 s of the service's CPU on SQLite, which pickles it).
 """
 
 from __future__ import annotations
