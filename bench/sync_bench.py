@@ -110,7 +110,7 @@ of CPU in a 14.6 s sync), and each call still runs about four transactions.
 
 Issue 12, 2026-12-07 (sixth session), idle, after a batch became one statement of arrays on
 PostgreSQL (``INSERT ... SELECT FROM unnest(%b::text[], ...)`` instead of a pipeline of one
-statement per row) and a page over 2 MiB (a type without iterators: large's 3,209 employees in
+statement per row) and a page over 2 MiB (a type without iterators: large's ~2,500 employees in
 one 2.7 MB page) stopped being held whole by the worker:
     size    backend     records    e2e s   qb s   e2e r/s floor r/s  ratio   peak MB plain r/s floor/plain e2e/plain
     medium  sqlite        50253     10.8    2.8      4654      5175   0.90       216      8714        0.59      0.53

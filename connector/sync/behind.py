@@ -142,7 +142,7 @@ QuickBooks bring the next one, and the service does not wait for the worker each
 READ_AHEAD_MAX_CHARS = 2 * 1024 * 1024
 """The longest page read whole before its write transaction. A page of 250 records is up to
 about 1 MB; a type without iterators answers in one page of every record (a large company's
-3,200 employees: 2.7 MB), which held whole as records and texts cost the worker about 17 MB
+about 2,500 employees: 2.7 MB), which held whole as records and texts cost the worker about 17 MB
 more at its peak (issue 12: memory flat from medium to large). Such a page is read as it is
 written, in batches, inside the transaction, as a page applied in line is."""
 
