@@ -50,6 +50,7 @@ from connector.store.db import Database
 from connector.store.inbox import InboxPage
 from connector.store.sync_runs import CursorRow
 from connector.sync import pages
+from connector.sync.cursors import more_to_come
 from connector.sync.probe import is_probe
 from connector.sync.upsert import ApplyError, ReadPage, read_page, unusable
 
@@ -116,7 +117,7 @@ def _ok_answer(cursor: CursorRow, head: ResponseStart) -> bool:
 
 
 def _more_to_come(head: ResponseStart) -> bool:
-    return bool(head.iterator_id) and (head.iterator_remaining or 0) > 0
+    return more_to_come(head.iterator_id, head.iterator_remaining)
 
 
 def apply_stored(

@@ -183,6 +183,12 @@ def last_page_received(cursor: CursorRow) -> CursorRow:
     return _paging(_landed(cursor, attempts=0), CursorState.STORING, None, None, 0)
 
 
+def more_to_come(iterator_id: str | None, remaining: int | None) -> bool:
+    """A page of an iterator that leaves records to fetch (a page applied behind, and its
+    cursor when it is stored: ``behind``, ``page_stored``)."""
+    return bool(iterator_id) and (remaining or 0) > 0
+
+
 def page_stored(cursor: CursorRow, page: PageResult, run_id: str, now: datetime) -> CursorRow:
     """A page from the inbox was applied: its latest time joins the run's high-water mark
     (whatever the cursor did meanwhile, the records are stored); its count joins the
@@ -191,7 +197,7 @@ def page_stored(cursor: CursorRow, page: PageResult, run_id: str, now: datetime)
     storing = cursor.run_id == run_id and cursor.state == CursorState.STORING.value
     same_run = cursor.run_id == run_id and (cursor.iterator_id is not None or storing)
     moved = _with_page(cursor, page, counted=same_run)
-    last = storing and not (page.iterator_id and (page.remaining or 0) > 0)
+    last = storing and not more_to_come(page.iterator_id, page.remaining)
     return complete(moved, now) if last else moved
 
 
