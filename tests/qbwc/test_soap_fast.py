@@ -10,6 +10,7 @@ path does not recognise must reach spyne unchanged (and get the guard's faults).
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -29,10 +30,10 @@ from connector.qbwc.server.soap_fast import (
     FAST_MAX_BODY,
     FAST_PARAMETERS,
     _text,
-    page_scan,
     recognise,
     xml_safe,
 )
+from connector.qbwc.server.soap_page import PageText, page_scan
 from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, TNS
 from connector.secrets import ticket_hash
 from connector.settings import Settings
@@ -116,6 +117,7 @@ class Pair:
         spyne_only: ASGIApp = WSGIMiddleware(wsgi)  # type: ignore[arg-type,assignment]
         front = SoapFront(spyne_only, cast(QbwcService, self.service),
                           response_limit=response_limit or DEFAULT_MAX_BODY)  # fmt: skip
+        self.front = front
         self.fast = Client(front)
         self.slow = Client(spyne_only)
 
@@ -404,3 +406,101 @@ def test_a_parameter_text_taken_is_what_lxml_reads(pieces: list[str], bad: str) 
     assert call.arguments["ticket"] == taken
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     assert (etree.fromstring(b"<r>" + raw + b"</r>", parser).text or "") == taken
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([*PIECES, "]", "]]", "&am", "&quo"]), max_size=16),
+    st.lists(st.integers(min_value=0, max_value=80), max_size=6),
+)
+def test_a_page_text_read_in_chunks_is_the_text_read_whole(
+    pieces: list[str], cuts: list[int]
+) -> None:
+    """However the chunks split an entity, a UTF-8 sequence or a "]]>", ``PageText`` takes
+    what ``_text`` takes from the whole and refuses what it (or ``recognise``) refuses."""
+    raw = "".join(pieces).encode("utf-8", errors="surrogatepass")
+    whole = _text(raw)
+    reader = PageText()
+    edges = sorted({0, len(raw), *(c for c in cuts if c < len(raw))})
+    fed = [reader.feed(raw[a:b]) for a, b in itertools.pairwise(edges)]
+    taken = all(fed) and reader.finish()
+    assert taken == (isinstance(whole, str) and b"]]>" not in raw)
+    if taken:
+        assert reader.text() == whole
+
+
+SPLIT = [b"a]]>b", b"]]&gt;]>", b"x&amp;y&quot;z&apos;&lt;&gt;", "é€😀&lt;".encode(), b"&amp",
+         b"&quot", b"a&b", "\ufffe".encode(), b"\xc3", b"q\x01", b"a\rb", b"&#60;"]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", SPLIT)
+def test_every_split_of_a_text_in_two_or_three_reads_as_the_whole(raw: bytes) -> None:
+    whole = _text(raw)
+    expected = whole if isinstance(whole, str) and b"]]>" not in raw else None
+    for i in range(len(raw) + 1):
+        for j in range(i, len(raw) + 1):
+            reader = PageText()
+            taken = all([reader.feed(raw[:i]), reader.feed(raw[i:j]), reader.feed(raw[j:])])
+            taken = taken and reader.finish()
+            assert (reader.text() if taken else None) == expected, (raw, i, j)
+
+
+def _drive(front: SoapFront, body: bytes, step: int) -> tuple[int, bytes]:
+    """POST ``body`` to ``front`` in chunks of ``step`` bytes, as a server reads a socket."""
+    sent: list[dict[str, Any]] = []
+    starts = iter(range(0, len(body), step))
+
+    async def receive() -> dict[str, Any]:
+        at = next(starts)
+        return {"type": "http.request", "body": body[at : at + step],
+                "more_body": at + step < len(body)}  # fmt: skip
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/qbwc", "raw_path": b"/qbwc", "root_path": "", "query_string": b"",
+             "server": ("test", 80), "client": ("127.0.0.1", 5000),
+             "headers": [(b"host", b"test"), (b"content-type", b"text/xml; charset=utf-8"),
+                         (b"content-length", str(len(body)).encode())]}  # fmt: skip
+    asyncio.run(front(scope, receive, send))  # type: ignore[arg-type]
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.mark.parametrize("step", [7, 4096, 65536])
+def test_a_page_in_many_chunks_reaches_the_service_whole(pair: Pair, step: int) -> None:
+    page = _page(2000)
+    body = soap_envelope("receiveResponseXML", ticket="t", response=page, hresult="", message="")
+    pair.service.answer = "seven"
+    pair.service.calls.clear()
+    status, answer = _drive(pair.front, body, step)
+    assert pair.service.calls == [("receive_response_xml", ("t", page, "", ""))]
+    assert (status, answer) == (200, pair.slow.post("/qbwc", content=body).content)
+
+
+@pytest.mark.parametrize("step", [7, 65536])
+@pytest.mark.parametrize(
+    "change",
+    [
+        (b"&lt;CustomerRet", b"&#60;CustomerRet"),
+        (b"Customer", b"Cus\rtomer"),
+        (b"' \xc3\xa9", b"' \xc3"),  # a UTF-8 sequence cut short
+        (b"]]&amp;gt;", b"]]>"),
+    ],
+)
+def test_a_page_whose_text_is_refused_in_chunks_gets_spynes_answer(
+    pair: Pair, step: int, change: tuple[bytes, bytes]
+) -> None:
+    original = soap_envelope("receiveResponseXML", ticket="t", response=_page(500), hresult="",
+                             message="")  # fmt: skip
+    body = original.replace(*change)
+    assert body != original
+    pair.service.answer = "z"
+    pair.service.calls.clear()
+    slow = pair.slow.post(
+        "/qbwc", content=body, headers={"Content-Type": "text/xml; charset=utf-8"}
+    )
+    slow_calls = list(pair.service.calls)
+    pair.service.calls.clear()
+    assert _drive(pair.front, body, step) == (slow.status_code, slow.content)
+    assert pair.service.calls == slow_calls

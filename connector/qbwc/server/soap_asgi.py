@@ -2,15 +2,15 @@
 other request through the screened spyne path (``SoapGuard`` behind a2wsgi).
 
 Owns: reading a POST's body on the event loop (at most ``FAST_MAX_BODY`` bytes; a
-receiveResponseXML up to the response limit while ``soap_fast.PageScan`` sees the Web
-Connector's shape), and when ``soap_fast.recognise`` knows it (and the Content-Type and
-SOAPAction agree with it, as the guard would check): serverVersion and clientVersion
-answered on the loop, authenticate and the ticket calls (sendRequestXML, receiveResponseXML,
-getLastError, closeConnection) run by ``QbwcService`` in a thread of this front's pool (they
-hash or wait on the store's row locks; a page is also scanned there), the answer being the
-bytes spyne would write. Anything else, including every GET, reaches the WSGI application
-with the bytes already read replayed in front of the rest of the stream, exactly as it
-arrived; so does a body over a limit, which the guard refuses.
+receiveResponseXML up to the response limit while ``soap_page.PageScan`` sees the Web
+Connector's shape, its response text unescaped chunk by chunk as it arrives), and when
+``soap_fast.recognise`` knows it (and the Content-Type and SOAPAction agree with it, as the
+guard would check): serverVersion and clientVersion answered on the loop, authenticate and
+the ticket calls (sendRequestXML, receiveResponseXML, getLastError, closeConnection) run by
+``QbwcService`` in a thread of this front's pool (they hash or wait on the store's row
+locks), the answer being the bytes spyne would write. Anything else, including every GET,
+reaches the WSGI application with the bytes already read replayed in front of the rest of
+the stream, exactly as it arrived; so does a body over a limit, which the guard refuses.
 Why (issue 12): through a2wsgi, the guard's screen and spyne, a call that does no work
 cost about 2 ms of CPU and five thread hand-overs, and a page a parse of its envelope; here
 a call costs the HTTP server's own work and a page a few scans of its bytes.
@@ -31,12 +31,11 @@ from connector.qbwc.server.soap_fast import (
     FAST_MAX_BODY,
     INTERNAL_ERROR,
     FastCall,
-    PageScan,
     answer_envelope,
-    page_scan,
     recognise,
     xml_safe,
 )
+from connector.qbwc.server.soap_page import PageScan, page_scan
 from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, TNS
 
 log = logging.getLogger(__name__)
@@ -126,24 +125,29 @@ class SoapFront:
             if not complete or not message.get("more_body", False):
                 break
         call = None
-        if complete:  # the whole body, in one piece: its chunks go (a page is held once)
+        if complete and scan is not None:
+            call = self._page(scan)
+        elif complete:  # a small body, in one piece
             body = b"".join(chunks)
-            chunks.clear()
             read[:] = [{"type": "http.request", "body": body, "more_body": False}]
-            call = await self._recognise(body, scan is not None)
+            call = recognise(body)
             del body
         del chunks
         if call is None or not _headers_agree(scope, call.operation):
             await self.fallback(scope, _replay(read, receive), send)
             return
-        read.clear()  # the body's bytes go before the call: a page is held once, as text
+        read.clear()  # the body's bytes go before the call (a page's before its text is joined)
+        if scan is not None:
+            call.arguments["response"] = scan.text.text()
         await self._answer(call, _source(scope), send)
 
-    async def _recognise(self, body: bytes, page: bool) -> FastCall | None:
-        if not page:
-            return recognise(body)
-        loop = asyncio.get_running_loop()  # a page: scanned off the event loop
-        return await loop.run_in_executor(self.pool, recognise, body, self.response_limit)
+    def _page(self, scan: PageScan) -> FastCall | None:
+        """The call a page read whole makes, its response text still in ``scan.text``."""
+        envelope = scan.envelope()
+        if envelope is None or not scan.text.finish():
+            return None
+        call = recognise(envelope, self.response_limit)
+        return call if call is not None and call.arguments.get("response") == "" else None
 
     def _page_scan(self, chunks: list[bytes], scope: Scope) -> PageScan | None:
         """Past ``FAST_MAX_BODY``, a receiveResponseXML of the Web Connector's shape is read

@@ -9,7 +9,8 @@ integer or string-array result (``soap11env``/``tns`` prefixes, lxml's escaping)
 else (another layout, a DTD, a character reference, a carriage return, a body over
 ``FAST_MAX_BODY`` or, for receiveResponseXML, over the service's response limit, a method
 not in ``FAST_PARAMETERS``) is not recognised, and the caller hands the body to the
-screened spyne path unchanged. Since the pages of a sync ride on receiveResponseXML, its
+screened spyne path unchanged. A receiveResponseXML over ``FAST_MAX_BODY`` is read as it
+arrives (``soap_page``) and recognised here with its response text left out. Since the pages of a sync ride on receiveResponseXML, its
 guard screen and spyne parse were a quarter of the service's CPU in a medium sync (py-spy,
 issue 12): here a page costs a few scans in C. tests/qbwc/test_soap_fast.py checks both
 against spyne on recorded QBWC traffic and generated values.
@@ -71,20 +72,17 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _INTEGER = re.compile(r"[0-9]{1,9}")
 
 
+def opens(head: bytes, operation: str) -> bool:
+    """``head`` starts a call of ``operation`` in the Web Connector's shape."""
+    found = _START.match(head)
+    return found is not None and found["op"] == operation.encode()
+
+
 @dataclass(frozen=True)
 class FastCall:
     operation: str
     arguments: dict[str, str | int | None]
     """Each parameter's text (``""`` for an empty element), an integer parameter as int."""
-
-
-def page_scan(head: bytes) -> PageScan | None:
-    """A ``PageScan`` for a body starting with ``head`` (more than ``FAST_MAX_BODY``
-    bytes), when it is a receiveResponseXML of the Web Connector's shape so far."""
-    found = _START.match(head)
-    if found is None or found["op"] != LARGE_OPERATION.encode():
-        return None
-    return PageScan.start(head)
 
 
 def recognise(body: bytes, response_limit: int = FAST_MAX_BODY) -> FastCall | None:
@@ -143,47 +141,6 @@ def _parameters(body: bytes, pos: int, end: int) -> dict[str, str | int | None] 
     return arguments
 
 
-class PageScan:
-    """Follows a receiveResponseXML past ``FAST_MAX_BODY`` as it arrives: its ``response``
-    text may be long but holds no ``<`` before ``</response>``, and little may follow that.
-    ``feed`` says False at the first chunk that breaks the shape, so a hostile body (tiny
-    elements, a tag of a million attributes) goes on to the guard's screen after the chunk
-    that shows it, not after it was read whole."""
-
-    OPEN, CLOSE = b"<response>", b"</response>"
-
-    def __init__(self) -> None:
-        self.pending = b""
-        self.closed = False
-        self.after = 0
-
-    @classmethod
-    def start(cls, head: bytes) -> PageScan | None:
-        """A scan of a body that starts with ``head``, if its response text has begun."""
-        at = head.find(cls.OPEN)
-        scan = cls()
-        if at < 0 or not scan.feed(head[at + len(cls.OPEN) :]):
-            return None
-        return scan
-
-    def feed(self, chunk: bytes) -> bool:
-        if self.closed:
-            self.after += len(chunk)
-            return self.after <= FAST_MAX_BODY
-        data = self.pending + chunk if self.pending else chunk
-        self.pending = b""
-        at = data.find(b"<")
-        if at < 0:
-            return True
-        if len(data) - at < len(self.CLOSE):
-            self.pending = data[at:]
-            return self.CLOSE.startswith(self.pending)
-        if not data.startswith(self.CLOSE, at):
-            return False
-        self.closed, self.after = True, len(data) - at - len(self.CLOSE)
-        return self.after <= FAST_MAX_BODY
-
-
 _REFUSED = object()
 
 
@@ -194,21 +151,31 @@ def _text(raw: bytes) -> object:
     (megabytes) costs a few passes over it."""
     if not raw:
         return ""
-    if b"\r" in raw or len(raw.translate(None, _CONTROLS)) != len(raw):
-        return _REFUSED
     if not raw.isascii() and (_NOT_CHARACTERS[0] in raw or _NOT_CHARACTERS[1] in raw):
         return _REFUSED
+    plain = unescaped(raw)
+    if plain is None:
+        return _REFUSED
+    try:
+        return plain.decode("utf-8")  # strict: refuses encoded surrogates too
+    except UnicodeDecodeError:
+        return _REFUSED
+
+
+def unescaped(raw: bytes) -> bytes | None:
+    """``raw`` with the five predefined entities replaced; None for a carriage return, a
+    control XML forbids, or a character or unknown entity reference. Its UTF-8 (and the
+    two noncharacters) is the caller's to check: ``_text`` whole, ``soap_page`` by chunk."""
+    if b"\r" in raw or len(raw.translate(None, _CONTROLS)) != len(raw):
+        return None
     if b"&" in raw:
         for entity, char in _ENTITIES:
             if entity in raw:
                 raw = raw.replace(entity, char)
         if raw.count(b"&") != raw.count(b"&amp;"):
-            return _REFUSED
+            return None
         raw = raw.replace(b"&amp;", b"&")
-    try:
-        return raw.decode("utf-8")  # strict: refuses encoded surrogates too
-    except UnicodeDecodeError:
-        return _REFUSED
+    return raw
 
 
 def xml_safe(value: str) -> str:
