@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from connector.qbwc.server import session as session_module
 from connector.qbwc.server.session import (
     NOOP,
     UNKNOWN_TICKET,
@@ -336,3 +340,23 @@ def test_internal_failure_ends_the_session_on_the_wire() -> None:
         assert step.reply == Answer(answer if answer is not None else step.state.last_error)
     closed = internal_failure(base(D), CloseConnection())
     assert closed.state.phase is C and closed.state.ended
+
+
+@given(st.text(max_size=40), st.text(max_size=5), st.text(max_size=5), st.integers(1, 9))
+def test_a_response_digest_hashed_in_slices_is_the_digest_of_the_whole(
+    response: str, hresult: str, message: str, chunk: int
+) -> None:
+    """Digests stored by earlier versions still match the same response sent again."""
+    whole = "\x00".join((response, hresult, message)).encode("utf-8", errors="surrogatepass")
+    saved = session_module._DIGEST_CHUNK
+    session_module._DIGEST_CHUNK = chunk
+    try:
+        try:
+            digest = response_digest(response, hresult, message)
+        except UnicodeEncodeError:  # a lone surrogate: the whole text does not encode either
+            with pytest.raises(UnicodeEncodeError):
+                "\x00".join((response, hresult, message)).encode()
+            return
+    finally:
+        session_module._DIGEST_CHUNK = saved
+    assert digest == hashlib.sha256(whole).hexdigest()

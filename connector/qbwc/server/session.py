@@ -110,9 +110,20 @@ MESSAGE_MAX = 2000
 """connectionError's message as kept in getLastError's answer."""
 
 
+_DIGEST_CHUNK = 1 << 20
+"""Characters of a response encoded at a time for its digest (issue 12)."""
+
+
 def response_digest(response: str, hresult: str, message: str) -> str:
-    """Identity of one receiveResponseXML, to recognise the same response sent twice."""
-    return hashlib.sha256("\x00".join((response, hresult, message)).encode()).hexdigest()
+    """Identity of one receiveResponseXML, to recognise the same response sent twice: the
+    SHA-256 of ``"\\x00".join((response, hresult, message))`` in UTF-8, hashed a slice at a
+    time. Joined and encoded whole, a large company's 9 MB report was held twice more while
+    its digest was taken, the service's highest memory in a large sync."""
+    digest = hashlib.sha256()
+    for start in range(0, len(response), _DIGEST_CHUNK):
+        digest.update(response[start : start + _DIGEST_CHUNK].encode())
+    digest.update(f"\x00{hresult}\x00{message}".encode())
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------- transition
