@@ -132,6 +132,19 @@ instead of start/end events (the same CPU once the worker's collector and malloc
 apply), more pages ahead (AHEAD 2: -3%, AHEAD 6: -2%, within the noise), a larger SQLite WAL
 checkpoint interval, handing the page's text to the worker instead of its reading it back
 (-0.3 s on PostgreSQL, +0.3 s of the service's CPU on SQLite, which pickles it).
+
+Issue 12, 2026-12-07 (seventh session), on a box slower than the day before (the same plain
+floor at 4,219-7,384 records/s; a SOAP call's CPU drifting 0.77-1.23 ms within an hour), after
+uvicorn got httptools and uvloop, a page's text was unescaped chunk by chunk as it arrives and
+the response digest was hashed a slice at a time:
+    size    backend     records    e2e s   qb s   e2e r/s floor r/s  ratio   peak MB plain r/s floor/plain e2e/plain
+    medium  sqlite        50253     20.9    5.3      2409      3111   0.77       217      4219        0.74      0.57
+    medium  postgresql    50253     23.9    5.5      2098      2747   0.76       234      5796        0.47      0.36
+(Before these, the same day: medium 0.46 and 0.36 e2e/plain, 0.51 and 0.36 an hour later.)
+Large on SQLite, end to end only, the service's peak RSS (VmHWM) side by side: 173-176 MB
+before, 160 MB after; with its worker and the resource tracker 251-254 -> 238 MB, so medium ->
+large is 217 -> 238 MB (+21, was +34). The report's moment still adds +13 MB over the
+service's steady 147 MB: the 9 MB report held as its raw chunks and its text, then as text.
 """
 
 from __future__ import annotations
