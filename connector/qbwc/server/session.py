@@ -118,7 +118,7 @@ def response_digest(response: str, hresult: str, message: str) -> str:
     """Identity of one receiveResponseXML, to recognise the same response sent twice: the
     SHA-256 of ``"\\x00".join((response, hresult, message))`` in UTF-8, hashed a slice at a
     time. Joined and encoded whole, a large company's 9 MB report was held twice more while
-    its digest was taken, the service's highest memory in a large sync."""
+    its digest was taken, at the moment of the service's highest memory in a large sync."""
     digest = hashlib.sha256()
     for start in range(0, len(response), _DIGEST_CHUNK):
         digest.update(response[start : start + _DIGEST_CHUNK].encode())

@@ -10,10 +10,11 @@ else (another layout, a DTD, a character reference, a carriage return, a body ov
 ``FAST_MAX_BODY`` or, for receiveResponseXML, over the service's response limit, a method
 not in ``FAST_PARAMETERS``) is not recognised, and the caller hands the body to the
 screened spyne path unchanged. A receiveResponseXML over ``FAST_MAX_BODY`` is read as it
-arrives (``soap_page``) and recognised here with its response text left out. Since the pages of a sync ride on receiveResponseXML, its
-guard screen and spyne parse were a quarter of the service's CPU in a medium sync (py-spy,
-issue 12): here a page costs a few scans in C. tests/qbwc/test_soap_fast.py checks both
-against spyne on recorded QBWC traffic and generated values.
+arrives (``soap_page``) and recognised here with its response text left out. Since the pages
+of a sync ride on receiveResponseXML, its guard screen and spyne parse were a quarter of the
+service's CPU in a medium sync (py-spy, issue 12): here a page costs a few scans in C.
+tests/qbwc/test_soap_fast.py checks both against spyne on recorded QBWC traffic and generated
+values.
 Must not: do I/O or know what the calls mean (``service`` answers them).
 """
 

@@ -39,7 +39,7 @@ class PageText:
             return not self.refused
         if b"]]>" in raw or b"]]>" in self._tail + raw[:2]:
             return self._refuse()  # ``recognise`` refuses any body holding it
-        self._tail = (self._tail + raw)[-2:]
+        self._tail = (self._tail + raw[-2:])[-2:]
         data = self._carry + raw if self._carry else raw
         cut = data.rfind(b"&", max(0, len(data) - _ENTITY_MAX + 1))
         if cut >= 0 and b";" not in data[cut:]:
