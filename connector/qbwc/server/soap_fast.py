@@ -148,8 +148,9 @@ _REFUSED = object()
 def _text(raw: bytes) -> object:
     """A parameter's text as the XML parser gives it, or ``_REFUSED`` for anything the
     parser would refuse or change (bad UTF-8, characters XML forbids, a carriage return,
-    a character or unknown entity reference). Checked on the bytes, in C: a page's text
-    (megabytes) costs a few passes over it."""
+    a character or unknown entity reference). Checked on the bytes, in C, a few passes over
+    them; a page's text (megabytes) is checked as it arrives instead (``soap_page.PageText``,
+    the same rules chunk by chunk)."""
     if not raw:
         return ""
     if not raw.isascii() and (_NOT_CHARACTERS[0] in raw or _NOT_CHARACTERS[1] in raw):
