@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tracemalloc
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -360,3 +361,25 @@ def test_a_response_digest_hashed_in_slices_is_the_digest_of_the_whole(
     finally:
         session_module._DIGEST_CHUNK = saved
     assert digest == hashlib.sha256(whole).hexdigest()
+
+
+@pytest.mark.parametrize("response", ["", " ", "\r\n\t ", "\n"])
+def test_a_blank_response_is_an_empty_response(response: str) -> None:
+    step = transition(base(W), ReceiveResponseXML(response, "", ""), NOW)
+    assert isinstance(step.reply, Await) and isinstance(step.reply.query, ApplyProcessorError)
+    assert step.reply.query.message == "empty response"
+
+
+def test_a_response_ending_with_a_line_break_is_not_copied_to_see_if_it_is_blank() -> None:
+    """QuickBooks ends a response with a line break (``reference/responses``): stripping it
+    to test for blankness copied the whole text (a large company's 9 MB report, issue 12)."""
+    response = "<QBXML>" + "x" * 10_000_000 + "</QBXML>\n"  # the digest takes 2 MB at a time
+    tracemalloc.start()
+    try:
+        step = transition(base(W), ReceiveResponseXML(response, "", ""), NOW)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(step.reply, Await) and isinstance(step.reply.query, ApplyResponse)
+    assert step.reply.query.response is response
+    assert peak < len(response) // 2, peak

@@ -180,7 +180,7 @@ def _send_request(state: SessionState, event: SendRequestXML) -> Step:
 
 
 def _first_send_request(state: SessionState, event: SendRequestXML) -> Step:
-    if not event.hcp_response.strip() or event.verdict is None:
+    if _blank(event.hcp_response) or event.verdict is None:
         return _fail(
             state,
             "The Web Connector sent no company information (strHCPResponse) on the first "
@@ -219,10 +219,17 @@ def _next_request_result(state: SessionState, event: NextRequestResult) -> Step:
     return _fail(state, "No more data to exchange in this session.", "")
 
 
+def _blank(text: str) -> bool:
+    """Empty or only whitespace, without the copy ``text.strip()`` makes: QuickBooks ends a
+    response with a line break (the recorded traffic in ``reference/soap`` and
+    ``reference/responses``), so stripping one held a whole page, or report, twice."""
+    return not text or text.isspace()
+
+
 def _receive_response(state: SessionState, event: ReceiveResponseXML) -> Step:
     digest = response_digest(event.response, event.hresult, event.message)
     if state.phase is Phase.AWAITING_RESPONSE:
-        if event.hresult.strip() or not event.response.strip():
+        if event.hresult.strip() or _blank(event.response):
             message = event.message if event.hresult.strip() else "empty response"
             return Step(state, Await(ApplyProcessorError(event.hresult.strip(), message, digest)))
         return Step(state, Await(ApplyResponse(event.response, digest)))
