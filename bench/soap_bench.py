@@ -341,8 +341,10 @@ def report(label: str, run: Run, floor: Run | None = None) -> None:
     ratio = ""
     if floor is not None:
         calls = sum(len(values) for values in floor.timings.values())
-        ratio = (f"  {rate / (calls / floor.elapsed):4.2f} x floor's calls/s, "
-                 f"{cpu / (floor.server_cpu / calls * 1000):4.1f} x its CPU/call")  # fmt: skip
+        ratio = f"  {rate / (calls / floor.elapsed):4.2f} x floor's calls/s, "
+        # the CPU is read in clock ticks (10 ms): a short floor run may show none
+        ratio += (f"{cpu / (floor.server_cpu / calls * 1000):4.1f} x its CPU/call"
+                  if floor.server_cpu > 0 else "its CPU/call under one clock tick (use --sessions)")  # fmt: skip
     print(
         f"{label:<26} {len(every):>5} calls {rate:>7.1f} calls/s  p50 "
         f"{percentile(every, 0.5) * 1000:>6.1f} ms  p99 {percentile(every, 0.99) * 1000:>6.1f} ms"
@@ -436,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
             report(f"authenticate, {clients} client(s)", run)
             cpu = run.server_cpu * 1000 / (clients * args.auth)
             print(f"    / argon2id verify: p50 {p50 / argon2:.2f}, server CPU {cpu / argon2:.2f}")
-        for clients in args.clients:
+        for clients in args.clients if args.work_sessions > 0 else ():
             jobs = [("work", (work[i], args.work_sessions)) for i in range(clients)]
             report(f"100-records, {clients} client(s)", run_clients(target, jobs))
 
