@@ -145,6 +145,23 @@ Large on SQLite, end to end only, the service's peak RSS (VmHWM) side by side: 1
 before, 160 MB after; with its worker and the resource tracker 251-254 -> 238 MB, so medium ->
 large is 217 -> 238 MB (+21, was +34). The report's moment still adds +13 MB over the
 service's steady 147 MB: the 9 MB report held as its raw chunks and its text, then as text.
+
+Issue 12, 2026-12-08 (eighth session), no code on the sync path changed; three runs of the same
+code, minutes apart, the box's speed drifting (the plain floor at 5,345-9,723 records/s):
+    size    backend     records    e2e s   qb s   e2e r/s floor r/s  ratio   peak MB plain r/s floor/plain e2e/plain
+    medium  sqlite        50253     17.3    4.7      2901      3900   0.74       217      5345        0.73      0.54
+    medium  postgresql    50253     18.7    4.1      2682      3471   0.77       234      7543        0.46      0.36
+    medium  sqlite        50253     10.8    2.7      4655      5767   0.81       217      8975        0.64      0.52
+    medium  postgresql    50253     13.2    2.8      3820      5191   0.74       235      9723        0.53      0.39
+    medium  sqlite        50253     11.5    2.8      4365      5250   0.83       217      8468        0.62      0.52
+    medium  postgresql    50253     14.7    3.4      3412      4965   0.69       234      8493        0.58      0.40
+CPU of one medium PostgreSQL sync (/proc, five runs): client 4.6-5.2 s (the fake QuickBooks
+2.9-3.2 of it), service 5.5-6.0 s, page worker 8.8-9.4 s, PostgreSQL about 4 s: two cores
+full, so e2e/plain 0.5 asks for about a fifth less CPU in all, and no one part measured is
+more than a few per cent of it (statements, commits, the SOAP text's unescaping, the
+foreign key check per record). Large on SQLite with every response ending in a line break,
+as QuickBooks' do: the service's peak is 160 MB with or without the copy that stripping
+such a response made (the report's raw chunks and text, read earlier, are the higher peak).
 """
 
 from __future__ import annotations
