@@ -342,9 +342,10 @@ def report(label: str, run: Run, floor: Run | None = None) -> None:
     if floor is not None:
         calls = sum(len(values) for values in floor.timings.values())
         ratio = f"  {rate / (calls / floor.elapsed):4.2f} x floor's calls/s, "
-        # the CPU is read in clock ticks (10 ms): a short floor run may show none
-        ratio += (f"{cpu / (floor.server_cpu / calls * 1000):4.1f} x its CPU/call"
-                  if floor.server_cpu > 0 else "its CPU/call under one clock tick (use --sessions)")  # fmt: skip
+        if floor.server_cpu > 0:
+            ratio += f"{cpu / (floor.server_cpu / calls * 1000):4.1f} x its CPU/call"
+        else:  # the CPU is read in clock ticks (10 ms): a short floor run may show none
+            ratio += "its CPU/call under one clock tick (use --sessions)"
     print(
         f"{label:<26} {len(every):>5} calls {rate:>7.1f} calls/s  p50 "
         f"{percentile(every, 0.5) * 1000:>6.1f} ms  p99 {percentile(every, 0.99) * 1000:>6.1f} ms"

@@ -221,8 +221,8 @@ def _next_request_result(state: SessionState, event: NextRequestResult) -> Step:
 
 def _blank(text: str) -> bool:
     """Empty or only whitespace, without the copy ``text.strip()`` makes: QuickBooks ends a
-    response with a line break (the recorded traffic in ``reference/soap`` and
-    ``reference/responses``), so stripping one held a whole page, or report, twice."""
+    response with whitespace (the recorded traffic in ``reference/soap`` and
+    ``reference/responses``), so stripping one copied a whole page, or report."""
     return not text or text.isspace()
 
 
