@@ -1,8 +1,9 @@
 """Responses laid out as QuickBooks writes them: one element a line, indented.
 
-The fake QuickBooks answers in one line; QuickBooks' own answers are indented and end with a
-line break (``reference/responses/hotglue-qbwc-common`` and ``qbwc-qbxml``; the 2008 SOAP log
-in ``reference/soap`` keeps whitespace between elements). A full sync over the same answers
+The fake QuickBooks answers in one line; most answers recorded from QuickBooks are indented
+and end with a line break (``reference/responses/hotglue-qbwc-common`` and ``qbwc-qbxml``; the
+2008 SOAP log in ``reference/soap`` keeps whitespace between elements; ``qbwc-qbwc``'s are in
+one line). A full sync over the same answers
 re-laid out so, pages applied in line and behind, stores exactly the records and reports the
 one-line answers give.
 """
