@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from connector.processors.base import FileMode
 
@@ -29,8 +30,10 @@ from .handlers import run_message_set
 from .handlers.context import Context
 from .handlers.envelope import read_message_set
 from .handlers.iterators import IteratorTable
+from .handlers.render import indented
 
 Clock = Callable[[], datetime]
+Layout = Literal["one-line", "indented"]
 
 
 def system_clock() -> datetime:
@@ -56,7 +59,8 @@ class FakeQuickBooks:
     ``running=False`` simulates QuickBooks that cannot start; ``file_open_in_ui`` says
     whether the company file is open in the QuickBooks window (then a different file name
     gets 0x8004040A, else 0x80040406, and an empty one 0x80040417). ``product`` overrides
-    what HostQuery reports.
+    what HostQuery reports. ``layout``: answers in one line (the default) or ``indented``,
+    one element a line, as most answers recorded from QuickBooks are (``render.indented``).
     """
 
     company: CompanyFile
@@ -65,6 +69,7 @@ class FakeQuickBooks:
     running: bool = True
     file_open_in_ui: bool = True
     product: HostInfo | None = None
+    layout: Layout = "one-line"
     _rng: random.Random = field(init=False, repr=False)
     _connected: bool = field(default=False, init=False)
     _app_name: str = field(default="", init=False)
@@ -103,7 +108,8 @@ class FakeQuickBooks:
 
     def process_request(self, ticket: str, request: str) -> str:
         with self._lock:
-            return self._process(ticket, request)
+            answer = self._process(ticket, request)
+        return indented(answer) if self.layout == "indented" else answer
 
     def _process(self, ticket: str, request: str) -> str:
         session = self._session(ticket)

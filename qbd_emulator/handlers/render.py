@@ -127,6 +127,21 @@ def response_document(
     return PROLOG + "<QBXML>" + msgs + "</QBXML>"
 
 
+INDENT = "  "
+"""QuickBooks' own indentation: answers recorded from live company files are laid out one
+element a line, indented by two spaces, with a line break at the end
+(reference/responses/hotglue-qbwc-common, qbwc-qbxml; the 2008 SOAP log keeps whitespace
+between elements), while those in reference/responses/qbwc-qbwc are in one line, as the fake
+answers by default. Which QuickBooks versions write which is not documented (uncertain)."""
+
+
+def indented(document: str) -> str:
+    """``document`` (an answer of ``response_document``) laid out as QuickBooks writes it."""
+    root = parse_document(document)
+    etree.indent(root, space=INDENT)
+    return PROLOG + "\n" + etree.tostring(root, encoding="unicode") + "\n"
+
+
 def _start_tag(name: str, attrs: Sequence[tuple[str, str]]) -> str:
     """``<name a="v" ...`` without its end; the values written as lxml writes them."""
     return "<" + name + "".join(f' {key}="{_attribute(value)}"' for key, value in attrs)
