@@ -34,6 +34,7 @@ from .handlers.render import indented
 
 Clock = Callable[[], datetime]
 Layout = Literal["one-line", "indented"]
+LAYOUTS: tuple[Layout, ...] = ("one-line", "indented")
 
 
 def system_clock() -> datetime:
@@ -163,11 +164,12 @@ def answer_request(
     clock: Clock = system_clock,
     seed: int = 1,
     app_name: str = "qbd-emulator qbxml",
+    layout: Layout = "one-line",
 ) -> str:
     """One qbXML request in a connection and session of its own (``qbd-emulator qbxml`` and
     the server's ``POST /companies/{id}/qbxml``): the response, or ``ProcessorError`` when
     QuickBooks refuses the request (a ``Refusal`` with the hresult QBWC would report)."""
-    qb = FakeQuickBooks(company, clock=clock, seed=seed)
+    qb = FakeQuickBooks(company, clock=clock, seed=seed, layout=layout)
     qb.open_connection("", app_name)
     ticket = qb.begin_session("")
     try:

@@ -22,7 +22,7 @@ from connector.qbwc.qwc import Qwc
 from .cassette import Interaction, RecordingProcessor, ReplayProcessor
 from .company import CompanyFile
 from .faults import Scenario
-from .processor import Clock, FakeQuickBooks, system_clock
+from .processor import Clock, FakeQuickBooks, Layout, system_clock
 from .webconnector import add_application, run_webconnector
 
 __all__ = ["OK_RESULTS", "UpdateResult", "run_update"]
@@ -71,16 +71,20 @@ def run_update(
     wrap_transport: Callable[[SoapTransport], SoapTransport] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Clock = system_clock,
+    layout: Layout = "one-line",
 ) -> UpdateResult:
     """One update of ``qwc`` against its AppURL: QuickBooks is ``company`` (the FileID is
     registered first, ``AddApplicationError`` when the file is bound to another one) or the
-    cassette ``replay``; exactly one of them is given. ``clock`` is QuickBooks' (the PC's)."""
+    cassette ``replay``; exactly one of them is given. ``clock`` is QuickBooks' (the PC's);
+    ``layout``: how the fake QuickBooks lays its answers out (``FakeQuickBooks.layout``)."""
     if (company is None) == (replay is None):
         raise ValueError("give a company or a replay cassette, not both or neither")
     processor: RequestProcessor
     if company is not None:
         add_application(qwc, FakeQuickBooks(company, clock=clock, seed=seed))
-        processor = FakeQuickBooks(company, clock=clock, seed=seed, running=quickbooks_running)
+        processor = FakeQuickBooks(
+            company, clock=clock, seed=seed, running=quickbooks_running, layout=layout
+        )
     else:
         assert replay is not None
         replay.bind(qwc.owner_id, qwc.file_id)  # the recording, as this connection's file

@@ -1,7 +1,7 @@
 """``qbd-emulator qbxml``: one qbXML request on stdin, the fake QuickBooks' response on stdout.
 
     qbd-emulator qbxml [--seed N] [--size S | --company FILE [--save]] [--qbxml-version V]
-                       [--now DATETIME]
+                       [--now DATETIME] [--layout one-line|indented]
 
 The company file is generated from ``--seed``/``--size`` (default seed 1, size tiny) or
 loaded from ``--company`` (``--save`` writes it back, so writes and error-recovery state
@@ -11,7 +11,9 @@ QuickBooks refuses them: 0x80040423). A refused request (the COM error QBWC woul
 prints ``<hresult>: <message> (<why>)`` on stderr and exits 1. ``--now`` sets QuickBooks'
 clock (default: this machine's, as QuickBooks uses the workstation's): generated files are
 dated around the generator's fixed "now", so their last 90 days of deletions only show in
-ListDeletedQuery/TxnDeletedQuery at a matching ``--now``. Must not: hold processor logic.
+ListDeletedQuery/TxnDeletedQuery at a matching ``--now``. ``--layout indented`` lays the
+response out one element a line, as most answers recorded from QuickBooks are (default: one
+line). Must not: hold processor logic.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from connector.processors.base import ProcessorError
 from qbd_emulator.company import CompanyFile, load, save
 from qbd_emulator.errors import CompanyFileError, Refusal
 from qbd_emulator.generate import generate, parse_size
-from qbd_emulator.processor import Clock, answer_request, system_clock
+from qbd_emulator.processor import LAYOUTS, Clock, answer_request, system_clock
 
 
 def register(subparsers: Any) -> None:
@@ -47,6 +49,12 @@ def register(subparsers: Any) -> None:
         "--now",
         metavar="DATETIME",
         help="QuickBooks' clock, ISO 8601 with offset (e.g. 2024-06-28T17:00:00-07:00)",
+    )
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="one-line",
+        help="one-line (default) or indented, one element a line as QuickBooks writes",
     )
     parser.set_defaults(func=run)
 
@@ -96,12 +104,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     request = sys.stdin.read()
     try:
-        response = answer_request(company, request, clock=clock, seed=args.seed)
+        response = answer_request(company, request, clock=clock, seed=args.seed, layout=args.layout)
     except ProcessorError as exc:
         detail = f" ({exc.detail})" if isinstance(exc, Refusal) else ""
         print(f"{exc.hresult_text}: {exc.message}{detail}", file=sys.stderr)
         return 1
-    sys.stdout.write(response + "\n")
+    sys.stdout.write(response if response.endswith("\n") else response + "\n")
     if args.save:
         save(company, args.company)
     return 0

@@ -1,12 +1,13 @@
 """``qbd-emulator webconnector``: run one Web Connector update against a service.
-About 310 lines: one command's argument checks and its human and JSON renderings.
+About 340 lines: one command's argument checks and its human and JSON renderings.
 
 ``qbd-emulator webconnector --qwc FILE --password P [--seed N --size S | --company FILE]
 [--record FILE | --replay FILE] [--json]`` reads the QWC, opens a fake QuickBooks company
 (generated from a seed, or loaded from a file), registers the QWC's FileID in it as QBWC
 does when an application is added, and runs one session against AppURL, printing the
 session summary. ``--record`` writes what QuickBooks answered to a cassette; ``--replay``
-answers from one instead of a company (``qbd_emulator.cassette``).
+answers from one instead of a company (``qbd_emulator.cassette``); ``--layout indented``
+has the fake QuickBooks answer one element a line, as most answers recorded from QuickBooks are.
 Exit codes: 0 when the session ended normally (done, nothing to do, no request) and a replay
 used its cassette exactly, 1 otherwise, 2 for bad arguments or unreadable input files.
 Must not: hold session logic (``connector.qbwc.client`` and ``qbd_emulator.webconnector``).
@@ -92,6 +93,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--quickbooks-not-running",
         action="store_true",
         help="simulate QuickBooks that cannot start (BeginSession fails with 0x80040408)",
+    )
+    parser.add_argument(
+        "--layout",
+        choices=("one-line", "indented"),
+        default="one-line",
+        help="how the fake QuickBooks lays its answers out: one-line (default) or indented, "
+        "one element a line as QuickBooks writes",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run)
@@ -183,6 +191,7 @@ def _session(args: argparse.Namespace) -> Outcome:
                 timeout=args.timeout,
                 config=ClientConfig(noop_wait_seconds=args.noop_wait, max_noops=args.max_noops),
                 wrap_transport=wrap,
+                layout=args.layout,
             )
         except AddApplicationError as exc:
             raise UsageError(str(exc)) from None

@@ -41,6 +41,29 @@ def test_query_on_a_generated_company(
     assert status(rs) == 0 and len(rs) == 2 and rs.get("requestID") == "5"
 
 
+def test_layout_indented_prints_the_response_one_element_a_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = rq('<CustomerQueryRq requestID="5"><MaxReturned>2</MaxReturned></CustomerQueryRq>')
+    code, flat, _ = _run(monkeypatch, capsys, request, "--seed", "2")
+    assert code == 0 and flat.count("\n") == 1  # one line, and the line break print adds
+    code, laid_out, err = _run(monkeypatch, capsys, request, "--seed", "2", "--layout", "indented")
+    assert code == 0 and err == ""
+    assert laid_out.startswith('<?xml version="1.0" ?>\n<QBXML>\n  <QBXMLMsgsRs>\n')
+    assert laid_out.endswith("</QBXML>\n") and not laid_out.endswith("\n\n")
+    rs = one(laid_out)
+    assert status(rs) == 0 and len(rs) == 2 and rs.get("requestID") == "5"
+
+
+def test_an_unknown_layout_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        _run(monkeypatch, capsys, rq("<HostQueryRq/>"), "--layout", "pretty")
+    assert exc.value.code == 2
+    assert "invalid choice: 'pretty'" in capsys.readouterr().err
+
+
 def test_refused_request_prints_the_hresult(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

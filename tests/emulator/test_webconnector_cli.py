@@ -58,6 +58,20 @@ def test_generated_company_json(service: Service, capsys: pytest.CaptureFixture[
     assert summary["next_run_seconds"] == 3600  # QWC Scheduler 60 min, authenticate [3]
 
 
+def test_the_fake_can_answer_as_quickbooks_lays_answers_out(
+    service: Service, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--layout indented``: the responses the service receives are one element a line,
+    a line break at the end, across SOAP (``FakeQuickBooks.layout``)."""
+    args = ["webconnector", "--qwc", str(service.qwc), f"--password={service.password}"]
+    assert main([*args, "--seed", "3", "--layout", "indented", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["result"] == "done"
+    (script,) = service.work.scripts.values()
+    assert len(script.responses) == 3
+    for response in script.responses:
+        assert response.endswith("</QBXML>\n") and "\n  <QBXMLMsgsRs>\n    <" in response
+
+
 def test_saved_company_human_output(
     service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
