@@ -34,6 +34,7 @@ from connector.qbwc.client.summary import next_run_in
 from connector.qbwc.client.transport import SoapTransport
 from connector.qbwc.qwc import Qwc, QwcError, parse_qwc
 from qbd_emulator.company import CompanyFile
+from qbd_emulator.processor import LAYOUTS
 
 if TYPE_CHECKING:
     from connector.cli.progress import Bars
@@ -96,7 +97,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--layout",
-        choices=("one-line", "indented"),
+        choices=LAYOUTS,
         default="one-line",
         help="how the fake QuickBooks lays its answers out: one-line (default) or indented, "
         "one element a line as QuickBooks writes",

@@ -137,7 +137,7 @@ answers by default. Which QuickBooks versions write which is not documented (unc
 
 def indented(document: str) -> str:
     """``document`` (an answer of ``response_document``) laid out as QuickBooks writes it."""
-    root = parse_document(document)
+    root = parse_document(document, max_bytes=len(document) + 1)  # the fake's own, any size
     etree.indent(root, space=INDENT)
     return PROLOG + "\n" + etree.tostring(root, encoding="unicode") + "\n"
 
