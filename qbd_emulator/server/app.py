@@ -3,7 +3,8 @@
 Owns: the routes, their request models and the one error shape
 ``{"error": {"code", "message", "details"}}``. ``POST /companies {seed, size} | {file}``,
 ``GET /companies[/{id}]`` (counts per type), ``POST /companies/{id}/qbxml`` (the qbXML request
-as the body, the response as ``qbd-emulator qbxml`` prints it), ``POST /companies/{id}/mutate``,
+as the body, the response as ``qbd-emulator qbxml`` prints it, ``?layout=`` as its
+``--layout``), ``POST /companies/{id}/mutate``,
 ``POST /webconnector/runs`` (one Web Connector update, answered with its summary when done),
 ``GET /webconnector/runs/{id}``, ``POST /reset``, ``GET /health``; OpenAPI at /openapi.json.
 Work that blocks (generation, a run, a qbXML request) runs in the thread pool, under the
@@ -32,7 +33,7 @@ from qbd_emulator.errors import CompanyFileError, Refusal
 from qbd_emulator.faults import Scenario, ScenarioError, parse_scenario
 from qbd_emulator.generate import generate, parse_size
 from qbd_emulator.mutate import LEAD, mutate
-from qbd_emulator.processor import Clock, answer_request, system_clock
+from qbd_emulator.processor import Clock, Layout, answer_request, system_clock
 from qbd_emulator.update import run_update
 from qbd_emulator.webconnector import AddApplicationError
 
@@ -74,6 +75,8 @@ class RunCreate(BaseModel):
     noopWaitSeconds: float = 5.0
     maxNoops: int = 12
     verify: bool = Field(True, description="verify an https AppURL's certificate")
+    layout: Layout = Field("one-line", description="the fake QuickBooks' answers: one-line or "
+                           "indented, one element a line as QuickBooks writes")  # fmt: skip
 
 
 def create_app(held_state: ServerState | None = None, clock: Clock = system_clock) -> FastAPI:
@@ -141,20 +144,24 @@ def create_app(held_state: ServerState | None = None, clock: Clock = system_cloc
             "requestBody": {"required": True, "content": {"application/xml": {}}},
         },
     )
-    async def qbxml(company_id: str, request: Request, now: datetime | None = None) -> Response:
-        """A qbXML request (the body) answered as ``qbd-emulator qbxml`` answers it."""
+    async def qbxml(
+        company_id: str, request: Request, now: datetime | None = None, layout: Layout = "one-line"
+    ) -> Response:
+        """A qbXML request (the body) answered as ``qbd-emulator qbxml`` answers it
+        (``?layout=indented``: one element a line, as ``--layout indented``)."""
         target = held(company_id)
         text = (await request.body()).decode("utf-8", errors="replace")
         if now is not None and now.tzinfo is None:
             raise ApiError(422, "invalid_request", "now needs a UTC offset")
         at: Clock = clock if now is None else (lambda: now)
         try:
-            answer = await run_in_threadpool(_answer, target, text, at)
+            answer = await run_in_threadpool(_answer, target, text, at, layout)
         except ProcessorError as exc:
             detail = f" ({exc.detail})" if isinstance(exc, Refusal) else ""
             message = f"{exc.hresult_text}: {exc.message}{detail}"
             raise ApiError(422, "quickbooks_refused", message, hresult=exc.hresult_text) from None
-        return Response(answer + "\n", media_type="application/xml")
+        body = answer if answer.endswith("\n") else answer + "\n"
+        return Response(body, media_type="application/xml")
 
     @app.post("/companies/{company_id}/mutate")
     def mutate_company(company_id: str, body: MutateRequest) -> dict[str, object]:
@@ -182,9 +189,9 @@ def create_app(held_state: ServerState | None = None, clock: Clock = system_cloc
     return app
 
 
-def _answer(target: Held, request: str, clock: Clock) -> str:
+def _answer(target: Held, request: str, clock: Clock, layout: Layout) -> str:
     with target.lock:
-        return answer_request(target.company, request, clock=clock, seed=target.seed)
+        return answer_request(target.company, request, clock=clock, seed=target.seed, layout=layout)
 
 
 def _run(state: ServerState, body: RunCreate, held: Callable[[str], Held]) -> dict[str, object]:
@@ -206,6 +213,8 @@ def _run(state: ServerState, body: RunCreate, held: Callable[[str], Held]) -> di
         "verify": body.verify,
         "config": config,
     }
+    if target is not None:
+        options["layout"] = body.layout  # a cassette answers as it was recorded
     try:
         if target is None:
             result = run_update(qwc, body.password, replay=replay, **options)

@@ -76,6 +76,19 @@ def test_companies_answer_as_the_qbxml_command(
     assert main(["qbxml", "--seed", "3", "--size", "tiny", "--now", NOW]) == 0
     assert answer.text == capsys.readouterr().out
 
+    indented = {"now": NOW, "layout": "indented"}
+    laid_out = emulator.post(f"/companies/{company_id}/qbxml", params=indented, content=CUSTOMERS)
+    monkeypatch.setattr("sys.stdin", io.StringIO(CUSTOMERS))
+    assert (
+        main(["qbxml", "--seed", "3", "--size", "tiny", "--now", NOW, "--layout", "indented"]) == 0
+    )
+    assert laid_out.status_code == 200 and laid_out.text == capsys.readouterr().out
+    assert laid_out.text.endswith("</QBXML>\n") and "\n    <CustomerQueryRs" in laid_out.text
+    unknown = emulator.post(
+        f"/companies/{company_id}/qbxml", params={"layout": "x"}, content=CUSTOMERS
+    )
+    assert unknown.status_code == 422 and "error" in unknown.json()
+
     refused = emulator.post(f"/companies/{company_id}/qbxml", content="<QBXML>")
     assert refused.status_code == 422
     assert refused.json()["error"]["details"]["hresult"] == "0x80040400"
@@ -110,12 +123,15 @@ def test_a_run_syncs_a_live_service(emulator: httpx.Client, sqlite_db: Database)
     with live_service(sqlite_db) as settings:
         store_id, qwc, password = _connection(sqlite_db, settings, "Served Co")
         body = {"qwc": qwc, "password": password, "companyId": company_id, "record": True}
+        body["layout"] = "indented"  # answers one element a line, as QuickBooks writes them
         run = emulator.post("/webconnector/runs", json=body)
         assert run.status_code == 200, run.text
         got = run.json()
         assert got["ok"] and got["summary"]["result"] == "done", got["summary"]
         assert_store_equals_company(sqlite_db, store_id, generate(4, "tiny"))
         assert got["cassette"]["format"] == "qbd-emulator/quickbooks-link"
+        answers = [str(i.get("response", "")) for i in got["cassette"]["interactions"]]
+        assert sum("\n  <QBXMLMsgsRs>" in a for a in answers) > 30  # every answer laid out
         assert emulator.get(f"/webconnector/runs/{got['id']}").json()["id"] == got["id"]
 
         other_id, other_qwc, other_password = _connection(sqlite_db, settings, "Other Co")
