@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -21,17 +20,12 @@ from connector.store.tables_reports import reports
 from connector.sync.behind import ThreadApplier
 from connector.sync.engine import SyncEngine
 from connector.sync.plan import Policy
-from qbd_emulator.company import CompanyFile
 from qbd_emulator.generate import generate
 from qbd_emulator.processor import FakeQuickBooks
+from tests.e2e.e2e_harness import latest_now
 from tests.sync.sync_harness import run_session, store_state
 
 POLICY = Policy(page_size=9)  # iterators, and pages applied behind the Web Connector
-
-
-def _latest(company: CompanyFile) -> datetime:
-    stamps = [r.data["TimeModified"] for rs in company.records.values() for r in rs.values()]
-    return max(s for s in stamps if isinstance(s, datetime)) + timedelta(hours=1)
 
 
 def _reports(db: Database, company_id: str) -> list[tuple[object, ...]]:
@@ -44,7 +38,7 @@ def _reports(db: Database, company_id: str) -> list[tuple[object, ...]]:
 @pytest.mark.parametrize("applied", ["in line", "behind"])
 def test_indented_answers_store_what_one_line_answers_store(db: Database, applied: str) -> None:
     company = generate(3, "tiny")
-    now = _latest(company)
+    now = latest_now(company)
     stored = {}
     for layout in ("one-line", "indented"):
         qb = FakeQuickBooks(copy.deepcopy(company), clock=lambda: now, layout=layout)
