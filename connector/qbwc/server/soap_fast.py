@@ -67,8 +67,6 @@ _TRAILING = frozenset(b" \t\r\n")
 _ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"))
 _CONTROLS = bytes(c for c in range(0x20) if c not in b"\t\n\r")
 """The C0 controls XML 1.0 forbids (tab, line feed and carriage return aside)."""
-_NOT_CHARACTERS = ("\ufffe".encode(), "\uffff".encode())
-"""The only other characters valid UTF-8 can carry that XML 1.0 forbids."""
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _INTEGER = re.compile(r"[0-9]{1,9}")
 
@@ -153,21 +151,28 @@ def _text(raw: bytes) -> object:
     the same rules chunk by chunk)."""
     if not raw:
         return ""
-    if not raw.isascii() and (_NOT_CHARACTERS[0] in raw or _NOT_CHARACTERS[1] in raw):
-        return _REFUSED
     plain = unescaped(raw)
     if plain is None:
         return _REFUSED
     try:
-        return plain.decode("utf-8")  # strict: refuses encoded surrogates too
+        text = plain.decode("utf-8")  # strict: refuses encoded surrogates too
     except UnicodeDecodeError:
         return _REFUSED
+    return text if xml_characters(text) else _REFUSED
+
+
+def xml_characters(text: str) -> bool:
+    """``text`` (decoded, strict UTF-8) holds neither of the two noncharacters XML 1.0
+    forbids, the only other characters valid UTF-8 can carry that it forbids (an ASCII
+    text answers at once: the search stops at its widest character)."""
+    return "\ufffe" not in text and "\uffff" not in text
 
 
 def unescaped(raw: bytes) -> bytes | None:
     """``raw`` with the five predefined entities replaced; None for a carriage return, a
-    control XML forbids, or a character or unknown entity reference. Its UTF-8 (and the
-    two noncharacters) is the caller's to check: ``_text`` whole, ``soap_page`` by chunk."""
+    control XML forbids, or a character or unknown entity reference. Its UTF-8 and the two
+    noncharacters (``xml_characters``) are the caller's to check: ``_text`` whole,
+    ``soap_page`` by chunk."""
     if b"\r" in raw or len(raw.translate(None, _CONTROLS)) != len(raw):
         return None
     if b"&" in raw:

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import codecs
 
-from connector.qbwc.server.soap_fast import FAST_MAX_BODY, LARGE_OPERATION, opens, unescaped
+from connector.qbwc.server.soap_fast import (
+    FAST_MAX_BODY,
+    LARGE_OPERATION,
+    opens,
+    unescaped,
+    xml_characters,
+)
 
 _ENTITY_MAX = len(b"&quot;")
 """The longest of the five entities: a trailing ``&`` closer to the end than this may be
@@ -70,7 +76,7 @@ class PageText:
             piece = self._decoder.decode(plain, final)  # strict: encoded surrogates too
         except UnicodeDecodeError:
             return self._refuse()
-        if "\ufffe" in piece or "\uffff" in piece:  # the noncharacters XML 1.0 forbids
+        if not xml_characters(piece):
             return self._refuse()
         if piece:
             self._pieces.append(piece)
