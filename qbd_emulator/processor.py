@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from connector.processors.base import FileMode
 
@@ -34,7 +34,7 @@ from .handlers.render import indented
 
 Clock = Callable[[], datetime]
 Layout = Literal["one-line", "indented"]
-LAYOUTS: tuple[Layout, ...] = ("one-line", "indented")
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 
 def system_clock() -> datetime:
@@ -177,6 +177,12 @@ def answer_request(
     finally:
         qb.end_session(ticket)
         qb.close_connection()
+
+
+def printed(answer: str) -> str:
+    """``answer`` as ``qbd-emulator qbxml`` prints it (and the server answers it): ending
+    with one line break (an indented answer has its own)."""
+    return answer if answer.endswith("\n") else answer + "\n"
 
 
 _MODES = {FileMode.SINGLE_USER: "SingleUser", FileMode.MULTI_USER: "MultiUser"}

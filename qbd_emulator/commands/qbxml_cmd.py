@@ -28,7 +28,7 @@ from connector.processors.base import ProcessorError
 from qbd_emulator.company import CompanyFile, load, save
 from qbd_emulator.errors import CompanyFileError, Refusal
 from qbd_emulator.generate import generate, parse_size
-from qbd_emulator.processor import LAYOUTS, Clock, answer_request, system_clock
+from qbd_emulator.processor import LAYOUTS, Clock, answer_request, printed, system_clock
 
 
 def register(subparsers: Any) -> None:
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         detail = f" ({exc.detail})" if isinstance(exc, Refusal) else ""
         print(f"{exc.hresult_text}: {exc.message}{detail}", file=sys.stderr)
         return 1
-    sys.stdout.write(response if response.endswith("\n") else response + "\n")
+    sys.stdout.write(printed(response))
     if args.save:
         save(company, args.company)
     return 0

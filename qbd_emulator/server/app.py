@@ -33,7 +33,7 @@ from qbd_emulator.errors import CompanyFileError, Refusal
 from qbd_emulator.faults import Scenario, ScenarioError, parse_scenario
 from qbd_emulator.generate import generate, parse_size
 from qbd_emulator.mutate import LEAD, mutate
-from qbd_emulator.processor import Clock, Layout, answer_request, system_clock
+from qbd_emulator.processor import Clock, Layout, answer_request, printed, system_clock
 from qbd_emulator.update import run_update
 from qbd_emulator.webconnector import AddApplicationError
 
@@ -160,8 +160,7 @@ def create_app(held_state: ServerState | None = None, clock: Clock = system_cloc
             detail = f" ({exc.detail})" if isinstance(exc, Refusal) else ""
             message = f"{exc.hresult_text}: {exc.message}{detail}"
             raise ApiError(422, "quickbooks_refused", message, hresult=exc.hresult_text) from None
-        body = answer if answer.endswith("\n") else answer + "\n"
-        return Response(body, media_type="application/xml")
+        return Response(printed(answer), media_type="application/xml")
 
     @app.post("/companies/{company_id}/mutate")
     def mutate_company(company_id: str, body: MutateRequest) -> dict[str, object]:
