@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from connector.portal.operations import held_by_checks
+from connector.qbwc.server.text_spool import Response
 from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.store import connections as connection_store
 from connector.store import outbox, reports, sync_requests
@@ -82,7 +83,7 @@ class PlatformWork:
             return None
         return self.inner.next_request(ctx)
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
         # read before the response is stored, so the inner source need not read again;
         # a hold that comes while it is stored stops the session at the next request
         held, ctx = self._checks(ctx)

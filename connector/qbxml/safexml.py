@@ -67,7 +67,9 @@ _MARKER_TAIL = max(len(marker) for marker in _DOCTYPE_MARKERS) - 1
 
 
 class SupportsRead(Protocol):
-    def read(self, size: int = ..., /) -> bytes: ...
+    """A binary file, or a file of text (read as a ``str`` document is)."""
+
+    def read(self, size: int = ..., /) -> bytes | str: ...
 
 
 XmlSource = bytes | bytearray | str | SupportsRead
@@ -245,7 +247,7 @@ def _chunks(source: XmlSource) -> Iterator[bytes | str]:
         raise TypeError(f"XML source must be bytes, str or a binary file, not {type(source)!r}")
     while chunk := source.read(CHUNK_SIZE):
         if not isinstance(chunk, bytes | str):
-            raise TypeError(f"read() returned {type(chunk)!r}, expected bytes")
+            raise TypeError(f"read() returned {type(chunk)!r}, expected bytes or str")
         yield chunk
 
 

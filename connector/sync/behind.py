@@ -40,6 +40,8 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from connector.qbwc.server.text_spool import Response, xml_source
+from connector.qbwc.server.text_spool import head as text_head
 from connector.qbxml.datatypes import BY_KEY, Kind
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.parse import iter_events
@@ -56,7 +58,7 @@ from connector.sync.upsert import ApplyError, ReadPage, read_page, unusable
 
 log = logging.getLogger(__name__)
 
-Parse = Callable[[str, str], Iterator[Event]]
+Parse = Callable[[Response, str], Iterator[Event]]
 """Response text and qbXML version -> the parser's events."""
 
 
@@ -81,8 +83,8 @@ class Applier(Protocol):
     def submit(self, pages: StoredPages, page: InboxPage, now: datetime) -> Future[None]: ...
 
 
-def parse_events(text: str, version: str) -> Iterator[Event]:
-    return iter_events(text, version=version or None)
+def parse_events(text: Response, version: str) -> Iterator[Event]:
+    return iter_events(xml_source(text), version=version or None)
 
 
 def can_wait(cursor: CursorRow, head: ResponseStart) -> bool:
@@ -170,18 +172,18 @@ class Behind:
         if self._applier is not None:
             self._applier.prepare()  # a worker starts while the first small types are asked
 
-    def head(self, response: str, version: str) -> ResponseStart | None:
+    def head(self, response: Response, version: str) -> ResponseStart | None:
         """The first ``*Rs`` of a response when pages may wait (its first chunk is parsed,
         not the whole); ``None`` without an applier or when it cannot be read."""
         if self._applier is None:
             return None
         if len(response) > _HEAD_CHARS:  # the head is in the first lines: read those alone
-            found = self._head(response[:_HEAD_CHARS], version)
+            found = self._head(text_head(response, _HEAD_CHARS), version)
             if found is not None:
                 return found
         return self._head(response, version)
 
-    def _head(self, text: str, version: str) -> ResponseStart | None:
+    def _head(self, text: Response, version: str) -> ResponseStart | None:
         events = self._parse(text, version)
         try:
             for event in events:

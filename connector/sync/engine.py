@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from connector.qbwc.server.text_spool import Response, whole
 from connector.qbwc.server.work import RESPONSE_TOO_LARGE, Progress, SessionContext
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.values import ResponseStart
@@ -155,7 +156,7 @@ class SyncEngine:
                 return None
             return report_work.next_request(turn.conn, ctx)  # the data types are done
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
         head = self._behind.head(response, ctx.qbxml_version)
         waiting: InboxPage | None = None
         with self._turn(ctx, keep=AHEAD) as turn:
@@ -175,7 +176,7 @@ class SyncEngine:
                     data_type=cursor.data_type,
                     request_id=head.request_id or "",
                     qbxml_version=ctx.qbxml_version,
-                    response=response,
+                    response=whole(response),  # a page: a long one is rare
                     now=ctx.now,
                 )
                 turn.cursors[cursor.data_type] = pages.save(

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from connector.qbwc.server.text_spool import Response
 from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.qbxml.datatypes import BY_RET
 from connector.qbxml.errors import QbxmlError
@@ -105,7 +106,7 @@ class PushFirst:
                              now=ctx.now)  # fmt: skip
         return text
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
         if not self._unsent(ctx):
             return self.inner.apply_response(ctx, response)
         with self._db.begin() as conn:
@@ -115,7 +116,7 @@ class PushFirst:
                 return self._store(conn, ctx, push, response)
         return self.inner.apply_response(ctx, response)
 
-    def _answered(self, conn: Connection, ctx: SessionContext, response: str) -> Push | None:
+    def _answered(self, conn: Connection, ctx: SessionContext, response: Response) -> Push | None:
         """The sent push this response answers, if any (by requestID, or a recovery answer
         to the push in flight that names no request)."""
         flying = outbox.list_pushes(conn, ctx.company_id, status="sent", limit=5)
@@ -132,7 +133,9 @@ class PushFirst:
         mine = [p for p in flying if (p.request_id or "").startswith(session_prefix(ctx.ticket))]
         return mine[0] if mine and not started else None
 
-    def _store(self, conn: Connection, ctx: SessionContext, push: Push, response: str) -> Progress:
+    def _store(
+        self, conn: Connection, ctx: SessionContext, push: Push, response: Response
+    ) -> Progress:
         assert push.request_id is not None
         write = write_for(push.data_type, push.operation, push.record)
         outcome = read_outcome(self._parse(response, ctx.qbxml_version), write, push.attempts)

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from connector.qbwc.server.text_spool import Response, xml_source
 from connector.qbwc.server.work import SessionContext
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.parse import iter_events
@@ -100,7 +101,7 @@ def pending(conn: Connection, ctx: SessionContext) -> bool:
     return store.has_open(conn, ctx.ticket)
 
 
-def apply(conn: Connection, ctx: SessionContext, response: str) -> bool:
+def apply(conn: Connection, ctx: SessionContext, response: Response) -> bool:
     """Store the answer to this session's report request in flight; False when none is. Its
     rows are written as the parser reads them (``ReportJson``), never held as objects."""
     row = store.in_flight(conn, ctx.ticket)
@@ -114,7 +115,9 @@ def apply(conn: Connection, ctx: SessionContext, response: str) -> bool:
     body = ReportJson(spec, accounts)
     try:
         events = list(
-            iter_events(response, version=ctx.qbxml_version or None, report_rows=body.add)
+            iter_events(
+                xml_source(response), version=ctx.qbxml_version or None, report_rows=body.add
+            )
         )
     except QbxmlError as exc:
         store.finish(conn, row.id, error=f"unreadable report: {exc}", now=ctx.now)

@@ -217,11 +217,14 @@ class ReportJson:
         head |= {"takenAt": taken_at.isoformat(), "title": str(ret.get("ReportTitle", ""))}
         head |= {"subtitle": str(ret.get("ReportSubtitle", "")), "columns": columns}
         tail = summary(spec.report_type, columns, self._kept, len(columns) - 1)
-        rows, self._rows = self._rows, bytearray()
-        if rows:
-            del rows[-1]  # the last comma
-        parts: list[bytes | bytearray] = [orjson.dumps(head)[:-1], b',"rows":[', rows]
-        return b"".join([*parts, b'],"summary":', orjson.dumps(tail), b"}"]).decode()
+        body, self._rows = self._rows, bytearray()
+        if body:
+            del body[-1]  # the last comma
+        # made in the rows' own buffer, decoded once: the rows, then the text (a large
+        # company's aged receivables is about 3 MB of JSON, held twice, not three times)
+        body[0:0] = orjson.dumps(head)[:-1] + b',"rows":['
+        body += b'],"summary":' + orjson.dumps(tail) + b"}"
+        return body.decode()
 
 
 def _iso(day: date | None) -> str | None:

@@ -35,6 +35,7 @@ from connector.qbwc.server.soap_fast import (
 )
 from connector.qbwc.server.soap_page import PageText, page_scan
 from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, TNS
+from connector.qbwc.server.text_spool import TextSpool, whole
 from connector.secrets import ticket_hash
 from connector.settings import Settings
 from connector.store import qbwc_sessions
@@ -82,7 +83,8 @@ class RecordingService:
         return [self._record("authenticate", *args), "none", "", "60"]
 
     def receive_response_xml(self, *args: Any) -> int:
-        return len(self._record("receive_response_xml", *args)) * 7 - 10
+        text = [whole(a) if isinstance(a, TextSpool) else a for a in args]  # a long page's
+        return len(self._record("receive_response_xml", *text)) * 7 - 10
 
 
 class Client:

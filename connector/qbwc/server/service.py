@@ -64,6 +64,7 @@ from connector.qbwc.server.session import (
     transition,
     unknown_ticket_answer,
 )
+from connector.qbwc.server.text_spool import Response
 from connector.qbwc.server.work import Holds, SessionContext, WorkSource
 from connector.secrets import ticket_hash
 from connector.store import activity, webhooks
@@ -186,7 +187,9 @@ class QbwcService:
 
         return str(self._call(ticket, event, enrich))
 
-    def receive_response_xml(self, ticket: str, response: str, hresult: str, message: str) -> int:
+    def receive_response_xml(
+        self, ticket: str, response: Response, hresult: str, message: str
+    ) -> int:
         answer = self._call(ticket, ReceiveResponseXML(response, hresult, message))
         return int(answer) if isinstance(answer, int) else -1
 

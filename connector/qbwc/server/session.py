@@ -57,6 +57,7 @@ from connector.qbwc.server.session_events import (
     Superseded,
     WorkEnded,
 )
+from connector.qbwc.server.text_spool import Response, slices
 from connector.qbwc_state import BUSY_PHASES, LIVE_PHASES, Phase, SessionState
 
 __all__ = [
@@ -114,14 +115,14 @@ _DIGEST_CHUNK = 1 << 20
 """Characters of a response encoded at a time for its digest (issue 12)."""
 
 
-def response_digest(response: str, hresult: str, message: str) -> str:
+def response_digest(response: Response, hresult: str, message: str) -> str:
     """Identity of one receiveResponseXML, to recognise the same response sent twice: the
     SHA-256 of ``"\\x00".join((response, hresult, message))`` in UTF-8, hashed a slice at a
     time. Joined and encoded whole, a large company's 9 MB report was held twice more while
     its digest was taken, at the moment of the service's highest memory in a large sync."""
     digest = hashlib.sha256()
-    for start in range(0, len(response), _DIGEST_CHUNK):
-        digest.update(response[start : start + _DIGEST_CHUNK].encode())
+    for piece in slices(response, _DIGEST_CHUNK):
+        digest.update(piece.encode())
     digest.update(f"\x00{hresult}\x00{message}".encode())
     return digest.hexdigest()
 
@@ -219,7 +220,7 @@ def _next_request_result(state: SessionState, event: NextRequestResult) -> Step:
     return _fail(state, "No more data to exchange in this session.", "")
 
 
-def _blank(text: str) -> bool:
+def _blank(text: Response) -> bool:
     """Empty or only whitespace, without the copy ``text.strip()`` makes: QuickBooks ends a
     response with whitespace (the recorded traffic in ``reference/soap`` and
     ``reference/responses``), so stripping one copied a whole page, or report."""

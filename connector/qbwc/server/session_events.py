@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeAlias
 
+from connector.qbwc.server.text_spool import Response
 from connector.qbwc.server.work import Progress
 from connector.qbwc_state import SessionState
 
@@ -53,7 +54,7 @@ class SendRequestXML:
 
 @dataclass(frozen=True)
 class ReceiveResponseXML:
-    response: str
+    response: Response
     hresult: str
     message: str
 
@@ -119,7 +120,7 @@ class NextRequest:
 
 @dataclass(frozen=True)
 class ApplyResponse:
-    response: str
+    response: Response
     digest: str
 
 

@@ -3,7 +3,9 @@ other request through the screened spyne path (``SoapGuard`` behind a2wsgi).
 
 Owns: reading a POST's body on the event loop (at most ``FAST_MAX_BODY`` bytes; a
 receiveResponseXML up to the response limit while ``soap_page.PageScan`` sees the Web
-Connector's shape, its response text unescaped chunk by chunk as it arrives), and when
+Connector's shape, its response text unescaped chunk by chunk as it arrives; past
+``IN_MEMORY`` the body's bytes and the text wait in temporary files, so a large report is
+not held in memory, and a long text reaches the service as a ``TextSpool``), and when
 ``soap_fast.recognise`` knows it (and the Content-Type and SOAPAction agree with it, as the
 guard would check): serverVersion and clientVersion answered on the loop, authenticate and
 the ticket calls (sendRequestXML, receiveResponseXML, getLastError, closeConnection) run by
@@ -36,7 +38,9 @@ from connector.qbwc.server.soap_fast import (
     xml_safe,
 )
 from connector.qbwc.server.soap_page import PageScan, page_scan
+from connector.qbwc.server.soap_read import ReadBody
 from connector.qbwc.server.soap_screen import DEFAULT_MAX_BODY, TNS
+from connector.qbwc.server.text_spool import IN_MEMORY, Response, TextSpool
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +52,12 @@ def _text(value: str | int | None) -> str:
     return "" if value is None else str(value)
 
 
-def call_service(service: QbwcService, call: FastCall, source: str = "") -> Answer:
+def call_service(
+    service: QbwcService, call: FastCall, source: str = "", response: Response | None = None
+) -> Answer:
     """What the spyne method of ``call.operation`` returns (``soap.build_spyne_application``);
-    ``source``: the caller's address (authenticate throttles wrong passwords by it)."""
+    ``source``: the caller's address (authenticate throttles wrong passwords by it);
+    ``response``: a page's text, read apart from the call's other parameters."""
     a = call.arguments
     if call.operation == "serverVersion":
         return xml_safe(service.server_version())
@@ -68,8 +75,9 @@ def call_service(service: QbwcService, call: FastCall, source: str = "") -> Answ
             minor if isinstance(minor, int) else None,
         ))  # fmt: skip
     if call.operation == "receiveResponseXML":
+        text = _text(a["response"]) if response is None else response
         return service.receive_response_xml(
-            _text(a["ticket"]), _text(a["response"]), _text(a["hresult"]), _text(a["message"])
+            _text(a["ticket"]), text, _text(a["hresult"]), _text(a["message"])
         )
     if call.operation == "getLastError":
         return xml_safe(service.get_last_error(_text(a["ticket"])))
@@ -92,6 +100,7 @@ class SoapFront:
         *,
         pool: ThreadPoolExecutor | None = None,
         response_limit: int = DEFAULT_MAX_BODY,
+        in_memory: int = IN_MEMORY,
     ) -> None:
         self.fallback = fallback
         self.service = service
@@ -101,13 +110,38 @@ class SoapFront:
         self.response_limit = response_limit
         """The guard's limit for receiveResponseXML: a larger body goes to the guard, which
         refuses it (and records the lost page by its ticket)."""
+        self.in_memory = in_memory
+        """Bytes of a body, and characters of a page's text, held in memory: past them they
+        wait in temporary files (``soap_read``, ``text_spool``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("query_string"):
             await self.fallback(scope, receive, send)
             return
-        read: list[Message] = []
-        chunks: list[bytes] = []
+        read = ReadBody(self.in_memory)
+        try:
+            call, scan = await self._read(scope, receive, read)
+            if call is None or not _headers_agree(scope, call.operation):
+                if scan is not None:
+                    scan.text.close()
+                await self.fallback(scope, _replay(read, receive), send)
+                return
+            read.close()  # the body's bytes go before the call (a page's before its text)
+            text = scan.text.text() if scan is not None else None
+            try:
+                await self._answer(call, _source(scope), send, text)
+            finally:
+                if isinstance(text, TextSpool):
+                    text.close()
+        finally:
+            read.close()
+
+    async def _read(
+        self, scope: Scope, receive: Receive, read: ReadBody
+    ) -> tuple[FastCall | None, PageScan | None]:
+        """Read the body into ``read``: the call it makes when it is whole and recognised
+        (a page's text still in the scan), and the page's scan if one started."""
+        chunks: list[bytes] = []  # until a page's scan starts
         size, complete, scan = 0, True, None
         while True:
             message = await receive()
@@ -115,31 +149,25 @@ class SoapFront:
             if message["type"] != "http.request":
                 complete = False
                 break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
+            chunk = message.get("body", b"")
+            size += len(chunk)
             if scan is not None:
-                complete = size <= self.response_limit and scan.feed(chunks[-1])
-            elif size > FAST_MAX_BODY:
-                scan = self._page_scan(chunks, scope)
-                complete = scan is not None and size <= self.response_limit
+                complete = size <= self.response_limit and scan.feed(chunk)
+            else:
+                chunks.append(chunk)
+                if size > FAST_MAX_BODY:
+                    scan = self._page_scan(chunks, scope)
+                    complete = scan is not None and size <= self.response_limit
+                    chunks = []
             if not complete or not message.get("more_body", False):
                 break
-        call = None
-        if complete and scan is not None:
-            call = self._page(scan)
-        elif complete:  # a small body, in one piece
-            body = b"".join(chunks)
-            read[:] = [{"type": "http.request", "body": body, "more_body": False}]
-            call = recognise(body)
-            del body
-        del chunks
-        if call is None or not _headers_agree(scope, call.operation):
-            await self.fallback(scope, _replay(read, receive), send)
-            return
-        read.clear()  # the body's bytes go before the call (a page's before its text is joined)
+        if not complete:
+            return None, scan
         if scan is not None:
-            call.arguments["response"] = scan.text.text()
-        await self._answer(call, _source(scope), send)
+            return self._page(scan), scan
+        body = b"".join(chunks)  # a small body, in one piece
+        read.replace(body)
+        return recognise(body), None
 
     def _page(self, scan: PageScan) -> FastCall | None:
         """The call a page read whole makes, its response text still in ``scan.text``."""
@@ -155,9 +183,11 @@ class SoapFront:
         declared = _content_length(scope)
         if declared is not None and declared > self.response_limit:
             return None
-        return page_scan(b"".join(chunks))
+        return page_scan(b"".join(chunks), self.in_memory)
 
-    async def _answer(self, call: FastCall, source: str, send: Send) -> None:
+    async def _answer(
+        self, call: FastCall, source: str, send: Send, response: Response | None = None
+    ) -> None:
         status, payload = 200, b""
         try:
             if call.operation in ON_THE_LOOP:
@@ -165,7 +195,7 @@ class SoapFront:
             else:
                 loop = asyncio.get_running_loop()
                 value = await loop.run_in_executor(
-                    self.pool, call_service, self.service, call, source
+                    self.pool, call_service, self.service, call, source, response
                 )
             payload = answer_envelope(call.operation, value)
         except Exception:
@@ -209,14 +239,14 @@ def _headers_agree(scope: Scope, operation: str) -> bool:
     return True
 
 
-def _replay(read: list[Message], receive: Receive) -> Receive:
-    """``receive`` with the messages already taken given back first."""
-    pending = list(read)
+def _replay(read: ReadBody, receive: Receive) -> Receive:
+    """``receive`` with the messages already taken given back first, exactly as they came."""
+    pending = read.messages()
 
     async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        message: Message = await receive()
+        for message in pending:
+            return message
+        message = await receive()
         return message
 
     return replay

@@ -4,16 +4,18 @@ Owns: ``PageScan``, which follows the Web Connector's shape chunk by chunk (the 
 text holds no ``<`` before ``</response>``, and little follows it), and ``PageText``, that
 text unescaped chunk by chunk as ``soap_fast`` would unescape it whole. The caller keeps the
 raw chunks until the call is recognised (the guard needs them, unchanged, otherwise), then
-lets them go before the text is joined: a page is held as its bytes plus its text, then as
-its text. Whole, it was held about three times over (the joined body, the parameter's
-slice, the copy each ``replace`` made): +27 MB at a large company's 9 MB aged receivables
-report, which QuickBooks does not page (issue 12).
-Must not: do I/O or know what the call means (``service``).
+lets them go before the text is joined. Whole, a page was held about three times over (the
+joined body, the parameter's slice, the copy each ``replace`` made): +27 MB at a large
+company's 9 MB aged receivables report, which QuickBooks does not page (issue 12). A text
+past ``in_memory`` characters is written to a ``TextSpool`` as it is read, and given as that
+spool: the caller's raw chunks wait on disk too (``soap_read``), so neither grows with it.
+Must not: know what the call means (``service``); its only I/O is the spool's file.
 """
 
 from __future__ import annotations
 
 import codecs
+import sys
 
 from connector.qbwc.server.soap_fast import (
     FAST_MAX_BODY,
@@ -22,6 +24,7 @@ from connector.qbwc.server.soap_fast import (
     unescaped,
     xml_characters,
 )
+from connector.qbwc.server.text_spool import IN_MEMORY, Response, TextSpool
 
 _ENTITY_MAX = len(b"&quot;")
 """The longest of the five entities: a trailing ``&`` closer to the end than this may be
@@ -32,9 +35,12 @@ class PageText:
     """A parameter's text fed in pieces: the same text ``soap_fast._text`` gives for the
     whole (or refused where it refuses), however the bytes are split."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_memory: int = IN_MEMORY) -> None:
         self.refused = False
         self._pieces: list[str] = []
+        self._held = 0  # bytes ``_pieces`` take in memory
+        self._in_memory = in_memory
+        self._spool: TextSpool | None = None  # past ``in_memory``, the text goes to a file
         self._carry = b""
         self._tail = b""  # the last two bytes fed: a "]]>" split between chunks
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -62,11 +68,23 @@ class PageText:
         carry, self._carry = self._carry, b""
         return self._take(carry, final=True)
 
-    def text(self) -> str:
-        """The text, once ``finish`` said True; its pieces go as it is joined."""
+    def text(self) -> Response:
+        """The text, once ``finish`` said True: a ``str`` (its pieces go as it is joined),
+        or the ``TextSpool`` a long one was written to (the caller closes it)."""
         assert not self.refused and not self._carry, "text() before finish()"
         pieces, self._pieces = self._pieces, []
-        return "".join(pieces)
+        if self._spool is None:
+            return "".join(pieces)
+        spool, self._spool = self._spool, None
+        for piece in pieces:
+            spool.write(piece)
+        return spool
+
+    def close(self) -> None:
+        """Remove the spool of a text refused or never taken."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     def _take(self, data: bytes, *, final: bool) -> bool:
         plain = unescaped(data)
@@ -80,19 +98,30 @@ class PageText:
             return self._refuse()
         if piece:
             self._pieces.append(piece)
+            self._held += sys.getsizeof(piece)
+            if self._held > self._in_memory:
+                self._spill()
         return True
+
+    def _spill(self) -> None:
+        if self._spool is None:
+            self._spool = TextSpool(in_memory=0)  # long already: straight to its file
+        for piece in self._pieces:
+            self._spool.write(piece)
+        self._pieces, self._held = [], 0
 
     def _refuse(self) -> bool:
         self.refused, self._pieces, self._carry = True, [], b""
+        self.close()
         return False
 
 
-def page_scan(head: bytes) -> PageScan | None:
+def page_scan(head: bytes, in_memory: int = IN_MEMORY) -> PageScan | None:
     """A ``PageScan`` for a body starting with ``head`` (more than ``FAST_MAX_BODY``
     bytes), when it is a receiveResponseXML of the Web Connector's shape so far."""
     if not opens(head, LARGE_OPERATION):
         return None
-    return PageScan.start(head)
+    return PageScan.start(head, in_memory)
 
 
 class PageScan:
@@ -104,23 +133,26 @@ class PageScan:
 
     OPEN, CLOSE = b"<response>", b"</response>"
 
-    def __init__(self, head: bytes) -> None:
+    def __init__(self, head: bytes, in_memory: int = IN_MEMORY) -> None:
         self.head = head
         """The body up to and including ``<response>``."""
-        self.text = PageText()
+        self.text = PageText(in_memory)
         self.pending = b""
         self.closed = False
         self.after = 0
         self._rest: list[bytes] = []  # from "</response>" on
 
     @classmethod
-    def start(cls, head: bytes) -> PageScan | None:
+    def start(cls, head: bytes, in_memory: int = IN_MEMORY) -> PageScan | None:
         """A scan of a body that starts with ``head``, if its response text has begun."""
         at = head.find(cls.OPEN)
         if at < 0:
             return None
-        scan = cls(head[: at + len(cls.OPEN)])
-        return scan if scan.feed(head[at + len(cls.OPEN) :]) else None
+        scan = cls(head[: at + len(cls.OPEN)], in_memory)
+        if scan.feed(head[at + len(cls.OPEN) :]):
+            return scan
+        scan.text.close()
+        return None
 
     def feed(self, chunk: bytes) -> bool:
         if self.closed:

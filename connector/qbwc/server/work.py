@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from connector.qbwc.server.text_spool import Response
+
 
 @dataclass(frozen=True)
 class SessionContext:
@@ -63,8 +65,10 @@ class WorkSource(Protocol):
         """The next qbXML request, or ``None`` when nothing is left for this session."""
         ...
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
-        """Store what QuickBooks answered to the last request; say how far the session is."""
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
+        """Store what QuickBooks answered to the last request; say how far the session is.
+        ``response``: a ``str``, or a ``TextSpool`` when it is long (a large report): read
+        it through ``text_spool`` (``xml_source``, ``whole``); the service closes it."""
         ...
 
     def apply_error(self, ctx: SessionContext, hresult: str, message: str) -> Progress:
