@@ -10,8 +10,10 @@ asks for or what a report means (``connector.sync.reports``).
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +22,7 @@ from sqlalchemy import ColumnElement, Connection, Row, and_, select, update
 
 from connector.store.db import Database, transaction
 from connector.store.rows import from_row
-from connector.store.tables_reports import report_requests, reports
+from connector.store.tables_reports import report_requests, report_row_chunks, reports
 
 OPEN = ("queued", "planned", "sent")
 
@@ -210,9 +212,17 @@ def finish(conn: Connection, request_id: str, *, error: str | None, now: datetim
     )
 
 
-def save_report(conn: Connection, report: StoredReport, *, body_json: str | None = None) -> None:
+def save_report(
+    conn: Connection,
+    report: StoredReport,
+    *,
+    body_json: str | None = None,
+    rows: Iterable[str] | None = None,
+) -> None:
     """Keep ``report``, replacing the one with the same key. ``body_json``: its body as JSON
-    text already, stored in place of ``report.body`` (a large report is written as read)."""
+    text already, stored in place of ``report.body``; ``rows``: its rows' array as JSON text
+    in consecutive pieces (without the brackets), each stored as it comes, the body's own
+    ``rows`` left empty (a large report is written as read, issue 12)."""
     conn.execute(
         reports.delete().where(
             reports.c.company_id == report.company_id,
@@ -226,7 +236,10 @@ def save_report(conn: Connection, report: StoredReport, *, body_json: str | None
     }
     if body_json is not None:
         values["body"] = _json_text(conn, body_json)
-    conn.execute(reports.insert().values(id=str(uuid.uuid4()), **values))
+    report_id = str(uuid.uuid4())
+    conn.execute(reports.insert().values(id=report_id, **values))
+    for seq, text in enumerate(rows or ()):
+        conn.execute(report_row_chunks.insert().values(report_id=report_id, seq=seq, text=text))
 
 
 def _json_text(conn: Connection, text: str) -> ColumnElement[Any]:
@@ -266,4 +279,28 @@ def find_reports(
         query = query.where(reports.c.basis == basis)
     query = query.order_by(reports.c.taken_at.desc(), reports.c.period_key)
     with transaction(db, write=False) as conn:
-        return [_report(row) for row in conn.execute(query)]
+        found = list(conn.execute(query))
+        pieces = _row_pieces(conn, [row.id for row in found])
+    return [_with_rows(_report(row), pieces.get(row.id)) for row in found]
+
+
+def _row_pieces(conn: Connection, report_ids: list[str]) -> dict[str, list[str]]:
+    """The row pieces of these reports, in order (reports stored whole have none)."""
+    pieces: dict[str, list[str]] = {}
+    if not report_ids:
+        return pieces
+    query = (
+        select(report_row_chunks.c.report_id, report_row_chunks.c.text)
+        .where(report_row_chunks.c.report_id.in_(report_ids))
+        .order_by(report_row_chunks.c.report_id, report_row_chunks.c.seq)
+    )
+    for report_id, text in conn.execute(query):
+        pieces.setdefault(report_id, []).append(text)
+    return pieces
+
+
+def _with_rows(report: StoredReport, pieces: list[str] | None) -> StoredReport:
+    if pieces is None:
+        return report
+    rows = json.loads("[" + "".join(pieces) + "]")
+    return replace(report, body={**report.body, "rows": rows})

@@ -3,7 +3,7 @@
 Alembic's ``env.py`` and the tests use ``connector.store.schema.metadata``. Modules are
 imported explicitly (no discovery), one line per area, added once that area's tables and
 migration have landed: ``tables_core`` (0001), ``tables_qbwc`` (0002), ``tables_sync`` (0003),
-``tables_portal`` (0005), ``tables_webhooks`` (0011), ``tables_reports`` (0013).
+``tables_portal`` (0005), ``tables_webhooks`` (0011), ``tables_reports`` (0013, 0016).
 Must not: declare tables itself.
 """
 

@@ -4,7 +4,10 @@ requests waiting for a session.
 ``reports``: one row per company, report type, basis and period (``period_key``: the
 request's dates, e.g. ``2024-01-01..2024-06-28`` or ``asOf 2024-06-28``), the report as
 served (JSON: columns, rows, summary) and when it was taken; a newer answer for the same
-key replaces the row. ``report_requests``: reports to ask QuickBooks for (``origin``
+key replaces the row. ``report_row_chunks`` (0016): a report's rows as JSON text in
+consecutive pieces (``seq`` 0, 1...: ``"[" + "".join(texts) + "]"`` is the rows' array), so
+a report of any size is written a piece at a time (issue 12); a report stored before keeps
+its rows in its ``body``, and has no pieces. ``report_requests``: reports to ask QuickBooks for (``origin``
 ``standard``: planned by a sync; ``api``: asked through the REST API), ``queued`` until a
 session takes them (``planned``, with its ticket), ``sent`` while QuickBooks works, then
 ``done`` or ``failed``; a session that breaks leaves them for the next one.
@@ -17,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.store.base import metadata
 from connector.store.tables_core import UTCDateTime, cascade, keyed_table
 
 
@@ -42,6 +46,14 @@ reports = keyed_table(
     sa.Column("taken_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("company_id", "report_type", "basis", "period_key", name="uq_reports_key"),
     sa.Index("ix_reports_latest", "company_id", "report_type", "taken_at"),
+)
+
+report_row_chunks = sa.Table(
+    "report_row_chunks",
+    metadata,
+    sa.Column("report_id", sa.String(36), cascade("reports.id"), primary_key=True),
+    sa.Column("seq", sa.Integer(), primary_key=True),
+    sa.Column("text", sa.Text(), nullable=False),
 )
 
 report_requests = keyed_table(

@@ -10,6 +10,7 @@ Must not: speak SOAP, or plan data types (``plan``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
 
@@ -103,7 +104,8 @@ def pending(conn: Connection, ctx: SessionContext) -> bool:
 
 def apply(conn: Connection, ctx: SessionContext, response: Response) -> bool:
     """Store the answer to this session's report request in flight; False when none is. Its
-    rows are written as the parser reads them (``ReportJson``), never held as objects."""
+    rows are written as the parser reads them (``ReportJson``), never held as objects, and
+    stored in pieces, never joined (``ReportJson.parts``)."""
     row = store.in_flight(conn, ctx.ticket)
     if row is None:
         return False
@@ -128,18 +130,25 @@ def apply(conn: Connection, ctx: SessionContext, response: Response) -> bool:
         said = f"{status.code}: {status.message}" if status is not None else "no answer"
         store.finish(conn, row.id, error=f"QuickBooks answered {said}", now=ctx.now)
         return True
-    _save(conn, ctx.company_id, spec, body.text(ret, ctx.now), ctx.now)
+    _save(conn, ctx.company_id, spec, *body.parts(ret, ctx.now), ctx.now)
     store.finish(conn, row.id, error=None, now=ctx.now)
     return True
 
 
-def _save(conn: Connection, company_id: str, spec: ReportSpec, body: str, now: datetime) -> None:
+def _save(
+    conn: Connection,
+    company_id: str,
+    spec: ReportSpec,
+    body: str,
+    rows: Iterator[str],
+    now: datetime,
+) -> None:
     fields = asdict(spec)
     del fields["by_month"]  # the period key says it
     report = store.StoredReport(
         company_id=company_id, period_key=spec.period_key, body={}, taken_at=now, **fields
     )
-    store.save_report(conn, report, body_json=body)
+    store.save_report(conn, report, body_json=body, rows=rows)
 
 
 def fail(conn: Connection, ctx: SessionContext, message: str) -> bool:

@@ -21,7 +21,7 @@ Must not: do I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -172,17 +172,24 @@ def _money(text: object) -> str | None:
         return value  # not an amount (a name column of another report): kept as text
 
 
+ROWS_PIECE = 256 * 1024
+"""Bytes of rows' JSON a ``ReportJson`` gathers into one piece (a row is never cut)."""
+
+
 class ReportJson:
     """The API's JSON of one ``ReportRet`` (as ``connector.qbxml.reports`` reads it) as text,
     its rows taken one by one as the parser reads them (``add``: a ``RowSink``). Each row is
-    written at once and only the rows a summary reads (the non-data ones) are kept: the aged
-    receivables of a large company, 25,000 rows, cost the service 38 MB as dicts, about 3 MB
-    as text (issue 12). Rows left in the record (``ret["Rows"]``) are taken at ``text``."""
+    written at once, into pieces of about ``ROWS_PIECE`` bytes, and only the rows a summary
+    reads (the non-data ones) are kept: the aged receivables of a large company, 25,000 rows,
+    cost the service 38 MB as dicts, about 3 MB as text (issue 12); stored a piece at a time
+    (``parts``), the text is never joined. Rows left in the record (``ret["Rows"]``) are
+    taken at ``parts``."""
 
     def __init__(self, spec: ReportSpec, account_ids: Mapping[str, str]) -> None:
         self.spec = spec
         self._account_ids = account_ids
-        self._rows = bytearray()  # the rows written so far, each followed by a comma
+        self._rows = bytearray()  # the rows of the piece being written, comma-separated
+        self._pieces: list[bytes] = []  # the pieces written before it
         self._kept: list[dict[str, Any]] = []  # the summary reads only rows that are not data
 
     def add(self, raw: Mapping[str, Any]) -> None:
@@ -191,13 +198,36 @@ class ReportJson:
         if raw.get("RowType") == "account" and label in self._account_ids:
             row["accountId"] = self._account_ids[label]
         row["values"] = [_money(v) for v in _list(raw.get("Values"))]
+        if self._rows or self._pieces:
+            self._rows += b","
         self._rows += orjson.dumps(row)  # one buffer: orjson's bytes each hold 4 KB or so
-        self._rows += b","
+        if len(self._rows) >= ROWS_PIECE:
+            self._pieces.append(bytes(self._rows))
+            self._rows = bytearray()
         if row["kind"] != "data":
             self._kept.append(row)
 
+    def parts(self, ret: RecordData, taken_at: datetime) -> tuple[str, Iterator[str]]:
+        """The body with no rows (``"rows": []``), and the rows' array as text in pieces
+        (without its brackets; each piece's bytes go as it is taken). ``ret`` is the
+        report's record (title, columns)."""
+        prefix, suffix, rows = self._split(ret, taken_at)
+        return (prefix + suffix).decode(), rows
+
     def text(self, ret: RecordData, taken_at: datetime) -> str:
-        """The whole body; ``ret`` is the report's record (title, columns)."""
+        """The whole body as one text."""
+        prefix, suffix, rows = self._split(ret, taken_at)
+        return prefix.decode() + "".join(rows) + suffix.decode()
+
+    def _split(self, ret: RecordData, taken_at: datetime) -> tuple[bytes, bytes, Iterator[str]]:
+        prefix, suffix = self._frame(ret, taken_at)
+        if self._rows:
+            self._pieces.append(bytes(self._rows))
+        pieces, self._pieces, self._rows = self._pieces, [], bytearray()
+        return prefix, suffix, _decoded(pieces)
+
+    def _frame(self, ret: RecordData, taken_at: datetime) -> tuple[bytes, bytes]:
+        """The body's text before its rows and after them."""
         for raw in _list(ret.get("Rows")):
             if isinstance(raw, dict):
                 self.add(raw)
@@ -217,14 +247,13 @@ class ReportJson:
         head |= {"takenAt": taken_at.isoformat(), "title": str(ret.get("ReportTitle", ""))}
         head |= {"subtitle": str(ret.get("ReportSubtitle", "")), "columns": columns}
         tail = summary(spec.report_type, columns, self._kept, len(columns) - 1)
-        body, self._rows = self._rows, bytearray()
-        if body:
-            del body[-1]  # the last comma
-        # made in the rows' own buffer, decoded once: the rows, then the text (a large
-        # company's aged receivables is about 3 MB of JSON, held twice, not three times)
-        body[0:0] = orjson.dumps(head)[:-1] + b',"rows":['
-        body += b'],"summary":' + orjson.dumps(tail) + b"}"
-        return body.decode()
+        return orjson.dumps(head)[:-1] + b',"rows":[', b'],"summary":' + orjson.dumps(tail) + b"}"
+
+
+def _decoded(pieces: list[bytes]) -> Iterator[str]:
+    pieces.reverse()
+    while pieces:
+        yield pieces.pop().decode()
 
 
 def _iso(day: date | None) -> str | None:

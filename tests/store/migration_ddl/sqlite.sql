@@ -532,6 +532,20 @@ UPDATE alembic_version SET version_num='0014_cursor_probe' WHERE alembic_version
 
 UPDATE alembic_version SET version_num='0015_lz4_texts' WHERE alembic_version.version_num = '0014_cursor_probe'
 
+CREATE TABLE report_row_chunks (
+	report_id VARCHAR(36) NOT NULL,
+	seq INTEGER NOT NULL,
+	text TEXT NOT NULL,
+	CONSTRAINT pk_report_row_chunks PRIMARY KEY (report_id, seq),
+	CONSTRAINT fk_report_row_chunks_report_id_reports FOREIGN KEY(report_id) REFERENCES reports (id) ON DELETE CASCADE
+)
+
+UPDATE alembic_version SET version_num='0016_report_row_chunks' WHERE alembic_version.version_num = '0015_lz4_texts'
+
+DROP TABLE report_row_chunks
+
+UPDATE alembic_version SET version_num='0015_lz4_texts' WHERE alembic_version.version_num = '0016_report_row_chunks'
+
 UPDATE alembic_version SET version_num='0014_cursor_probe' WHERE alembic_version.version_num = '0015_lz4_texts'
 
 ALTER TABLE sync_cursors DROP COLUMN pending
