@@ -10,22 +10,29 @@ Must not: speak SOAP, or plan data types (``plan``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import Connection
 
-from connector.qbwc.server.text_spool import Response, xml_source
+from connector.qbwc.server.text_spool import Response, TextSpool, slices, xml_source
 from connector.qbwc.server.work import SessionContext
 from connector.qbxml.errors import QbxmlError
 from connector.qbxml.parse import iter_events
 from connector.qbxml.report_requests import report_request
-from connector.qbxml.values import Record, ResponseStart
+from connector.qbxml.values import Event, Record, ResponseStart
 from connector.store import reports as store
 from connector.store import sync_runs as runs
 from connector.store.records import iter_records
-from connector.sync.reports import REPORT_TYPES, ReportJson, ReportSpec, standard_reports
+from connector.sync.reports import (
+    REPORT_TYPES,
+    ROWS_PIECE,
+    ReportJson,
+    ReportSpec,
+    standard_reports,
+)
 
 __all__ = ["apply", "fail", "next_request", "pending", "start_session"]
 
@@ -114,25 +121,40 @@ def apply(conn: Connection, ctx: SessionContext, response: Response) -> bool:
         str(r.data.get("FullName", "")): r.qb_id
         for r in iter_records(conn, ctx.company_id, "accounts")
     }
-    body = ReportJson(spec, accounts)
-    try:
-        events = list(
-            iter_events(
-                xml_source(response), version=ctx.qbxml_version or None, report_rows=body.add
+    with TextSpool(in_memory=ROWS_PIECE) as written:  # full pieces wait on disk
+        body = ReportJson(spec, accounts, sink=written.write)
+        try:
+            events = list(
+                iter_events(
+                    xml_source(response), version=ctx.qbxml_version or None, report_rows=body.add
+                )
             )
-        )
-    except QbxmlError as exc:
-        store.finish(conn, row.id, error=f"unreadable report: {exc}", now=ctx.now)
-        return True
+        except QbxmlError as exc:
+            store.finish(conn, row.id, error=f"unreadable report: {exc}", now=ctx.now)
+            return True
+        _store_answer(conn, ctx, row.id, spec, body, events, written)
+    return True
+
+
+def _store_answer(
+    conn: Connection,
+    ctx: SessionContext,
+    request_id: str,
+    spec: ReportSpec,
+    body: ReportJson,
+    events: list[Event],
+    written: TextSpool,
+) -> None:
     status = next((e.status for e in events if isinstance(e, ResponseStart)), None)
     ret = next((e.data for e in events if isinstance(e, Record) and e.ret == "ReportRet"), None)
     if status is None or status.code != 0 or ret is None:
         said = f"{status.code}: {status.message}" if status is not None else "no answer"
-        store.finish(conn, row.id, error=f"QuickBooks answered {said}", now=ctx.now)
-        return True
-    _save(conn, ctx.company_id, spec, *body.parts(ret, ctx.now), ctx.now)
-    store.finish(conn, row.id, error=None, now=ctx.now)
-    return True
+        store.finish(conn, request_id, error=f"QuickBooks answered {said}", now=ctx.now)
+        return
+    head, rest = body.parts(ret, ctx.now)
+    rows = itertools.chain(slices(written, ROWS_PIECE), rest)
+    _save(conn, ctx.company_id, spec, head, rows, ctx.now)
+    store.finish(conn, request_id, error=None, now=ctx.now)
 
 
 def _save(

@@ -21,7 +21,7 @@ Must not: do I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -182,14 +182,22 @@ class ReportJson:
     written at once, into pieces of about ``ROWS_PIECE`` bytes, and only the rows a summary
     reads (the non-data ones) are kept: the aged receivables of a large company, 25,000 rows,
     cost the service 38 MB as dicts, about 3 MB as text (issue 12); stored a piece at a time
-    (``parts``), the text is never joined. Rows left in the record (``ret["Rows"]``) are
-    taken at ``parts``."""
+    (``parts``), the text is never joined; ``sink`` takes each piece as it is full, so
+    not even the pieces are held. Rows left in the record (``ret["Rows"]``) are taken at
+    ``parts``."""
 
-    def __init__(self, spec: ReportSpec, account_ids: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        spec: ReportSpec,
+        account_ids: Mapping[str, str],
+        sink: Callable[[str], object] | None = None,
+    ) -> None:
         self.spec = spec
         self._account_ids = account_ids
+        self._sink = sink
         self._rows = bytearray()  # the rows of the piece being written, comma-separated
-        self._pieces: list[bytes] = []  # the pieces written before it
+        self._pieces: list[bytes] = []  # the pieces written before it (none with a sink)
+        self._started = False  # a row was written (the next one follows a comma)
         self._kept: list[dict[str, Any]] = []  # the summary reads only rows that are not data
 
     def add(self, raw: Mapping[str, Any]) -> None:
@@ -198,24 +206,28 @@ class ReportJson:
         if raw.get("RowType") == "account" and label in self._account_ids:
             row["accountId"] = self._account_ids[label]
         row["values"] = [_money(v) for v in _list(raw.get("Values"))]
-        if self._rows or self._pieces:
+        if self._started:
             self._rows += b","
+        self._started = True
         self._rows += orjson.dumps(row)  # one buffer: orjson's bytes each hold 4 KB or so
         if len(self._rows) >= ROWS_PIECE:
-            self._pieces.append(bytes(self._rows))
+            if self._sink is not None:
+                self._sink(self._rows.decode())
+            else:
+                self._pieces.append(bytes(self._rows))
             self._rows = bytearray()
         if row["kind"] != "data":
             self._kept.append(row)
 
     def parts(self, ret: RecordData, taken_at: datetime) -> tuple[str, Iterator[str]]:
         """The body with no rows (``"rows": []``), and the rows' array as text in pieces
-        (without its brackets; each piece's bytes go as it is taken). ``ret`` is the
-        report's record (title, columns)."""
+        (without its brackets; each piece's bytes go as it is taken): those not given to
+        the sink. ``ret`` is the report's record (title, columns)."""
         prefix, suffix, rows = self._split(ret, taken_at)
         return (prefix + suffix).decode(), rows
 
     def text(self, ret: RecordData, taken_at: datetime) -> str:
-        """The whole body as one text."""
+        """The whole body as one text (without a sink)."""
         prefix, suffix, rows = self._split(ret, taken_at)
         return prefix.decode() + "".join(rows) + suffix.decode()
 

@@ -111,7 +111,7 @@ class SoapFront:
         """The guard's limit for receiveResponseXML: a larger body goes to the guard, which
         refuses it (and records the lost page by its ticket)."""
         self.in_memory = in_memory
-        """Bytes of a body, and characters of a page's text, held in memory: past them they
+        """Bytes of a body, and of a page's text, held in memory: past them they
         wait in temporary files (``soap_read``, ``text_spool``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -33,8 +33,8 @@ __all__ = [
 
 IN_MEMORY = 1 << 20
 """Bytes a spool keeps in memory before it moves to a temporary file by default; the SOAP
-front spools a page's text past as many characters, and its raw bytes past as many bytes (a
-page of 250 records is a few hundred KB)."""
+front spools a page's text once its pieces take as many bytes of memory, and its raw bytes
+past as many bytes (a page of 250 records is a few hundred KB)."""
 
 _SLICE = 1 << 20
 """Bytes read back at a time (``slices``, ``whole``)."""
