@@ -46,6 +46,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connector.qbwc.client.envelopes import QbwcMethod, build_request
+from connector.qbwc.server.text_spool import Response
 from connector.qbwc.server.work import Progress, SessionContext
 from qbd_emulator.child_service import free_port
 
@@ -81,7 +82,7 @@ class BenchWork:
         n = self.done[ctx.ticket]
         return REQUEST.format(n=n) if n < self.rounds else None
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
         self.done[ctx.ticket] += 1
         return Progress(self.done[ctx.ticket] * 100 // self.rounds)
 

@@ -32,6 +32,7 @@ from connector.qbwc.client import ClientConfig, SessionResult, run_session
 from connector.qbwc.client.envelopes import HttpReply, QbwcMethod
 from connector.qbwc.client.transport import HttpxTransport, SoapQbwcService
 from connector.qbwc.qwc import connection_qwc, parse_qwc
+from connector.qbwc.server.text_spool import Response
 from connector.qbwc.server.work import Progress, SessionContext
 from connector.settings import DEFAULT_OWNER_ID, Settings
 from connector.store.companies import create_company, get_company
@@ -66,7 +67,7 @@ class Work:
         n = self.sent[ctx.ticket]
         return REQUEST.format(n=n) if n < self.requests else None
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
         self.sent[ctx.ticket] += 1
         return Progress(min(100, self.sent[ctx.ticket] * 100 // max(1, self.requests)))
 

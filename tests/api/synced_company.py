@@ -17,6 +17,7 @@ import httpx
 from fastapi import FastAPI
 
 from connector.api.app import create_app
+from connector.qbwc.server.text_spool import Response
 from connector.qbwc.server.work import Progress, SessionContext, WorkSource
 from connector.settings import Settings
 from connector.store.companies import create_company
@@ -43,7 +44,7 @@ class NoWork:
     def next_request(self, ctx: SessionContext) -> str | None:
         return None
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
         return Progress(100)
 
     def apply_error(self, ctx: SessionContext, hresult: str, message: str) -> Progress:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connector.portal.work import PlatformWork
+from connector.qbwc.server.text_spool import Response
 from connector.qbwc.server.work import Progress, SessionContext
 from connector.settings import DEFAULT_OWNER_ID
 from connector.store import consents
@@ -37,7 +38,7 @@ class Recorder:
         self.calls.append("next_request")
         return "<request/>"
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
         self.calls.append("apply_response")
         return Progress(40)
 

@@ -21,6 +21,7 @@ import uvicorn
 from argon2 import PasswordHasher
 
 from connector import secrets
+from connector.qbwc.server.text_spool import Response, whole
 from connector.qbwc.server.work import Progress, SessionContext
 from connector.settings import DEFAULT_OWNER_ID
 from connector.store.companies import create_company
@@ -94,13 +95,14 @@ class ScriptedWork:
             return Progress(len(script.responses), error="scripted failure")
         return Progress(min(100, script.index * 100 // max(1, len(script.requests))))
 
-    def apply_response(self, ctx: SessionContext, response: str) -> Progress:
+    def apply_response(self, ctx: SessionContext, response: Response) -> Progress:
         if self.apply_delay:
             time.sleep(self.apply_delay)  # widen race windows in concurrency tests
         with self._lock:
             script = self._script(ctx.connection_id)
-            self._note("apply_response", ctx, response)
-            script.responses.append(response)
+            text = whole(response)  # a long one comes as a spool, closed once answered
+            self._note("apply_response", ctx, text)
+            script.responses.append(text)
             script.index += 1
             return self._progress(script)
 

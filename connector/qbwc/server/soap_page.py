@@ -7,8 +7,9 @@ raw chunks until the call is recognised (the guard needs them, unchanged, otherw
 lets them go before the text is joined. Whole, a page was held about three times over (the
 joined body, the parameter's slice, the copy each ``replace`` made): +27 MB at a large
 company's 9 MB aged receivables report, which QuickBooks does not page (issue 12). A text
-past ``in_memory`` characters is written to a ``TextSpool`` as it is read, and given as that
-spool: the caller's raw chunks wait on disk too (``soap_read``), so neither grows with it.
+whose pieces take more than ``in_memory`` bytes of memory is written to a ``TextSpool`` as it
+is read (a private temporary file, gone when closed), and given as that spool: the caller's
+raw chunks wait on disk too (``soap_read``), so neither grows with the text.
 Must not: know what the call means (``service``); its only I/O is the spool's file.
 """
 
