@@ -111,8 +111,8 @@ def pending(conn: Connection, ctx: SessionContext) -> bool:
 
 def apply(conn: Connection, ctx: SessionContext, response: Response) -> bool:
     """Store the answer to this session's report request in flight; False when none is. Its
-    rows are written as the parser reads them (``ReportJson``), never held as objects, and
-    stored in pieces, never joined (``ReportJson.parts``)."""
+    rows are written as the parser reads them (``ReportJson``), never held as objects, each
+    full piece waiting in a spool, and stored a piece at a time, never joined (issue 12)."""
     row = store.in_flight(conn, ctx.ticket)
     if row is None:
         return False

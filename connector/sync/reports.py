@@ -227,7 +227,8 @@ class ReportJson:
         return (prefix + suffix).decode(), rows
 
     def text(self, ret: RecordData, taken_at: datetime) -> str:
-        """The whole body as one text (without a sink)."""
+        """The whole body as one text (without a sink: it took pieces the text lacks)."""
+        assert self._sink is None, "text() of a ReportJson with a sink"
         prefix, suffix, rows = self._split(ret, taken_at)
         return prefix.decode() + "".join(rows) + suffix.decode()
 
