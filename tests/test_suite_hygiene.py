@@ -95,7 +95,6 @@ BYPASS_ALLOWED = {
     "test_suite_hygiene.py": "the rule's own examples",
     "test_runtime.py": "glibc only: a platform condition, not a missing part",
     "test_hostile_soap_live.py": "Linux /proc only: a platform condition, not a missing part",
-    "test_long_page_live.py": "Linux /proc only: a platform condition, not a missing part",
     "test_holder.py": "Linux /proc only: a platform condition, not a missing part",
     "test_service.py": "Linux /proc only (live_holder, gone_holder): a platform condition",
     "test_private_files.py": "POSIX file modes only: a platform condition, not a missing part",
