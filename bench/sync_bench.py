@@ -164,6 +164,21 @@ as QuickBooks' do: the service's peak is 160 MB with or without the copy that st
 such a response made. The aged receivables' other moments are higher (tracemalloc on its 9.0 M
 characters: reading, its raw chunks and text pieces 19.5 MB; joining, 18.0; storing its
 JSON, the text and 11.5 MB more at ``ReportJson.text``).
+
+Issue 12, 2026-12-08 (ninth session): a long answer no longer lives in the service's memory (a
+page's raw bytes and text wait in temporary files past 1 MiB, ``soap_read`` and
+``text_spool``; a report's rows are stored in pieces as they are made, ``report_row_chunks``).
+One run, medium then large, the box idle:
+    size    backend     records    e2e s   qb s   e2e r/s floor r/s  ratio   peak MB plain r/s floor/plain e2e/plain
+    medium  sqlite        50253     14.9    3.8      3363      3989   0.84       216      7268        0.55      0.46
+    medium  postgresql    50253     17.5    4.1      2874      3109   0.92       233      5506        0.56      0.52
+    large   sqlite       502503    170.4   51.9      2950      2484   1.19       225      3928        0.63      0.75
+    large   postgresql   502503    223.6   56.3      2248      2259   0.99       245      4202        0.54      0.53
+Medium to large: 216 -> 225 MB on SQLite (+9, was +20), 233 -> 245 on PostgreSQL (+12, was
++25). The service alone (VmHWM, SQLite): 142 -> 146-147 MB (was 142 -> 160); its highest
+moment is now the largest data page (employees, 250 records), not the 9 MB aged receivables
+(144 MB). The large plain floor stores 3,900-4,200 records/s against medium's 5,500-7,300
+(a larger SQLite file), so large's ratios read higher.
 """
 
 from __future__ import annotations
