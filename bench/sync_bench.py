@@ -178,7 +178,13 @@ Medium to large: 216 -> 225 MB on SQLite (+9, was +20), 233 -> 245 on PostgreSQL
 +25). The service alone (VmHWM, SQLite): 142 -> 146-147 MB (was 142 -> 160); its highest
 moment is now the largest data page (employees, 250 records), not the 9 MB aged receivables
 (144 MB). The large plain floor stores 3,900-4,200 records/s against medium's 5,500-7,300
-(a larger SQLite file), so large's ratios read higher.
+(a larger SQLite file), so large's ratios read higher. Medium again an hour later, the box
+slower still (the plain floor at 3,594-4,332 records/s):
+    size    backend     records    e2e s   qb s   e2e r/s floor r/s  ratio   peak MB plain r/s floor/plain e2e/plain
+    medium  sqlite        50253     25.7    6.8      1958      2434   0.80       217      4048        0.60      0.48
+    medium  postgresql    50253     25.1    6.1      2001      2266   0.88       234      3978        0.57      0.50
+    medium  sqlite        50253     20.3    5.9      2480      3062   0.81       218      4332        0.71      0.57
+    medium  postgresql    50253     25.8    5.9      1949      2632   0.74       234      3594        0.73      0.54
 """
 
 from __future__ import annotations
