@@ -73,12 +73,11 @@ class PageText:
         """The text, once ``finish`` said True: a ``str`` (its pieces go as it is joined),
         or the ``TextSpool`` a long one was written to (the caller closes it)."""
         assert not self.refused and not self._carry, "text() before finish()"
-        pieces, self._pieces = self._pieces, []
         if self._spool is None:
+            pieces, self._pieces = self._pieces, []
             return "".join(pieces)
+        self._spill()  # the pieces read since it last spilled
         spool, self._spool = self._spool, None
-        for piece in pieces:
-            spool.write(piece)
         return spool
 
     def close(self) -> None:

@@ -65,13 +65,8 @@ class ReadBody:
             self._file = None
 
     def _spill(self) -> None:
+        """Move the bodies read so far to the file; ``append`` writes the later ones there."""
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        kept = self._read
-        self._read = []
+        kept, self._read = self._read, []
         for message, _ in kept:
-            body = message.get("body", b"") if message["type"] == "http.request" else b""
-            if body:
-                self._file.write(body)
-                self._read.append(({**message, "body": b""}, len(body)))
-            else:
-                self._read.append((message, None))
+            self.append(message)
